@@ -1,0 +1,306 @@
+"""The checklist template schema: what a file in forms/ may say.
+
+A template is an indicator tree (指标体系): sections (一级指标) with points, items
+(二级指标) with an answer type and points, veto items (一票否决) and grade bands. The
+rules that make the weights explicit (sections add up to the total, items add up to their
+section) are checked here, so the scoring engine can trust what it is given.
+See docs/forms.md for the format with examples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
+
+
+class SiteType(StrEnum):
+    PILOT_BASE = "pilot_base"  # 中试基地
+    TECH_TRANSFER = "tech_transfer"  # 技术转移服务机构
+    PLATFORM = "platform"  # 创新平台 / 大型科研仪器开放共享
+
+
+class AnswerType(StrEnum):
+    YES_NO = "yes_no"
+    SCORE = "score"
+    NUMBER = "number"
+    CHOICE = "choice"
+    TEXT = "text"
+    DATE = "date"
+
+
+SCORED_TYPES = frozenset({AnswerType.YES_NO, AnswerType.SCORE, AnswerType.NUMBER, AnswerType.CHOICE})
+
+
+class WeightSource(StrEnum):
+    SOURCED = "sourced"  # taken from a cited evaluation rule
+    SAMPLE = "sample"  # our proposal: shown as 示例权重, never as official
+    MIXED = "mixed"  # template level only: some sections sourced, some sample
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Text(_Strict):
+    """A bilingual text; Chinese is required, English is the second language."""
+
+    zh: Annotated[str, Field(min_length=1)]
+    en: Annotated[str, Field(min_length=1)]
+
+
+class Citation(_Strict):
+    id: Identifier
+    title: str = Field(min_length=1)
+    tag: Literal["official", "mirror", "third_party", "proposal"]
+    url: str | None = None
+    note: str | None = None
+
+
+class Weights(_Strict):
+    source: WeightSource
+    note: Text
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class GradeBand(_Strict):
+    id: Identifier
+    label: Text
+    min: float = Field(ge=0)
+
+
+class ShowIf(_Strict):
+    """Show an item only when another item's answer matches (conditional item)."""
+
+    item: Identifier
+    equals: str | float | bool | None = None
+    in_: list[str | float] | None = Field(default=None, alias="in")
+
+    @model_validator(mode="after")
+    def _one_test(self) -> ShowIf:
+        if (self.equals is None) == (self.in_ is None):
+            raise ValueError("give exactly one of 'equals' or 'in'")
+        return self
+
+    def matches(self, value: Any) -> bool:
+        if value is None:
+            return False
+        if self.in_ is not None:
+            return any(_same(value, v) for v in self.in_)
+        return _same(value, self.equals)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(b, bool) or isinstance(a, bool):
+        return _yes_no(a) == _yes_no(b)
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return float(a) == float(b)
+    return str(a) == str(b)
+
+
+def _yes_no(v: Any) -> str:
+    if v is True:
+        return "yes"
+    if v is False:
+        return "no"
+    return str(v)
+
+
+class Band(_Strict):
+    """A threshold band for a number item: the first band whose ``min`` the value reaches."""
+
+    min: float
+    points: float = Field(ge=0)
+    label: Text | None = None
+
+
+class Option(_Strict):
+    id: Identifier
+    label: Text
+    points: float = Field(ge=0, default=0)
+
+
+class Item(_Strict):
+    """An item (二级指标 / 核查项)."""
+
+    id: Identifier
+    title: Text
+    type: AnswerType
+    points: float = Field(ge=0, default=0)
+    required: bool = True
+    na_allowed: bool = True
+    help: Text | None = None
+    guidance: Text | None = None  # written scoring guidance (评分标准)
+    evidence: list[Text] = Field(default_factory=list)  # 现场核查材料
+    photos_required: int = Field(ge=0, le=50, default=0)
+    show_if: ShowIf | None = None
+    weight_source: WeightSource | None = None
+    # yes_no: which answer earns the points
+    earns_on: Literal["yes", "no"] = "yes"
+    # score: the step an inspector may give (0.5 lets 7.5 of 10)
+    step: float = Field(gt=0, default=0.5)
+    # number: unit, allowed range and the bands that turn the value into points
+    unit: Text | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    bands: list[Band] = Field(default_factory=list)
+    # choice
+    options: list[Option] = Field(default_factory=list)
+
+    @property
+    def scored(self) -> bool:
+        return self.type in SCORED_TYPES
+
+    @model_validator(mode="after")
+    def _type_rules(self) -> Item:
+        t = self.type
+        if t in SCORED_TYPES and self.points <= 0:
+            raise ValueError(f"a {t.value} item needs points greater than 0")
+        if t not in SCORED_TYPES and self.points:
+            raise ValueError(f"a {t.value} item carries no points")
+        if t is AnswerType.SCORE and self.guidance is None:
+            raise ValueError("a score item needs written scoring guidance ('guidance')")
+        if t is AnswerType.NUMBER:
+            if self.unit is None:
+                raise ValueError("a number item needs a 'unit'")
+            if not self.bands:
+                raise ValueError("a number item needs 'bands' that map values to points")
+            mins = [b.min for b in self.bands]
+            if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+                raise ValueError("number bands must be listed from the highest 'min' down")
+            if max(b.points for b in self.bands) != self.points:
+                raise ValueError("the best band must earn the item's points")
+            if any(b.points > self.points for b in self.bands):
+                raise ValueError("a band cannot earn more than the item's points")
+            if (
+                self.min_value is not None
+                and self.max_value is not None
+                and self.min_value > self.max_value
+            ):
+                raise ValueError("min_value is greater than max_value")
+        elif self.bands or self.unit is not None:
+            raise ValueError("'bands' and 'unit' belong to number items only")
+        if t is AnswerType.CHOICE:
+            if len(self.options) < 2:
+                raise ValueError("a choice item needs at least two options")
+            ids = [o.id for o in self.options]
+            if len(set(ids)) != len(ids):
+                raise ValueError("option ids must be unique")
+            if max(o.points for o in self.options) != self.points:
+                raise ValueError("the best option must earn the item's points")
+            if any(o.points > self.points for o in self.options):
+                raise ValueError("an option cannot earn more than the item's points")
+        elif self.options:
+            raise ValueError("'options' belong to choice items only")
+        if self.show_if is not None and self.show_if.item == self.id:
+            raise ValueError("an item cannot depend on itself")
+        return self
+
+
+class Veto(_Strict):
+    """A veto item (一票否决): answered yes when triggered; then the grade fails."""
+
+    id: Identifier
+    title: Text
+    reason: Text
+    source: Identifier | None = None  # a citation id
+    evidence: list[Text] = Field(default_factory=list)
+    help: Text | None = None
+
+
+class Section(_Strict):
+    """A section (一级指标) with its points and items."""
+
+    id: Identifier
+    title: Text
+    points: float = Field(gt=0)
+    weight_source: WeightSource = WeightSource.SAMPLE
+    source: Identifier | None = None
+    items: list[Item] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _items_add_up(self) -> Section:
+        total = sum(i.points for i in self.items if i.scored)
+        if abs(total - self.points) > 1e-9:
+            raise ValueError(
+                f"the items' points add up to {total:g}, not the section's {self.points:g}"
+            )
+        return self
+
+
+class ChecklistTemplate(_Strict):
+    """A checklist template version, as loaded from forms/*.yaml."""
+
+    schema_version: Literal[1] = 1
+    id: Identifier
+    version: str = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z.\-]*$", max_length=32)
+    title: Text
+    description: Text | None = None
+    site_type: SiteType
+    total_points: float = Field(gt=0, default=100)
+    effective: dt.date | None = None
+    weights: Weights
+    grades: list[GradeBand] = Field(min_length=2)
+    veto_grade: Identifier
+    vetoes: list[Veto] = Field(default_factory=list)
+    sections: list[Section] = Field(min_length=1)
+
+    @field_validator("grades")
+    @classmethod
+    def _grades_descend(cls, grades: list[GradeBand]) -> list[GradeBand]:
+        mins = [g.min for g in grades]
+        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise ValueError("grade bands must be listed from the highest 'min' down")
+        if mins[-1] != 0:
+            raise ValueError("the last grade band must start at 0")
+        return grades
+
+    @model_validator(mode="after")
+    def _whole_template(self) -> ChecklistTemplate:
+        total = sum(s.points for s in self.sections)
+        if abs(total - self.total_points) > 1e-9:
+            raise ValueError(
+                f"the sections' points add up to {total:g}, not total_points {self.total_points:g}"
+            )
+        if self.veto_grade not in {g.id for g in self.grades}:
+            raise ValueError(f"veto_grade {self.veto_grade!r} is not one of the grade ids")
+        if self.grades[0].min > self.total_points:
+            raise ValueError("the top grade band starts above total_points")
+        citations = {c.id for c in self.weights.citations}
+        for v in self.vetoes:
+            if v.source and v.source not in citations:
+                raise ValueError(f"veto {v.id!r} cites unknown source {v.source!r}")
+        for s in self.sections:
+            if s.source and s.source not in citations:
+                raise ValueError(f"section {s.id!r} cites unknown source {s.source!r}")
+        return self
+
+    # -- lookups used by scoring, services and the UI -------------------------------------
+    def items(self) -> list[Item]:
+        return [i for s in self.sections for i in s.items]
+
+    def item(self, item_id: str) -> Item:
+        for i in self.items():
+            if i.id == item_id:
+                return i
+        raise KeyError(item_id)
+
+    def veto(self, veto_id: str) -> Veto:
+        for v in self.vetoes:
+            if v.id == veto_id:
+                return v
+        raise KeyError(veto_id)
+
+    def grade(self, grade_id: str) -> GradeBand:
+        for g in self.grades:
+            if g.id == grade_id:
+                return g
+        raise KeyError(grade_id)
+
+    @property
+    def uses_sample_weights(self) -> bool:
+        return self.weights.source is not WeightSource.SOURCED

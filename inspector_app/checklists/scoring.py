@@ -1,0 +1,256 @@
+"""The scoring engine: one pure function from a template and answers to a result.
+
+Rules (see docs/forms.md, "Scoring"):
+- item points -> section subtotal -> total. A section's subtotal is its weight times the
+  share of its applicable points earned, so an item marked not applicable (不适用) leaves
+  both sides and the section keeps its weight.
+- An item hidden by its condition counts as not applicable. A section whose items are all
+  not applicable drops out, and the total is rescaled over the sections that remain.
+- A required item without an answer earns nothing and makes the result provisional.
+- A triggered veto item (一票否决) makes the grade the template's ``veto_grade``
+  whatever the points, with the reason.
+Arithmetic is exact (fractions); only the reported figures are rounded to 0.01.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an inspector gave for one item or veto; ``value`` is None when unanswered."""
+
+    value: Any = None
+    not_applicable: bool = False
+
+
+class AnswerError(ValueError):
+    """An answer that the item cannot take (out of range, unknown option, wrong type)."""
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    item_id: str
+    points: float
+    max_points: float
+    visible: bool
+    applicable: bool
+    answered: bool
+
+
+@dataclass(frozen=True)
+class SectionScore:
+    section_id: str
+    points: float  # the section's subtotal on its own weight
+    max_points: float
+    percent: float
+    applicable: bool
+    answered: int
+    total_items: int
+    not_applicable: int
+
+
+@dataclass(frozen=True)
+class VetoHit:
+    veto_id: str
+    title_zh: str
+    title_en: str
+    reason_zh: str
+    reason_en: str
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    total: float
+    max_total: float
+    grade: str
+    provisional: bool
+    vetoed: bool
+    vetoes: list[VetoHit] = field(default_factory=list)
+    missing_required: list[str] = field(default_factory=list)
+    sections: list[SectionScore] = field(default_factory=list)
+    items: dict[str, ItemScore] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "max_total": self.max_total,
+            "grade": self.grade,
+            "provisional": self.provisional,
+            "vetoed": self.vetoed,
+            "vetoes": [vars(v) for v in self.vetoes],
+            "missing_required": list(self.missing_required),
+            "sections": [vars(s) for s in self.sections],
+        }
+
+
+def _round(value: Fraction) -> float:
+    d = Decimal(value.numerator) / Decimal(value.denominator)
+    return float(d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _frac(x: float) -> Fraction:
+    return Fraction(x).limit_denominator(10**6)
+
+
+def normalize_answer(item: Item, value: Any) -> Any:
+    """Check and normalise a raw answer for ``item``; raise ``AnswerError`` if it cannot take it."""
+    if value is None:
+        return None
+    t = item.type
+    if t is AnswerType.YES_NO:
+        if value is True or (isinstance(value, str) and value.strip().lower() in {"yes", "y", "是"}):
+            return "yes"
+        if value is False or (isinstance(value, str) and value.strip().lower() in {"no", "n", "否"}):
+            return "no"
+        raise AnswerError(f"expected yes or no, got {value!r}")
+    if t in (AnswerType.SCORE, AnswerType.NUMBER):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise AnswerError(f"expected a number, got {value!r}") from None
+        if isinstance(value, bool) or not math.isfinite(number):
+            raise AnswerError(f"expected a finite number, got {value!r}")
+        if t is AnswerType.SCORE:
+            if not 0 <= number <= item.points:
+                raise AnswerError(f"score {number:g} is outside 0 to {item.points:g}")
+            steps = number / item.step
+            if abs(steps - round(steps)) > 1e-9:
+                raise AnswerError(f"score {number:g} is not a multiple of {item.step:g}")
+        else:
+            if item.min_value is not None and number < item.min_value:
+                raise AnswerError(f"{number:g} is below the minimum {item.min_value:g}")
+            if item.max_value is not None and number > item.max_value:
+                raise AnswerError(f"{number:g} is above the maximum {item.max_value:g}")
+        return int(number) if number.is_integer() else number
+    if t is AnswerType.CHOICE:
+        ids = {o.id for o in item.options}
+        if str(value) not in ids:
+            raise AnswerError(f"{value!r} is not one of {', '.join(sorted(ids))}")
+        return str(value)
+    if t is AnswerType.DATE:
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise AnswerError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+    text = str(value)
+    if len(text) > 20000:
+        raise AnswerError("text is longer than 20000 characters")
+    return text
+
+
+def item_points(item: Item, value: Any) -> Fraction:
+    """Points an answered, applicable item earns (value already normalised)."""
+    t = item.type
+    if t is AnswerType.YES_NO:
+        return _frac(item.points) if value == item.earns_on else Fraction(0)
+    if t is AnswerType.SCORE:
+        return _frac(float(value))
+    if t is AnswerType.NUMBER:
+        for band in item.bands:
+            if float(value) >= band.min:
+                return _frac(band.points)
+        return Fraction(0)
+    if t is AnswerType.CHOICE:
+        for o in item.options:
+            if o.id == value:
+                return _frac(o.points)
+    return Fraction(0)
+
+
+def is_visible(item: Item, answers: Mapping[str, Answer]) -> bool:
+    cond = item.show_if
+    if cond is None:
+        return True
+    other = answers.get(cond.item)
+    if other is None or other.not_applicable:
+        return False
+    return cond.matches(other.value)
+
+
+def score_inspection(template: ChecklistTemplate, answers: Mapping[str, Answer]) -> ScoreResult:
+    """Score ``answers`` (by item or veto id) against ``template``. Pure: no I/O, no clock."""
+    items: dict[str, ItemScore] = {}
+    sections: list[SectionScore] = []
+    missing: list[str] = []
+    earned_total = Fraction(0)
+    weight_total = Fraction(0)
+
+    for section in template.sections:
+        earned = Fraction(0)
+        possible = Fraction(0)
+        answered = na = 0
+        for item in section.items:
+            ans = answers.get(item.id, Answer())
+            visible = is_visible(item, answers)
+            applicable = visible and not (ans.not_applicable and item.na_allowed)
+            has_value = ans.value is not None
+            pts = Fraction(0)
+            if applicable:
+                if item.scored:
+                    possible += _frac(item.points)
+                if has_value:
+                    answered += 1
+                    if item.scored:
+                        pts = item_points(item, ans.value)
+                        earned += pts
+                elif item.required:
+                    missing.append(item.id)
+            else:
+                na += 1
+            items[item.id] = ItemScore(
+                item.id, _round(pts), item.points, visible, applicable, has_value and applicable
+            )
+        weight = _frac(section.points)
+        if possible > 0:
+            subtotal = weight * earned / possible
+            earned_total += subtotal
+            weight_total += weight
+            percent = 100 * earned / possible
+            sections.append(
+                SectionScore(section.id, _round(subtotal), section.points, _round(percent), True,
+                             answered, len(section.items), na)
+            )
+        else:
+            sections.append(
+                SectionScore(section.id, 0.0, section.points, 0.0, False, answered,
+                             len(section.items), na)
+            )
+
+    total_points = _frac(template.total_points)
+    total = earned_total * total_points / weight_total if weight_total else Fraction(0)
+
+    hits: list[VetoHit] = []
+    for veto in template.vetoes:
+        ans = answers.get(veto.id, Answer())
+        if ans.value is None:
+            missing.append(veto.id)
+        elif ans.value in ("yes", True):
+            hits.append(VetoHit(veto.id, veto.title.zh, veto.title.en, veto.reason.zh,
+                                veto.reason.en))
+
+    rounded_total = _round(total)
+    if hits:
+        grade = template.veto_grade
+    else:
+        grade = next(g.id for g in template.grades if rounded_total >= g.min)
+    return ScoreResult(
+        total=rounded_total,
+        max_total=template.total_points,
+        grade=grade,
+        provisional=bool(missing),
+        vetoed=bool(hits),
+        vetoes=hits,
+        missing_required=missing,
+        sections=sections,
+        items=items,
+    )

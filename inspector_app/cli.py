@@ -1,0 +1,447 @@
+"""The command line: the same services as the GUI, headless.
+
+``inspector-app [--data-dir DIR] COMMAND``; with no command the desktop starts.
+Exit codes: 0 done, 1 refused (bad input, with a message naming what and where),
+2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import os
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from inspector_app import __version__, paths
+from inspector_app.i18n import _, set_language
+
+ACTOR_ENV = "INSPECTOR_USER"
+
+
+def _actor() -> str:
+    name = os.environ.get(ACTOR_ENV)
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user database entry (containers)
+        return "inspector"
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    cells = [[("" if c is None else str(c)) for c in row] for row in rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    print("  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for r in cells:
+        print("  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip())
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+class Context:
+    """What a command needs: the data folder, opened on first use."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self._db = None
+        self.actor = _actor()
+
+    @property
+    def db(self):  # type: ignore[no-untyped-def]
+        if self._db is None:
+            from inspector_app.store.db import open_database
+
+            self._db = open_database(self.data_dir)
+        return self._db
+
+    def with_templates(self):  # type: ignore[no-untyped-def]
+        from inspector_app.services.templates import sync_forms
+
+        sync_forms(self.db)
+        return self.db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+
+
+# -- commands -----------------------------------------------------------------------------
+
+def cmd_forms_validate(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.checklists.loader import validate_files
+
+    files = [Path(p) for p in args.paths]
+    loaded, issues = validate_files(files)
+    for issue in issues:
+        print(issue, file=sys.stderr)
+    for lt in loaded:
+        t = lt.template
+        print(_("{file}: OK ({id} {version}, {n} items, {v} veto items)", file=lt.path, id=t.id,
+                version=t.version, n=len(t.items()), v=len(t.vetoes)))
+    return 1 if issues else 0
+
+
+def cmd_forms_list(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.templates import list_templates, sync_forms
+
+    result = sync_forms(ctx.db)
+    for issue in result.issues:
+        print(issue, file=sys.stderr)
+    rows = list_templates(ctx.db)
+    if args.json:
+        print_json([{"id": r.template_id, "version": r.version, "title_zh": r.title_zh,
+                     "title_en": r.title_en, "site_type": r.site_type,
+                     "sample_weights": r.sample_weights, "content_hash": r.content_hash,
+                     "version_id": r.id} for r in rows])
+    else:
+        from inspector_app.i18n import pick
+
+        print_table(
+            [_("Template"), _("Version"), _("Title"), _("Weights"), _("Hash")],
+            [(r.template_id, r.version, pick({"zh": r.title_zh, "en": r.title_en}),
+              _("sample weights") if r.sample_weights else _("sourced"), r.content_hash[:12])
+             for r in rows],
+        )
+    return 0
+
+
+def cmd_sites_import(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.sites import import_sites
+
+    res = import_sites(ctx.db, Path(args.file), actor=ctx.actor)
+    print(_("{file}: {added} added, {updated} updated, {unchanged} unchanged",
+            file=args.file, added=res.added, updated=res.updated, unchanged=res.unchanged))
+    return 0
+
+
+def cmd_sites_list(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.sites import list_sites, site_dict, site_type_label
+
+    sites = list_sites(ctx.db, args.type)
+    if args.json:
+        print_json([site_dict(s) for s in sites])
+    else:
+        print_table([_("Code"), _("Name"), _("Type"), _("District"), _("Host unit")],
+                    [(s.code, s.name, site_type_label(s.site_type), s.district, s.host_unit)
+                     for s in sites])
+    return 0
+
+
+def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.demo import load_demo
+
+    report = load_demo(ctx.with_templates(), actor="demo")
+    if report.created_inspections or report.created_sites:
+        print(_("Sample data loaded into {dir}: {sites} sites, {n} inspections.",
+                dir=ctx.data_dir, sites=report.created_sites, n=report.created_inspections))
+    else:
+        print(_("Sample data is already in {dir}; nothing changed.", dir=ctx.data_dir))
+    return 0
+
+
+def cmd_inspections_list(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.inspections import list_inspections, status_label
+
+    rows = list_inspections(ctx.db, status=args.status, site_type=args.type, year=args.year,
+                            search=args.search)
+    if args.json:
+        print_json(rows)
+        return 0
+    print_table(
+        [_("ID"), _("Site"), _("Template"), _("Date"), _("Status"), _("Score"), _("Grade")],
+        [(r["id"][:8], r["site"], r["template"], r["started_on"], status_label(r["status"]),
+          f"{r['score']:.2f}" + ("*" if r["provisional"] else ""),
+          r["grade_label"] + (" ⚠" if r["vetoed"] else "")) for r in rows],
+    )
+    print(_("{n} inspections; * provisional (required answers missing), ⚠ veto triggered",
+            n=len(rows)))
+    return 0
+
+
+def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.inspections import inspection_detail, status_label
+
+    d = inspection_detail(ctx.db, args.id)
+    if args.json:
+        print_json(d)
+        return 0
+    print(f"{d['site']} ({d['site_code']})  —  {d['template_title']} {d['template_version']}")
+    print(_("Inspection {id}, revision {rev}, {status}", id=d["id"], rev=d["revision"],
+            status=status_label(d["status"])))
+    print(_("Inspectors: {names}; date: {date}", names="、".join(d["inspectors"]),
+            date=d["started_on"]))
+    weights = _(" (sample weights)") if d["sample_weights"] else ""
+    print(_("Score: {score:.2f} / {max:g}{weights}; grade: {grade}{prov}", score=d["score"],
+            max=d["max_score"], weights=weights, grade=d["grade_label"],
+            prov=_(" (provisional)") if d["provisional"] else ""))
+    for v in d["veto_reasons"]:
+        print(_("VETO {title}: {reason}", title=v["title"], reason=v["reason"]))
+    print()
+    print_table([_("Section"), _("Points"), _("Max"), _("Percent"), _("Answered")],
+                [(s["title"], f"{s['points']:.2f}", f"{s['max_points']:g}",
+                  f"{s['percent']:.1f}%" if s["applicable"] else _("n/a"),
+                  f"{s['answered']}/{s['items_total']}") for s in d["sections"]])
+    if d["findings"]:
+        print()
+        print_table([_("Severity"), _("Finding"), _("Deadline"), _("Responsible"), _("Status")],
+                    [(f["severity"], f["description"], f["deadline"], f["responsible"],
+                      f["status"]) for f in d["findings"]])
+    if d["missing_required"]:
+        print()
+        print(_("Missing required answers: {items}", items=", ".join(d["missing_required"])))
+    return 0
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("expected a date as YYYY-MM-DD, got {value!r}",
+                                           value=value)) from None
+
+
+def _json_value(raw: str) -> Any:
+    """An answer as typed: numbers become numbers, anything else stays text."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return raw
+    return value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else raw
+
+
+def cmd_inspections_start(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.inspections import start_inspection
+    from inspector_app.services.sites import find_site
+    from inspector_app.services.templates import find_template_version
+
+    db = ctx.with_templates()
+    site = find_site(db, args.site)
+    tv = find_template_version(db, args.template)
+    insp = start_inspection(db, site_id=site.id, template_version_id=tv.id,
+                            inspectors=args.inspector or [ctx.actor],
+                            started_on=args.date or dt.date.today(), actor=ctx.actor)
+    print(insp.id)
+    return 0
+
+
+def _print_score(result: Any) -> None:
+    print(_("score {score:.2f}, grade {grade}{prov}", score=result.total, grade=result.grade,
+            prov=_(" (provisional)") if result.provisional else ""))
+
+
+def cmd_inspections_answer(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.inspections import answer_item, comment_item
+
+    res = answer_item(ctx.db, args.id, args.item, _json_value(args.value), actor=ctx.actor)
+    if args.comment is not None:
+        res = comment_item(ctx.db, args.id, args.item, args.comment, actor=ctx.actor)
+    _print_score(res.score)
+    return 0
+
+
+def cmd_inspections_na(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.inspections import mark_not_applicable
+
+    _print_score(mark_not_applicable(ctx.db, args.id, args.item, actor=ctx.actor).score)
+    return 0
+
+
+def cmd_inspections_comment(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.inspections import comment_item
+
+    comment_item(ctx.db, args.id, args.item, args.text, actor=ctx.actor)
+    return 0
+
+
+def cmd_inspections_complete(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.inspections import complete_inspection
+
+    snap = complete_inspection(ctx.db, args.id, actor=ctx.actor)
+    score = json.loads(snap.score_json)
+    print(_("completed revision {rev}: score {score:.2f}, grade {grade}; data hash {hash}",
+            rev=snap.revision, score=score["total"], grade=score["grade"], hash=snap.data_hash))
+    return 0
+
+
+def cmd_inspections_amend(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.inspections import amend_inspection
+
+    insp = amend_inspection(ctx.db, args.id, reason=args.reason, actor=ctx.actor)
+    print(_("inspection {id} reopened as revision {rev}", id=insp.id, rev=insp.revision))
+    return 0
+
+
+def cmd_findings_add(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.inspections import add_finding
+
+    f = add_finding(ctx.db, args.id, description=args.description, severity=args.severity,
+                    item_id=args.item, requirement=args.requirement or "",
+                    deadline=args.deadline, responsible=args.responsible or "",
+                    actor=ctx.actor)
+    print(f.id)
+    return 0
+
+
+def cmd_audit_verify(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.store.audit import verify_chain
+
+    with ctx.db.session() as s:
+        check = verify_chain(s)
+    if check.ok:
+        print(_("audit log intact: {n} entries, head {head}", n=check.rows, head=check.head[:16]))
+        return 0
+    print(_("audit log broken at entry {seq}: {problem}", seq=check.first_bad_seq,
+            problem=check.problem), file=sys.stderr)
+    return 1
+
+
+def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.doctor import run_doctor
+
+    report = run_doctor(ctx.data_dir)
+    if args.json:
+        print_json(report)
+    else:
+        for key, value in report.items():
+            print(f"{key}: {json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value}")
+    return 0 if report.get("ok") else 1
+
+
+def cmd_gui(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.with_templates()  # sets up the data folder, as the desktop will
+    print(_("Inspector {version}: the desktop window is not part of this build yet. "
+            "Data folder: {dir}. Try `inspector-app demo`, then `inspector-app inspections list`, "
+            "or `inspector-app --help`.", version=__version__, dir=ctx.data_dir))
+    return 0
+
+
+# -- parser -------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="inspector-app",
+        description=_("Inspector: offline field inspection (中试基地 / 技术转移服务机构 绩效评价)"),
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("--data-dir", metavar="DIR",
+                   help=_("data folder (default: ${env} or the per-user data folder)",
+                          env=paths.DATA_DIR_ENV))
+    p.add_argument("--lang", choices=("zh", "en"), help=_("language of messages (default zh)"))
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(parent: Any, name: str, func: Callable[..., int], help_: str) -> argparse.ArgumentParser:
+        c = parent.add_parser(name, help=help_, description=help_)
+        c.set_defaults(func=func)
+        return c
+
+    def group(name: str, help_: str) -> Any:
+        g = sub.add_parser(name, help=help_, description=help_)
+        g.set_defaults(func=lambda _ctx, _args, g=g: (g.print_help(), 2)[1])
+        return g.add_subparsers(metavar="ACTION")
+
+    forms = group("forms", _("checklist templates"))
+    c = command(forms, "validate", cmd_forms_validate, _("validate template files"))
+    c.add_argument("paths", nargs="+", metavar="PATH")
+    c = command(forms, "list", cmd_forms_list, _("list the templates in the data folder"))
+    c.add_argument("--json", action="store_true")
+
+    sites = group("sites", _("the site registry"))
+    c = command(sites, "import", cmd_sites_import, _("import sites from a .csv or .xlsx file"))
+    c.add_argument("file", metavar="FILE")
+    c = command(sites, "list", cmd_sites_list, _("list sites"))
+    c.add_argument("--json", action="store_true")
+    c.add_argument("--type", choices=("pilot_base", "tech_transfer", "platform"))
+
+    command(sub, "demo", cmd_demo, _("load sample sites and inspections (示例) into the data folder"))
+
+    ins = group("inspections", _("inspections"))
+    c = command(ins, "list", cmd_inspections_list, _("list inspections"))
+    c.add_argument("--json", action="store_true")
+    c.add_argument("--status", choices=("draft", "completed", "signed", "exported"))
+    c.add_argument("--type", choices=("pilot_base", "tech_transfer", "platform"))
+    c.add_argument("--year", type=int)
+    c.add_argument("--search")
+    c = command(ins, "show", cmd_inspections_show, _("show one inspection with section scores"))
+    c.add_argument("id", metavar="ID")
+    c.add_argument("--json", action="store_true")
+    c = command(ins, "start", cmd_inspections_start, _("start an inspection of a site"))
+    c.add_argument("--site", required=True, help=_("site code or id"))
+    c.add_argument("--template", required=True, help=_("template id, id@version or version id"))
+    c.add_argument("--inspector", action="append", help=_("inspector name (repeatable)"))
+    c.add_argument("--date", type=_date)
+    c = command(ins, "answer", cmd_inspections_answer, _("answer an item"))
+    c.add_argument("id", metavar="ID")
+    c.add_argument("item", metavar="ITEM")
+    c.add_argument("value", metavar="VALUE")
+    c.add_argument("--comment")
+    c = command(ins, "na", cmd_inspections_na, _("mark an item not applicable"))
+    c.add_argument("id", metavar="ID")
+    c.add_argument("item", metavar="ITEM")
+    c = command(ins, "comment", cmd_inspections_comment, _("comment on an item"))
+    c.add_argument("id", metavar="ID")
+    c.add_argument("item", metavar="ITEM")
+    c.add_argument("text", metavar="TEXT")
+    c = command(ins, "complete", cmd_inspections_complete, _("complete: check and freeze the score"))
+    c.add_argument("id", metavar="ID")
+    c = command(ins, "amend", cmd_inspections_amend, _("amend a completed inspection"))
+    c.add_argument("id", metavar="ID")
+    c.add_argument("--reason", required=True)
+
+    fnd = group("findings", _("findings and corrective actions (问题与整改)"))
+    c = command(fnd, "add", cmd_findings_add, _("add a finding to an inspection"))
+    c.add_argument("id", metavar="INSPECTION_ID")
+    c.add_argument("--description", required=True)
+    c.add_argument("--severity", default="minor", choices=("minor", "major", "critical"))
+    c.add_argument("--item")
+    c.add_argument("--requirement")
+    c.add_argument("--deadline", type=_date)
+    c.add_argument("--responsible")
+
+    aud = group("audit", _("the audit log"))
+    command(aud, "verify", cmd_audit_verify, _("check the audit log's hash chain"))
+
+    c = command(sub, "doctor", cmd_doctor, _("check the installation and the data folder"))
+    c.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The language must be known before the parser's help texts are built.
+    if "--lang" in argv[:-1]:
+        set_language(argv[argv.index("--lang") + 1])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = Context(paths.resolve_data_dir(args.data_dir))
+    func = getattr(args, "func", cmd_gui)
+
+    from inspector_app.checklists.loader import TemplateError
+    from inspector_app.services.errors import ServiceError
+    from inspector_app.store.db import DatabaseError
+
+    try:
+        return func(ctx, args)
+    except (ServiceError, DatabaseError, TemplateError) as exc:
+        print(_("error: {message}", message=exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        ctx.close()

@@ -1,0 +1,61 @@
+"""The one place that knows where resources/, forms/ and the data folder are.
+
+Works from a source checkout (editable install), an installed package with the data
+directories beside it, and a PyInstaller build (``sys.frozen`` with ``sys._MEIPASS``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from platformdirs import user_config_dir, user_data_dir
+
+DATA_DIR_ENV = "INSPECTOR_DATA_DIR"
+DB_FILENAME = "inspector.db"
+
+
+def is_frozen() -> bool:
+    return bool(getattr(sys, "frozen", False))
+
+
+def app_root() -> Path:
+    """The folder holding resources/ and forms/."""
+    if is_frozen():
+        return Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
+    return Path(__file__).resolve().parent.parent
+
+
+def resources_dir() -> Path:
+    return app_root() / "resources"
+
+
+def forms_dir() -> Path:
+    return app_root() / "forms"
+
+
+def fonts_dir() -> Path:
+    return resources_dir() / "fonts"
+
+
+def i18n_dir() -> Path:
+    return resources_dir() / "i18n"
+
+
+def default_data_dir() -> Path:
+    return Path(user_data_dir("Inspector", appauthor=False))
+
+
+def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """--data-dir wins, then INSPECTOR_DATA_DIR, then the per-user data folder."""
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    return default_data_dir()
+
+
+def settings_dir() -> Path:
+    return Path(user_config_dir("Inspector", appauthor=False))

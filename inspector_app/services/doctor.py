@@ -1,0 +1,71 @@
+"""`inspector-app doctor`: what this installation and data folder look like."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+from inspector_app import __version__, paths
+
+
+def run_doctor(data_dir: Path) -> dict[str, Any]:
+    from inspector_app.services.templates import list_templates, sync_forms
+    from inspector_app.store.audit import verify_chain
+    from inspector_app.store.db import SCHEMA_HEAD, DatabaseError, open_database, read_pragmas
+
+    report: dict[str, Any] = {
+        "version": __version__,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "frozen": paths.is_frozen(),
+        "data_dir": str(data_dir),
+        "forms_dir": str(paths.forms_dir()),
+        "resources_dir": str(paths.resources_dir()),
+    }
+    problems: list[str] = []
+    try:
+        db = open_database(data_dir)
+    except DatabaseError as exc:
+        report.update(ok=False, problems=[str(exc)])
+        return report
+    try:
+        sync = sync_forms(db)
+        problems.extend(str(i) for i in sync.issues)
+        with db.engine.connect() as conn:
+            integrity = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
+            revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        pragmas = read_pragmas(db.engine)
+        with db.session() as s:
+            chain = verify_chain(s)
+        templates = list_templates(db)
+        report.update(
+            database=str(db.path),
+            schema_revision=revision,
+            schema_head=SCHEMA_HEAD,
+            integrity_check=integrity,
+            journal_mode=pragmas["journal_mode"],
+            synchronous={0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(
+                pragmas["synchronous"], pragmas["synchronous"]),  # type: ignore[call-overload]
+            foreign_keys=bool(pragmas["foreign_keys"]),
+            audit_chain={"ok": chain.ok, "entries": chain.rows, "first_bad_seq": chain.first_bad_seq},
+            templates=[{"id": t.template_id, "version": t.version,
+                        "hash": t.content_hash[:12], "sample_weights": t.sample_weights}
+                       for t in templates],
+        )
+        if integrity != "ok":
+            problems.append(f"integrity_check: {integrity}")
+        if str(pragmas["journal_mode"]).lower() != "wal":
+            problems.append("journal_mode is not WAL")
+        if revision != SCHEMA_HEAD:
+            problems.append(f"schema revision {revision} is not {SCHEMA_HEAD}")
+        if not chain.ok:
+            problems.append(f"audit chain broken at entry {chain.first_bad_seq}: {chain.problem}")
+        if not templates:
+            problems.append("no checklist templates loaded")
+    finally:
+        db.dispose()
+    report["problems"] = problems
+    report["ok"] = not problems
+    return report

@@ -1,0 +1,261 @@
+"""The site registry: import from CSV or Excel, list, look up.
+
+An import is all-or-nothing: every row is checked first, and only a file without a single
+problem is written, in one transaction. Re-importing the same file changes nothing; a row
+whose code exists with other details updates that site (new revision, audited).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+
+from inspector_app.checklists.schema import SiteType
+from inspector_app.i18n import _
+from inspector_app.services.errors import InvalidInput, NotFound
+from inspector_app.store import audit
+from inspector_app.store.db import Database
+from inspector_app.store.models import Site, utcnow
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 20000
+
+# Accepted column headers, Chinese or English, mapped to Site fields.
+COLUMNS: dict[str, str] = {
+    "code": "code", "编号": "code", "代码": "code", "备案编号": "code",
+    "name": "name", "名称": "name", "单位名称": "name",
+    "name_en": "name_en", "英文名称": "name_en",
+    "type": "site_type", "site_type": "site_type", "类型": "site_type",
+    "district": "district", "区市": "district", "所在区市": "district",
+    "host_unit": "host_unit", "依托单位": "host_unit",
+    "address": "address", "地址": "address",
+    "contact_name": "contact_name", "contact": "contact_name", "联系人": "contact_name",
+    "contact_phone": "contact_phone", "phone": "contact_phone", "联系电话": "contact_phone",
+}
+SITE_TYPES: dict[str, SiteType] = {
+    "pilot_base": SiteType.PILOT_BASE, "中试基地": SiteType.PILOT_BASE,
+    "中试示范基地": SiteType.PILOT_BASE,
+    "tech_transfer": SiteType.TECH_TRANSFER, "技术转移服务机构": SiteType.TECH_TRANSFER,
+    "技术转移机构": SiteType.TECH_TRANSFER,
+    "platform": SiteType.PLATFORM, "平台": SiteType.PLATFORM, "创新平台": SiteType.PLATFORM,
+    "仪器共享平台": SiteType.PLATFORM,
+}
+REQUIRED = ("code", "name", "site_type")
+FIELDS = ("code", "name", "name_en", "site_type", "district", "host_unit", "address",
+          "contact_name", "contact_phone")
+MAX_LEN = {"code": 64, "name": 200, "name_en": 200, "district": 100, "host_unit": 200,
+           "address": 300, "contact_name": 100, "contact_phone": 50}
+
+
+def site_type_label(value: str) -> str:
+    labels = {
+        SiteType.PILOT_BASE.value: _("Pilot-scale test base"),
+        SiteType.TECH_TRANSFER.value: _("Technology-transfer agency"),
+        SiteType.PLATFORM.value: _("Platform"),
+    }
+    return labels.get(value, value)
+
+
+@dataclass
+class ImportResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    codes: list[str] = field(default_factory=list)
+
+
+def _read_csv(path: Path, raw: bytes) -> list[tuple[int, list[str]]]:
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GB18030/GBK
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InvalidInput(_("{file}: not UTF-8 or GB18030 text", file=path))
+    if "\x00" in text:
+        raise InvalidInput(_("{file}: not a text file", file=path))
+    try:
+        sample = text[:4096]
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+            if len(rows) > MAX_ROWS + 1:
+                raise InvalidInput(_("{file}: more than {n} rows", file=path, n=MAX_ROWS))
+    except csv.Error as exc:
+        raise InvalidInput(_("{file}:{line}: malformed CSV: {error}", file=path,
+                             line=reader.line_num, error=exc)) from None
+    return rows
+
+
+def _read_xlsx(path: Path) -> list[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InvalidInput(_("{file}: not a readable Excel workbook ({error})",
+                             file=path, error=exc)) from None
+    except Exception as exc:  # openpyxl raises assorted errors on damaged files
+        raise InvalidInput(_("{file}: not a readable Excel workbook ({error})",
+                             file=path, error=exc)) from None
+    try:
+        ws = wb.worksheets[0]
+        rows: list[tuple[int, list[str]]] = []
+        for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            if n > MAX_ROWS + 1:
+                raise InvalidInput(_("{file}: more than {n} rows", file=path, n=MAX_ROWS))
+            rows.append((n, ["" if v is None else str(v) for v in row]))
+        return rows
+    finally:
+        wb.close()
+
+
+def read_site_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """Parse and check a site list; raise ``InvalidInput`` listing every bad row."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InvalidInput(_("{file}: cannot read the file: {error}", file=path,
+                             error=exc.strerror or exc)) from None
+    if size > MAX_IMPORT_BYTES:
+        raise InvalidInput(_("{file}: larger than 20 MiB", file=path))
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        rows = _read_csv(path, path.read_bytes())
+    elif suffix in (".xlsx", ".xlsm"):
+        rows = _read_xlsx(path)
+    else:
+        raise InvalidInput(_("{file}: only .csv and .xlsx files can be imported", file=path))
+    rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise InvalidInput(_("{file}: the file has no rows", file=path))
+    header_line, header = rows[0]
+    columns: list[str | None] = []
+    problems: list[str] = []
+    for cell in header:
+        key = COLUMNS.get(cell.strip().lower()) or COLUMNS.get(cell.strip())
+        if cell.strip() and key is None:
+            problems.append(_("{file}:{line}: unknown column {col!r}", file=path,
+                              line=header_line, col=cell.strip()))
+        if key is not None and key in columns:
+            problems.append(_("{file}:{line}: column {col!r} given twice", file=path,
+                              line=header_line, col=cell.strip()))
+        columns.append(key)
+    for req in REQUIRED:
+        if req not in columns:
+            problems.append(_("{file}:{line}: missing the column {col!r}", file=path,
+                              line=header_line, col=req))
+    if problems:
+        raise InvalidInput("\n".join(problems))
+    out: list[tuple[int, dict[str, str]]] = []
+    seen: dict[str, int] = {}
+    for line, row in rows[1:]:
+        rec = {k: "" for k in FIELDS}
+        for key, cell in zip(columns, row, strict=False):
+            if key:
+                rec[key] = cell.strip()
+        for req in REQUIRED:
+            if not rec[req]:
+                problems.append(_("{file}:{line}: {col} is empty", file=path, line=line, col=req))
+        raw_type = rec["site_type"]
+        st = SITE_TYPES.get(raw_type.lower()) or SITE_TYPES.get(raw_type)
+        if raw_type and st is None:
+            problems.append(_("{file}:{line}: unknown site type {value!r} (use pilot_base, "
+                              "tech_transfer or platform)", file=path, line=line, value=raw_type))
+        else:
+            rec["site_type"] = st.value if st else ""
+        for key, limit in MAX_LEN.items():
+            if len(rec[key]) > limit:
+                problems.append(_("{file}:{line}: {col} is longer than {n} characters",
+                                  file=path, line=line, col=key, n=limit))
+        code = rec["code"]
+        if code in seen:
+            problems.append(_("{file}:{line}: duplicate code {code!r} (first on line {first})",
+                              file=path, line=line, code=code, first=seen[code]))
+        elif code:
+            seen[code] = line
+        out.append((line, rec))
+    if problems:
+        raise InvalidInput("\n".join(problems))
+    return out
+
+
+def upsert_sites(db: Database, records: list[dict[str, Any]], *, actor: str,
+                 is_sample: bool = False) -> ImportResult:
+    result = ImportResult()
+    with db.transaction() as s:
+        existing = {site.code: site for site in s.exec(select(Site)).all()}
+        for rec in records:
+            values = {k: (rec.get(k) or None) for k in FIELDS}
+            values["code"], values["name"], values["site_type"] = (
+                rec["code"], rec["name"], rec["site_type"])
+            site = existing.get(rec["code"])
+            if site is None:
+                site = Site(**values, is_sample=is_sample)
+                s.add(site)
+                s.flush()
+                audit.append(s, actor=actor, action="create", entity="site", entity_id=site.id,
+                             new=values)
+                existing[site.code] = site
+                result.added += 1
+            else:
+                changes = {k: (getattr(site, k), v) for k, v in values.items()
+                           if getattr(site, k) != v}
+                if not changes:
+                    result.unchanged += 1
+                    continue
+                for k, (old, new) in changes.items():
+                    setattr(site, k, new)
+                    audit.append(s, actor=actor, action="update", entity="site",
+                                 entity_id=site.id, field=k, old=old, new=new)
+                site.base_revision = site.revision
+                site.revision += 1
+                site.updated_at = utcnow()
+                s.add(site)
+                result.updated += 1
+            result.codes.append(rec["code"])
+    return result
+
+
+def import_sites(db: Database, path: Path, *, actor: str) -> ImportResult:
+    rows = read_site_rows(path)
+    return upsert_sites(db, [rec for _line, rec in rows], actor=actor)
+
+
+def list_sites(db: Database, site_type: str | None = None) -> list[Site]:
+    with db.session() as s:
+        q = select(Site).order_by(Site.site_type, Site.code)
+        if site_type:
+            q = q.where(Site.site_type == site_type)
+        return list(s.exec(q).all())
+
+
+def find_site(db: Database, ref: str) -> Site:
+    """By id or by code."""
+    with db.session() as s:
+        site = s.get(Site, ref) or s.exec(select(Site).where(Site.code == ref)).first()
+    if site is None:
+        raise NotFound(_("no site {ref!r}", ref=ref))
+    return site
+
+
+def site_dict(site: Site) -> dict[str, Any]:
+    return {
+        "id": site.id, "code": site.code, "name": site.name, "name_en": site.name_en,
+        "type": site.site_type, "district": site.district, "host_unit": site.host_unit,
+        "address": site.address, "contact_name": site.contact_name,
+        "contact_phone": site.contact_phone, "sample": site.is_sample,
+        "revision": site.revision,
+    }

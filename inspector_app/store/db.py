@@ -1,0 +1,188 @@
+"""Opening the database: pragmas on every connection, schema checks, backups, migrations.
+
+Every connection runs with WAL, ``synchronous=FULL`` and foreign keys on (RELIABILITY
+D16); ``open_database`` asserts them. pysqlite does not begin a transaction before DDL,
+so the driver's own transaction handling is switched off and SQLAlchemy emits ``BEGIN``
+itself (the SQLAlchemy "pysqlite serializable" recipe); that makes migrations atomic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+from inspector_app.i18n import _
+from inspector_app.paths import DB_FILENAME
+
+# The newest schema revision this build knows. tests/store/test_migrations.py checks that it
+# is the head of store/migrations, so a new migration cannot forget to move it.
+SCHEMA_HEAD = "0001_initial"
+KNOWN_REVISIONS = ("0001_initial",)
+BACKUPS_KEPT = 10
+BUSY_TIMEOUT_S = 10
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened safely; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Database:
+    path: Path
+    engine: Engine
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed whole on success, rolled back whole on error."""
+        with self.session() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (see module docstring)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+    cur.close()
+
+
+def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S},
+    )
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def read_pragmas(engine: Engine) -> dict[str, object]:
+    with engine.connect() as conn:
+        return {
+            "journal_mode": conn.exec_driver_sql("PRAGMA journal_mode").scalar(),
+            "synchronous": conn.exec_driver_sql("PRAGMA synchronous").scalar(),
+            "foreign_keys": conn.exec_driver_sql("PRAGMA foreign_keys").scalar(),
+        }
+
+
+def check_pragmas(engine: Engine) -> None:
+    p = read_pragmas(engine)
+    if str(p["journal_mode"]).lower() != "wal" or p["synchronous"] != 2 or p["foreign_keys"] != 1:
+        raise DatabaseError(_("the database is not in safe mode (WAL, synchronous=FULL, "
+                              "foreign keys): {pragmas}", pragmas=p))
+
+
+def current_revision(path: Path) -> str | None:
+    """The schema revision stored in the file, read without Alembic (fast start)."""
+    if not path.exists():
+        return None
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).fetchone()
+        if row is None:
+            tables = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables:
+                raise DatabaseError(_("{path} is not an Inspector database", path=path))
+            return None
+        rev = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        return rev[0] if rev else None
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(_("{path} cannot be read as a database: {error}",
+                              path=path, error=exc)) from None
+    finally:
+        con.close()
+
+
+def backup(path: Path, dest_dir: Path, label: str) -> Path:
+    """Copy the live database with SQLite's online backup API (never a file copy)."""
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = dest_dir / f"inspector-{stamp}-{label}.db"
+    n = 1
+    while target.exists():
+        n += 1
+        target = dest_dir / f"inspector-{stamp}-{label}-{n}.db"
+    tmp = target.with_suffix(".db.part")
+    src = sqlite3.connect(path)
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+            ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            if ok != "ok":
+                raise DatabaseError(_("the backup failed its integrity check: {result}", result=ok))
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    tmp.replace(target)
+    _prune_backups(dest_dir)
+    return target
+
+
+def _prune_backups(dest_dir: Path) -> None:
+    files = sorted(dest_dir.glob("inspector-*.db"), key=lambda p: p.stat().st_mtime)
+    for old in files[:-BACKUPS_KEPT]:
+        old.unlink(missing_ok=True)
+
+
+def _daily_backup_due(backups: Path) -> bool:
+    today = dt.datetime.now().strftime("%Y%m%d")
+    return not any(backups.glob(f"inspector-{today}-*.db"))
+
+
+def open_database(data_dir: Path) -> Database:
+    """Open (creating if needed) the database in ``data_dir``: back up, migrate, check.
+
+    Refuses a database whose schema is newer than this build, so an old app never
+    writes into a newer layout.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / DB_FILENAME
+    backups = data_dir / "backups"
+    rev = current_revision(path)
+    if rev is not None and rev not in KNOWN_REVISIONS:
+        raise DatabaseError(
+            _("the database {path} has schema {rev}, newer than this version of Inspector "
+              "understands ({head}); update the app", path=path, rev=rev, head=SCHEMA_HEAD)
+        )
+    if rev is not None and (rev != SCHEMA_HEAD or _daily_backup_due(backups)):
+        backup(path, backups, rev)
+    engine = make_engine(path)
+    try:
+        if rev != SCHEMA_HEAD:
+            from inspector_app.store.migrate import upgrade
+
+            upgrade(engine)
+        check_pragmas(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(path, engine)

@@ -1,0 +1,239 @@
+"""The tables. Every record gets its UUID when it is created (invariant 1); mutable
+records carry ``revision`` and ``base_revision`` so a later merge can tell a
+fast-forward from a conflict. Schema changes go through Alembic migrations in
+``store/migrations``; ``tests/store/test_migrations.py`` checks they match these models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import StrEnum
+
+from sqlalchemy import MetaData, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Named constraints so batch migrations on SQLite can find them (alembic #1834).
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class InspectionStatus(StrEnum):
+    DRAFT = "draft"
+    COMPLETED = "completed"
+    SIGNED = "signed"
+    EXPORTED = "exported"
+
+
+class FindingSeverity(StrEnum):
+    MINOR = "minor"  # 一般
+    MAJOR = "major"  # 较重
+    CRITICAL = "critical"  # 严重
+
+
+class FindingStatus(StrEnum):
+    OPEN = "open"  # 待整改
+    CORRECTED = "corrected"  # 已整改
+    VERIFIED = "verified"  # 已验证
+
+
+class Site(SQLModel, table=True):
+    """A site under evaluation: a pilot base (中试基地), an agency (技术转移服务机构) or a platform."""
+
+    __tablename__ = "site"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    code: str = Field(unique=True, index=True, max_length=64)
+    name: str = Field(max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    site_type: str = Field(index=True, max_length=32)
+    district: str | None = Field(default=None, max_length=100)
+    host_unit: str | None = Field(default=None, max_length=200)  # 依托单位
+    address: str | None = Field(default=None, max_length=300)
+    contact_name: str | None = Field(default=None, max_length=100)
+    contact_phone: str | None = Field(default=None, max_length=50)
+    is_sample: bool = Field(default=False)  # 示例: demo data, not a real registered site
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    revision: int = Field(default=1)
+    base_revision: int = Field(default=0)
+
+
+class TemplateVersion(SQLModel, table=True):
+    """A checklist template version, pinned by the SHA-256 of its canonical JSON."""
+
+    __tablename__ = "template_version"
+    __table_args__ = (UniqueConstraint("template_id", "version", "content_hash"),)
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    template_id: str = Field(index=True, max_length=64)
+    version: str = Field(max_length=32)
+    content_hash: str = Field(unique=True, max_length=64)
+    title_zh: str
+    title_en: str
+    site_type: str = Field(max_length=32)
+    sample_weights: bool
+    canonical_json: str
+    source_file: str | None = None
+    loaded_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Inspection(SQLModel, table=True):
+    """One evaluation visit to a site with a pinned template version.
+
+    ``revision`` counts amendments: 1 until the first amendment after completion.
+    The score columns are kept current on every edit by the scoring engine, so lists
+    need no recomputation; ``completed_*`` snapshots live in ``inspection_revision``.
+    """
+
+    __tablename__ = "inspection"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    site_id: str = Field(foreign_key="site.id", index=True, max_length=36)
+    template_version_id: str = Field(foreign_key="template_version.id", max_length=36)
+    template_id: str = Field(max_length=64)
+    template_version: str = Field(max_length=32)
+    template_hash: str = Field(max_length=64)
+    inspectors: str = Field(default="[]")  # JSON list of names
+    started_on: dt.date
+    ended_on: dt.date | None = None
+    status: str = Field(default=InspectionStatus.DRAFT, index=True, max_length=16)
+    score_total: float = Field(default=0)
+    grade: str = Field(default="", max_length=32)
+    provisional: bool = Field(default=True)
+    vetoed: bool = Field(default=False)
+    previous_inspection_id: str | None = Field(default=None, foreign_key="inspection.id",
+                                               max_length=36)  # 复查: the visit this one follows
+    amend_reason: str | None = None
+    completed_at: dt.datetime | None = None
+    exported_at: dt.datetime | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    revision: int = Field(default=1)
+    base_revision: int = Field(default=0)
+
+
+class InspectionRevision(SQLModel, table=True):
+    """The frozen state of an inspection at completion: score, answers and their hash."""
+
+    __tablename__ = "inspection_revision"
+    __table_args__ = (UniqueConstraint("inspection_id", "revision"),)
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    inspection_id: str = Field(foreign_key="inspection.id", index=True, max_length=36)
+    revision: int
+    completed_at: dt.datetime
+    completed_by: str = Field(default="")
+    score_json: str
+    data_json: str  # canonical answers, findings and metadata
+    data_hash: str = Field(max_length=64)
+    amend_reason: str | None = None
+
+
+class AnswerRecord(SQLModel, table=True):
+    """The answer to one item or veto of an inspection."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("inspection_id", "item_id"),)
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    inspection_id: str = Field(foreign_key="inspection.id", index=True, max_length=36)
+    item_id: str = Field(max_length=64)
+    value_json: str | None = None  # None: unanswered
+    not_applicable: bool = Field(default=False)
+    comment: str | None = None
+    evidence_checked: str = Field(default="[]")  # JSON list of ticked evidence indexes
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    revision: int = Field(default=1)
+    base_revision: int = Field(default=0)
+
+
+class Photo(SQLModel, table=True):
+    __tablename__ = "photo"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    inspection_id: str = Field(foreign_key="inspection.id", index=True, max_length=36)
+    item_id: str | None = Field(default=None, max_length=64)
+    sha256: str = Field(index=True, max_length=64)
+    original_name: str = Field(default="")
+    media_type: str = Field(default="image/jpeg", max_length=32)
+    byte_size: int = Field(default=0)
+    width: int = Field(default=0)
+    height: int = Field(default=0)
+    captured_at: dt.datetime | None = None
+    camera: str | None = None
+    caption: str | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    revision: int = Field(default=1)
+    base_revision: int = Field(default=0)
+
+
+class Finding(SQLModel, table=True):
+    """A finding with its corrective action (问题与整改)."""
+
+    __tablename__ = "finding"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    inspection_id: str = Field(foreign_key="inspection.id", index=True, max_length=36)
+    item_id: str | None = Field(default=None, max_length=64)
+    severity: str = Field(default=FindingSeverity.MINOR, max_length=16)
+    description: str
+    requirement: str = Field(default="")  # 整改要求
+    deadline: dt.date | None = Field(default=None, index=True)  # 整改期限
+    responsible: str = Field(default="")  # 责任人
+    status: str = Field(default=FindingStatus.OPEN, index=True, max_length=16)
+    carried_from_id: str | None = Field(default=None, foreign_key="finding.id", max_length=36)
+    resolution_note: str | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    revision: int = Field(default=1)
+    base_revision: int = Field(default=0)
+
+
+class Signature(SQLModel, table=True):
+    """A drawn signature bound to the inspection revision it was given on."""
+
+    __tablename__ = "signature"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    inspection_id: str = Field(foreign_key="inspection.id", index=True, max_length=36)
+    inspection_revision: int
+    data_hash: str = Field(max_length=64)  # the frozen revision's data hash it signs
+    signer_name: str
+    role: str = Field(max_length=32)  # inspector | site_representative
+    signed_at: dt.datetime
+    image_png: bytes
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One append-only, hash-chained audit row. Triggers forbid UPDATE and DELETE."""
+
+    __tablename__ = "audit_log"
+    seq: int | None = Field(default=None, primary_key=True)
+    id: str = Field(default_factory=new_id, unique=True, max_length=36)
+    ts: str  # ISO-8601 UTC
+    actor: str
+    action: str = Field(max_length=32)
+    entity: str = Field(max_length=32)
+    entity_id: str = Field(index=True, max_length=36)
+    inspection_id: str | None = Field(default=None, index=True, max_length=36)
+    field: str | None = None
+    old: str | None = None
+    new: str | None = None
+    prev_hash: str = Field(unique=True, max_length=64)  # unique: the chain cannot fork
+    hash: str = Field(max_length=64)
+
+
+class Setting(SQLModel, table=True):
+    """Small per-data-folder facts (device id, last backup day)."""
+
+    __tablename__ = "app_setting"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str

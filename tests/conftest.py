@@ -1,0 +1,70 @@
+"""Shared fixtures: an isolated data folder and a fresh real SQLite file per test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMS = ROOT / "forms"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test touches the real per-user folders; every test starts in Chinese."""
+    monkeypatch.setenv("INSPECTOR_DATA_DIR", str(tmp_path / "default-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("INSPECTOR_USER", "测试员")
+    monkeypatch.delenv("INSPECTOR_LANG", raising=False)
+    from inspector_app import i18n
+
+    i18n.set_language(None)
+    yield
+    i18n.set_language(None)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "data"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def db(data_dir: Path):  # type: ignore[no-untyped-def]
+    """A fresh, migrated database file with the bundled templates pinned."""
+    from inspector_app.services.templates import sync_forms
+    from inspector_app.store.db import open_database
+
+    database = open_database(data_dir)
+    sync_forms(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def demo_db(db):  # type: ignore[no-untyped-def]
+    from inspector_app.services.demo import load_demo
+
+    load_demo(db)
+    return db
+
+
+def run_cli(*args: str, data_dir: Path | None = None, lang: str = "en",
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real console entry point in a child process."""
+    full_env = {**os.environ, "INSPECTOR_LANG": lang, **(env or {})}
+    cmd = [sys.executable, "-m", "inspector_app"]
+    if data_dir is not None:
+        cmd += ["--data-dir", str(data_dir)]
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, env=full_env,
+                          timeout=120, cwd=ROOT)
