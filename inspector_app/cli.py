@@ -84,6 +84,7 @@ class Context:
 
 # -- commands -----------------------------------------------------------------------------
 
+
 def cmd_forms_validate(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.checklists.loader import validate_files
 
@@ -93,8 +94,16 @@ def cmd_forms_validate(ctx: Context, args: argparse.Namespace) -> int:
         print(issue, file=sys.stderr)
     for lt in loaded:
         t = lt.template
-        print(_("{file}: OK ({id} {version}, {n} items, {v} veto items)", file=lt.path, id=t.id,
-                version=t.version, n=len(t.items()), v=len(t.vetoes)))
+        print(
+            _(
+                "{file}: OK ({id} {version}, {n} items, {v} veto items)",
+                file=lt.path,
+                id=t.id,
+                version=t.version,
+                n=len(t.items()),
+                v=len(t.vetoes),
+            )
+        )
     return 1 if issues else 0
 
 
@@ -106,18 +115,36 @@ def cmd_forms_list(ctx: Context, args: argparse.Namespace) -> int:
         print(issue, file=sys.stderr)
     rows = list_templates(ctx.db)
     if args.json:
-        print_json([{"id": r.template_id, "version": r.version, "title_zh": r.title_zh,
-                     "title_en": r.title_en, "site_type": r.site_type,
-                     "sample_weights": r.sample_weights, "content_hash": r.content_hash,
-                     "version_id": r.id} for r in rows])
+        print_json(
+            [
+                {
+                    "id": r.template_id,
+                    "version": r.version,
+                    "title_zh": r.title_zh,
+                    "title_en": r.title_en,
+                    "site_type": r.site_type,
+                    "sample_weights": r.sample_weights,
+                    "content_hash": r.content_hash,
+                    "version_id": r.id,
+                }
+                for r in rows
+            ]
+        )
     else:
         from inspector_app.i18n import pick
 
         print_table(
             [_("Template"), _("Version"), _("Title"), _("Weights"), _("Hash")],
-            [(r.template_id, r.version, pick({"zh": r.title_zh, "en": r.title_en}),
-              _("sample weights") if r.sample_weights else _("sourced"), r.content_hash[:12])
-             for r in rows],
+            [
+                (
+                    r.template_id,
+                    r.version,
+                    pick({"zh": r.title_zh, "en": r.title_en}),
+                    _("sample weights") if r.sample_weights else _("sourced"),
+                    r.content_hash[:12],
+                )
+                for r in rows
+            ],
         )
     return 0
 
@@ -126,8 +153,15 @@ def cmd_sites_import(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.services.sites import import_sites
 
     res = import_sites(ctx.db, Path(args.file), actor=ctx.actor)
-    print(_("{file}: {added} added, {updated} updated, {unchanged} unchanged",
-            file=args.file, added=res.added, updated=res.updated, unchanged=res.unchanged))
+    print(
+        _(
+            "{file}: {added} added, {updated} updated, {unchanged} unchanged",
+            file=args.file,
+            added=res.added,
+            updated=res.updated,
+            unchanged=res.unchanged,
+        )
+    )
     return 0
 
 
@@ -138,9 +172,13 @@ def cmd_sites_list(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print_json([site_dict(s) for s in sites])
     else:
-        print_table([_("Code"), _("Name"), _("Type"), _("District"), _("Host unit")],
-                    [(s.code, s.name, site_type_label(s.site_type), s.district, s.host_unit)
-                     for s in sites])
+        print_table(
+            [_("Code"), _("Name"), _("Type"), _("District"), _("Host unit")],
+            [
+                (s.code, s.name, site_type_label(s.site_type), s.district, s.host_unit)
+                for s in sites
+            ],
+        )
     return 0
 
 
@@ -149,8 +187,14 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
 
     report = load_demo(ctx.with_templates(), actor="demo")
     if report.created_inspections or report.created_sites:
-        print(_("Sample data loaded into {dir}: {sites} sites, {n} inspections.",
-                dir=ctx.data_dir, sites=report.created_sites, n=report.created_inspections))
+        print(
+            _(
+                "Sample data loaded into {dir}: {sites} sites, {n} inspections.",
+                dir=ctx.data_dir,
+                sites=report.created_sites,
+                n=report.created_inspections,
+            )
+        )
     else:
         print(_("Sample data is already in {dir}; nothing changed.", dir=ctx.data_dir))
     return 0
@@ -159,19 +203,33 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_inspections_list(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.services.inspections import list_inspections, status_label
 
-    rows = list_inspections(ctx.db, status=args.status, site_type=args.type, year=args.year,
-                            search=args.search)
+    rows = list_inspections(
+        ctx.db, status=args.status, site_type=args.type, year=args.year, search=args.search
+    )
     if args.json:
         print_json(rows)
         return 0
     print_table(
         [_("ID"), _("Site"), _("Template"), _("Date"), _("Status"), _("Score"), _("Grade")],
-        [(r["id"][:8], r["site"], r["template"], r["started_on"], status_label(r["status"]),
-          f"{r['score']:.2f}" + ("*" if r["provisional"] else ""),
-          r["grade_label"] + (" ⚠" if r["vetoed"] else "")) for r in rows],
+        [
+            (
+                r["id"][:8],
+                r["site"],
+                r["template"],
+                r["started_on"],
+                status_label(r["status"]),
+                f"{r['score']:.2f}" + ("*" if r["provisional"] else ""),
+                r["grade_label"] + (" ⚠" if r["vetoed"] else ""),
+            )
+            for r in rows
+        ],
     )
-    print(_("{n} inspections; * provisional (required answers missing), ⚠ veto triggered",
-            n=len(rows)))
+    print(
+        _(
+            "{n} inspections; * provisional (required answers missing), ⚠ veto triggered",
+            n=len(rows),
+        )
+    )
     return 0
 
 
@@ -183,26 +241,57 @@ def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> int:
         print_json(d)
         return 0
     print(f"{d['site']} ({d['site_code']})  —  {d['template_title']} {d['template_version']}")
-    print(_("Inspection {id}, revision {rev}, {status}", id=d["id"], rev=d["revision"],
-            status=status_label(d["status"])))
-    print(_("Inspectors: {names}; date: {date}", names="、".join(d["inspectors"]),
-            date=d["started_on"]))
+    print(
+        _(
+            "Inspection {id}, revision {rev}, {status}",
+            id=d["id"],
+            rev=d["revision"],
+            status=status_label(d["status"]),
+        )
+    )
+    print(
+        _(
+            "Inspectors: {names}; date: {date}",
+            names="、".join(d["inspectors"]),
+            date=d["started_on"],
+        )
+    )
     weights = _(" (sample weights)") if d["sample_weights"] else ""
-    print(_("Score: {score:.2f} / {max:g}{weights}; grade: {grade}{prov}", score=d["score"],
-            max=d["max_score"], weights=weights, grade=d["grade_label"],
-            prov=_(" (provisional)") if d["provisional"] else ""))
+    print(
+        _(
+            "Score: {score:.2f} / {max:g}{weights}; grade: {grade}{prov}",
+            score=d["score"],
+            max=d["max_score"],
+            weights=weights,
+            grade=d["grade_label"],
+            prov=_(" (provisional)") if d["provisional"] else "",
+        )
+    )
     for v in d["veto_reasons"]:
         print(_("VETO {title}: {reason}", title=v["title"], reason=v["reason"]))
     print()
-    print_table([_("Section"), _("Points"), _("Max"), _("Percent"), _("Answered")],
-                [(s["title"], f"{s['points']:.2f}", f"{s['max_points']:g}",
-                  f"{s['percent']:.1f}%" if s["applicable"] else _("n/a"),
-                  f"{s['answered']}/{s['items_total']}") for s in d["sections"]])
+    print_table(
+        [_("Section"), _("Points"), _("Max"), _("Percent"), _("Answered")],
+        [
+            (
+                s["title"],
+                f"{s['points']:.2f}",
+                f"{s['max_points']:g}",
+                f"{s['percent']:.1f}%" if s["applicable"] else _("n/a"),
+                f"{s['answered']}/{s['items_total']}",
+            )
+            for s in d["sections"]
+        ],
+    )
     if d["findings"]:
         print()
-        print_table([_("Severity"), _("Finding"), _("Deadline"), _("Responsible"), _("Status")],
-                    [(f["severity"], f["description"], f["deadline"], f["responsible"],
-                      f["status"]) for f in d["findings"]])
+        print_table(
+            [_("Severity"), _("Finding"), _("Deadline"), _("Responsible"), _("Status")],
+            [
+                (f["severity"], f["description"], f["deadline"], f["responsible"], f["status"])
+                for f in d["findings"]
+            ],
+        )
     if d["missing_required"]:
         print()
         print(_("Missing required answers: {items}", items=", ".join(d["missing_required"])))
@@ -213,8 +302,9 @@ def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(_("expected a date as YYYY-MM-DD, got {value!r}",
-                                           value=value)) from None
+        raise argparse.ArgumentTypeError(
+            _("expected a date as YYYY-MM-DD, got {value!r}", value=value)
+        ) from None
 
 
 def _json_value(raw: str) -> Any:
@@ -234,16 +324,27 @@ def cmd_inspections_start(ctx: Context, args: argparse.Namespace) -> int:
     db = ctx.with_templates()
     site = find_site(db, args.site)
     tv = find_template_version(db, args.template)
-    insp = start_inspection(db, site_id=site.id, template_version_id=tv.id,
-                            inspectors=args.inspector or [ctx.actor],
-                            started_on=args.date or dt.date.today(), actor=ctx.actor)
+    insp = start_inspection(
+        db,
+        site_id=site.id,
+        template_version_id=tv.id,
+        inspectors=args.inspector or [ctx.actor],
+        started_on=args.date or dt.date.today(),
+        actor=ctx.actor,
+    )
     print(insp.id)
     return 0
 
 
 def _print_score(result: Any) -> None:
-    print(_("score {score:.2f}, grade {grade}{prov}", score=result.total, grade=result.grade,
-            prov=_(" (provisional)") if result.provisional else ""))
+    print(
+        _(
+            "score {score:.2f}, grade {grade}{prov}",
+            score=result.total,
+            grade=result.grade,
+            prov=_(" (provisional)") if result.provisional else "",
+        )
+    )
 
 
 def cmd_inspections_answer(ctx: Context, args: argparse.Namespace) -> int:
@@ -275,8 +376,15 @@ def cmd_inspections_complete(ctx: Context, args: argparse.Namespace) -> int:
 
     snap = complete_inspection(ctx.db, args.id, actor=ctx.actor)
     score = json.loads(snap.score_json)
-    print(_("completed revision {rev}: score {score:.2f}, grade {grade}; data hash {hash}",
-            rev=snap.revision, score=score["total"], grade=score["grade"], hash=snap.data_hash))
+    print(
+        _(
+            "completed revision {rev}: score {score:.2f}, grade {grade}; data hash {hash}",
+            rev=snap.revision,
+            score=score["total"],
+            grade=score["grade"],
+            hash=snap.data_hash,
+        )
+    )
     return 0
 
 
@@ -291,10 +399,17 @@ def cmd_inspections_amend(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_findings_add(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.services.inspections import add_finding
 
-    f = add_finding(ctx.db, args.id, description=args.description, severity=args.severity,
-                    item_id=args.item, requirement=args.requirement or "",
-                    deadline=args.deadline, responsible=args.responsible or "",
-                    actor=ctx.actor)
+    f = add_finding(
+        ctx.db,
+        args.id,
+        description=args.description,
+        severity=args.severity,
+        item_id=args.item,
+        requirement=args.requirement or "",
+        deadline=args.deadline,
+        responsible=args.responsible or "",
+        actor=ctx.actor,
+    )
     print(f.id)
     return 0
 
@@ -307,8 +422,14 @@ def cmd_audit_verify(ctx: Context, args: argparse.Namespace) -> int:
     if check.ok:
         print(_("audit log intact: {n} entries, head {head}", n=check.rows, head=check.head[:16]))
         return 0
-    print(_("audit log broken at entry {seq}: {problem}", seq=check.first_bad_seq,
-            problem=check.problem), file=sys.stderr)
+    print(
+        _(
+            "audit log broken at entry {seq}: {problem}",
+            seq=check.first_bad_seq,
+            problem=check.problem,
+        ),
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -320,19 +441,28 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
         print_json(report)
     else:
         for key, value in report.items():
-            print(f"{key}: {json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value}")
+            print(
+                f"{key}: {json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value}"
+            )
     return 0 if report.get("ok") else 1
 
 
 def cmd_gui(ctx: Context, args: argparse.Namespace) -> int:
     ctx.with_templates()  # sets up the data folder, as the desktop will
-    print(_("Inspector {version}: the desktop window is not part of this build yet. "
+    print(
+        _(
+            "Inspector {version}: the desktop window is not part of this build yet. "
             "Data folder: {dir}. Try `inspector-app demo`, then `inspector-app inspections list`, "
-            "or `inspector-app --help`.", version=__version__, dir=ctx.data_dir))
+            "or `inspector-app --help`.",
+            version=__version__,
+            dir=ctx.data_dir,
+        )
+    )
     return 0
 
 
 # -- parser -------------------------------------------------------------------------------
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -340,13 +470,17 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("Inspector: offline field inspection (中试基地 / 技术转移服务机构 绩效评价)"),
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    p.add_argument("--data-dir", metavar="DIR",
-                   help=_("data folder (default: ${env} or the per-user data folder)",
-                          env=paths.DATA_DIR_ENV))
+    p.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help=_("data folder (default: ${env} or the per-user data folder)", env=paths.DATA_DIR_ENV),
+    )
     p.add_argument("--lang", choices=("zh", "en"), help=_("language of messages (default zh)"))
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(parent: Any, name: str, func: Callable[..., int], help_: str) -> argparse.ArgumentParser:
+    def command(
+        parent: Any, name: str, func: Callable[..., int], help_: str
+    ) -> argparse.ArgumentParser:
         c = parent.add_parser(name, help=help_, description=help_)
         c.set_defaults(func=func)
         return c
@@ -369,7 +503,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true")
     c.add_argument("--type", choices=("pilot_base", "tech_transfer", "platform"))
 
-    command(sub, "demo", cmd_demo, _("load sample sites and inspections (示例) into the data folder"))
+    command(
+        sub, "demo", cmd_demo, _("load sample sites and inspections (示例) into the data folder")
+    )
 
     ins = group("inspections", _("inspections"))
     c = command(ins, "list", cmd_inspections_list, _("list inspections"))
@@ -398,7 +534,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("id", metavar="ID")
     c.add_argument("item", metavar="ITEM")
     c.add_argument("text", metavar="TEXT")
-    c = command(ins, "complete", cmd_inspections_complete, _("complete: check and freeze the score"))
+    c = command(
+        ins, "complete", cmd_inspections_complete, _("complete: check and freeze the score")
+    )
     c.add_argument("id", metavar="ID")
     c = command(ins, "amend", cmd_inspections_amend, _("amend a completed inspection"))
     c.add_argument("id", metavar="ID")

@@ -19,7 +19,8 @@ DATA = Path(__file__).resolve().parent / "data"
 
 @pytest.fixture(autouse=True)
 def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No test touches the real per-user folders; every test starts in Chinese."""
+    """No test touches the real per-user folders. In-process tests read English messages
+    (tests of the Chinese texts switch explicitly); child processes get INSPECTOR_LANG."""
     monkeypatch.setenv("INSPECTOR_DATA_DIR", str(tmp_path / "default-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
@@ -27,7 +28,7 @@ def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("INSPECTOR_LANG", raising=False)
     from inspector_app import i18n
 
-    i18n.set_language(None)
+    i18n.set_language("en")
     yield
     i18n.set_language(None)
 
@@ -40,7 +41,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(data_dir: Path):  # type: ignore[no-untyped-def]
+def db(data_dir: Path):
     """A fresh, migrated database file with the bundled templates pinned."""
     from inspector_app.services.templates import sync_forms
     from inspector_app.store.db import open_database
@@ -52,19 +53,21 @@ def db(data_dir: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def demo_db(db):  # type: ignore[no-untyped-def]
+def demo_db(db):
     from inspector_app.services.demo import load_demo
 
     load_demo(db)
     return db
 
 
-def run_cli(*args: str, data_dir: Path | None = None, lang: str = "en",
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, data_dir: Path | None = None, lang: str = "en", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real console entry point in a child process."""
     full_env = {**os.environ, "INSPECTOR_LANG": lang, **(env or {})}
     cmd = [sys.executable, "-m", "inspector_app"]
     if data_dir is not None:
         cmd += ["--data-dir", str(data_dir)]
-    return subprocess.run([*cmd, *args], capture_output=True, text=True, env=full_env,
-                          timeout=120, cwd=ROOT)
+    return subprocess.run(
+        [*cmd, *args], capture_output=True, text=True, env=full_env, timeout=120, cwd=ROOT
+    )

@@ -17,8 +17,11 @@ def _imports_pyside(path: Path) -> list[int]:
         if isinstance(node, ast.Import):
             if any(a.name.split(".")[0] == "PySide6" for a in node.names):
                 lines.append(node.lineno)
-        elif isinstance(node, ast.ImportFrom) and node.module and \
-                node.module.split(".")[0] == "PySide6":
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.split(".")[0] == "PySide6"
+        ):
             lines.append(node.lineno)
     return lines
 

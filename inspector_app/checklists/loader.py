@@ -77,8 +77,13 @@ def _line_map(node: yaml.Node, file: str) -> tuple[dict[Loc, int], list[Template
                 if key in seen:
                     issues.append(
                         TemplateIssue(
-                            file, line, _("duplicate key {key!r} (first on line {first})",
-                                          key=key, first=seen[key])
+                            file,
+                            line,
+                            _(
+                                "duplicate key {key!r} (first on line {first})",
+                                key=key,
+                                first=seen[key],
+                            ),
                         )
                     )
                 seen[key] = line
@@ -139,8 +144,14 @@ def _semantic_issues(t: ChecklistTemplate) -> Iterator[tuple[Loc, str]]:
 
     def claim(ident: str, loc: Loc) -> Iterator[tuple[Loc, str]]:
         if ident in seen:
-            yield (*loc, "id"), _("duplicate id {id!r} (also at {other})",
-                                  id=ident, other=_field_name(seen[ident]))
+            yield (
+                (*loc, "id"),
+                _(
+                    "duplicate id {id!r} (also at {other})",
+                    id=ident,
+                    other=_field_name(seen[ident]),
+                ),
+            )
         else:
             seen[ident] = loc
 
@@ -156,18 +167,25 @@ def _semantic_issues(t: ChecklistTemplate) -> Iterator[tuple[Loc, str]]:
             if cond is not None:
                 target = earlier.get(cond.item)
                 if target is None:
-                    yield (*loc, "show_if", "item"), _(
-                        "show_if refers to {ref!r}, which is not an item listed before this one",
-                        ref=cond.item,
+                    yield (
+                        (*loc, "show_if", "item"),
+                        _(
+                            "show_if refers to {ref!r}, which is not an item listed before this one",
+                            ref=cond.item,
+                        ),
                     )
                 elif target.type is AnswerType.CHOICE:
                     wanted = [cond.equals] if cond.in_ is None else cond.in_
                     valid = {o.id for o in target.options}
                     for w in wanted:
                         if str(w) not in valid:
-                            yield (*loc, "show_if"), _(
-                                "show_if value {value!r} is not an option of {ref!r}",
-                                value=w, ref=cond.item,
+                            yield (
+                                (*loc, "show_if"),
+                                _(
+                                    "show_if value {value!r} is not an option of {ref!r}",
+                                    value=w,
+                                    ref=cond.item,
+                                ),
                             )
             earlier[item.id] = item
 
@@ -200,8 +218,9 @@ def load_template(path: Path) -> LoadedTemplate:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise TemplateError([TemplateIssue(file, 0, _("cannot read the file: {error}",
-                                                      error=exc.strerror or exc))]) from None
+        raise TemplateError(
+            [TemplateIssue(file, 0, _("cannot read the file: {error}", error=exc.strerror or exc))]
+        ) from None
     if len(raw) > MAX_TEMPLATE_BYTES:
         raise TemplateError([TemplateIssue(file, 0, _("the file is larger than 2 MiB"))])
     try:
@@ -232,8 +251,16 @@ def validate_files(paths: Iterable[Path]) -> tuple[list[LoadedTemplate], list[Te
         key = (lt.template.id, lt.template.version)
         if key in seen:
             issues.append(
-                TemplateIssue(str(path), 1, _("template {id} version {version} is also defined in {other}",
-                                              id=key[0], version=key[1], other=seen[key].path))
+                TemplateIssue(
+                    str(path),
+                    1,
+                    _(
+                        "template {id} version {version} is also defined in {other}",
+                        id=key[0],
+                        version=key[1],
+                        other=seen[key].path,
+                    ),
+                )
             )
             continue
         seen[key] = lt

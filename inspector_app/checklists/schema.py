@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from inspector_app.i18n import _
+
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
 
 
@@ -33,7 +35,9 @@ class AnswerType(StrEnum):
     DATE = "date"
 
 
-SCORED_TYPES = frozenset({AnswerType.YES_NO, AnswerType.SCORE, AnswerType.NUMBER, AnswerType.CHOICE})
+SCORED_TYPES = frozenset(
+    {AnswerType.YES_NO, AnswerType.SCORE, AnswerType.NUMBER, AnswerType.CHOICE}
+)
 
 
 class WeightSource(StrEnum):
@@ -83,7 +87,7 @@ class ShowIf(_Strict):
     @model_validator(mode="after")
     def _one_test(self) -> ShowIf:
         if (self.equals is None) == (self.in_ is None):
-            raise ValueError("give exactly one of 'equals' or 'in'")
+            raise ValueError(_("give exactly one of 'equals' or 'in'"))
         return self
 
     def matches(self, value: Any) -> bool:
@@ -159,45 +163,45 @@ class Item(_Strict):
     def _type_rules(self) -> Item:
         t = self.type
         if t in SCORED_TYPES and self.points <= 0:
-            raise ValueError(f"a {t.value} item needs points greater than 0")
+            raise ValueError(_("a {type} item needs points greater than 0", type=t.value))
         if t not in SCORED_TYPES and self.points:
-            raise ValueError(f"a {t.value} item carries no points")
+            raise ValueError(_("a {type} item carries no points", type=t.value))
         if t is AnswerType.SCORE and self.guidance is None:
-            raise ValueError("a score item needs written scoring guidance ('guidance')")
+            raise ValueError(_("a score item needs written scoring guidance ('guidance')"))
         if t is AnswerType.NUMBER:
             if self.unit is None:
-                raise ValueError("a number item needs a 'unit'")
+                raise ValueError(_("a number item needs a 'unit'"))
             if not self.bands:
-                raise ValueError("a number item needs 'bands' that map values to points")
+                raise ValueError(_("a number item needs 'bands' that map values to points"))
             mins = [b.min for b in self.bands]
             if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-                raise ValueError("number bands must be listed from the highest 'min' down")
+                raise ValueError(_("number bands must be listed from the highest 'min' down"))
             if max(b.points for b in self.bands) != self.points:
-                raise ValueError("the best band must earn the item's points")
+                raise ValueError(_("the best band must earn the item's points"))
             if any(b.points > self.points for b in self.bands):
-                raise ValueError("a band cannot earn more than the item's points")
+                raise ValueError(_("a band cannot earn more than the item's points"))
             if (
                 self.min_value is not None
                 and self.max_value is not None
                 and self.min_value > self.max_value
             ):
-                raise ValueError("min_value is greater than max_value")
+                raise ValueError(_("min_value is greater than max_value"))
         elif self.bands or self.unit is not None:
-            raise ValueError("'bands' and 'unit' belong to number items only")
+            raise ValueError(_("'bands' and 'unit' belong to number items only"))
         if t is AnswerType.CHOICE:
             if len(self.options) < 2:
-                raise ValueError("a choice item needs at least two options")
+                raise ValueError(_("a choice item needs at least two options"))
             ids = [o.id for o in self.options]
             if len(set(ids)) != len(ids):
-                raise ValueError("option ids must be unique")
+                raise ValueError(_("option ids must be unique"))
             if max(o.points for o in self.options) != self.points:
-                raise ValueError("the best option must earn the item's points")
+                raise ValueError(_("the best option must earn the item's points"))
             if any(o.points > self.points for o in self.options):
-                raise ValueError("an option cannot earn more than the item's points")
+                raise ValueError(_("an option cannot earn more than the item's points"))
         elif self.options:
-            raise ValueError("'options' belong to choice items only")
+            raise ValueError(_("'options' belong to choice items only"))
         if self.show_if is not None and self.show_if.item == self.id:
-            raise ValueError("an item cannot depend on itself")
+            raise ValueError(_("an item cannot depend on itself"))
         return self
 
 
@@ -227,7 +231,11 @@ class Section(_Strict):
         total = sum(i.points for i in self.items if i.scored)
         if abs(total - self.points) > 1e-9:
             raise ValueError(
-                f"the items' points add up to {total:g}, not the section's {self.points:g}"
+                _(
+                    "the items' points add up to {total:g}, not the section's {points:g}",
+                    total=total,
+                    points=self.points,
+                )
             )
         return self
 
@@ -254,9 +262,9 @@ class ChecklistTemplate(_Strict):
     def _grades_descend(cls, grades: list[GradeBand]) -> list[GradeBand]:
         mins = [g.min for g in grades]
         if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-            raise ValueError("grade bands must be listed from the highest 'min' down")
+            raise ValueError(_("grade bands must be listed from the highest 'min' down"))
         if mins[-1] != 0:
-            raise ValueError("the last grade band must start at 0")
+            raise ValueError(_("the last grade band must start at 0"))
         return grades
 
     @model_validator(mode="after")
@@ -264,19 +272,29 @@ class ChecklistTemplate(_Strict):
         total = sum(s.points for s in self.sections)
         if abs(total - self.total_points) > 1e-9:
             raise ValueError(
-                f"the sections' points add up to {total:g}, not total_points {self.total_points:g}"
+                _(
+                    "the sections' points add up to {total:g}, not total_points {points:g}",
+                    total=total,
+                    points=self.total_points,
+                )
             )
         if self.veto_grade not in {g.id for g in self.grades}:
-            raise ValueError(f"veto_grade {self.veto_grade!r} is not one of the grade ids")
+            raise ValueError(
+                _("veto_grade {grade!r} is not one of the grade ids", grade=self.veto_grade)
+            )
         if self.grades[0].min > self.total_points:
-            raise ValueError("the top grade band starts above total_points")
+            raise ValueError(_("the top grade band starts above total_points"))
         citations = {c.id for c in self.weights.citations}
         for v in self.vetoes:
             if v.source and v.source not in citations:
-                raise ValueError(f"veto {v.id!r} cites unknown source {v.source!r}")
+                raise ValueError(
+                    _("veto {id!r} cites unknown source {source!r}", id=v.id, source=v.source)
+                )
         for s in self.sections:
             if s.source and s.source not in citations:
-                raise ValueError(f"section {s.id!r} cites unknown source {s.source!r}")
+                raise ValueError(
+                    _("section {id!r} cites unknown source {source!r}", id=s.id, source=s.source)
+                )
         return self
 
     # -- lookups used by scoring, services and the UI -------------------------------------

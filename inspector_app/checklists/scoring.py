@@ -23,6 +23,7 @@ from fractions import Fraction
 from typing import Any
 
 from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
+from inspector_app.i18n import _
 
 
 @dataclass(frozen=True)
@@ -108,43 +109,59 @@ def normalize_answer(item: Item, value: Any) -> Any:
         return None
     t = item.type
     if t is AnswerType.YES_NO:
-        if value is True or (isinstance(value, str) and value.strip().lower() in {"yes", "y", "是"}):
+        if value is True or (
+            isinstance(value, str) and value.strip().lower() in {"yes", "y", "是"}
+        ):
             return "yes"
-        if value is False or (isinstance(value, str) and value.strip().lower() in {"no", "n", "否"}):
+        if value is False or (
+            isinstance(value, str) and value.strip().lower() in {"no", "n", "否"}
+        ):
             return "no"
-        raise AnswerError(f"expected yes or no, got {value!r}")
+        raise AnswerError(_("expected yes or no, got {value!r}", value=value))
     if t in (AnswerType.SCORE, AnswerType.NUMBER):
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise AnswerError(f"expected a number, got {value!r}") from None
+            raise AnswerError(_("expected a number, got {value!r}", value=value)) from None
         if isinstance(value, bool) or not math.isfinite(number):
-            raise AnswerError(f"expected a finite number, got {value!r}")
+            raise AnswerError(_("expected a finite number, got {value!r}", value=value))
         if t is AnswerType.SCORE:
             if not 0 <= number <= item.points:
-                raise AnswerError(f"score {number:g} is outside 0 to {item.points:g}")
+                raise AnswerError(
+                    _("score {value:g} is outside 0 to {max:g}", value=number, max=item.points)
+                )
             steps = number / item.step
             if abs(steps - round(steps)) > 1e-9:
-                raise AnswerError(f"score {number:g} is not a multiple of {item.step:g}")
+                raise AnswerError(
+                    _("score {value:g} is not a multiple of {step:g}", value=number, step=item.step)
+                )
         else:
             if item.min_value is not None and number < item.min_value:
-                raise AnswerError(f"{number:g} is below the minimum {item.min_value:g}")
+                raise AnswerError(
+                    _("{value:g} is below the minimum {min:g}", value=number, min=item.min_value)
+                )
             if item.max_value is not None and number > item.max_value:
-                raise AnswerError(f"{number:g} is above the maximum {item.max_value:g}")
+                raise AnswerError(
+                    _("{value:g} is above the maximum {max:g}", value=number, max=item.max_value)
+                )
         return int(number) if number.is_integer() else number
     if t is AnswerType.CHOICE:
         ids = {o.id for o in item.options}
         if str(value) not in ids:
-            raise AnswerError(f"{value!r} is not one of {', '.join(sorted(ids))}")
+            raise AnswerError(
+                _("{value!r} is not one of {options}", value=value, options=", ".join(sorted(ids)))
+            )
         return str(value)
     if t is AnswerType.DATE:
         try:
             return dt.date.fromisoformat(str(value)).isoformat()
         except ValueError:
-            raise AnswerError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+            raise AnswerError(
+                _("expected a date as YYYY-MM-DD, got {value!r}", value=value)
+            ) from None
     text = str(value)
     if len(text) > 20000:
-        raise AnswerError("text is longer than 20000 characters")
+        raise AnswerError(_("text is longer than 20000 characters"))
     return text
 
 
@@ -217,13 +234,22 @@ def score_inspection(template: ChecklistTemplate, answers: Mapping[str, Answer])
             weight_total += weight
             percent = 100 * earned / possible
             sections.append(
-                SectionScore(section.id, _round(subtotal), section.points, _round(percent), True,
-                             answered, len(section.items), na)
+                SectionScore(
+                    section.id,
+                    _round(subtotal),
+                    section.points,
+                    _round(percent),
+                    True,
+                    answered,
+                    len(section.items),
+                    na,
+                )
             )
         else:
             sections.append(
-                SectionScore(section.id, 0.0, section.points, 0.0, False, answered,
-                             len(section.items), na)
+                SectionScore(
+                    section.id, 0.0, section.points, 0.0, False, answered, len(section.items), na
+                )
             )
 
     total_points = _frac(template.total_points)
@@ -235,8 +261,9 @@ def score_inspection(template: ChecklistTemplate, answers: Mapping[str, Answer])
         if ans.value is None:
             missing.append(veto.id)
         elif ans.value in ("yes", True):
-            hits.append(VetoHit(veto.id, veto.title.zh, veto.title.en, veto.reason.zh,
-                                veto.reason.en))
+            hits.append(
+                VetoHit(veto.id, veto.title.zh, veto.title.en, veto.reason.zh, veto.reason.en)
+            )
 
     rounded_total = _round(total)
     if hits:

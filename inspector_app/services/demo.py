@@ -79,53 +79,120 @@ def demo_id(kind: str, key: str) -> str:
 
 def _sites() -> list[dict[str, str]]:
     out = []
-    for group, site_type in ((PILOT_BASES, "pilot_base"), (AGENCIES, "tech_transfer"),
-                             (PLATFORMS, "platform")):
+    for group, site_type in (
+        (PILOT_BASES, "pilot_base"),
+        (AGENCIES, "tech_transfer"),
+        (PLATFORMS, "platform"),
+    ):
         for n, (code, name, host) in enumerate(group):
             district = DISTRICTS[(n + len(code)) % len(DISTRICTS)]
-            out.append({
-                "code": code, "name": name, "site_type": site_type, "district": district,
-                "host_unit": host or "", "address": f"山东省威海市{district}示例路{10 + n}号",
-                "contact_name": ["孙", "周", "吴", "郑", "冯", "褚"][n % 6] + "主任",
-                "contact_phone": f"0631-5{n:02d}{len(code)}000",
-            })
+            out.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "site_type": site_type,
+                    "district": district,
+                    "host_unit": host or "",
+                    "address": f"山东省威海市{district}示例路{10 + n}号",
+                    "contact_name": ["孙", "周", "吴", "郑", "冯", "褚"][n % 6] + "主任",
+                    "contact_phone": f"0631-5{n:02d}{len(code)}000",
+                }
+            )
     return out
 
 
 def _plans() -> list[Plan]:
     # last year's round for two bases first, for year-over-year views
     plans: list[Plan] = [
-        Plan("pb-2023-0", "PB-01", "pilot-base-performance", dt.date(2023, 11, 14), 0.85,
-             "exported", team=1),
-        Plan("pb-2023-2", "PB-03", "pilot-base-performance", dt.date(2023, 11, 20), 0.72,
-             "exported", team=2),
+        Plan(
+            "pb-2023-0",
+            "PB-01",
+            "pilot-base-performance",
+            dt.date(2023, 11, 14),
+            0.85,
+            "exported",
+            team=1,
+        ),
+        Plan(
+            "pb-2023-2",
+            "PB-03",
+            "pilot-base-performance",
+            dt.date(2023, 11, 20),
+            0.72,
+            "exported",
+            team=2,
+        ),
     ]
-    statuses = ["exported", "signed", "signed", "completed", "completed", "draft",
-                "exported", "signed", "completed", "draft"]
+    statuses = [
+        "exported",
+        "signed",
+        "signed",
+        "completed",
+        "completed",
+        "draft",
+        "exported",
+        "signed",
+        "completed",
+        "draft",
+    ]
     qualities = [0.95, 0.55, 0.82, 0.7, 0.9, 0.6, 0.88, 0.75, 0.45, 0.8]
     for n, (code, *_rest) in enumerate(PILOT_BASES):
-        plans.append(Plan(f"pb-2024-{n}", code, "pilot-base-performance",
-                          dt.date(2024, 10, 8) + dt.timedelta(days=3 * n), qualities[n],
-                          statuses[n], team=n % 3,
-                          answered_share=0.6 if statuses[n] == "draft" else 1.0,
-                          veto=None if n != 8 else "first"))
+        plans.append(
+            Plan(
+                f"pb-2024-{n}",
+                code,
+                "pilot-base-performance",
+                dt.date(2024, 10, 8) + dt.timedelta(days=3 * n),
+                qualities[n],
+                statuses[n],
+                team=n % 3,
+                answered_share=0.6 if statuses[n] == "draft" else 1.0,
+                veto=None if n != 8 else "first",
+            )
+        )
     # re-inspection (复查) of PB-02, which scored low and left open findings
-    plans.append(Plan("pb-2024-1-recheck", "PB-02", "pilot-base-performance",
-                      dt.date(2024, 12, 16), 0.74, "completed", team=1,
-                      follow_up_of="pb-2024-1"))
+    plans.append(
+        Plan(
+            "pb-2024-1-recheck",
+            "PB-02",
+            "pilot-base-performance",
+            dt.date(2024, 12, 16),
+            0.74,
+            "completed",
+            team=1,
+            follow_up_of="pb-2024-1",
+        )
+    )
     agency_status = ["exported", "signed", "completed", "draft", "signed", "completed"]
     agency_quality = [0.92, 0.78, 0.66, 0.7, 0.84, 0.5]
     for n, (code, *_rest) in enumerate(AGENCIES):
-        plans.append(Plan(f"tt-2024-{n}", code, "tech-transfer-performance",
-                          dt.date(2024, 11, 4) + dt.timedelta(days=2 * n), agency_quality[n],
-                          agency_status[n], team=(n + 1) % 3,
-                          answered_share=0.5 if agency_status[n] == "draft" else 1.0,
-                          veto="first" if n == 5 else None, amend=n == 1))
+        plans.append(
+            Plan(
+                f"tt-2024-{n}",
+                code,
+                "tech-transfer-performance",
+                dt.date(2024, 11, 4) + dt.timedelta(days=2 * n),
+                agency_quality[n],
+                agency_status[n],
+                team=(n + 1) % 3,
+                answered_share=0.5 if agency_status[n] == "draft" else 1.0,
+                veto="first" if n == 5 else None,
+                amend=n == 1,
+            )
+        )
     for n, (code, *_rest) in enumerate(PLATFORMS):
-        plans.append(Plan(f"pf-2025-{n}", code, "instrument-sharing",
-                          dt.date(2025, 3, 10) + dt.timedelta(days=7 * n), [0.86, 0.62][n],
-                          ["completed", "draft"][n], team=n,
-                          answered_share=[1.0, 0.4][n]))
+        plans.append(
+            Plan(
+                f"pf-2025-{n}",
+                code,
+                "instrument-sharing",
+                dt.date(2025, 3, 10) + dt.timedelta(days=7 * n),
+                [0.86, 0.62][n],
+                ["completed", "draft"][n],
+                team=n,
+                answered_share=[1.0, 0.4][n],
+            )
+        )
     return plans
 
 
@@ -153,8 +220,13 @@ def _value(item: Item, rng: random.Random, q: float, on: dt.date) -> object:
         return ranked[0].id if good else ranked[min(len(ranked) - 1, 1 + rng.randrange(2))].id
     if t is AnswerType.DATE:
         return (on - dt.timedelta(days=rng.randrange(30, 400))).isoformat()
-    return rng.choice(["现场查看，资料齐全，运行正常。", "已核对台账与实物，基本一致。",
-                       "相关制度已建立，执行记录完整。"])
+    return rng.choice(
+        [
+            "现场查看，资料齐全，运行正常。",
+            "已核对台账与实物，基本一致。",
+            "相关制度已建立，执行记录完整。",
+        ]
+    )
 
 
 def _fill(db: Database, insp_id: str, template: ChecklistTemplate, plan: Plan) -> None:
@@ -170,8 +242,14 @@ def _fill(db: Database, insp_id: str, template: ChecklistTemplate, plan: Plan) -
         if item.evidence:
             edit["evidence_checked"] = _ticks(len(item.evidence), rng, plan.quality)
         if rng.random() < 0.2:
-            edit["comment"] = rng.choice(["佐证材料已现场核验。", "建议补充近两年数据。",
-                                          "与上年相比有明显提升。", "部分记录不完整，已提醒整改。"])
+            edit["comment"] = rng.choice(
+                [
+                    "佐证材料已现场核验。",
+                    "建议补充近两年数据。",
+                    "与上年相比有明显提升。",
+                    "部分记录不完整，已提醒整改。",
+                ]
+            )
         edits[item.id] = edit
     if plan.answered_share >= 1:
         veto_id = template.vetoes[0].id if plan.veto == "first" and template.vetoes else None
@@ -187,18 +265,30 @@ def _ticks(n: int, rng: random.Random, q: float) -> str:
     return json.dumps([i for i in range(n) if rng.random() < q + 0.1])
 
 
-def _findings(db: Database, insp_id: str, template: ChecklistTemplate, plan: Plan,
-              contact: str) -> None:
+def _findings(
+    db: Database, insp_id: str, template: ChecklistTemplate, plan: Plan, contact: str
+) -> None:
     detail = svc.inspection_detail(db, insp_id)
-    weak = [it for sec in detail["sections"] for it in sec["items"]
-            if it["max_points"] and it["visible"] and not it["not_applicable"]
-            and it["value"] is not None and it["points"] < it["max_points"] * 0.6]
+    weak = [
+        it
+        for sec in detail["sections"]
+        for it in sec["items"]
+        if it["max_points"]
+        and it["visible"]
+        and not it["not_applicable"]
+        and it["value"] is not None
+        and it["points"] < it["max_points"] * 0.6
+    ]
     rng = random.Random(plan.key + ":findings")
     statuses = ["open", "open", "corrected", "verified"]
     for n, it in enumerate(weak[:4]):
         severity = ["major", "minor", "critical", "minor"][n % 4]
         f = svc.add_finding(
-            db, insp_id, item_id=it["id"], severity=severity, actor="demo",
+            db,
+            insp_id,
+            item_id=it["id"],
+            severity=severity,
+            actor="demo",
             description=f"{it['title']}：得分{it['points']:g}/{it['max_points']:g}，未达到要求。",
             requirement=f"针对“{it['title']}”制定整改方案，补充佐证材料。",
             deadline=plan.date + dt.timedelta(days=[30, 60, 90][rng.randrange(3)]),
@@ -208,8 +298,7 @@ def _findings(db: Database, insp_id: str, template: ChecklistTemplate, plan: Pla
         if plan.key == "pb-2024-1":
             status = "open"  # left open for the re-inspection to carry forward
         if status != "open":
-            svc.set_finding_status(db, f.id, status, actor="demo",
-                                   note="已提交整改报告及照片。")
+            svc.set_finding_status(db, f.id, status, actor="demo", note="已提交整改报告及照片。")
 
 
 def signature_png(name: str, seed: str) -> bytes:
@@ -254,8 +343,15 @@ def load_demo(db: Database, *, actor: str = "demo") -> DemoReport:
         tv = find_template_version(db, plan.template)
         template = template_of(tv)
         team = INSPECTORS[plan.team]
-        svc.start_inspection(db, site_id=site.id, template_version_id=tv.id, inspectors=team,
-                             started_on=plan.date, actor=actor, inspection_id=insp_id)
+        svc.start_inspection(
+            db,
+            site_id=site.id,
+            template_version_id=tv.id,
+            inspectors=team,
+            started_on=plan.date,
+            actor=actor,
+            inspection_id=insp_id,
+        )
         if plan.follow_up_of:
             _recheck_carried(db, insp_id)
         _fill(db, insp_id, template, plan)
@@ -265,28 +361,47 @@ def load_demo(db: Database, *, actor: str = "demo") -> DemoReport:
             continue
         svc.complete_inspection(db, insp_id, actor=actor, ended_on=plan.date)
         if plan.amend:
-            svc.amend_inspection(db, insp_id, reason="复核时发现服务合同金额录入有误，更正后重新提交。",
-                                 actor=actor)
+            svc.amend_inspection(
+                db, insp_id, reason="复核时发现服务合同金额录入有误，更正后重新提交。", actor=actor
+            )
             first_number = next(i for i in template.items() if i.type is AnswerType.NUMBER)
             detail = svc.inspection_detail(db, insp_id)
-            current = next(it["value"] for sec in detail["sections"] for it in sec["items"]
-                           if it["id"] == first_number.id)
-            svc.answer_item(db, insp_id, first_number.id,
-                            round(float(current or 0) * 1.2 + 1, 1), actor=actor)
+            current = next(
+                it["value"]
+                for sec in detail["sections"]
+                for it in sec["items"]
+                if it["id"] == first_number.id
+            )
+            svc.answer_item(
+                db, insp_id, first_number.id, round(float(current or 0) * 1.2 + 1, 1), actor=actor
+            )
             svc.complete_inspection(db, insp_id, actor=actor, ended_on=plan.date)
         if plan.status in ("signed", "exported"):
             signed_at = dt.datetime.combine(plan.date, dt.time(16, 30), tzinfo=dt.UTC)
             for name in team:
-                svc.record_signature(db, insp_id, signer_name=name, role="inspector",
-                                     image_png=signature_png(name, plan.key + name),
-                                     signed_at=signed_at, actor=actor)
+                svc.record_signature(
+                    db,
+                    insp_id,
+                    signer_name=name,
+                    role="inspector",
+                    image_png=signature_png(name, plan.key + name),
+                    signed_at=signed_at,
+                    actor=actor,
+                )
             rep = site.contact_name or "现场负责人"
-            svc.record_signature(db, insp_id, signer_name=rep, role="site_representative",
-                                 image_png=signature_png(rep, plan.key + rep),
-                                 signed_at=signed_at, actor=actor)
+            svc.record_signature(
+                db,
+                insp_id,
+                signer_name=rep,
+                role="site_representative",
+                image_png=signature_png(rep, plan.key + rep),
+                signed_at=signed_at,
+                actor=actor,
+            )
         if plan.status == "exported":
-            svc.mark_exported(db, insp_id, package=f"示例导出包 demo-{plan.date:%Y%m}.inspkg",
-                              actor=actor)
+            svc.mark_exported(
+                db, insp_id, package=f"示例导出包 demo-{plan.date:%Y%m}.inspkg", actor=actor
+            )
     return report
 
 
@@ -297,5 +412,6 @@ def _recheck_carried(db: Database, insp_id: str) -> None:
     for n, f in enumerate(carried):
         status = "verified" if n % 3 == 0 else ("corrected" if n % 3 == 1 else "open")
         if status != "open":
-            svc.set_finding_status(db, f["id"], status, actor="demo",
-                                   note="复查：现场核验整改已完成。")
+            svc.set_finding_status(
+                db, f["id"], status, actor="demo", note="复查：现场核验整改已完成。"
+            )

@@ -47,12 +47,23 @@ def run_doctor(data_dir: Path) -> dict[str, Any]:
             integrity_check=integrity,
             journal_mode=pragmas["journal_mode"],
             synchronous={0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(
-                pragmas["synchronous"], pragmas["synchronous"]),  # type: ignore[call-overload]
+                pragmas["synchronous"], pragmas["synchronous"]
+            ),  # type: ignore[call-overload]
             foreign_keys=bool(pragmas["foreign_keys"]),
-            audit_chain={"ok": chain.ok, "entries": chain.rows, "first_bad_seq": chain.first_bad_seq},
-            templates=[{"id": t.template_id, "version": t.version,
-                        "hash": t.content_hash[:12], "sample_weights": t.sample_weights}
-                       for t in templates],
+            audit_chain={
+                "ok": chain.ok,
+                "entries": chain.rows,
+                "first_bad_seq": chain.first_bad_seq,
+            },
+            templates=[
+                {
+                    "id": t.template_id,
+                    "version": t.version,
+                    "hash": t.content_hash[:12],
+                    "sample_weights": t.sample_weights,
+                }
+                for t in templates
+            ],
         )
         if integrity != "ok":
             problems.append(f"integrity_check: {integrity}")

@@ -46,8 +46,11 @@ from inspector_app.store.models import (
 )
 
 EDITABLE = {InspectionStatus.DRAFT.value}
-AMENDABLE = {InspectionStatus.COMPLETED.value, InspectionStatus.SIGNED.value,
-             InspectionStatus.EXPORTED.value}
+AMENDABLE = {
+    InspectionStatus.COMPLETED.value,
+    InspectionStatus.SIGNED.value,
+    InspectionStatus.EXPORTED.value,
+}
 
 
 def status_label(status: str) -> str:
@@ -68,13 +71,17 @@ def grade_label(template: ChecklistTemplate, grade_id: str) -> str:
 
 # -- reading ------------------------------------------------------------------------------
 
+
 def _get(s: Session, inspection_id: str) -> Inspection:
     insp = s.get(Inspection, inspection_id)
     if insp is None:
         # allow an unambiguous prefix of the UUID, as people type them from lists
         if len(inspection_id) >= 6:
-            rows = s.exec(select(Inspection).where(Inspection.id.startswith(inspection_id))  # type: ignore[attr-defined]
-                          .limit(2)).all()
+            rows = s.exec(
+                select(Inspection)
+                .where(Inspection.id.startswith(inspection_id))  # type: ignore[attr-defined]
+                .limit(2)
+            ).all()
             if len(rows) == 1:
                 return rows[0]
         raise NotFound(_("no inspection {id}", id=inspection_id))
@@ -94,8 +101,9 @@ def _answers(s: Session, inspection_id: str) -> dict[str, AnswerRecord]:
 
 def answers_for_scoring(records: Iterable[AnswerRecord]) -> dict[str, Answer]:
     return {
-        r.item_id: Answer(None if r.value_json is None else json.loads(r.value_json),
-                          r.not_applicable)
+        r.item_id: Answer(
+            None if r.value_json is None else json.loads(r.value_json), r.not_applicable
+        )
         for r in records
     }
 
@@ -113,11 +121,17 @@ def _rescore(s: Session, insp: Inspection, template: ChecklistTemplate) -> Score
 
 def _require_editable(insp: Inspection) -> None:
     if insp.status not in EDITABLE:
-        raise Locked(_("inspection {id} is {status} and cannot be changed; amend it first "
-                       "(with a reason)", id=insp.id[:8], status=status_label(insp.status)))
+        raise Locked(
+            _(
+                "inspection {id} is {status} and cannot be changed; amend it first (with a reason)",
+                id=insp.id[:8],
+                status=status_label(insp.status),
+            )
+        )
 
 
 # -- starting -----------------------------------------------------------------------------
+
 
 def start_inspection(
     db: Database,
@@ -141,14 +155,20 @@ def start_inspection(
         if tv is None:
             raise NotFound(_("template version {id} not found", id=template_version_id))
         if tv.site_type != site.site_type:
-            raise InvalidInput(_("template {template} is for {wanted}, but {site} is a {actual}",
-                                 template=tv.template_id, wanted=tv.site_type, site=site.code,
-                                 actual=site.site_type))
+            raise InvalidInput(
+                _(
+                    "template {template} is for {wanted}, but {site} is a {actual}",
+                    template=tv.template_id,
+                    wanted=tv.site_type,
+                    site=site.code,
+                    actual=site.site_type,
+                )
+            )
         if inspection_id and s.get(Inspection, inspection_id) is not None:
             raise InvalidInput(_("inspection {id} already exists", id=inspection_id))
         previous = s.exec(
-            select(Inspection).where(Inspection.site_id == site.id,
-                                     Inspection.started_on <= started_on)
+            select(Inspection)
+            .where(Inspection.site_id == site.id, Inspection.started_on <= started_on)
             .order_by(Inspection.started_on.desc(), Inspection.created_at.desc())  # type: ignore[attr-defined]
             .limit(1)
         ).first()
@@ -166,11 +186,21 @@ def start_inspection(
             insp.id = inspection_id
         s.add(insp)
         s.flush()
-        audit.append(s, actor=actor, action="create", entity="inspection", entity_id=insp.id,
-                     inspection_id=insp.id,
-                     new={"site": site.code, "template": f"{tv.template_id}@{tv.version}",
-                          "template_hash": tv.content_hash, "inspectors": names,
-                          "started_on": started_on.isoformat()})
+        audit.append(
+            s,
+            actor=actor,
+            action="create",
+            entity="inspection",
+            entity_id=insp.id,
+            inspection_id=insp.id,
+            new={
+                "site": site.code,
+                "template": f"{tv.template_id}@{tv.version}",
+                "template_hash": tv.content_hash,
+                "inspectors": names,
+                "started_on": started_on.isoformat(),
+            },
+        )
         if previous is not None:
             _carry_findings(s, previous, insp, actor)
         _rescore(s, insp, template_of(tv))
@@ -178,21 +208,39 @@ def start_inspection(
 
 
 def _carry_findings(s: Session, previous: Inspection, insp: Inspection, actor: str) -> None:
-    open_rows = s.exec(select(Finding).where(Finding.inspection_id == previous.id,
-                                             Finding.status == FindingStatus.OPEN.value)).all()
+    open_rows = s.exec(
+        select(Finding).where(
+            Finding.inspection_id == previous.id, Finding.status == FindingStatus.OPEN.value
+        )
+    ).all()
     for old in open_rows:
         f = Finding(
-            inspection_id=insp.id, item_id=old.item_id, severity=old.severity,
-            description=old.description, requirement=old.requirement, deadline=old.deadline,
-            responsible=old.responsible, status=FindingStatus.OPEN.value, carried_from_id=old.id,
+            inspection_id=insp.id,
+            item_id=old.item_id,
+            severity=old.severity,
+            description=old.description,
+            requirement=old.requirement,
+            deadline=old.deadline,
+            responsible=old.responsible,
+            status=FindingStatus.OPEN.value,
+            carried_from_id=old.id,
         )
         s.add(f)
         s.flush()
-        audit.append(s, actor=actor, action="carry_forward", entity="finding", entity_id=f.id,
-                     inspection_id=insp.id, field="carried_from_id", new=old.id)
+        audit.append(
+            s,
+            actor=actor,
+            action="carry_forward",
+            entity="finding",
+            entity_id=f.id,
+            inspection_id=insp.id,
+            field="carried_from_id",
+            new=old.id,
+        )
 
 
 # -- answering ----------------------------------------------------------------------------
+
 
 def _target(template: ChecklistTemplate, item_id: str) -> Item | None:
     """The item for ``item_id``; None for a veto item (answered yes/no)."""
@@ -202,16 +250,18 @@ def _target(template: ChecklistTemplate, item_id: str) -> Item | None:
         try:
             template.veto(item_id)
         except KeyError:
-            raise InvalidInput(_("{template} has no item {item!r}", template=template.id,
-                                 item=item_id)) from None
+            raise InvalidInput(
+                _("{template} has no item {item!r}", template=template.id, item=item_id)
+            ) from None
         return None
 
 
 def _normalize(template: ChecklistTemplate, item_id: str, value: Any) -> Any:
     item = _target(template, item_id)
     if item is None:  # veto: yes = triggered
-        veto_item = Item(id="veto", title=template.veto(item_id).title,
-                         type=AnswerType.YES_NO, points=1)
+        veto_item = Item(
+            id="veto", title=template.veto(item_id).title, type=AnswerType.YES_NO, points=1
+        )
         item = veto_item
     try:
         return normalize_answer(item, value)
@@ -225,19 +275,31 @@ class EditResult:
     score: ScoreResult
 
 
-def _apply(s: Session, insp: Inspection, template: ChecklistTemplate, item_id: str, actor: str,
-           changes: dict[str, Any]) -> AnswerRecord:
+def _apply(
+    s: Session,
+    insp: Inspection,
+    template: ChecklistTemplate,
+    item_id: str,
+    actor: str,
+    changes: dict[str, Any],
+) -> AnswerRecord:
     """Apply one answer edit inside the caller's transaction, audited field by field."""
     item = _target(template, item_id)
     changes = dict(changes)
     if "value" in changes:
         raw = changes.pop("value")
-        changes["value_json"] = (None if raw is None else json.dumps(
-            _normalize(template, item_id, raw), ensure_ascii=False))
+        changes["value_json"] = (
+            None
+            if raw is None
+            else json.dumps(_normalize(template, item_id, raw), ensure_ascii=False)
+        )
     if changes.get("not_applicable") and (item is None or not item.na_allowed):
         raise InvalidInput(_("item {item} cannot be marked not applicable", item=item_id))
-    rec = s.exec(select(AnswerRecord).where(AnswerRecord.inspection_id == insp.id,
-                                            AnswerRecord.item_id == item_id)).first()
+    rec = s.exec(
+        select(AnswerRecord).where(
+            AnswerRecord.inspection_id == insp.id, AnswerRecord.item_id == item_id
+        )
+    ).first()
     created = rec is None
     if rec is None:
         rec = AnswerRecord(inspection_id=insp.id, item_id=item_id, revision=0)
@@ -249,10 +311,17 @@ def _apply(s: Session, insp: Inspection, template: ChecklistTemplate, item_id: s
         setattr(rec, key, new)
         touched = True
         is_json = key.endswith("_json")
-        audit.append(s, actor=actor, action="answer", entity="answer", entity_id=rec.id,
-                     inspection_id=insp.id, field=f"{item_id}.{key.removesuffix('_json')}",
-                     old=json.loads(old) if is_json and old else old,
-                     new=json.loads(new) if is_json and new else new)
+        audit.append(
+            s,
+            actor=actor,
+            action="answer",
+            entity="answer",
+            entity_id=rec.id,
+            inspection_id=insp.id,
+            field=f"{item_id}.{key.removesuffix('_json')}",
+            old=json.loads(old) if is_json and old else old,
+            new=json.loads(new) if is_json and new else new,
+        )
     if touched or created:
         rec.base_revision = rec.revision
         rec.revision += 1
@@ -262,8 +331,9 @@ def _apply(s: Session, insp: Inspection, template: ChecklistTemplate, item_id: s
     return rec
 
 
-def _edit_answer(db: Database, inspection_id: str, item_id: str, actor: str,
-                 **changes: Any) -> EditResult:
+def _edit_answer(
+    db: Database, inspection_id: str, item_id: str, actor: str, **changes: Any
+) -> EditResult:
     with db.transaction() as s:
         insp = _get(s, inspection_id)
         _require_editable(insp)
@@ -273,8 +343,9 @@ def _edit_answer(db: Database, inspection_id: str, item_id: str, actor: str,
     return EditResult(rec, result)
 
 
-def answer_many(db: Database, inspection_id: str, edits: dict[str, dict[str, Any]], *,
-                actor: str) -> ScoreResult:
+def answer_many(
+    db: Database, inspection_id: str, edits: dict[str, dict[str, Any]], *, actor: str
+) -> ScoreResult:
     """Several answer edits ({item: {value|not_applicable|comment|...}}) in one transaction."""
     with db.transaction() as s:
         insp = _get(s, inspection_id)
@@ -289,32 +360,38 @@ def answer_many(db: Database, inspection_id: str, edits: dict[str, dict[str, Any
         return _rescore(s, insp, template)
 
 
-def answer_item(db: Database, inspection_id: str, item_id: str, value: Any, *,
-                actor: str) -> EditResult:
+def answer_item(
+    db: Database, inspection_id: str, item_id: str, value: Any, *, actor: str
+) -> EditResult:
     """Set (or with ``None`` clear) an answer; answering also clears not-applicable."""
     return _edit_answer(db, inspection_id, item_id, actor, value=value, not_applicable=False)
 
 
-def mark_not_applicable(db: Database, inspection_id: str, item_id: str, *, actor: str,
-                        not_applicable: bool = True) -> EditResult:
+def mark_not_applicable(
+    db: Database, inspection_id: str, item_id: str, *, actor: str, not_applicable: bool = True
+) -> EditResult:
     changes: dict[str, Any] = {"not_applicable": not_applicable}
     if not_applicable:
         changes["value"] = None
     return _edit_answer(db, inspection_id, item_id, actor, **changes)
 
 
-def comment_item(db: Database, inspection_id: str, item_id: str, comment: str, *,
-                 actor: str) -> EditResult:
+def comment_item(
+    db: Database, inspection_id: str, item_id: str, comment: str, *, actor: str
+) -> EditResult:
     return _edit_answer(db, inspection_id, item_id, actor, comment=comment.strip() or None)
 
 
-def set_evidence_checked(db: Database, inspection_id: str, item_id: str,
-                         checked: Iterable[int], *, actor: str) -> EditResult:
-    return _edit_answer(db, inspection_id, item_id, actor,
-                        evidence_checked=json.dumps(sorted(set(checked))))
+def set_evidence_checked(
+    db: Database, inspection_id: str, item_id: str, checked: Iterable[int], *, actor: str
+) -> EditResult:
+    return _edit_answer(
+        db, inspection_id, item_id, actor, evidence_checked=json.dumps(sorted(set(checked)))
+    )
 
 
 # -- findings -----------------------------------------------------------------------------
+
 
 def add_finding(
     db: Database,
@@ -331,31 +408,49 @@ def add_finding(
     if not description.strip():
         raise InvalidInput(_("a finding needs a description"))
     if severity not in {s.value for s in FindingSeverity}:
-        raise InvalidInput(_("unknown severity {value!r} (use minor, major or critical)",
-                             value=severity))
+        raise InvalidInput(
+            _("unknown severity {value!r} (use minor, major or critical)", value=severity)
+        )
     with db.transaction() as s:
         insp = _get(s, inspection_id)
         _require_editable(insp)
         if item_id is not None:
             _target(_template(s, insp), item_id)
-        f = Finding(inspection_id=insp.id, item_id=item_id, severity=severity,
-                    description=description.strip(), requirement=requirement.strip(),
-                    deadline=deadline, responsible=responsible.strip())
+        f = Finding(
+            inspection_id=insp.id,
+            item_id=item_id,
+            severity=severity,
+            description=description.strip(),
+            requirement=requirement.strip(),
+            deadline=deadline,
+            responsible=responsible.strip(),
+        )
         s.add(f)
         s.flush()
-        audit.append(s, actor=actor, action="create", entity="finding", entity_id=f.id,
-                     inspection_id=insp.id,
-                     new={"severity": severity, "description": f.description,
-                          "item": item_id, "requirement": f.requirement,
-                          "deadline": deadline.isoformat() if deadline else None,
-                          "responsible": f.responsible})
+        audit.append(
+            s,
+            actor=actor,
+            action="create",
+            entity="finding",
+            entity_id=f.id,
+            inspection_id=insp.id,
+            new={
+                "severity": severity,
+                "description": f.description,
+                "item": item_id,
+                "requirement": f.requirement,
+                "deadline": deadline.isoformat() if deadline else None,
+                "responsible": f.responsible,
+            },
+        )
         insp.updated_at = utcnow()
         s.add(insp)
     return f
 
 
-def set_finding_status(db: Database, finding_id: str, status: str, *, actor: str,
-                       note: str | None = None) -> Finding:
+def set_finding_status(
+    db: Database, finding_id: str, status: str, *, actor: str, note: str | None = None
+) -> Finding:
     if status not in {s.value for s in FindingStatus}:
         raise InvalidInput(_("unknown finding status {value!r}", value=status))
     with db.transaction() as s:
@@ -364,8 +459,17 @@ def set_finding_status(db: Database, finding_id: str, status: str, *, actor: str
             raise NotFound(_("no finding {id}", id=finding_id))
         _require_editable(_get(s, f.inspection_id))
         if f.status != status:
-            audit.append(s, actor=actor, action="update", entity="finding", entity_id=f.id,
-                         inspection_id=f.inspection_id, field="status", old=f.status, new=status)
+            audit.append(
+                s,
+                actor=actor,
+                action="update",
+                entity="finding",
+                entity_id=f.id,
+                inspection_id=f.inspection_id,
+                field="status",
+                old=f.status,
+                new=status,
+            )
             f.status = status
             f.resolution_note = note or f.resolution_note
             f.base_revision = f.revision
@@ -377,35 +481,51 @@ def set_finding_status(db: Database, finding_id: str, status: str, *, actor: str
 
 # -- completion, amendment, signatures ----------------------------------------------------
 
+
 def canonical_data(s: Session, insp: Inspection) -> dict[str, Any]:
     """The inspection as canonical data: what a completion freezes and a report's QR hashes."""
     site = s.get(Site, insp.site_id)
     assert site is not None
     answers = sorted(_answers(s, insp.id).values(), key=lambda r: r.item_id)
-    findings = s.exec(select(Finding).where(Finding.inspection_id == insp.id)
-                      .order_by(Finding.created_at, Finding.id)).all()
+    findings = s.exec(
+        select(Finding)
+        .where(Finding.inspection_id == insp.id)
+        .order_by(Finding.created_at, Finding.id)
+    ).all()
     return {
         "inspection": insp.id,
         "revision": insp.revision,
         "site": {"id": site.id, "code": site.code, "name": site.name},
-        "template": {"id": insp.template_id, "version": insp.template_version,
-                     "hash": insp.template_hash},
+        "template": {
+            "id": insp.template_id,
+            "version": insp.template_version,
+            "hash": insp.template_hash,
+        },
         "inspectors": json.loads(insp.inspectors),
         "started_on": insp.started_on.isoformat(),
         "ended_on": insp.ended_on.isoformat() if insp.ended_on else None,
         "answers": [
-            {"item": a.item_id,
-             "value": None if a.value_json is None else json.loads(a.value_json),
-             "na": a.not_applicable, "comment": a.comment,
-             "evidence": json.loads(a.evidence_checked)}
+            {
+                "item": a.item_id,
+                "value": None if a.value_json is None else json.loads(a.value_json),
+                "na": a.not_applicable,
+                "comment": a.comment,
+                "evidence": json.loads(a.evidence_checked),
+            }
             for a in answers
         ],
         "findings": [
-            {"id": f.id, "item": f.item_id, "severity": f.severity,
-             "description": f.description, "requirement": f.requirement,
-             "deadline": f.deadline.isoformat() if f.deadline else None,
-             "responsible": f.responsible, "status": f.status,
-             "carried_from": f.carried_from_id}
+            {
+                "id": f.id,
+                "item": f.item_id,
+                "severity": f.severity,
+                "description": f.description,
+                "requirement": f.requirement,
+                "deadline": f.deadline.isoformat() if f.deadline else None,
+                "responsible": f.responsible,
+                "status": f.status,
+                "carried_from": f.carried_from_id,
+            }
             for f in findings
         ],
     }
@@ -426,8 +546,9 @@ def describe_missing(template: ChecklistTemplate, ids: Iterable[str]) -> list[st
     return out
 
 
-def complete_inspection(db: Database, inspection_id: str, *, actor: str,
-                        ended_on: dt.date | None = None) -> InspectionRevision:
+def complete_inspection(
+    db: Database, inspection_id: str, *, actor: str, ended_on: dt.date | None = None
+) -> InspectionRevision:
     """Freeze score and answers; refuse while a required item or veto is unanswered."""
     with db.transaction() as s:
         insp = _get(s, inspection_id)
@@ -438,23 +559,39 @@ def complete_inspection(db: Database, inspection_id: str, *, actor: str,
             listed = "; ".join(describe_missing(template, result.missing_required[:10]))
             more = len(result.missing_required) - 10
             raise InvalidInput(
-                _("inspection {id} cannot be completed: {n} required answers are missing: {items}",
-                  id=insp.id[:8], n=len(result.missing_required), items=listed)
+                _(
+                    "inspection {id} cannot be completed: {n} required answers are missing: {items}",
+                    id=insp.id[:8],
+                    n=len(result.missing_required),
+                    items=listed,
+                )
                 + (_(" and {n} more", n=more) if more > 0 else "")
             )
         insp.ended_on = ended_on or insp.ended_on or insp.started_on
         now = utcnow()
         data = canonical_data(s, insp)
         snap = InspectionRevision(
-            inspection_id=insp.id, revision=insp.revision, completed_at=now, completed_by=actor,
+            inspection_id=insp.id,
+            revision=insp.revision,
+            completed_at=now,
+            completed_by=actor,
             score_json=json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True),
-            data_json=json.dumps(data, ensure_ascii=False, sort_keys=True), data_hash=data_hash(data),
+            data_json=json.dumps(data, ensure_ascii=False, sort_keys=True),
+            data_hash=data_hash(data),
             amend_reason=insp.amend_reason,
         )
         s.add(snap)
-        audit.append(s, actor=actor, action="complete", entity="inspection", entity_id=insp.id,
-                     inspection_id=insp.id, field="status", old=insp.status,
-                     new=InspectionStatus.COMPLETED.value)
+        audit.append(
+            s,
+            actor=actor,
+            action="complete",
+            entity="inspection",
+            entity_id=insp.id,
+            inspection_id=insp.id,
+            field="status",
+            old=insp.status,
+            new=InspectionStatus.COMPLETED.value,
+        )
         insp.status = InspectionStatus.COMPLETED.value
         insp.completed_at = now
         s.add(insp)
@@ -468,11 +605,24 @@ def amend_inspection(db: Database, inspection_id: str, *, reason: str, actor: st
     with db.transaction() as s:
         insp = _get(s, inspection_id)
         if insp.status not in AMENDABLE:
-            raise InvalidInput(_("only a completed inspection can be amended; {id} is {status}",
-                                 id=insp.id[:8], status=status_label(insp.status)))
-        audit.append(s, actor=actor, action="amend", entity="inspection", entity_id=insp.id,
-                     inspection_id=insp.id, field="revision", old=insp.revision,
-                     new={"revision": insp.revision + 1, "reason": reason.strip()})
+            raise InvalidInput(
+                _(
+                    "only a completed inspection can be amended; {id} is {status}",
+                    id=insp.id[:8],
+                    status=status_label(insp.status),
+                )
+            )
+        audit.append(
+            s,
+            actor=actor,
+            action="amend",
+            entity="inspection",
+            entity_id=insp.id,
+            inspection_id=insp.id,
+            field="revision",
+            old=insp.revision,
+            new={"revision": insp.revision + 1, "reason": reason.strip()},
+        )
         insp.base_revision = insp.revision
         insp.revision += 1
         insp.status = InspectionStatus.DRAFT.value
@@ -483,9 +633,16 @@ def amend_inspection(db: Database, inspection_id: str, *, reason: str, actor: st
     return insp
 
 
-def record_signature(db: Database, inspection_id: str, *, signer_name: str, role: str,
-                     image_png: bytes, actor: str,
-                     signed_at: dt.datetime | None = None) -> Signature:
+def record_signature(
+    db: Database,
+    inspection_id: str,
+    *,
+    signer_name: str,
+    role: str,
+    image_png: bytes,
+    actor: str,
+    signed_at: dt.datetime | None = None,
+) -> Signature:
     """Bind a drawn signature to the completed revision; all inspectors signed -> signed."""
     if role not in ("inspector", "site_representative"):
         raise InvalidInput(_("unknown signer role {value!r}", value=role))
@@ -496,29 +653,69 @@ def record_signature(db: Database, inspection_id: str, *, signer_name: str, role
     with db.transaction() as s:
         insp = _get(s, inspection_id)
         if insp.status not in (InspectionStatus.COMPLETED.value, InspectionStatus.SIGNED.value):
-            raise InvalidInput(_("signatures are taken on a completed inspection; {id} is {status}",
-                                 id=insp.id[:8], status=status_label(insp.status)))
-        snap = s.exec(select(InspectionRevision).where(
-            InspectionRevision.inspection_id == insp.id,
-            InspectionRevision.revision == insp.revision)).one()
-        sig = Signature(inspection_id=insp.id, inspection_revision=insp.revision,
-                        data_hash=snap.data_hash, signer_name=signer_name.strip(), role=role,
-                        signed_at=signed_at or utcnow(), image_png=image_png)
+            raise InvalidInput(
+                _(
+                    "signatures are taken on a completed inspection; {id} is {status}",
+                    id=insp.id[:8],
+                    status=status_label(insp.status),
+                )
+            )
+        snap = s.exec(
+            select(InspectionRevision).where(
+                InspectionRevision.inspection_id == insp.id,
+                InspectionRevision.revision == insp.revision,
+            )
+        ).one()
+        sig = Signature(
+            inspection_id=insp.id,
+            inspection_revision=insp.revision,
+            data_hash=snap.data_hash,
+            signer_name=signer_name.strip(),
+            role=role,
+            signed_at=signed_at or utcnow(),
+            image_png=image_png,
+        )
         s.add(sig)
         s.flush()
-        audit.append(s, actor=actor, action="sign", entity="signature", entity_id=sig.id,
-                     inspection_id=insp.id,
-                     new={"signer": sig.signer_name, "role": role, "revision": insp.revision,
-                          "data_hash": snap.data_hash,
-                          "image_sha256": hashlib.sha256(image_png).hexdigest()})
-        signed = set(s.exec(select(Signature.signer_name).where(
-            Signature.inspection_id == insp.id, Signature.inspection_revision == insp.revision,
-            Signature.role == "inspector")).all())
-        if insp.status == InspectionStatus.COMPLETED.value and \
-                set(json.loads(insp.inspectors)) <= signed:
-            audit.append(s, actor=actor, action="status", entity="inspection", entity_id=insp.id,
-                         inspection_id=insp.id, field="status", old=insp.status,
-                         new=InspectionStatus.SIGNED.value)
+        audit.append(
+            s,
+            actor=actor,
+            action="sign",
+            entity="signature",
+            entity_id=sig.id,
+            inspection_id=insp.id,
+            new={
+                "signer": sig.signer_name,
+                "role": role,
+                "revision": insp.revision,
+                "data_hash": snap.data_hash,
+                "image_sha256": hashlib.sha256(image_png).hexdigest(),
+            },
+        )
+        signed = set(
+            s.exec(
+                select(Signature.signer_name).where(
+                    Signature.inspection_id == insp.id,
+                    Signature.inspection_revision == insp.revision,
+                    Signature.role == "inspector",
+                )
+            ).all()
+        )
+        if (
+            insp.status == InspectionStatus.COMPLETED.value
+            and set(json.loads(insp.inspectors)) <= signed
+        ):
+            audit.append(
+                s,
+                actor=actor,
+                action="status",
+                entity="inspection",
+                entity_id=insp.id,
+                inspection_id=insp.id,
+                field="status",
+                old=insp.status,
+                new=InspectionStatus.SIGNED.value,
+            )
             insp.status = InspectionStatus.SIGNED.value
             insp.updated_at = utcnow()
             s.add(insp)
@@ -530,11 +727,24 @@ def mark_exported(db: Database, inspection_id: str, *, package: str, actor: str)
     with db.transaction() as s:
         insp = _get(s, inspection_id)
         if insp.status not in (InspectionStatus.SIGNED.value, InspectionStatus.EXPORTED.value):
-            raise InvalidInput(_("only a signed inspection can be exported; {id} is {status}",
-                                 id=insp.id[:8], status=status_label(insp.status)))
-        audit.append(s, actor=actor, action="export", entity="inspection", entity_id=insp.id,
-                     inspection_id=insp.id, field="status", old=insp.status,
-                     new={"status": InspectionStatus.EXPORTED.value, "package": package})
+            raise InvalidInput(
+                _(
+                    "only a signed inspection can be exported; {id} is {status}",
+                    id=insp.id[:8],
+                    status=status_label(insp.status),
+                )
+            )
+        audit.append(
+            s,
+            actor=actor,
+            action="export",
+            entity="inspection",
+            entity_id=insp.id,
+            inspection_id=insp.id,
+            field="status",
+            old=insp.status,
+            new={"status": InspectionStatus.EXPORTED.value, "package": package},
+        )
         insp.status = InspectionStatus.EXPORTED.value
         insp.exported_at = utcnow()
         s.add(insp)
@@ -543,22 +753,44 @@ def mark_exported(db: Database, inspection_id: str, *, package: str, actor: str)
 
 # -- queries for lists and detail views ---------------------------------------------------
 
-def list_inspections(db: Database, *, status: str | None = None, site_type: str | None = None,
-                     year: int | None = None, search: str | None = None) -> list[dict[str, Any]]:
+
+def list_inspections(
+    db: Database,
+    *,
+    status: str | None = None,
+    site_type: str | None = None,
+    year: int | None = None,
+    search: str | None = None,
+) -> list[dict[str, Any]]:
     """One row per inspection, newest first; cheap enough for 10,000 rows."""
-    cols = (Inspection.id, Site.code, Site.name, Site.site_type, Inspection.template_id,
-            Inspection.template_version, Inspection.template_version_id, Inspection.status,
-            Inspection.score_total, Inspection.grade, Inspection.provisional, Inspection.vetoed,
-            Inspection.started_on, Inspection.inspectors, Inspection.revision,
-            Inspection.updated_at)
+    cols = (
+        Inspection.id,
+        Site.code,
+        Site.name,
+        Site.site_type,
+        Inspection.template_id,
+        Inspection.template_version,
+        Inspection.template_version_id,
+        Inspection.status,
+        Inspection.score_total,
+        Inspection.grade,
+        Inspection.provisional,
+        Inspection.vetoed,
+        Inspection.started_on,
+        Inspection.inspectors,
+        Inspection.revision,
+        Inspection.updated_at,
+    )
     q = select(*cols).join(Site, Site.id == Inspection.site_id)
     if status:
         q = q.where(Inspection.status == status)
     if site_type:
         q = q.where(Site.site_type == site_type)
     if year:
-        q = q.where(Inspection.started_on >= dt.date(year, 1, 1),
-                    Inspection.started_on <= dt.date(year, 12, 31))
+        q = q.where(
+            Inspection.started_on >= dt.date(year, 1, 1),
+            Inspection.started_on <= dt.date(year, 12, 31),
+        )
     if search:
         like = f"%{search}%"
         q = q.where(Site.name.like(like) | Site.code.like(like) | Inspection.id.like(like))  # type: ignore[union-attr,attr-defined]
@@ -567,20 +799,48 @@ def list_inspections(db: Database, *, status: str | None = None, site_type: str 
     out = []
     with db.session() as s:
         rows = s.exec(q).all()
-        for (iid, code, name, stype, tid, tver, tvid, status_, score, grade, prov, vetoed,
-             started, inspectors, rev, updated) in rows:
+        for (
+            iid,
+            code,
+            name,
+            stype,
+            tid,
+            tver,
+            tvid,
+            status_,
+            score,
+            grade,
+            prov,
+            vetoed,
+            started,
+            inspectors,
+            rev,
+            updated,
+        ) in rows:
             key = (tvid, grade)
             if key not in labels:
                 row = s.get(TemplateVersion, tvid)
                 labels[key] = grade_label(template_of(row), grade) if row else grade
-            out.append({
-                "id": iid, "site": name, "site_code": code, "site_type": stype,
-                "template": tid, "template_version": tver, "status": status_,
-                "score": score, "grade": grade, "grade_label": labels[key],
-                "provisional": prov, "vetoed": vetoed, "started_on": started.isoformat(),
-                "inspectors": json.loads(inspectors), "revision": rev,
-                "updated_at": updated.isoformat(),
-            })
+            out.append(
+                {
+                    "id": iid,
+                    "site": name,
+                    "site_code": code,
+                    "site_type": stype,
+                    "template": tid,
+                    "template_version": tver,
+                    "status": status_,
+                    "score": score,
+                    "grade": grade,
+                    "grade_label": labels[key],
+                    "provisional": prov,
+                    "vetoed": vetoed,
+                    "started_on": started.isoformat(),
+                    "inspectors": json.loads(inspectors),
+                    "revision": rev,
+                    "updated_at": updated.isoformat(),
+                }
+            )
     return out
 
 
@@ -598,13 +858,21 @@ def inspection_detail(db: Database, inspection_id: str) -> dict[str, Any]:
         tv_row, template = get_template(db, insp.template_version_id)
         records = _answers(s, insp.id)
         result = score_inspection(template, answers_for_scoring(records.values()))
-        findings = s.exec(select(Finding).where(Finding.inspection_id == insp.id)
-                          .order_by(Finding.created_at, Finding.id)).all()
-        revisions = s.exec(select(InspectionRevision)
-                           .where(InspectionRevision.inspection_id == insp.id)
-                           .order_by(InspectionRevision.revision)).all()
-        signatures = s.exec(select(Signature).where(Signature.inspection_id == insp.id)
-                            .order_by(Signature.signed_at)).all()
+        findings = s.exec(
+            select(Finding)
+            .where(Finding.inspection_id == insp.id)
+            .order_by(Finding.created_at, Finding.id)
+        ).all()
+        revisions = s.exec(
+            select(InspectionRevision)
+            .where(InspectionRevision.inspection_id == insp.id)
+            .order_by(InspectionRevision.revision)
+        ).all()
+        signatures = s.exec(
+            select(Signature)
+            .where(Signature.inspection_id == insp.id)
+            .order_by(Signature.signed_at)
+        ).all()
     sections = []
     by_section = {sec.section_id: sec for sec in result.sections}
     for sec in template.sections:
@@ -613,20 +881,35 @@ def inspection_detail(db: Database, inspection_id: str) -> dict[str, Any]:
         for item in sec.items:
             rec = records.get(item.id)
             isc = result.items[item.id]
-            items.append({
-                "id": item.id, "title": pick(item.title), "type": item.type.value,
-                "value": None if rec is None or rec.value_json is None
-                else json.loads(rec.value_json),
-                "not_applicable": bool(rec and rec.not_applicable),
-                "visible": isc.visible, "points": isc.points, "max_points": item.points,
-                "comment": rec.comment if rec else None,
-            })
-        sections.append({
-            "id": sec.id, "title": pick(sec.title), "points": sc.points, "max_points": sec.points,
-            "percent": sc.percent, "applicable": sc.applicable, "answered": sc.answered,
-            "items_total": sc.total_items, "weight_source": sec.weight_source.value,
-            "items": items,
-        })
+            items.append(
+                {
+                    "id": item.id,
+                    "title": pick(item.title),
+                    "type": item.type.value,
+                    "value": None
+                    if rec is None or rec.value_json is None
+                    else json.loads(rec.value_json),
+                    "not_applicable": bool(rec and rec.not_applicable),
+                    "visible": isc.visible,
+                    "points": isc.points,
+                    "max_points": item.points,
+                    "comment": rec.comment if rec else None,
+                }
+            )
+        sections.append(
+            {
+                "id": sec.id,
+                "title": pick(sec.title),
+                "points": sc.points,
+                "max_points": sec.points,
+                "percent": sc.percent,
+                "applicable": sc.applicable,
+                "answered": sc.answered,
+                "items_total": sc.total_items,
+                "weight_source": sec.weight_source.value,
+                "items": items,
+            }
+        )
     frozen = next((r for r in revisions if r.revision == insp.revision), None)
     return {
         "id": insp.id,
@@ -652,31 +935,50 @@ def inspection_detail(db: Database, inspection_id: str) -> dict[str, Any]:
         "provisional": result.provisional,
         "vetoed": result.vetoed,
         "veto_reasons": [
-            {"id": v.veto_id, "title": v.title_en if _lang_en() else v.title_zh,
-             "reason": v.reason_en if _lang_en() else v.reason_zh}
+            {
+                "id": v.veto_id,
+                "title": v.title_en if _lang_en() else v.title_zh,
+                "reason": v.reason_en if _lang_en() else v.reason_zh,
+            }
             for v in result.vetoes
         ],
         "missing_required": result.missing_required,
         "sections": sections,
         "findings": [
-            {"id": f.id, "item": f.item_id, "severity": f.severity, "description": f.description,
-             "requirement": f.requirement,
-             "deadline": f.deadline.isoformat() if f.deadline else None,
-             "responsible": f.responsible, "status": f.status, "carried_from": f.carried_from_id}
+            {
+                "id": f.id,
+                "item": f.item_id,
+                "severity": f.severity,
+                "description": f.description,
+                "requirement": f.requirement,
+                "deadline": f.deadline.isoformat() if f.deadline else None,
+                "responsible": f.responsible,
+                "status": f.status,
+                "carried_from": f.carried_from_id,
+            }
             for f in findings
         ],
         "previous_inspection": insp.previous_inspection_id,
         "revisions": [
-            {"revision": r.revision, "completed_at": r.completed_at.isoformat(),
-             "data_hash": r.data_hash, "amend_reason": r.amend_reason,
-             "score": json.loads(r.score_json)["total"]}
+            {
+                "revision": r.revision,
+                "completed_at": r.completed_at.isoformat(),
+                "data_hash": r.data_hash,
+                "amend_reason": r.amend_reason,
+                "score": json.loads(r.score_json)["total"],
+            }
             for r in revisions
         ],
         "data_hash": frozen.data_hash if frozen else None,
         "signatures": [
-            {"id": g.id, "signer": g.signer_name, "role": g.role,
-             "signed_at": g.signed_at.isoformat(), "revision": g.inspection_revision,
-             "data_hash": g.data_hash}
+            {
+                "id": g.id,
+                "signer": g.signer_name,
+                "role": g.role,
+                "signed_at": g.signed_at.isoformat(),
+                "revision": g.inspection_revision,
+                "data_hash": g.data_hash,
+            }
             for g in signatures
         ],
         "template_version_id": tv_row.id,

@@ -28,29 +28,66 @@ MAX_ROWS = 20000
 
 # Accepted column headers, Chinese or English, mapped to Site fields.
 COLUMNS: dict[str, str] = {
-    "code": "code", "编号": "code", "代码": "code", "备案编号": "code",
-    "name": "name", "名称": "name", "单位名称": "name",
-    "name_en": "name_en", "英文名称": "name_en",
-    "type": "site_type", "site_type": "site_type", "类型": "site_type",
-    "district": "district", "区市": "district", "所在区市": "district",
-    "host_unit": "host_unit", "依托单位": "host_unit",
-    "address": "address", "地址": "address",
-    "contact_name": "contact_name", "contact": "contact_name", "联系人": "contact_name",
-    "contact_phone": "contact_phone", "phone": "contact_phone", "联系电话": "contact_phone",
+    "code": "code",
+    "编号": "code",
+    "代码": "code",
+    "备案编号": "code",
+    "name": "name",
+    "名称": "name",
+    "单位名称": "name",
+    "name_en": "name_en",
+    "英文名称": "name_en",
+    "type": "site_type",
+    "site_type": "site_type",
+    "类型": "site_type",
+    "district": "district",
+    "区市": "district",
+    "所在区市": "district",
+    "host_unit": "host_unit",
+    "依托单位": "host_unit",
+    "address": "address",
+    "地址": "address",
+    "contact_name": "contact_name",
+    "contact": "contact_name",
+    "联系人": "contact_name",
+    "contact_phone": "contact_phone",
+    "phone": "contact_phone",
+    "联系电话": "contact_phone",
 }
 SITE_TYPES: dict[str, SiteType] = {
-    "pilot_base": SiteType.PILOT_BASE, "中试基地": SiteType.PILOT_BASE,
+    "pilot_base": SiteType.PILOT_BASE,
+    "中试基地": SiteType.PILOT_BASE,
     "中试示范基地": SiteType.PILOT_BASE,
-    "tech_transfer": SiteType.TECH_TRANSFER, "技术转移服务机构": SiteType.TECH_TRANSFER,
+    "tech_transfer": SiteType.TECH_TRANSFER,
+    "技术转移服务机构": SiteType.TECH_TRANSFER,
     "技术转移机构": SiteType.TECH_TRANSFER,
-    "platform": SiteType.PLATFORM, "平台": SiteType.PLATFORM, "创新平台": SiteType.PLATFORM,
+    "platform": SiteType.PLATFORM,
+    "平台": SiteType.PLATFORM,
+    "创新平台": SiteType.PLATFORM,
     "仪器共享平台": SiteType.PLATFORM,
 }
 REQUIRED = ("code", "name", "site_type")
-FIELDS = ("code", "name", "name_en", "site_type", "district", "host_unit", "address",
-          "contact_name", "contact_phone")
-MAX_LEN = {"code": 64, "name": 200, "name_en": 200, "district": 100, "host_unit": 200,
-           "address": 300, "contact_name": 100, "contact_phone": 50}
+FIELDS = (
+    "code",
+    "name",
+    "name_en",
+    "site_type",
+    "district",
+    "host_unit",
+    "address",
+    "contact_name",
+    "contact_phone",
+)
+MAX_LEN = {
+    "code": 64,
+    "name": 200,
+    "name_en": 200,
+    "district": 100,
+    "host_unit": 200,
+    "address": 300,
+    "contact_name": 100,
+    "contact_phone": 50,
+}
 
 
 def site_type_label(value: str) -> str:
@@ -94,8 +131,9 @@ def _read_csv(path: Path, raw: bytes) -> list[tuple[int, list[str]]]:
             if len(rows) > MAX_ROWS + 1:
                 raise InvalidInput(_("{file}: more than {n} rows", file=path, n=MAX_ROWS))
     except csv.Error as exc:
-        raise InvalidInput(_("{file}:{line}: malformed CSV: {error}", file=path,
-                             line=reader.line_num, error=exc)) from None
+        raise InvalidInput(
+            _("{file}:{line}: malformed CSV: {error}", file=path, line=reader.line_num, error=exc)
+        ) from None
     return rows
 
 
@@ -105,11 +143,13 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[str]]]:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InvalidInput(_("{file}: not a readable Excel workbook ({error})",
-                             file=path, error=exc)) from None
+        raise InvalidInput(
+            _("{file}: not a readable Excel workbook ({error})", file=path, error=exc)
+        ) from None
     except Exception as exc:  # openpyxl raises assorted errors on damaged files
-        raise InvalidInput(_("{file}: not a readable Excel workbook ({error})",
-                             file=path, error=exc)) from None
+        raise InvalidInput(
+            _("{file}: not a readable Excel workbook ({error})", file=path, error=exc)
+        ) from None
     try:
         ws = wb.worksheets[0]
         rows: list[tuple[int, list[str]]] = []
@@ -127,8 +167,9 @@ def read_site_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise InvalidInput(_("{file}: cannot read the file: {error}", file=path,
-                             error=exc.strerror or exc)) from None
+        raise InvalidInput(
+            _("{file}: cannot read the file: {error}", file=path, error=exc.strerror or exc)
+        ) from None
     if size > MAX_IMPORT_BYTES:
         raise InvalidInput(_("{file}: larger than 20 MiB", file=path))
     suffix = path.suffix.lower()
@@ -147,16 +188,29 @@ def read_site_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     for cell in header:
         key = COLUMNS.get(cell.strip().lower()) or COLUMNS.get(cell.strip())
         if cell.strip() and key is None:
-            problems.append(_("{file}:{line}: unknown column {col!r}", file=path,
-                              line=header_line, col=cell.strip()))
+            problems.append(
+                _(
+                    "{file}:{line}: unknown column {col!r}",
+                    file=path,
+                    line=header_line,
+                    col=cell.strip(),
+                )
+            )
         if key is not None and key in columns:
-            problems.append(_("{file}:{line}: column {col!r} given twice", file=path,
-                              line=header_line, col=cell.strip()))
+            problems.append(
+                _(
+                    "{file}:{line}: column {col!r} given twice",
+                    file=path,
+                    line=header_line,
+                    col=cell.strip(),
+                )
+            )
         columns.append(key)
     for req in REQUIRED:
         if req not in columns:
-            problems.append(_("{file}:{line}: missing the column {col!r}", file=path,
-                              line=header_line, col=req))
+            problems.append(
+                _("{file}:{line}: missing the column {col!r}", file=path, line=header_line, col=req)
+            )
     if problems:
         raise InvalidInput("\n".join(problems))
     out: list[tuple[int, dict[str, str]]] = []
@@ -172,18 +226,39 @@ def read_site_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
         raw_type = rec["site_type"]
         st = SITE_TYPES.get(raw_type.lower()) or SITE_TYPES.get(raw_type)
         if raw_type and st is None:
-            problems.append(_("{file}:{line}: unknown site type {value!r} (use pilot_base, "
-                              "tech_transfer or platform)", file=path, line=line, value=raw_type))
+            problems.append(
+                _(
+                    "{file}:{line}: unknown site type {value!r} (use pilot_base, "
+                    "tech_transfer or platform)",
+                    file=path,
+                    line=line,
+                    value=raw_type,
+                )
+            )
         else:
             rec["site_type"] = st.value if st else ""
         for key, limit in MAX_LEN.items():
             if len(rec[key]) > limit:
-                problems.append(_("{file}:{line}: {col} is longer than {n} characters",
-                                  file=path, line=line, col=key, n=limit))
+                problems.append(
+                    _(
+                        "{file}:{line}: {col} is longer than {n} characters",
+                        file=path,
+                        line=line,
+                        col=key,
+                        n=limit,
+                    )
+                )
         code = rec["code"]
         if code in seen:
-            problems.append(_("{file}:{line}: duplicate code {code!r} (first on line {first})",
-                              file=path, line=line, code=code, first=seen[code]))
+            problems.append(
+                _(
+                    "{file}:{line}: duplicate code {code!r} (first on line {first})",
+                    file=path,
+                    line=line,
+                    code=code,
+                    first=seen[code],
+                )
+            )
         elif code:
             seen[code] = line
         out.append((line, rec))
@@ -192,34 +267,48 @@ def read_site_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     return out
 
 
-def upsert_sites(db: Database, records: list[dict[str, Any]], *, actor: str,
-                 is_sample: bool = False) -> ImportResult:
+def upsert_sites(
+    db: Database, records: list[dict[str, Any]], *, actor: str, is_sample: bool = False
+) -> ImportResult:
     result = ImportResult()
     with db.transaction() as s:
         existing = {site.code: site for site in s.exec(select(Site)).all()}
         for rec in records:
             values = {k: (rec.get(k) or None) for k in FIELDS}
             values["code"], values["name"], values["site_type"] = (
-                rec["code"], rec["name"], rec["site_type"])
+                rec["code"],
+                rec["name"],
+                rec["site_type"],
+            )
             site = existing.get(rec["code"])
             if site is None:
                 site = Site(**values, is_sample=is_sample)
                 s.add(site)
                 s.flush()
-                audit.append(s, actor=actor, action="create", entity="site", entity_id=site.id,
-                             new=values)
+                audit.append(
+                    s, actor=actor, action="create", entity="site", entity_id=site.id, new=values
+                )
                 existing[site.code] = site
                 result.added += 1
             else:
-                changes = {k: (getattr(site, k), v) for k, v in values.items()
-                           if getattr(site, k) != v}
+                changes = {
+                    k: (getattr(site, k), v) for k, v in values.items() if getattr(site, k) != v
+                }
                 if not changes:
                     result.unchanged += 1
                     continue
                 for k, (old, new) in changes.items():
                     setattr(site, k, new)
-                    audit.append(s, actor=actor, action="update", entity="site",
-                                 entity_id=site.id, field=k, old=old, new=new)
+                    audit.append(
+                        s,
+                        actor=actor,
+                        action="update",
+                        entity="site",
+                        entity_id=site.id,
+                        field=k,
+                        old=old,
+                        new=new,
+                    )
                 site.base_revision = site.revision
                 site.revision += 1
                 site.updated_at = utcnow()
@@ -253,9 +342,16 @@ def find_site(db: Database, ref: str) -> Site:
 
 def site_dict(site: Site) -> dict[str, Any]:
     return {
-        "id": site.id, "code": site.code, "name": site.name, "name_en": site.name_en,
-        "type": site.site_type, "district": site.district, "host_unit": site.host_unit,
-        "address": site.address, "contact_name": site.contact_name,
-        "contact_phone": site.contact_phone, "sample": site.is_sample,
+        "id": site.id,
+        "code": site.code,
+        "name": site.name,
+        "name_en": site.name_en,
+        "type": site.site_type,
+        "district": site.district,
+        "host_unit": site.host_unit,
+        "address": site.address,
+        "contact_name": site.contact_name,
+        "contact_phone": site.contact_phone,
+        "sample": site.is_sample,
         "revision": site.revision,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,19 +40,40 @@ def sync_forms(db: Database, folder: Path | None = None) -> SyncResult:
     """
     folder = folder or paths.forms_dir()
     loaded, issues = validate_files(discover(folder))
-    return SyncResult(*store_templates(db, loaded), issues)
+    result = store_templates(db, loaded)
+    return SyncResult(result.added, result.known, issues + result.issues)
 
 
-def store_templates(db: Database, loaded: Iterable[LoadedTemplate]) -> tuple[list[TemplateVersion], int]:
+def store_templates(db: Database, loaded: Iterable[LoadedTemplate]) -> SyncResult:
+    """Pin new template versions; a published id+version whose content changed is refused."""
     added: list[TemplateVersion] = []
+    issues: list[TemplateIssue] = []
     known = 0
     with db.transaction() as s:
-        hashes = set(s.exec(select(TemplateVersion.content_hash)).all())
+        stored = {
+            (r.template_id, r.version): r.content_hash
+            for r in s.exec(select(TemplateVersion)).all()
+        }
+        hashes = set(stored.values())
         for lt in loaded:
+            t = lt.template
             if lt.content_hash in hashes:
                 known += 1
                 continue
-            t = lt.template
+            if (t.id, t.version) in stored:
+                issues.append(
+                    TemplateIssue(
+                        str(lt.path or t.id),
+                        1,
+                        _(
+                            "template {id} version {version} was changed after it was published; "
+                            "give the changed template a new version",
+                            id=t.id,
+                            version=t.version,
+                        ),
+                    )
+                )
+                continue
             row = TemplateVersion(
                 template_id=t.id,
                 version=t.version,
@@ -65,14 +87,20 @@ def store_templates(db: Database, loaded: Iterable[LoadedTemplate]) -> tuple[lis
             )
             s.add(row)
             hashes.add(lt.content_hash)
+            stored[(t.id, t.version)] = lt.content_hash
             added.append(row)
-    return added, known
+    return SyncResult(added, known, issues)
 
 
 def list_templates(db: Database) -> list[TemplateVersion]:
     with db.session() as s:
-        return list(s.exec(select(TemplateVersion).order_by(TemplateVersion.template_id,
-                                                            TemplateVersion.loaded_at)).all())
+        return list(
+            s.exec(
+                select(TemplateVersion).order_by(
+                    TemplateVersion.template_id, TemplateVersion.loaded_at
+                )
+            ).all()
+        )
 
 
 def find_template_version(db: Database, ref: str) -> TemplateVersion:
@@ -85,10 +113,16 @@ def find_template_version(db: Database, ref: str) -> TemplateVersion:
         q = select(TemplateVersion).where(TemplateVersion.template_id == tid)
         if version:
             q = q.where(TemplateVersion.version == version)
-        rows = list(s.exec(q.order_by(TemplateVersion.loaded_at.desc())).all())  # type: ignore[attr-defined]
+        rows = list(s.exec(q).all())
     if not rows:
         raise NotFound(_("no template {ref!r} in the data folder", ref=ref))
-    return rows[0]
+    return max(rows, key=lambda r: version_key(r.version))
+
+
+def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """'2024.10' sorts after '2024.9': numbers compare as numbers, words as words."""
+    parts = re.findall(r"\d+|[A-Za-z]+", version)
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
 
 
 @lru_cache(maxsize=64)
@@ -101,7 +135,9 @@ def template_of(row: TemplateVersion) -> ChecklistTemplate:
     return _parse(row.content_hash, row.canonical_json)
 
 
-def get_template(db: Database, template_version_id: str) -> tuple[TemplateVersion, ChecklistTemplate]:
+def get_template(
+    db: Database, template_version_id: str
+) -> tuple[TemplateVersion, ChecklistTemplate]:
     with db.session() as s:
         row = s.get(TemplateVersion, template_version_id)
     if row is None:

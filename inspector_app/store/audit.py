@@ -19,13 +19,25 @@ from sqlmodel import Session, select
 from inspector_app.store.models import AuditEntry, new_id
 
 GENESIS = "0" * 64
-_FIELDS = ("seq", "id", "ts", "actor", "action", "entity", "entity_id", "inspection_id",
-           "field", "old", "new")
+_FIELDS = (
+    "seq",
+    "id",
+    "ts",
+    "actor",
+    "action",
+    "entity",
+    "entity_id",
+    "inspection_id",
+    "field",
+    "old",
+    "new",
+)
 
 
 def _row_hash(values: dict[str, Any], prev_hash: str) -> str:
-    payload = json.dumps({k: values[k] for k in _FIELDS}, ensure_ascii=False, sort_keys=True,
-                         separators=(",", ":"))
+    payload = json.dumps(
+        {k: values[k] for k in _FIELDS}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
     return hashlib.sha256((payload + prev_hash).encode("utf-8")).hexdigest()
 
 
@@ -51,8 +63,9 @@ def append(
     new: Any = None,
 ) -> AuditEntry:
     """Add one row to the chain inside the caller's transaction."""
-    last = session.exec(select(AuditEntry.seq, AuditEntry.hash)
-                        .order_by(AuditEntry.seq.desc()).limit(1)).first()  # type: ignore[union-attr]
+    last = session.exec(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()  # type: ignore[union-attr]
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     values = {
         "seq": seq,
@@ -88,8 +101,10 @@ def verify_chain(session: Session) -> ChainCheck:
     expected_seq = 1
     count = 0
     rows = session.connection().execute(
-        text("SELECT seq, id, ts, actor, action, entity, entity_id, inspection_id, field, old, "
-             "new, prev_hash, hash FROM audit_log ORDER BY seq")
+        text(
+            "SELECT seq, id, ts, actor, action, entity, entity_id, inspection_id, field, old, "
+            "new, prev_hash, hash FROM audit_log ORDER BY seq"
+        )
     )
     for row in rows:
         values = dict(row._mapping)

@@ -92,8 +92,12 @@ def read_pragmas(engine: Engine) -> dict[str, object]:
 def check_pragmas(engine: Engine) -> None:
     p = read_pragmas(engine)
     if str(p["journal_mode"]).lower() != "wal" or p["synchronous"] != 2 or p["foreign_keys"] != 1:
-        raise DatabaseError(_("the database is not in safe mode (WAL, synchronous=FULL, "
-                              "foreign keys): {pragmas}", pragmas=p))
+        raise DatabaseError(
+            _(
+                "the database is not in safe mode (WAL, synchronous=FULL, foreign keys): {pragmas}",
+                pragmas=p,
+            )
+        )
 
 
 def current_revision(path: Path) -> str | None:
@@ -113,8 +117,9 @@ def current_revision(path: Path) -> str | None:
         rev = con.execute("SELECT version_num FROM alembic_version").fetchone()
         return rev[0] if rev else None
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(_("{path} cannot be read as a database: {error}",
-                              path=path, error=exc)) from None
+        raise DatabaseError(
+            _("{path} cannot be read as a database: {error}", path=path, error=exc)
+        ) from None
     finally:
         con.close()
 
@@ -170,8 +175,13 @@ def open_database(data_dir: Path) -> Database:
     rev = current_revision(path)
     if rev is not None and rev not in KNOWN_REVISIONS:
         raise DatabaseError(
-            _("the database {path} has schema {rev}, newer than this version of Inspector "
-              "understands ({head}); update the app", path=path, rev=rev, head=SCHEMA_HEAD)
+            _(
+                "the database {path} has schema {rev}, newer than this version of Inspector "
+                "understands ({head}); update the app",
+                path=path,
+                rev=rev,
+                head=SCHEMA_HEAD,
+            )
         )
     if rev is not None and (rev != SCHEMA_HEAD or _daily_backup_due(backups)):
         backup(path, backups, rev)

@@ -113,8 +113,9 @@ class Inspection(SQLModel, table=True):
     grade: str = Field(default="", max_length=32)
     provisional: bool = Field(default=True)
     vetoed: bool = Field(default=False)
-    previous_inspection_id: str | None = Field(default=None, foreign_key="inspection.id",
-                                               max_length=36)  # 复查: the visit this one follows
+    previous_inspection_id: str | None = Field(
+        default=None, foreign_key="inspection.id", max_length=36
+    )  # 复查: the visit this one follows
     amend_reason: str | None = None
     completed_at: dt.datetime | None = None
     exported_at: dt.datetime | None = None

@@ -72,7 +72,7 @@ def test_malformed_yaml_names_the_line() -> None:
 
 
 def test_duplicate_key_is_refused_with_both_lines() -> None:
-    text = MINI.replace("version: \"1\"\n", "version: \"1\"\nversion: \"2\"\n")
+    text = MINI.replace('version: "1"\n', 'version: "1"\nversion: "2"\n')
     issues = _issue_lines(text)
     assert issues[0][0] == 3
     assert "version" in issues[0][1] and "line 2" in issues[0][1]
@@ -80,14 +80,14 @@ def test_duplicate_key_is_refused_with_both_lines() -> None:
 
 def test_unknown_field_names_line_and_path() -> None:
     text = MINI.replace("        type: yes_no\n", "        type: yes_no\n        pointz: 3\n")
-    (line, message), = _issue_lines(text)
+    ((line, message),) = _issue_lines(text)
     assert line == _line_of(text, "pointz")
     assert "sections[0].items[1].pointz" in message
 
 
 def test_wrong_answer_type_is_reported_at_its_line() -> None:
     text = MINI.replace("type: choice", "type: multiple_choice")
-    (line, message), = _issue_lines(text)
+    ((line, message),) = _issue_lines(text)
     assert line == _line_of(text, "multiple_choice")
     assert "type" in message
 
@@ -101,27 +101,32 @@ def test_points_that_do_not_add_up() -> None:
 
 def test_duplicate_ids_are_refused() -> None:
     text = MINI.replace("id: s2.date", "id: s1.team")
-    (line, message), = _issue_lines(text)
+    ((line, message),) = _issue_lines(text)
     assert line == _line_of(text, "id: s1.team") or "duplicate id" in message
     assert "duplicate id 's1.team'" in message
 
 
 def test_show_if_must_point_at_an_earlier_item() -> None:
-    text = MINI.replace("show_if: {item: s1.lab, equals: \"yes\"}",
-                        "show_if: {item: s2.level, equals: high}")
-    (line, message), = _issue_lines(text)
+    text = MINI.replace(
+        'show_if: {item: s1.lab, equals: "yes"}', "show_if: {item: s2.level, equals: high}"
+    )
+    ((line, message),) = _issue_lines(text)
     assert line == _line_of(text, "show_if")
     assert "s2.level" in message
 
 
 def test_veto_grade_must_exist() -> None:
-    (line, message), = _issue_lines(MINI.replace("veto_grade: fail", "veto_grade: nope"))
+    text = MINI.replace("veto_grade: fail", "veto_grade: nope")
+    ((line, message),) = _issue_lines(text)
     assert "veto_grade" in message
+    assert line == 1  # a whole-template rule: reported at the top
 
 
 def test_score_item_needs_guidance() -> None:
-    text = MINI.replace("        guidance: {zh: 有工程负责人得5分, en: Engineering lead 5 points}\n", "")
-    (line, message), = _issue_lines(text)
+    text = MINI.replace(
+        "        guidance: {zh: 有工程负责人得5分, en: Engineering lead 5 points}\n", ""
+    )
+    ((line, message),) = _issue_lines(text)
     assert "guidance" in message
     assert line == _line_of(text, "id: s1.team")
 
@@ -130,8 +135,10 @@ def test_invalid_file_loads_nothing_and_others_still_load(tmp_path: Path) -> Non
     good = tmp_path / "good.yaml"
     bad = tmp_path / "bad.yaml"
     good.write_text(MINI, encoding="utf-8")
-    bad.write_text(MINI.replace("id: mini", "id: other").replace("points: 60\n", "points: 61\n", 1),
-                   encoding="utf-8")
+    bad.write_text(
+        MINI.replace("id: mini", "id: other").replace("points: 60\n", "points: 61\n", 1),
+        encoding="utf-8",
+    )
     loaded, issues = validate_files([good, bad])
     assert [lt.template.id for lt in loaded] == ["mini"]
     assert issues and all(i.file == str(bad) for i in issues)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -22,8 +23,12 @@ from tests.conftest import DATA
 MINI = load_template(DATA / "mini.yaml").template
 
 FULL = {
-    "s1.equip": Answer(1200), "s1.lab": Answer("yes"), "s1.team": Answer(10),
-    "s2.level": Answer("high"), "s2.date": Answer("2024-05-01"), "v-fraud": Answer("no"),
+    "s1.equip": Answer(1200),
+    "s1.lab": Answer("yes"),
+    "s1.team": Answer(10),
+    "s2.level": Answer("high"),
+    "s2.date": Answer("2024-05-01"),
+    "v-fraud": Answer("no"),
 }
 
 
@@ -96,7 +101,9 @@ def test_veto_fails_whatever_the_points() -> None:
     assert r.vetoes[0].reason_zh == "弄虚作假一票否决"
 
 
-@pytest.mark.parametrize(("total_choice", "grade"), [("high", "excellent"), ("mid", "pass"), ("low", "fail")])
+@pytest.mark.parametrize(
+    ("total_choice", "grade"), [("high", "excellent"), ("mid", "pass"), ("low", "fail")]
+)
 def test_grade_bands_from_template(total_choice: str, grade: str) -> None:
     assert score(s2__level=Answer(total_choice)).grade == grade
 
@@ -128,39 +135,56 @@ def test_bad_answers_are_refused(item: str, value: Any, message: str) -> None:
 
 def test_yes_no_spellings() -> None:
     item = MINI.item("s1.lab")
-    assert [normalize_answer(item, v) for v in ("Y", "是", True, "no", "否")] == \
-        ["yes", "yes", "yes", "no", "no"]
+    assert [normalize_answer(item, v) for v in ("Y", "是", True, "no", "否")] == [
+        "yes",
+        "yes",
+        "yes",
+        "no",
+        "no",
+    ]
 
 
 # -- properties over generated templates --------------------------------------------------
 
+
 def _partition(draw: st.DrawFn, total: int, parts: int) -> list[int]:
     parts = max(1, min(parts, total))
-    cuts = sorted(draw(st.sets(st.integers(1, total - 1), min_size=parts - 1,
-                               max_size=parts - 1))) if parts > 1 else []
+    cuts = (
+        sorted(draw(st.sets(st.integers(1, total - 1), min_size=parts - 1, max_size=parts - 1)))
+        if parts > 1
+        else []
+    )
     edges = [0, *cuts, total]
-    return [b - a for a, b in zip(edges, edges[1:], strict=False)]
+    return [b - a for a, b in itertools.pairwise(edges)]
 
 
 def _item(draw: st.DrawFn, ident: str, points: int) -> dict[str, Any]:
     kind = draw(st.sampled_from(["yes_no", "score", "number", "choice"]))
-    base: dict[str, Any] = {"id": ident, "title": {"zh": "项", "en": "item"}, "type": kind,
-                            "points": points, "required": draw(st.booleans())}
+    base: dict[str, Any] = {
+        "id": ident,
+        "title": {"zh": "项", "en": "item"},
+        "type": kind,
+        "points": points,
+        "required": draw(st.booleans()),
+    }
     if kind == "yes_no":
         base["earns_on"] = draw(st.sampled_from(["yes", "no"]))
     elif kind == "score":
         base["guidance"] = {"zh": "按情况打分", "en": "as found"}
     elif kind == "number":
         lows = sorted(draw(st.sets(st.integers(0, 1000), min_size=1, max_size=4)), reverse=True)
-        pts = sorted(draw(st.lists(st.integers(0, points), min_size=len(lows) - 1,
-                                   max_size=len(lows) - 1)), reverse=True)
+        pts = sorted(
+            draw(st.lists(st.integers(0, points), min_size=len(lows) - 1, max_size=len(lows) - 1)),
+            reverse=True,
+        )
         base["unit"] = {"zh": "个", "en": "pcs"}
-        base["bands"] = [{"min": m, "points": p} for m, p in zip(lows, [points, *pts],
-                                                                  strict=True)]
+        base["bands"] = [{"min": m, "points": p} for m, p in zip(lows, [points, *pts], strict=True)]
     else:
         others = draw(st.lists(st.integers(0, points), min_size=1, max_size=3))
-        base["options"] = [{"id": f"o{n}", "label": {"zh": "选", "en": "opt"}, "points": p}
-                           for n, p in enumerate([points, *others])]
+        base["options"] = [
+            {"id": f"o{n}", "label": {"zh": "选", "en": "opt"}, "points": p}
+            for n, p in enumerate([points, *others])
+        ]
     return base
 
 
@@ -168,22 +192,36 @@ def _item(draw: st.DrawFn, ident: str, points: int) -> dict[str, Any]:
 def templates(draw: st.DrawFn) -> ChecklistTemplate:
     sections = []
     for si, sp in enumerate(_partition(draw, 100, draw(st.integers(1, 5)))):
-        items = [_item(draw, f"s{si}.i{ii}", ip)
-                 for ii, ip in enumerate(_partition(draw, sp, draw(st.integers(1, 4))))]
-        sections.append({"id": f"s{si}", "title": {"zh": "节", "en": "section"}, "points": sp,
-                         "items": items})
-    return ChecklistTemplate.model_validate({
-        "id": "gen", "version": "1", "title": {"zh": "生成", "en": "generated"},
-        "site_type": "pilot_base",
-        "weights": {"source": "sample", "note": {"zh": "示例", "en": "sample"}},
-        "grades": [{"id": "a", "label": {"zh": "优秀", "en": "A"}, "min": 90},
-                   {"id": "b", "label": {"zh": "合格", "en": "B"}, "min": 60},
-                   {"id": "f", "label": {"zh": "不合格", "en": "F"}, "min": 0}],
-        "veto_grade": "f",
-        "vetoes": [{"id": "veto", "title": {"zh": "否决", "en": "veto"},
-                    "reason": {"zh": "原因", "en": "reason"}}],
-        "sections": sections,
-    })
+        items = [
+            _item(draw, f"s{si}.i{ii}", ip)
+            for ii, ip in enumerate(_partition(draw, sp, draw(st.integers(1, 4))))
+        ]
+        sections.append(
+            {"id": f"s{si}", "title": {"zh": "节", "en": "section"}, "points": sp, "items": items}
+        )
+    return ChecklistTemplate.model_validate(
+        {
+            "id": "gen",
+            "version": "1",
+            "title": {"zh": "生成", "en": "generated"},
+            "site_type": "pilot_base",
+            "weights": {"source": "sample", "note": {"zh": "示例", "en": "sample"}},
+            "grades": [
+                {"id": "a", "label": {"zh": "优秀", "en": "A"}, "min": 90},
+                {"id": "b", "label": {"zh": "合格", "en": "B"}, "min": 60},
+                {"id": "f", "label": {"zh": "不合格", "en": "F"}, "min": 0},
+            ],
+            "veto_grade": "f",
+            "vetoes": [
+                {
+                    "id": "veto",
+                    "title": {"zh": "否决", "en": "veto"},
+                    "reason": {"zh": "原因", "en": "reason"},
+                }
+            ],
+            "sections": sections,
+        }
+    )
 
 
 def _value(draw: st.DrawFn, item: Item) -> Any:
@@ -270,7 +308,7 @@ def test_not_applicable_keeps_total_in_bounds(
 @PROPS
 @given(scenarios())
 def test_unanswered_required_items_are_exactly_the_missing_ones(
-    case: tuple[ChecklistTemplate, dict[str, Answer]]
+    case: tuple[ChecklistTemplate, dict[str, Answer]],
 ) -> None:
     t, answers = case
     r = score_inspection(t, answers)

@@ -24,10 +24,13 @@ from inspector_app.store.db import (
 from inspector_app.store.models import metadata
 
 
-def test_every_connection_is_wal_full_with_foreign_keys(db) -> None:  # type: ignore[no-untyped-def]
+def test_every_connection_is_wal_full_with_foreign_keys(db) -> None:
     for _ in range(3):  # several pooled connections, each set up on connect
-        assert read_pragmas(db.engine) == {"journal_mode": "wal", "synchronous": 2,
-                                           "foreign_keys": 1}
+        assert read_pragmas(db.engine) == {
+            "journal_mode": "wal",
+            "synchronous": 2,
+            "foreign_keys": 1,
+        }
     con = sqlite3.connect(db.path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # persistent in the file
     con.close()
@@ -38,13 +41,13 @@ def test_schema_head_constant_matches_migrations() -> None:
     assert KNOWN_REVISIONS[-1] == SCHEMA_HEAD
 
 
-def test_migrations_build_exactly_the_models(db) -> None:  # type: ignore[no-untyped-def]
+def test_migrations_build_exactly_the_models(db) -> None:
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
 
 
-def test_audit_triggers_exist(db) -> None:  # type: ignore[no-untyped-def]
+def test_audit_triggers_exist(db) -> None:
     con = sqlite3.connect(db.path)
     names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
     con.close()
@@ -96,7 +99,7 @@ def test_start_backs_up_before_migrating(data_dir: Path) -> None:
     con.close()
 
 
-def test_backup_during_writes_is_consistent(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_backup_during_writes_is_consistent(db, tmp_path: Path) -> None:
     con = sqlite3.connect(db.path, check_same_thread=False)
     con.execute("CREATE TABLE scratch (n INTEGER)")
     con.commit()
@@ -125,8 +128,9 @@ def test_backup_during_writes_is_consistent(db, tmp_path: Path) -> None:  # type
         c.close()
 
 
-def test_failed_migration_stays_at_old_revision(data_dir: Path, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_migration_stays_at_old_revision(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     open_database(data_dir).dispose()
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, scripts)
