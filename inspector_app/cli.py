@@ -52,7 +52,12 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 
 
 def print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    """Indented JSON; a long list gets one compact row per line (the C encoder: fast)."""
+    if isinstance(data, list) and len(data) > 50:
+        body = ",\n".join(json.dumps(row, ensure_ascii=False) for row in data)
+        print(f"[\n{body}\n]")
+    else:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 class Context:
@@ -201,7 +206,7 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_inspections_list(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.inspections import list_inspections, status_label
+    from inspector_app.services.browse import list_inspections, status_label
 
     rows = list_inspections(
         ctx.db, status=args.status, site_type=args.type, year=args.year, search=args.search
@@ -570,7 +575,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = Context(paths.resolve_data_dir(args.data_dir))
     func = getattr(args, "func", cmd_gui)
 
-    from inspector_app.checklists.loader import TemplateError
+    from inspector_app.checklists.errors import TemplateError
     from inspector_app.services.errors import ServiceError
     from inspector_app.store.db import DatabaseError
 

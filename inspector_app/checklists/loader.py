@@ -16,30 +16,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from inspector_app.checklists.errors import TemplateError, TemplateIssue
 from inspector_app.checklists.schema import AnswerType, ChecklistTemplate
 from inspector_app.i18n import _
 
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
 
 Loc = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class TemplateIssue:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-class TemplateError(Exception):
-    """A template file is invalid; ``issues`` holds every problem with its line."""
-
-    def __init__(self, issues: list[TemplateIssue]):
-        self.issues = issues
-        super().__init__("\n".join(str(i) for i in issues))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
@@ -27,6 +26,7 @@ from inspector_app.checklists.scoring import (
     score_inspection,
 )
 from inspector_app.i18n import _, pick
+from inspector_app.services.browse import status_label
 from inspector_app.services.errors import InvalidInput, Locked, NotFound
 from inspector_app.services.templates import get_template, template_of
 from inspector_app.store import audit
@@ -51,15 +51,6 @@ AMENDABLE = {
     InspectionStatus.SIGNED.value,
     InspectionStatus.EXPORTED.value,
 }
-
-
-def status_label(status: str) -> str:
-    return {
-        "draft": _("Draft"),
-        "completed": _("Completed"),
-        "signed": _("Signed"),
-        "exported": _("Exported"),
-    }.get(status, status)
 
 
 def grade_label(template: ChecklistTemplate, grade_id: str) -> str:
@@ -752,101 +743,6 @@ def mark_exported(db: Database, inspection_id: str, *, package: str, actor: str)
 
 
 # -- queries for lists and detail views ---------------------------------------------------
-
-
-def list_inspections(
-    db: Database,
-    *,
-    status: str | None = None,
-    site_type: str | None = None,
-    year: int | None = None,
-    search: str | None = None,
-) -> list[dict[str, Any]]:
-    """One row per inspection, newest first; cheap enough for 10,000 rows."""
-    cols = (
-        Inspection.id,
-        Site.code,
-        Site.name,
-        Site.site_type,
-        Inspection.template_id,
-        Inspection.template_version,
-        Inspection.template_version_id,
-        Inspection.status,
-        Inspection.score_total,
-        Inspection.grade,
-        Inspection.provisional,
-        Inspection.vetoed,
-        Inspection.started_on,
-        Inspection.inspectors,
-        Inspection.revision,
-        Inspection.updated_at,
-    )
-    q = select(*cols).join(Site, Site.id == Inspection.site_id)
-    if status:
-        q = q.where(Inspection.status == status)
-    if site_type:
-        q = q.where(Site.site_type == site_type)
-    if year:
-        q = q.where(
-            Inspection.started_on >= dt.date(year, 1, 1),
-            Inspection.started_on <= dt.date(year, 12, 31),
-        )
-    if search:
-        like = f"%{search}%"
-        q = q.where(Site.name.like(like) | Site.code.like(like) | Inspection.id.like(like))  # type: ignore[union-attr,attr-defined]
-    q = q.order_by(Inspection.started_on.desc(), Inspection.id)  # type: ignore[attr-defined]
-    labels: dict[tuple[str, str], str] = {}
-    out = []
-    with db.session() as s:
-        rows = s.exec(q).all()
-        for (
-            iid,
-            code,
-            name,
-            stype,
-            tid,
-            tver,
-            tvid,
-            status_,
-            score,
-            grade,
-            prov,
-            vetoed,
-            started,
-            inspectors,
-            rev,
-            updated,
-        ) in rows:
-            key = (tvid, grade)
-            if key not in labels:
-                row = s.get(TemplateVersion, tvid)
-                labels[key] = grade_label(template_of(row), grade) if row else grade
-            out.append(
-                {
-                    "id": iid,
-                    "site": name,
-                    "site_code": code,
-                    "site_type": stype,
-                    "template": tid,
-                    "template_version": tver,
-                    "status": status_,
-                    "score": score,
-                    "grade": grade,
-                    "grade_label": labels[key],
-                    "provisional": prov,
-                    "vetoed": vetoed,
-                    "started_on": started.isoformat(),
-                    "inspectors": json.loads(inspectors),
-                    "revision": rev,
-                    "updated_at": updated.isoformat(),
-                }
-            )
-    return out
-
-
-def count_inspections(db: Database) -> int:
-    with db.session() as s:
-        return s.exec(select(func.count()).select_from(Inspection)).one()
 
 
 def inspection_detail(db: Database, inspection_id: str) -> dict[str, Any]:

@@ -14,9 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event
-from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 from inspector_app.i18n import _
 from inspector_app.paths import DB_FILENAME
@@ -39,6 +42,8 @@ class Database:
     engine: Engine
 
     def session(self) -> Session:
+        from sqlmodel import Session  # imported on first use: read-only paths skip the ORM
+
         return Session(self.engine, expire_on_commit=False)
 
     @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from inspector_app.services import inspections as svc
+from inspector_app.services.browse import list_inspections
 from inspector_app.services.demo import load_demo
 from inspector_app.services.sites import list_sites
 from inspector_app.store import audit
@@ -16,7 +17,7 @@ def test_demo_content(demo_db) -> None:
     kinds = Counter(s.site_type for s in sites)
     assert kinds["pilot_base"] == 10 and kinds["tech_transfer"] == 6
     assert all("示例" in s.name and s.is_sample for s in sites)
-    rows = svc.list_inspections(demo_db)
+    rows = list_inspections(demo_db)
     assert len(rows) >= 20
     assert set(Counter(r["status"] for r in rows)) == {"draft", "completed", "signed", "exported"}
     assert any(r["vetoed"] and r["grade"] in ("fail", "poor") for r in rows)

@@ -9,6 +9,7 @@ import pytest
 
 from inspector_app.checklists.scoring import score_inspection
 from inspector_app.services import inspections as svc
+from inspector_app.services.browse import list_inspections
 from inspector_app.services.demo import signature_png
 from inspector_app.services.errors import InvalidInput, Locked, NotFound
 from inspector_app.services.templates import find_template_version, store_templates
@@ -82,7 +83,7 @@ def test_each_answer_updates_the_cached_score(db) -> None:
         res = svc.answer_item(db, insp_id, item.id, best_value(item), actor="测试员")
         assert res.score.total >= previous
         previous = res.score.total
-        row = svc.list_inspections(db)[0]
+        row = list_inspections(db)[0]
         assert row["score"] == res.score.total == svc.inspection_detail(db, insp_id)["score"]
     assert previous > 90
 
@@ -261,7 +262,7 @@ def test_list_score_equals_the_pure_function(demo_db) -> None:
     from inspector_app.services.templates import get_template
     from inspector_app.store.models import AnswerRecord, Inspection
 
-    rows = {r["id"]: r for r in svc.list_inspections(demo_db)}
+    rows = {r["id"]: r for r in list_inspections(demo_db)}
     with demo_db.session() as s:
         for insp in s.exec(select(Inspection)).all():
             records = s.exec(select(AnswerRecord).where(AnswerRecord.inspection_id == insp.id))

@@ -1,0 +1,130 @@
+"""Read-only queries for lists and browsers: plain SQL over the cached score columns.
+
+Kept apart from the write-side services and free of pydantic and the ORM, so that
+``inspections list`` over 10,000 inspections starts and answers fast (bench/run.py).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from inspector_app.i18n import _, current_language
+from inspector_app.store.db import Database
+
+
+def status_label(status: str) -> str:
+    return {
+        "draft": _("Draft"),
+        "completed": _("Completed"),
+        "signed": _("Signed"),
+        "exported": _("Exported"),
+    }.get(status, status)
+
+
+def _grade_labels(conn: Connection, template_version_id: str) -> dict[str, str]:
+    """Grade id -> label from the pinned template's JSON, without building the model."""
+    row = conn.execute(
+        text("SELECT canonical_json FROM template_version WHERE id = :id"),
+        {"id": template_version_id},
+    ).first()
+    if row is None:
+        return {}
+    lang = current_language()
+    return {g["id"]: g["label"].get(lang) or g["label"]["zh"] for g in json.loads(row[0])["grades"]}
+
+
+def _iso_utc(stored: str | None) -> str | None:
+    """SQLite keeps UTC datetimes as 'YYYY-MM-DD HH:MM:SS[.ffffff]'."""
+    return None if stored is None else stored[:19].replace(" ", "T") + "Z"
+
+
+_LIST_SQL = """
+SELECT i.id, s.code, s.name, s.site_type, i.template_id, i.template_version,
+       i.template_version_id, i.status, i.score_total, i.grade, i.provisional, i.vetoed,
+       i.started_on, i.inspectors, i.revision, i.updated_at
+FROM inspection AS i JOIN site AS s ON s.id = i.site_id
+WHERE (:status IS NULL OR i.status = :status)
+  AND (:site_type IS NULL OR s.site_type = :site_type)
+  AND (:year IS NULL OR substr(i.started_on, 1, 4) = :year)
+  AND (:search IS NULL OR s.name LIKE :search OR s.code LIKE :search OR i.id LIKE :search)
+ORDER BY i.started_on DESC, i.id
+"""
+
+
+def list_inspections(
+    db: Database,
+    *,
+    status: str | None = None,
+    site_type: str | None = None,
+    year: int | None = None,
+    search: str | None = None,
+) -> list[dict[str, Any]]:
+    """One row per inspection, newest first.
+
+    A plain read of the cached score columns, without ORM objects: 10,000 rows must list
+    in well under a second (bench/run.py), and the GUI's browser model pages over it.
+    """
+    params = {
+        "status": status,
+        "site_type": site_type,
+        "year": f"{year:04d}" if year else None,
+        "search": f"%{search}%" if search else None,
+    }
+    labels: dict[tuple[str, str], str] = {}
+    names: dict[str, list[str]] = {}
+    out = []
+    with db.engine.connect() as conn:
+        rows = conn.execute(text(_LIST_SQL), params).fetchall()
+        for r in rows:
+            (
+                iid,
+                code,
+                name,
+                stype,
+                tid,
+                tver,
+                tvid,
+                status_,
+                score,
+                grade,
+                prov,
+                vetoed,
+                started,
+                inspectors,
+                rev,
+                updated,
+            ) = r
+            key = (tvid, grade)
+            if key not in labels:
+                labels[key] = _grade_labels(conn, tvid).get(grade, grade)
+            if inspectors not in names:
+                names[inspectors] = json.loads(inspectors)
+            out.append(
+                {
+                    "id": iid,
+                    "site": name,
+                    "site_code": code,
+                    "site_type": stype,
+                    "template": tid,
+                    "template_version": tver,
+                    "status": status_,
+                    "score": score,
+                    "grade": grade,
+                    "grade_label": labels[key],
+                    "provisional": bool(prov),
+                    "vetoed": bool(vetoed),
+                    "started_on": started,
+                    "inspectors": names[inspectors],
+                    "revision": rev,
+                    "updated_at": _iso_utc(updated),
+                }
+            )
+    return out
+
+
+def count_inspections(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM inspection")).scalar_one()
