@@ -121,6 +121,31 @@ def _require_editable(insp: Inspection) -> None:
         )
 
 
+def _require_status(insp: Inspection, allowed: Iterable[str], message: str) -> None:
+    """Refuse unless the status is allowed; ``message`` is translated and takes {id}, {status}."""
+    if insp.status not in set(allowed):
+        raise InvalidInput(message.format(id=insp.id[:8], status=status_label(insp.status)))
+
+
+def _set_status(
+    s: Session, insp: Inspection, new: str, *, actor: str, action: str, **details: Any
+) -> None:
+    audit.append(
+        s,
+        actor=actor,
+        action=action,
+        entity="inspection",
+        entity_id=insp.id,
+        inspection_id=insp.id,
+        field="status",
+        old=insp.status,
+        new={"status": new, **details} if details else new,
+    )
+    insp.status = new
+    insp.updated_at = utcnow()
+    s.add(insp)
+
+
 # -- starting -----------------------------------------------------------------------------
 
 
@@ -572,20 +597,8 @@ def complete_inspection(
             amend_reason=insp.amend_reason,
         )
         s.add(snap)
-        audit.append(
-            s,
-            actor=actor,
-            action="complete",
-            entity="inspection",
-            entity_id=insp.id,
-            inspection_id=insp.id,
-            field="status",
-            old=insp.status,
-            new=InspectionStatus.COMPLETED.value,
-        )
-        insp.status = InspectionStatus.COMPLETED.value
+        _set_status(s, insp, InspectionStatus.COMPLETED.value, actor=actor, action="complete")
         insp.completed_at = now
-        s.add(insp)
     return snap
 
 
@@ -595,14 +608,9 @@ def amend_inspection(db: Database, inspection_id: str, *, reason: str, actor: st
         raise InvalidInput(_("an amendment needs a reason"))
     with db.transaction() as s:
         insp = _get(s, inspection_id)
-        if insp.status not in AMENDABLE:
-            raise InvalidInput(
-                _(
-                    "only a completed inspection can be amended; {id} is {status}",
-                    id=insp.id[:8],
-                    status=status_label(insp.status),
-                )
-            )
+        _require_status(
+            insp, AMENDABLE, _("only a completed inspection can be amended; {id} is {status}")
+        )
         audit.append(
             s,
             actor=actor,
@@ -643,14 +651,11 @@ def record_signature(
         raise InvalidInput(_("a signature must be a PNG image"))
     with db.transaction() as s:
         insp = _get(s, inspection_id)
-        if insp.status not in (InspectionStatus.COMPLETED.value, InspectionStatus.SIGNED.value):
-            raise InvalidInput(
-                _(
-                    "signatures are taken on a completed inspection; {id} is {status}",
-                    id=insp.id[:8],
-                    status=status_label(insp.status),
-                )
-            )
+        _require_status(
+            insp,
+            (InspectionStatus.COMPLETED.value, InspectionStatus.SIGNED.value),
+            _("signatures are taken on a completed inspection; {id} is {status}"),
+        )
         snap = s.exec(
             select(InspectionRevision).where(
                 InspectionRevision.inspection_id == insp.id,
@@ -696,20 +701,7 @@ def record_signature(
             insp.status == InspectionStatus.COMPLETED.value
             and set(json.loads(insp.inspectors)) <= signed
         ):
-            audit.append(
-                s,
-                actor=actor,
-                action="status",
-                entity="inspection",
-                entity_id=insp.id,
-                inspection_id=insp.id,
-                field="status",
-                old=insp.status,
-                new=InspectionStatus.SIGNED.value,
-            )
-            insp.status = InspectionStatus.SIGNED.value
-            insp.updated_at = utcnow()
-            s.add(insp)
+            _set_status(s, insp, InspectionStatus.SIGNED.value, actor=actor, action="status")
     return sig
 
 
@@ -717,28 +709,15 @@ def mark_exported(db: Database, inspection_id: str, *, package: str, actor: str)
     """Record that a signed inspection left in a package for headquarters."""
     with db.transaction() as s:
         insp = _get(s, inspection_id)
-        if insp.status not in (InspectionStatus.SIGNED.value, InspectionStatus.EXPORTED.value):
-            raise InvalidInput(
-                _(
-                    "only a signed inspection can be exported; {id} is {status}",
-                    id=insp.id[:8],
-                    status=status_label(insp.status),
-                )
-            )
-        audit.append(
-            s,
-            actor=actor,
-            action="export",
-            entity="inspection",
-            entity_id=insp.id,
-            inspection_id=insp.id,
-            field="status",
-            old=insp.status,
-            new={"status": InspectionStatus.EXPORTED.value, "package": package},
+        _require_status(
+            insp,
+            (InspectionStatus.SIGNED.value, InspectionStatus.EXPORTED.value),
+            _("only a signed inspection can be exported; {id} is {status}"),
         )
-        insp.status = InspectionStatus.EXPORTED.value
-        insp.exported_at = utcnow()
-        s.add(insp)
+        _set_status(
+            s, insp, InspectionStatus.EXPORTED.value, actor=actor, action="export", package=package
+        )
+        insp.exported_at = insp.updated_at
     return insp
 
 
