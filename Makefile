@@ -19,10 +19,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
-	$(BIN)/ruff check inspector_app tests bench
+	$(BIN)/ruff check inspector_app tests bench tools
 
 lint: $(STAMP)
-	$(BIN)/ruff check inspector_app tests bench
+	$(BIN)/ruff check inspector_app tests bench tools
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import json
-import os
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -20,18 +18,6 @@ from typing import Any
 
 from inspector_app import __version__, paths
 from inspector_app.i18n import _, set_language
-
-ACTOR_ENV = "INSPECTOR_USER"
-
-
-def _actor() -> str:
-    name = os.environ.get(ACTOR_ENV)
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user database entry (containers)
-        return "inspector"
 
 
 def _width(text: str) -> int:
@@ -66,7 +52,9 @@ class Context:
     def __init__(self, data_dir: Path):
         self.data_dir = data_dir
         self._db = None
-        self.actor = _actor()
+        from inspector_app.settings import default_actor
+
+        self.actor = default_actor()
 
     @property
     def db(self):  # type: ignore[no-untyped-def]
@@ -453,17 +441,9 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_gui(ctx: Context, args: argparse.Namespace) -> int:
-    ctx.with_templates()  # sets up the data folder, as the desktop will
-    print(
-        _(
-            "Inspector {version}: the desktop window is not part of this build yet. "
-            "Data folder: {dir}. Try `inspector-app demo`, then `inspector-app inspections list`, "
-            "or `inspector-app --help`.",
-            version=__version__,
-            dir=ctx.data_dir,
-        )
-    )
-    return 0
+    from inspector_app.ui.app import run_gui
+
+    return run_gui(args.data_dir)
 
 
 # -- parser -------------------------------------------------------------------------------

@@ -24,16 +24,18 @@ def status_label(status: str) -> str:
     }.get(status, status)
 
 
-def _grade_labels(conn: Connection, template_version_id: str) -> dict[str, str]:
-    """Grade id -> label from the pinned template's JSON, without building the model."""
+def _labels(conn: Connection, template_version_id: str) -> tuple[str, dict[str, str]]:
+    """Template title and grade id -> label from the pinned JSON, without the model."""
     row = conn.execute(
         text("SELECT canonical_json FROM template_version WHERE id = :id"),
         {"id": template_version_id},
     ).first()
     if row is None:
-        return {}
+        return "", {}
+    data = json.loads(row[0])
     lang = current_language()
-    return {g["id"]: g["label"].get(lang) or g["label"]["zh"] for g in json.loads(row[0])["grades"]}
+    title = data["title"].get(lang) or data["title"]["zh"]
+    return title, {g["id"]: g["label"].get(lang) or g["label"]["zh"] for g in data["grades"]}
 
 
 def _iso_utc(stored: str | None) -> str | None:
@@ -73,7 +75,7 @@ def list_inspections(
         "year": f"{year:04d}" if year else None,
         "search": f"%{search}%" if search else None,
     }
-    labels: dict[tuple[str, str], str] = {}
+    labels: dict[str, tuple[str, dict[str, str]]] = {}
     names: dict[str, list[str]] = {}
     out = []
     with db.engine.connect() as conn:
@@ -97,9 +99,9 @@ def list_inspections(
                 rev,
                 updated,
             ) = r
-            key = (tvid, grade)
-            if key not in labels:
-                labels[key] = _grade_labels(conn, tvid).get(grade, grade)
+            if tvid not in labels:
+                labels[tvid] = _labels(conn, tvid)
+            title, grades = labels[tvid]
             if inspectors not in names:
                 names[inspectors] = json.loads(inspectors)
             out.append(
@@ -113,7 +115,8 @@ def list_inspections(
                     "status": status_,
                     "score": score,
                     "grade": grade,
-                    "grade_label": labels[key],
+                    "grade_label": grades.get(grade, grade),
+                    "template_title": title,
                     "provisional": bool(prov),
                     "vetoed": bool(vetoed),
                     "started_on": started,
@@ -128,3 +131,14 @@ def list_inspections(
 def count_inspections(db: Database) -> int:
     with db.engine.connect() as conn:
         return conn.execute(text("SELECT count(*) FROM inspection")).scalar_one()
+
+
+def recent_inspections(db: Database, limit: int = 8) -> list[dict[str, Any]]:
+    """The inspections edited last, for the File menu and the home screen."""
+    rows = list_inspections(db)
+    rows.sort(key=lambda r: r["updated_at"] or "", reverse=True)
+    return rows[:limit]
+
+
+def years(rows: list[dict[str, Any]]) -> list[int]:
+    return sorted({int(r["started_on"][:4]) for r in rows}, reverse=True)

@@ -214,7 +214,8 @@ def _value(item: Item, rng: random.Random, q: float, on: dt.date) -> object:
             value = min(value, item.max_value)
         if item.min_value is not None:
             value = max(value, item.min_value)
-        return round(value, 1)
+        unit = item.unit.zh if item.unit else ""
+        return int(value) if unit in ("人", "家", "次", "项") else round(value, 1)  # counts
     if t is AnswerType.CHOICE:
         ranked = sorted(item.options, key=lambda o: -o.points)
         return ranked[0].id if good else ranked[min(len(ranked) - 1, 1 + rng.randrange(2))].id

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app import __version__, paths
+from inspector_app.fonts import font_problems, font_report
 
 
 def run_doctor(data_dir: Path) -> dict[str, Any]:
@@ -25,10 +26,12 @@ def run_doctor(data_dir: Path) -> dict[str, Any]:
         "resources_dir": str(paths.resources_dir()),
     }
     problems: list[str] = []
+    report["font"] = font_report()
+    problems.extend(font_problems(report["font"]))
     try:
         db = open_database(data_dir)
     except DatabaseError as exc:
-        report.update(ok=False, problems=[str(exc)])
+        report.update(ok=False, problems=[*problems, str(exc)])
         return report
     try:
         sync = sync_forms(db)

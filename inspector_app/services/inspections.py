@@ -721,6 +721,97 @@ def mark_exported(db: Database, inspection_id: str, *, package: str, actor: str)
     return insp
 
 
+# -- the editor's view of one inspection ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    value: Any = None
+    not_applicable: bool = False
+    comment: str | None = None
+    evidence: tuple[int, ...] = ()
+
+    @property
+    def answered(self) -> bool:
+        return self.value is not None or self.not_applicable
+
+
+def answer_view(rec: AnswerRecord | None) -> AnswerView:
+    if rec is None:
+        return AnswerView()
+    return AnswerView(
+        None if rec.value_json is None else json.loads(rec.value_json),
+        rec.not_applicable,
+        rec.comment,
+        tuple(json.loads(rec.evidence_checked)),
+    )
+
+
+@dataclass(frozen=True)
+class InspectionState:
+    """Everything the checklist editor shows, read in one go."""
+
+    id: str
+    site_name: str
+    site_code: str
+    site_type: str
+    template_version_id: str
+    template: ChecklistTemplate
+    status: str
+    revision: int
+    inspectors: list[str]
+    started_on: dt.date
+    answers: dict[str, AnswerView]
+    score: ScoreResult
+    open_findings: int
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE
+
+
+def load_inspection_state(db: Database, inspection_id: str) -> InspectionState:
+    with db.session() as s:
+        insp = _get(s, inspection_id)
+        site = s.get(Site, insp.site_id)
+        assert site is not None
+        template = _template(s, insp)
+        records = _answers(s, insp.id)
+        open_findings = len(
+            s.exec(
+                select(Finding.id).where(
+                    Finding.inspection_id == insp.id, Finding.status == FindingStatus.OPEN.value
+                )
+            ).all()
+        )
+    return InspectionState(
+        id=insp.id,
+        site_name=site.name,
+        site_code=site.code,
+        site_type=site.site_type,
+        template_version_id=insp.template_version_id,
+        template=template,
+        status=insp.status,
+        revision=insp.revision,
+        inspectors=json.loads(insp.inspectors),
+        started_on=insp.started_on,
+        answers={k: answer_view(r) for k, r in records.items()},
+        score=score_inspection(template, answers_for_scoring(records.values())),
+        open_findings=open_findings,
+    )
+
+
+def restore_answer(
+    db: Database, inspection_id: str, item_id: str, view: AnswerView, *, actor: str
+) -> ScoreResult:
+    """Put an answer back as it was (undo/redo): value or not-applicable, in one edit."""
+    if view.not_applicable:
+        edit: dict[str, Any] = {"not_applicable": True}
+    else:
+        edit = {"value": view.value}
+    return answer_many(db, inspection_id, {item_id: edit}, actor=actor)
+
+
 # -- queries for lists and detail views ---------------------------------------------------
 
 

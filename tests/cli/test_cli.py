@@ -224,10 +224,18 @@ def test_messages_are_chinese_by_default(tmp_path: Path) -> None:
     assert "错误" in out.stderr and "no-such-inspection" in out.stderr
 
 
-def test_no_subcommand_explains_itself(tmp_path: Path) -> None:
-    out = run_cli(data_dir=tmp_path / "d")
-    assert out.returncode == 0
-    assert "demo" in out.stdout
+def test_no_subcommand_starts_the_desktop(tmp_path: Path) -> None:
+    out = run_cli(
+        data_dir=tmp_path / "d",
+        env={
+            "QT_QPA_PLATFORM": "offscreen",
+            "INSPECTOR_EXIT_AFTER_SHOW": "1",
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        },
+    )
+    assert out.returncode == 0, out.stderr
+    assert "window-ready" in out.stdout
+    assert (tmp_path / "d" / "inspector.db").exists()
 
 
 def test_usage_error_exits_2() -> None:

@@ -1,0 +1,147 @@
+"""Start the desktop: QApplication, bundled font, translations, database, main window."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from inspector_app import APP_NAME, __version__, i18n
+from inspector_app.i18n import _
+from inspector_app.services.templates import sync_forms
+from inspector_app.settings import (
+    Settings,
+    data_dir_for,
+    default_actor,
+    load_settings,
+    save_settings,
+)
+from inspector_app.store.db import Database, DatabaseError, open_database
+from inspector_app.ui.dialogs import SettingsDialog
+from inspector_app.ui.fonts import install_fonts
+from inspector_app.ui.main_window import MainWindow
+
+# For the start-up benchmark: quit once the window is on screen with its data.
+EXIT_AFTER_SHOW_ENV = "INSPECTOR_EXIT_AFTER_SHOW"
+
+
+def install_qt_translator(app: QApplication, lang: str) -> QTranslator | None:
+    """Qt's own strings (standard buttons, file dialogs) in the same language."""
+    if lang != "zh":
+        return None
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(
+        QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder
+    ):
+        app.installTranslator(translator)
+        return translator
+    return None
+
+
+class InspectorApp:
+    """Owns the database and settings for one run and the main window built on them."""
+
+    def __init__(
+        self, qapp: QApplication, explicit_data_dir: str | None = None, actor: str | None = None
+    ):
+        self.qapp = qapp
+        self.settings: Settings = load_settings()
+        i18n.set_language(self.settings.language)
+        self.translator = install_qt_translator(qapp, self.settings.language)
+        self.explicit_data_dir = explicit_data_dir
+        self.data_dir = data_dir_for(self.settings, explicit_data_dir)
+        self.actor = actor or (
+            self.settings.inspectors[0] if self.settings.inspectors else default_actor()
+        )
+        self.db: Database = self._open(self.data_dir)
+        self.window = self._new_window()
+
+    @staticmethod
+    def _open(data_dir: Path) -> Database:
+        db = open_database(data_dir)
+        sync_forms(db)
+        return db
+
+    def _new_window(self) -> MainWindow:
+        window = MainWindow(self.db, self.settings, self.actor, self.data_dir)
+        window.settings_requested.connect(self.edit_settings)
+        window.data_changed.connect(lambda: save_settings(self.settings))
+        window.show()
+        window.reload()
+        return window
+
+    def edit_settings(self) -> None:
+        from inspector_app.paths import default_data_dir
+
+        dialog = SettingsDialog(self.settings, self.data_dir, self.window)
+        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
+            return
+        old_lang, old_dir = self.settings.language, self.data_dir
+        dialog.apply_to(self.settings, default_data_dir())
+        save_settings(self.settings)
+        new_dir = data_dir_for(self.settings, self.explicit_data_dir)
+        if self.settings.language != old_lang or new_dir != old_dir:
+            self.rebuild(new_dir)
+
+    def set_language(self, lang: str) -> None:
+        """Switch language now: every string is re-read by building the window anew."""
+        self.settings.language = i18n.normalize_language(lang)
+        save_settings(self.settings)
+        self.rebuild(self.data_dir)
+
+    def rebuild(self, data_dir: Path) -> None:
+        current = self.window.editor.state.id if self.window.editor else None
+        i18n.set_language(self.settings.language)
+        if self.translator is not None:
+            self.qapp.removeTranslator(self.translator)
+        self.translator = install_qt_translator(self.qapp, self.settings.language)
+        if data_dir != self.data_dir:
+            new_db = self._open(data_dir)  # refuse to switch before the new folder is good
+            self.db.dispose()
+            self.db, self.data_dir = new_db, data_dir
+            current = None
+        old = self.window
+        old.close()
+        old.deleteLater()
+        self.window = self._new_window()
+        if current:
+            self.window.open_inspection(current)
+
+    def close(self) -> None:
+        self.window.close()
+        self.db.dispose()
+
+
+def run_gui(data_dir: str | None = None) -> int:
+    started = time.perf_counter()
+    qapp = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(qapp, QApplication)
+    qapp.setApplicationName(APP_NAME)
+    qapp.setApplicationVersion(__version__)
+    qapp.setOrganizationName(APP_NAME)
+    install_fonts(qapp)
+    try:
+        app = InspectorApp(qapp, data_dir)
+    except DatabaseError as exc:
+        QMessageBox.critical(
+            None, APP_NAME, _("Inspector cannot open its data: {error}", error=exc)
+        )
+        return 1
+    if os.environ.get(EXIT_AFTER_SHOW_ENV):
+
+        def check() -> None:
+            if app.window.loaded and app.window.isVisible():
+                print(f"window-ready {time.perf_counter() - started:.4f}", flush=True)
+                qapp.quit()
+            else:
+                QTimer.singleShot(5, check)
+
+        QTimer.singleShot(0, check)
+    code = qapp.exec()
+    app.close()
+    return code

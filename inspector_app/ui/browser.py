@@ -1,0 +1,192 @@
+"""The browser: inspections (filters, search, score, grade, status) and sites."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.i18n import _
+from inspector_app.services.browse import status_label
+from inspector_app.services.sites import site_type_label
+from inspector_app.ui.models import ROW_ROLE, FilterProxy, InspectionsModel, SitesModel
+
+SITE_TYPES = ("pilot_base", "tech_transfer", "platform")
+STATUSES = ("draft", "completed", "signed", "exported")
+
+
+class _Table(QTableView):
+    """Enter opens the current row."""
+
+    activated_row = Signal(dict)
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.activated_row.emit(self.currentIndex().data(ROW_ROLE))
+            return
+        super().keyPressEvent(event)
+
+
+class Browser(QWidget):
+    open_inspection = Signal(str)
+    new_inspection_for_site = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.inspections = InspectionsModel(self)
+        self.inspections_proxy = FilterProxy(self)
+        self.inspections_proxy.setSourceModel(self.inspections)
+        self.sites = SitesModel(self)
+        self.sites_proxy = FilterProxy(self)
+        self.sites_proxy.setSourceModel(self.sites)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Search site, code or inspector (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.site_type = QComboBox()
+        self.site_type.addItem(_("All site types"), None)
+        for t in SITE_TYPES:
+            self.site_type.addItem(site_type_label(t), t)
+        self.status = QComboBox()
+        self.status.addItem(_("All statuses"), None)
+        for st in STATUSES:
+            self.status.addItem(status_label(st), st)
+        self.year = QComboBox()
+        self.year.addItem(_("All years"), None)
+        self.count = QLabel()
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 3)
+        bar.addWidget(self.site_type, 1)
+        bar.addWidget(self.status, 1)
+        bar.addWidget(self.year, 1)
+        bar.addWidget(self.count)
+
+        self.table = _Table()
+        self._configure(self.table, self.inspections_proxy)
+        self.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+        self.sites_table = _Table()
+        self._configure(self.sites_table, self.sites_proxy)
+        self.sites_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+
+        inspections_page = QWidget()
+        il = QVBoxLayout(inspections_page)
+        il.setContentsMargins(0, 6, 0, 0)
+        il.addLayout(bar)
+        il.addWidget(self.table)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(inspections_page, _("Inspections"))
+        self.tabs.addTab(self.sites_table, _("Sites"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.tabs)
+
+        self.search.textChanged.connect(self._search)
+        self.site_type.currentIndexChanged.connect(
+            lambda: self._filter("site_type", self.site_type.currentData())
+        )
+        self.status.currentIndexChanged.connect(
+            lambda: self._filter("status", self.status.currentData())
+        )
+        self.year.currentIndexChanged.connect(lambda: self._filter("year", self.year.currentData()))
+        self.table.activated_row.connect(lambda row: self.open_inspection.emit(row["id"]))
+        self.table.doubleClicked.connect(self._open_index)
+        self.sites_table.activated_row.connect(
+            lambda row: self.new_inspection_for_site.emit(row["id"])
+        )
+
+    @staticmethod
+    def _configure(view: QTableView, model: Any) -> None:
+        view.setModel(model)
+        view.setSortingEnabled(True)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setAlternatingRowColors(True)
+        view.verticalHeader().setVisible(False)
+        view.verticalHeader().setDefaultSectionSize(26)
+        view.horizontalHeader().setStretchLastSection(True)
+        view.setWordWrap(False)
+        view.setTabKeyNavigation(False)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        self.open_inspection.emit(index.data(ROW_ROLE)["id"])
+
+    def _search(self, text: str) -> None:
+        self.inspections_proxy.set_search(text)
+        self.sites_proxy.set_search(text)
+        self._update_count()
+
+    def _filter(self, field: str, value: Any) -> None:
+        self.inspections_proxy.set_filter(field, value)
+        if field == "site_type":
+            self.sites_proxy.set_filter("type", value)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        self.count.setText(
+            _(
+                "{shown} of {total}",
+                shown=self.inspections_proxy.rowCount(),
+                total=self.inspections.rowCount(),
+            )
+        )
+
+    def set_data(self, inspections: list[dict[str, Any]], sites: list[dict[str, Any]]) -> None:
+        current = self.current_id()
+        self.inspections.set_rows(inspections)
+        self.sites.set_rows(sites)
+        years = sorted({int(r["started_on"][:4]) for r in inspections}, reverse=True)
+        chosen = self.year.currentData()
+        self.year.blockSignals(True)
+        self.year.clear()
+        self.year.addItem(_("All years"), None)
+        for y in years:
+            self.year.addItem(str(y), y)
+        if chosen in years:
+            self.year.setCurrentIndex(years.index(chosen) + 1)
+        self.year.blockSignals(False)
+        for col, width in enumerate((260, 70, 190, 90, 70, 70, 80)):
+            self.table.setColumnWidth(col, width)
+        for col, width in enumerate((70, 300, 130, 90, 260)):
+            self.sites_table.setColumnWidth(col, width)
+        self._update_count()
+        if current:
+            self.select(current)
+        elif self.inspections_proxy.rowCount():
+            self.table.selectRow(0)
+
+    def current_id(self) -> str | None:
+        index = self.table.currentIndex()
+        return index.data(ROW_ROLE)["id"] if index.isValid() else None
+
+    def current_site_id(self) -> str | None:
+        if self.tabs.currentIndex() == 1:
+            index = self.sites_table.currentIndex()
+            return index.data(ROW_ROLE)["id"] if index.isValid() else None
+        return None
+
+    def select(self, inspection_id: str) -> None:
+        for row in range(self.inspections_proxy.rowCount()):
+            index = self.inspections_proxy.index(row, 0)
+            if index.data(ROW_ROLE)["id"] == inspection_id:
+                self.table.selectRow(row)
+                self.table.scrollTo(index)
+                return
+
+    def focus_search(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.search.setFocus()
+        self.search.selectAll()

@@ -1,0 +1,187 @@
+"""Dialogs: one base that remembers its geometry; new inspection; settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QDate, QSettings
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app import paths
+from inspector_app.i18n import _, pick
+from inspector_app.settings import Settings
+
+
+def qsettings() -> QSettings:
+    """Window state only; the app's settings proper are in inspector_app.settings."""
+    return QSettings(str(paths.settings_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+class RememberingDialog(QDialog):
+    """A dialog that comes back where the user left it."""
+
+    key = "dialog"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        geometry = qsettings().value(f"{self.key}/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+
+    def done(self, result: int) -> None:
+        qsettings().setValue(f"{self.key}/geometry", self.saveGeometry())
+        super().done(result)
+
+    def buttons(self) -> QDialogButtonBox:
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        box.button(QDialogButtonBox.StandardButton.Ok).setText(_("OK"))
+        box.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        return box
+
+
+class NewInspectionDialog(RememberingDialog):
+    """Site, template (filtered to the site's type), inspectors, date."""
+
+    key = "new_inspection"
+
+    def __init__(
+        self,
+        sites: list[Any],
+        templates: list[Any],
+        default_inspectors: list[str],
+        parent: QWidget | None = None,
+        preselect_site: str | None = None,
+    ):
+        super().__init__(parent)
+        self.setWindowTitle(_("New inspection"))
+        self._templates = templates
+        self.site = QComboBox()
+        self.site.setEditable(True)  # type to search, Enter to take
+        self.site.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for site in sites:
+            self.site.addItem(f"{site.code}  {site.name}", site)
+        self.template = QComboBox()
+        self.inspectors = QLineEdit("、".join(default_inspectors))
+        self.inspectors.setPlaceholderText(_("names, separated by 、 or commas"))
+        self.date = QDateEdit(QDate.currentDate())
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020")
+        form = QFormLayout()
+        form.addRow(_("Site"), self.site)
+        form.addRow(_("Template"), self.template)
+        form.addRow(_("Inspectors"), self.inspectors)
+        form.addRow(_("Date"), self.date)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons())
+        self.site.currentIndexChanged.connect(self._fill_templates)
+        if preselect_site:
+            for i in range(self.site.count()):
+                if self.site.itemData(i).id == preselect_site:
+                    self.site.setCurrentIndex(i)
+        self._fill_templates()
+        self.resize(max(self.width(), 520), self.height())
+
+    def _fill_templates(self) -> None:
+        site = self.site.currentData()
+        self.template.clear()
+        if site is None:
+            return
+        matching = [t for t in self._templates if t.site_type == site.site_type]
+        for t in matching:
+            label = f"{pick({'zh': t.title_zh, 'en': t.title_en})} {t.version}"
+            if t.sample_weights:
+                label += _(" (sample weights)")
+            self.template.addItem(label, t)
+
+    def names(self) -> list[str]:
+        text = self.inspectors.text().replace(",", "、").replace("，", "、").replace(";", "、")
+        return [n.strip() for n in text.split("、") if n.strip()]
+
+    def accept(self) -> None:
+        if self.site.currentData() is None:
+            self.error.setText(_("Choose a site."))
+            return
+        if self.template.currentData() is None:
+            self.error.setText(_("There is no template for this type of site."))
+            return
+        if not self.names():
+            self.error.setText(_("Name at least one inspector."))
+            self.inspectors.setFocus()
+            return
+        super().accept()
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "site_id": self.site.currentData().id,
+            "template_version_id": self.template.currentData().id,
+            "inspectors": self.names(),
+            "started_on": dt.date.fromisoformat(self.date.date().toString("yyyy-MM-dd")),
+        }
+
+
+class SettingsDialog(RememberingDialog):
+    key = "settings"
+
+    def __init__(self, settings: Settings, current_data_dir: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(_("Settings"))
+        self.inspectors = QLineEdit("、".join(settings.inspectors))
+        self.inspectors.setPlaceholderText(_("names, separated by 、 or commas"))
+        self.organisation = QLineEdit(settings.organisation)
+        self.organisation.setPlaceholderText(_("shown on reports"))
+        self.language = QComboBox()
+        self.language.addItem("中文", "zh")
+        self.language.addItem("English", "en")
+        self.language.setCurrentIndex(0 if settings.language == "zh" else 1)
+        self.data_dir = QLineEdit(settings.data_dir or str(current_data_dir))
+        browse = QPushButton(_("Choose…"))
+        browse.clicked.connect(self._choose_dir)
+        row = QHBoxLayout()
+        row.addWidget(self.data_dir)
+        row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow(_("Inspectors"), self.inspectors)
+        form.addRow(_("Organisation"), self.organisation)
+        form.addRow(_("Language"), self.language)
+        form.addRow(_("Data folder"), row)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons())
+        self.resize(max(self.width(), 560), self.height())
+
+    def _choose_dir(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, _("Data folder"), self.data_dir.text())
+        if chosen:
+            self.data_dir.setText(chosen)
+
+    def apply_to(self, settings: Settings, default_data_dir: Path) -> Settings:
+        text = self.inspectors.text().replace(",", "、").replace("，", "、")
+        settings.inspectors = [n.strip() for n in text.split("、") if n.strip()]
+        settings.organisation = self.organisation.text().strip()
+        settings.language = self.language.currentData()
+        chosen = self.data_dir.text().strip()
+        settings.data_dir = "" if not chosen or Path(chosen) == default_data_dir else chosen
+        return settings

@@ -1,0 +1,243 @@
+"""The item panel: one item (or veto item) with everything an inspector needs to judge it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.checklists.schema import AnswerType, Item, Text, Veto
+from inspector_app.checklists.scoring import ItemScore
+from inspector_app.i18n import _, pick
+from inspector_app.services.inspections import AnswerView
+from inspector_app.ui.editor.answers import AnswerWidget, make_answer_widget
+
+BADGE = "border-radius: 3px; padding: 1px 6px; color: white; background: {bg};"
+
+
+def _badge(text: str, bg: str) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet(BADGE.format(bg=bg))
+    return label
+
+
+def _wrap(text: str, style: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if style:
+        label.setStyleSheet(style)
+    return label
+
+
+class _CommentBox(QPlainTextEdit):
+    advance = Signal()
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.advance.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class ItemPanel(QScrollArea):
+    """Shows one item; emits what the inspector does, never writes anything itself."""
+
+    answer_changed = Signal(str, object)  # item id, value (None clears)
+    not_applicable = Signal(str)
+    comment_changed = Signal(str, str)
+    evidence_changed = Signal(str, list)
+    advance = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.item_id: str | None = None
+        self.answer: AnswerWidget | None = None
+        self.comment: _CommentBox | None = None
+        self.ticks: list[QCheckBox] = []
+        self.points_label = QLabel()
+        self.error_label = QLabel()
+        self.na_button: QPushButton | None = None
+        self.required_badge: QLabel | None = None
+
+    def show_item(
+        self,
+        item: Item | Veto,
+        section_title: Text | None,
+        view: AnswerView,
+        score: ItemScore | None,
+        editable: bool,
+        sample_weights: bool,
+    ) -> None:
+        veto = isinstance(item, Veto)
+        self.item_id = item.id
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(10)
+
+        crumbs = (
+            _("Veto items (一票否决)") if veto else pick(section_title) if section_title else ""
+        )
+        layout.addWidget(_wrap(f"{crumbs} › {item.id}", "color: #666;"))
+        title = _wrap(pick(item.title))
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        title.setFont(font)
+        layout.addWidget(title)
+
+        badges = QHBoxLayout()
+        required = veto or getattr(item, "required", False)
+        self.required_badge = _badge(_("Required"), "#b00020") if required else None
+        if self.required_badge is not None:
+            badges.addWidget(self.required_badge)
+        if not veto and item.scored:
+            text = _("{points:g} points", points=item.points)
+            if sample_weights:
+                text += _(" (sample weights)")
+            badges.addWidget(_badge(text, "#1f5fa8"))
+        if not veto and item.photos_required:
+            badges.addWidget(_badge(_("{n} photos required", n=item.photos_required), "#6d4c41"))
+        if veto:
+            badges.addWidget(_badge(_("A triggered veto fails the inspection"), "#b00020"))
+        badges.addStretch(1)
+        layout.addLayout(badges)
+
+        if item.help:
+            layout.addWidget(_wrap(pick(item.help), "color: #444;"))
+        if veto:
+            layout.addWidget(_wrap(_("Why: {reason}", reason=pick(item.reason)), "color: #444;"))
+        guidance = getattr(item, "guidance", None)
+        if guidance:
+            box = QGroupBox(_("Scoring guidance (评分标准)"))
+            QVBoxLayout(box).addWidget(_wrap(pick(guidance)))
+            layout.addWidget(box)
+        if not veto and item.type is AnswerType.NUMBER:
+            bands = "；".join(
+                _("≥ {min:g}: {points:g} points", min=b.min, points=b.points) for b in item.bands
+            )
+            layout.addWidget(_wrap(_("Bands: {bands}", bands=bands), "color: #444;"))
+
+        answer_item = (
+            item
+            if not veto
+            else Item(id=item.id, title=item.title, type=AnswerType.YES_NO, points=1)
+        )
+        self.answer = make_answer_widget(answer_item, veto=veto)
+        self.answer.set_answer(view)
+        self.answer.set_read_only(not editable)
+        self.answer.changed.connect(lambda v: self.answer_changed.emit(item.id, v))
+        self.answer.not_applicable.connect(self._na_requested)
+        self.answer.advance.connect(self.advance)
+        answer_row = QHBoxLayout()
+        answer_row.addWidget(self.answer, 1)
+        if not veto and item.na_allowed:
+            self.na_button = QPushButton(_("Not applicable (A)"))
+            self.na_button.setCheckable(True)
+            self.na_button.setChecked(view.not_applicable)
+            self.na_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.na_button.setEnabled(editable)
+            self.na_button.clicked.connect(self._na_clicked)
+            answer_row.addWidget(self.na_button)
+        else:
+            self.na_button = None
+        layout.addLayout(answer_row)
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        layout.addWidget(self.error_label)
+        self.points_label = QLabel()
+        layout.addWidget(self.points_label)
+        self.update_score(view, score)
+
+        self.ticks = []
+        if item.evidence:
+            box = QGroupBox(_("On-site evidence to check (现场核查材料)"))
+            ev_layout = QVBoxLayout(box)
+            for n, ev in enumerate(item.evidence):
+                tick = QCheckBox(pick(ev))
+                tick.setChecked(n in view.evidence)
+                tick.setEnabled(editable)
+                tick.toggled.connect(self._ticks_changed)
+                self.ticks.append(tick)
+                ev_layout.addWidget(tick)
+            layout.addWidget(box)
+
+        layout.addWidget(QLabel(_("Comment")))
+        box = self.comment = _CommentBox()
+        box.setPlainText(view.comment or "")
+        box.setPlaceholderText(_("What you saw; Ctrl+Enter for the next item"))
+        box.setMaximumHeight(110)
+        box.setTabChangesFocus(True)
+        box.setReadOnly(not editable)
+        box.textChanged.connect(lambda: self.comment_changed.emit(item.id, box.toPlainText()))
+        box.advance.connect(self.advance)
+        layout.addWidget(box)
+        layout.addStretch(1)
+        self.setWidget(page)
+
+    def _na_requested(self) -> None:
+        if self.na_button is not None and self.na_button.isEnabled() and self.item_id:
+            self.not_applicable.emit(self.item_id)
+
+    def _na_clicked(self, checked: bool) -> None:
+        if self.item_id is None:
+            return
+        if checked:
+            self.not_applicable.emit(self.item_id)
+        else:
+            self.answer_changed.emit(self.item_id, None)
+
+    def _ticks_changed(self) -> None:
+        if self.item_id:
+            self.evidence_changed.emit(
+                self.item_id, [n for n, t in enumerate(self.ticks) if t.isChecked()]
+            )
+
+    def update_answer(self, view: AnswerView, score: ItemScore | None) -> None:
+        if self.answer is not None:
+            self.answer.set_answer(view)
+        if self.na_button is not None:
+            self.na_button.setChecked(view.not_applicable)
+        self.update_score(view, score)
+
+    def update_score(self, view: AnswerView, score: ItemScore | None) -> None:
+        if view.not_applicable:
+            text = _("Not applicable: left out of this section's score")
+        elif score is None:
+            text = _("Answered: triggered") if view.value == "yes" else ""
+        elif not score.visible:
+            text = _("Hidden by its condition")
+        elif score.max_points:
+            text = _(
+                "Earns {points:g} of {max:g} points", points=score.points, max=score.max_points
+            )
+        else:
+            text = ""
+        self.points_label.setText(text)
+        if self.required_badge is not None:
+            self.required_badge.setVisible(not view.answered)
+
+    def show_error(self, message: str | None) -> None:
+        self.error_label.setText(message or "")
+        self.error_label.setVisible(bool(message))
+
+    def focus_answer(self) -> None:
+        if self.answer is not None:
+            self.answer.focus_answer()

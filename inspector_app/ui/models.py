@@ -1,0 +1,172 @@
+"""Thin Qt item models over plain lists from the services (STYLE: napari, Anki)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from inspector_app.i18n import _
+from inspector_app.services.browse import status_label
+from inspector_app.services.sites import site_type_label
+
+Index = QModelIndex | QPersistentModelIndex
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+
+STATUS_COLOURS = {
+    "draft": "#8a6d00",
+    "completed": "#1f5fa8",
+    "signed": "#2e7d32",
+    "exported": "#5d4037",
+}
+
+
+class Column:
+    def __init__(
+        self,
+        title: Callable[[], str],
+        text: Callable[[dict[str, Any]], str],
+        sort: Callable[[dict[str, Any]], Any] | None = None,
+        align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
+    ):
+        self.title, self.text, self.sort, self.align = title, text, sort or text, align
+
+
+class RowsModel(QAbstractTableModel):
+    """A table over a list of dicts; the columns say how to show and sort each."""
+
+    columns: Sequence[Column] = ()
+
+    def __init__(self, parent: Any = None):
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title()
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        col = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return col.text(row)
+        if role == SORT_ROLE:
+            return col.sort(row)
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(col.align | Qt.AlignmentFlag.AlignVCenter)
+        return self.extra(row, index.column(), role)
+
+    def extra(self, row: dict[str, Any], column: int, role: int) -> Any:
+        return None
+
+
+def _score_text(r: dict[str, Any]) -> str:
+    return f"{r['score']:.2f}" + ("*" if r["provisional"] else "")
+
+
+class InspectionsModel(RowsModel):
+    columns = (
+        Column(lambda: _("Site"), lambda r: r["site"]),
+        Column(lambda: _("Code"), lambda r: r["site_code"]),
+        Column(lambda: _("Template"), lambda r: r["template_title"]),
+        Column(lambda: _("Date"), lambda r: r["started_on"]),
+        Column(lambda: _("Status"), lambda r: status_label(r["status"]), lambda r: r["status"]),
+        Column(
+            lambda: _("Score"),
+            _score_text,
+            lambda r: r["score"],
+            Qt.AlignmentFlag.AlignRight,
+        ),
+        Column(lambda: _("Grade"), lambda r: r["grade_label"] + (" ⚠" if r["vetoed"] else "")),
+        Column(lambda: _("Inspectors"), lambda r: "、".join(r["inspectors"])),
+    )
+    STATUS_COLUMN = 4
+    GRADE_COLUMN = 6
+
+    def extra(self, row: dict[str, Any], column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == self.STATUS_COLUMN:
+                return QBrush(QColor(STATUS_COLOURS.get(row["status"], "#000")))
+            if column == self.GRADE_COLUMN and row["vetoed"]:
+                return QBrush(QColor("#b00020"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tips = []
+            if row["provisional"]:
+                tips.append(_("Provisional: required answers are missing"))
+            if row["vetoed"]:
+                tips.append(_("Veto item triggered (一票否决)"))
+            return "\n".join(tips) or None
+        return None
+
+
+class SitesModel(RowsModel):
+    columns = (
+        Column(lambda: _("Code"), lambda r: r["code"]),
+        Column(lambda: _("Name"), lambda r: r["name"]),
+        Column(lambda: _("Type"), lambda r: site_type_label(r["type"])),
+        Column(lambda: _("District"), lambda r: r["district"] or ""),
+        Column(lambda: _("Host unit"), lambda r: r["host_unit"] or ""),
+        Column(lambda: _("Contact"), lambda r: r["contact_name"] or ""),
+    )
+
+
+class FilterProxy(QSortFilterProxyModel):
+    """Filters on row fields and a search text across the visible columns."""
+
+    def __init__(self, parent: Any = None):
+        super().__init__(parent)
+        self.equals: dict[str, Any] = {}
+        self.needle = ""
+        self.setSortRole(SORT_ROLE)
+        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def set_filter(self, field: str, value: Any) -> None:
+        if value in (None, ""):
+            self.equals.pop(field, None)
+        else:
+            self.equals[field] = value
+        self.invalidateRowsFilter()
+
+    def set_search(self, text: str) -> None:
+        self.needle = text.strip().lower()
+        self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, RowsModel)
+        row = model.rows[source_row]
+        for field, wanted in self.equals.items():
+            value = row.get(field)
+            if field == "year":
+                value = int(row["started_on"][:4])
+            if value != wanted:
+                return False
+        if self.needle:
+            haystack = " ".join(c.text(row) for c in model.columns).lower()
+            return self.needle in haystack or self.needle in row.get("id", "")
+        return True

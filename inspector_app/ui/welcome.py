@@ -1,0 +1,51 @@
+"""The first start on an empty data folder: what Inspector is and how to begin."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from inspector_app.i18n import _
+
+
+class Welcome(QWidget):
+    load_demo = Signal()
+    import_sites = Signal()
+    start_empty = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        title = QLabel(_("Welcome to Inspector"))
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.8)
+        font.setBold(True)
+        title.setFont(font)
+        intro = QLabel(
+            _(
+                "Inspector is for on-site evaluation of pilot-scale test bases (中试基地) and "
+                "technology-transfer agencies (技术转移服务机构): weighted checklists, veto items, "
+                "findings and corrective actions, all offline. This data folder is empty. "
+                "How would you like to begin?"
+            )
+        )
+        intro.setWordWrap(True)
+        self.demo_button = QPushButton(_("Load the sample data (示例)"))
+        self.import_button = QPushButton(_("Import a site list (CSV or Excel)…"))
+        self.empty_button = QPushButton(_("Start with an empty folder"))
+        for b in (self.demo_button, self.import_button, self.empty_button):
+            b.setMinimumWidth(360)
+            b.setMinimumHeight(36)
+        self.demo_button.setDefault(True)
+        self.demo_button.clicked.connect(self.load_demo)
+        self.import_button.clicked.connect(self.import_sites)
+        self.empty_button.clicked.connect(self.start_empty)
+        column = QWidget()
+        column.setFixedWidth(640)
+        inner = QVBoxLayout(column)
+        inner.setSpacing(12)
+        for w in (title, intro, self.demo_button, self.import_button, self.empty_button):
+            inner.addWidget(w)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)

@@ -1,0 +1,117 @@
+"""Render the main screens with the demo data into docs/screenshots/ (`make screenshots`).
+
+Runs the real app on a fresh temporary data folder, under Xvfb when the Makefile calls it
+(``xvfb-run``); each screen is grabbed from the widget itself, so the window manager and
+screen size do not matter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="inspector-shots-"))
+    os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")  # fresh settings, nothing remembered
+    os.environ["INSPECTOR_USER"] = "王晓明"
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from inspector_app.services.browse import list_inspections
+    from inspector_app.services.demo import load_demo
+    from inspector_app.store.db import open_database
+    from inspector_app.ui.app import InspectorApp
+    from inspector_app.ui.dialogs import NewInspectionDialog, SettingsDialog
+    from inspector_app.ui.fonts import install_fonts
+    from inspector_app.ui.workers import wait_for_tasks
+
+    qapp = QApplication(sys.argv)
+    install_fonts(qapp)
+
+    def settle(ms: int = 300) -> None:
+        wait_for_tasks()
+        end = QTimer()
+        end.setSingleShot(True)
+        end.start(ms)
+        while end.isActive():
+            qapp.processEvents()
+
+    def grab(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+        settle()
+        path = args.out / f"{name}.png"
+        widget.grab().save(str(path))
+        print(path)
+
+    # 1. first start on an empty folder
+    empty = InspectorApp(qapp, str(tmp / "empty"))
+    empty.window.resize(1280, 800)
+    grab(empty.window, "01-welcome")
+    empty.close()
+
+    # 2. the browser over the demo data
+    data = tmp / "demo"
+    db = open_database(data)
+    from inspector_app.services.templates import sync_forms
+
+    sync_forms(db)
+    load_demo(db)
+    rows = list_inspections(db)
+    db.dispose()
+    app = InspectorApp(qapp, str(data))
+    win = app.window
+    win.resize(1360, 820)
+    grab(win, "02-inspections")
+
+    # 3. the checklist editor: a draft pilot base, and a vetoed one
+    draft = next(r for r in rows if r["status"] == "draft" and r["template"].startswith("pilot"))
+    editor = win.open_inspection(draft["id"])
+    assert editor is not None
+    grab(win, "03-checklist-editor")
+    vetoed = next(r for r in rows if r["vetoed"])
+    editor = win.open_inspection(vetoed["id"])
+    assert editor is not None
+    score_item = next(
+        i for s in editor.template.sections for i in s.items if i.type.value == "score"
+    )
+    editor.select_item(score_item.id)
+    grab(win, "04-veto-and-read-only")
+
+    # 4. dialogs
+    win.close_editor()
+    from inspector_app.services.sites import list_sites
+    from inspector_app.services.templates import list_templates
+
+    dialog = NewInspectionDialog(
+        list_sites(app.db), list_templates(app.db), ["王晓明", "李娜"], win
+    )
+    dialog.show()
+    grab(dialog, "05-new-inspection")
+    dialog.close()
+    settings = SettingsDialog(app.settings, app.data_dir, win)
+    settings.show()
+    grab(settings, "06-settings")
+    settings.close()
+
+    # 5. the same browser in English
+    app.set_language("en")
+    app.window.resize(1360, 820)
+    grab(app.window, "07-inspections-english")
+    app.set_language("zh")
+    app.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
