@@ -7,7 +7,7 @@ application's default font. Without it a machine with no CJK font shows empty bo
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont, QFontDatabase, QRawFont
+from PySide6.QtGui import QFont, QFontDatabase, QFontInfo, QRawFont
 from PySide6.QtWidgets import QApplication
 
 from inspector_app.fonts import CHINESE_SAMPLE, FONT_FAMILY, FONT_PATH
@@ -66,9 +66,12 @@ def covers(text: str, family: str) -> bool:
         return False
     font = QFont()
     font.setFamilies([family])
-    raw = QRawFont.fromFont(font)
     # With no usable font at all Qt falls back to a "box" engine that claims every
-    # character and draws empty boxes; it has no family name and no character map.
-    if not raw.isValid() or not raw.familyName() or not raw.fontTable("cmap"):
+    # character and draws empty boxes. QFontInfo names no family for it; ask that first,
+    # since QRawFont.familyName() crashes on the box engine (PySide6 6.11).
+    if not QFontInfo(font).family():
+        return False
+    raw = QRawFont.fromFont(font)
+    if not raw.isValid() or not raw.fontTable("cmap"):
         return False
     return all(raw.supportsCharacter(ord(ch)) for ch in text if not ch.isspace())

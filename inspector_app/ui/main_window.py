@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
         self.actor = actor
         self.data_dir = data_dir
         self.editor: ChecklistEditor | None = None
+        self.dialog: QWidget | None = None
         self.loaded = False
         self.setWindowTitle(_("Inspector — field inspection"))
         self.setMinimumSize(960, 640)
@@ -240,10 +241,15 @@ class MainWindow(QMainWindow):
             self,
             preselect_site=site_id or self.browser.current_site_id(),
         )
-        if dialog.exec() != NewInspectionDialog.DialogCode.Accepted:
-            return
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._start(dialog.values()))
+        self.dialog = dialog
+        dialog.finished.connect(lambda _result: setattr(self, "dialog", None))
+        dialog.open()  # window-modal without a nested event loop
+
+    def _start(self, values: dict[str, Any]) -> None:
         try:
-            insp = svc.start_inspection(self.db, actor=self.actor, **dialog.values())
+            insp = svc.start_inspection(self.db, actor=self.actor, **values)
         except ServiceError as exc:
             show_error(self, exc)
             return

@@ -146,15 +146,17 @@ class FilterProxy(QSortFilterProxyModel):
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
     def set_filter(self, field: str, value: Any) -> None:
+        self.beginFilterChange()
         if value in (None, ""):
             self.equals.pop(field, None)
         else:
             self.equals[field] = value
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_search(self, text: str) -> None:
+        self.beginFilterChange()
         self.needle = text.strip().lower()
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()

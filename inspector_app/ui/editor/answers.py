@@ -265,7 +265,9 @@ class _DateBox(QDateEdit):
         self.owner = owner
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if not self.owner._common_key(event):
+        if event.key() == Qt.Key.Key_T and not self.isReadOnly():
+            self.setDate(QDate.currentDate())  # T: today
+        elif not self.owner._common_key(event):
             super().keyPressEvent(event)
 
 
@@ -278,7 +280,7 @@ class DateAnswer(AnswerWidget):
         self.box.setDisplayFormat("yyyy-MM-dd")
         self.box.setCalendarPopup(True)
         self.box.setMinimumDate(self.EMPTY)
-        self.box.setSpecialValueText(_("(no date)"))
+        self.box.setSpecialValueText(_("(no date; T for today)"))
         self.box.setMaximumWidth(180)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -1,0 +1,346 @@
+"""Real workflows through the real widgets, driven by the keyboard where an inspector would."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+from inspector_app.checklists.schema import AnswerType, Item, Veto
+from inspector_app.services import inspections as svc
+from inspector_app.services.sites import upsert_sites
+from inspector_app.services.templates import sync_forms
+from inspector_app.store.db import open_database
+from tests.services.helpers import best_value
+from tests.ui.conftest import leaked_windows
+
+PILOT = "pilot-base-performance"
+
+
+def seed_site(data_dir: Path, code: str = "PB-K1") -> None:
+    db = open_database(data_dir)
+    sync_forms(db)
+    upsert_sites(
+        db, [{"code": code, "name": "键盘测试中试基地", "site_type": "pilot_base"}], actor="测试员"
+    )
+    db.dispose()
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Type any text, Chinese included (what an input method commits): QTest's
+    keyClicks only knows ASCII."""
+    for ch in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+
+
+def focused() -> QWidget:
+    w = QApplication.focusWidget()
+    assert w is not None, "nothing has the keyboard focus"
+    return w
+
+
+def key(
+    qtbot: Any, k: Any, text: str | None = None, modifier: Any = Qt.KeyboardModifier.NoModifier
+) -> None:
+    target = focused()
+    if text is not None:
+        type_text(target, text)
+    else:
+        qtbot.keyClick(target, k, modifier)
+
+
+def type_answer(qtbot: Any, item: Item | Veto, veto: bool) -> None:
+    """Answer the current item from the keyboard with its best answer (vetoes: N)."""
+    if veto:
+        key(qtbot, Qt.Key.Key_N)
+    elif item.type is AnswerType.YES_NO:
+        key(qtbot, Qt.Key.Key_Y if item.earns_on == "yes" else Qt.Key.Key_N)
+    elif item.type in (AnswerType.SCORE, AnswerType.NUMBER):
+        key(qtbot, None, text=f"{best_value(item):g}")
+    elif item.type is AnswerType.CHOICE:
+        best = max(range(len(item.options)), key=lambda i: item.options[i].points)
+        key(qtbot, None, text=str(best + 1))
+    elif item.type is AnswerType.DATE:
+        key(qtbot, Qt.Key.Key_T)
+    else:
+        key(qtbot, None, text="现场核查情况良好")
+
+
+def test_new_inspection_filled_entirely_by_keyboard(
+    make_app: Any, data_dir: Path, qtbot: Any
+) -> None:
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    win = app.window
+    win.activateWindow()
+    qtbot.keyClick(win, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: win.dialog is not None and win.dialog.isVisible())
+    dialog = win.dialog
+    dialog.inspectors.setFocus()
+    dialog.inspectors.selectAll()
+    type_text(dialog.inspectors, "王晓明、李娜")
+    qtbot.keyClick(dialog.inspectors, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: win.editor is not None)
+    editor = win.editor
+    assert editor.template.id == PILOT
+    assert editor.state.inspectors == ["王晓明", "李娜"]
+
+    totals = [editor.score.total]
+    order = editor.order()
+    assert order[0] == editor.template.vetoes[0].id  # the pre-check comes first
+    for _ in range(len(order) + 5):  # conditional items may appear as answers arrive
+        current = editor.current
+        item = editor._index[current]
+        type_answer(qtbot, item, isinstance(item, Veto))
+        if isinstance(item, Item) and item.type is AnswerType.TEXT:
+            qtbot.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        else:
+            qtbot.keyClick(focused(), Qt.Key.Key_Return)
+        totals.append(editor.score.total)
+        if editor.next_unanswered_id(None) is None and editor.current == current:
+            break
+    assert totals == sorted(totals), "best answers must never lower the total"
+    assert editor.next_unanswered_id(None) is None
+    assert editor.score.total == 100
+    assert editor.grade_label.text() == "优秀"
+    assert not editor.score.provisional and not editor.veto_banner.isVisible()
+    assert "100.00" in editor.total_label.text()
+
+    # a veto overrides the points: Ctrl+T to the tree, Home to the top, down to the first veto
+    qtbot.keyClick(win, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(editor.tree, Qt.Key.Key_Home)
+    qtbot.keyClick(editor.tree, Qt.Key.Key_Down)
+    qtbot.keyClick(editor.tree, Qt.Key.Key_Return)
+    assert editor.current == editor.template.vetoes[0].id
+    qtbot.keyClick(focused(), Qt.Key.Key_Y)
+    assert editor.score.vetoed and editor.score.total == 100
+    assert editor.grade_label.text() == "不合格"
+    assert editor.veto_banner.isVisible()
+    assert "一票否决" in editor.veto_banner.text()
+
+    # what the screen shows is what is stored
+    stored = svc.inspection_detail(app.db, editor.state.id)
+    assert (stored["score"], stored["grade"], stored["vetoed"]) == (100, "fail", True)
+
+
+def _open_new(app: Any) -> Any:
+    from inspector_app.services.sites import find_site
+    from inspector_app.services.templates import find_template_version
+
+    site = find_site(app.db, "PB-K1")
+    tv = find_template_version(app.db, PILOT)
+    insp = svc.start_inspection(
+        app.db,
+        site_id=site.id,
+        template_version_id=tv.id,
+        inspectors=["王晓明"],
+        started_on=dt.date(2024, 10, 1),
+        actor="测试员",
+    )
+    return app.window.open_inspection(insp.id)
+
+
+def _item(editor: Any, kind: str, **filters: Any) -> Item:
+    return next(
+        i
+        for s in editor.template.sections
+        for i in s.items
+        if i.type.value == kind
+        and not i.show_if
+        and all(getattr(i, k) == v for k, v in filters.items())
+    )
+
+
+def test_out_of_range_is_flagged_inline_and_not_saved(
+    make_app: Any, data_dir: Path, qtbot: Any
+) -> None:
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    editor = _open_new(app)
+    item = _item(editor, "score")
+    editor.select_item(item.id)
+    qtbot.keyClicks(focused(), str(int(item.points) + 7))
+    assert editor.panel.error_label.isVisible()
+    assert "outside" in editor.panel.error_label.text() or "超出" in editor.panel.error_label.text()
+    assert svc.load_inspection_state(app.db, editor.state.id).answers.get(item.id) is None
+    assert "未保存" in editor.save_label.text()
+
+
+def test_undo_and_redo_answer_edits(make_app: Any, data_dir: Path, qtbot: Any) -> None:
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    editor = _open_new(app)
+    item = _item(editor, "yes_no")
+    editor.select_item(item.id)
+    qtbot.keyClick(focused(), Qt.Key.Key_Y)
+    qtbot.keyClick(focused(), Qt.Key.Key_N)
+    stored = lambda: svc.load_inspection_state(app.db, editor.state.id).answers[item.id].value  # noqa: E731
+    assert stored() == "no"
+    editor.actions["undo"].trigger()
+    assert stored() == "yes" and editor.answers[item.id].value == "yes"
+    editor.actions["undo"].trigger()
+    assert stored() is None
+    editor.actions["redo"].trigger()
+    editor.actions["redo"].trigger()
+    assert stored() == "no"
+    assert editor.current == item.id
+
+
+def test_typing_a_number_is_one_undo_step(make_app: Any, data_dir: Path, qtbot: Any) -> None:
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    editor = _open_new(app)
+    item = _item(editor, "score")
+    editor.select_item(item.id)
+    qtbot.keyClicks(focused(), "1.5")
+    assert editor.answers[item.id].value == 1.5
+    editor.actions["undo"].trigger()
+    assert editor.answers[item.id].value is None
+
+
+def test_comment_is_saved_when_typing_pauses(make_app: Any, data_dir: Path, qtbot: Any) -> None:
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    editor = _open_new(app)
+    editor.focus_comment()
+    type_text(focused(), "台账不全")
+    assert "正在输入" in editor.save_label.text()
+    qtbot.waitUntil(lambda: not editor.has_pending(), timeout=3000)
+    state = svc.load_inspection_state(app.db, editor.state.id)
+    assert state.answers[editor.current].comment == "台账不全"
+    assert "已全部保存" in editor.save_label.text()
+
+
+def test_condition_shows_and_hides_an_item_live(make_app: Any, data_dir: Path, qtbot: Any) -> None:
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    editor = _open_new(app)
+    dependent = next(i for s in editor.template.sections for i in s.items if i.show_if)
+    controller = editor._index[dependent.show_if.item]
+    assert editor._rows[dependent.id].isHidden()
+    wanted = (
+        dependent.show_if.equals
+        if dependent.show_if.equals is not None
+        else dependent.show_if.in_[0]
+    )
+    wanted = {True: "yes", False: "no"}.get(wanted, wanted)
+    editor.apply_answer(controller.id, wanted)
+    assert not editor._rows[dependent.id].isHidden()
+    assert dependent.id in editor.order()
+
+
+def test_completed_inspection_is_read_only(make_app: Any, data_dir: Path, qtbot: Any) -> None:
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    editor = _open_new(app)
+    from tests.services.helpers import answer_all
+
+    answer_all(app.db, editor.state.id, editor.template)
+    svc.complete_inspection(app.db, editor.state.id, actor="测试员")
+    editor = app.window.open_inspection(editor.state.id)
+    assert editor.readonly_banner.isVisible()
+    assert (
+        not editor.panel.answer.isEnabled()
+        or editor.panel.answer.findChild(QWidget) is None
+        or not editor.state.editable
+    )
+    before = editor.answers.copy()
+    assert editor.apply_answer(editor.current, None) is False
+    assert editor.answers == before
+
+
+def test_welcome_then_sample_data_in_background(make_app: Any, data_dir: Path, qtbot: Any) -> None:
+    app = make_app(data_dir)
+    win = app.window
+    assert win.stack.currentWidget() is win.welcome
+    qtbot.mouseClick(win.welcome.demo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: (
+            win.stack.currentWidget() is win.browser and win.browser.inspections.rowCount() >= 20
+        ),
+        timeout=30000,
+    )
+    statuses = {r["status"] for r in win.browser.inspections.rows}
+    assert statuses == {"draft", "completed", "signed", "exported"}
+
+
+def test_browser_filters_search_and_opens_with_enter(
+    make_app: Any, data_dir: Path, qtbot: Any
+) -> None:
+    from inspector_app.services.demo import load_demo
+
+    db = open_database(data_dir)
+    sync_forms(db)
+    load_demo(db)
+    db.dispose()
+    app = make_app(data_dir)
+    browser = app.window.browser
+    total = browser.inspections_proxy.rowCount()
+    assert total >= 20
+    browser.status.setCurrentIndex(browser.status.findData("draft"))
+    drafts = browser.inspections_proxy.rowCount()
+    assert 0 < drafts < total
+    assert browser.count.text() == f"{drafts} / {total}"
+    browser.status.setCurrentIndex(0)
+    app.window.focus_search()
+    qtbot.keyClicks(browser.search, "PB-02")
+    assert browser.inspections_proxy.rowCount() == 2  # the visit and its re-inspection
+    browser.table.setFocus()
+    browser.table.selectRow(0)
+    qtbot.keyClick(browser.table, Qt.Key.Key_Return)
+    assert app.window.editor is not None and app.window.editor.state.site_code == "PB-02"
+    qtbot.keyClick(app.window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert app.window.editor is None
+
+
+def test_switching_language_retranslates_everything(
+    make_app: Any, data_dir: Path, qtbot: Any
+) -> None:
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    editor = _open_new(app)
+    inspection_id = editor.state.id
+    menus = [a.text() for a in app.window.menuBar().actions()]
+    assert menus[0] == "文件(&F)"
+    app.set_language("en")
+    qtbot.waitUntil(lambda: app.window.loaded)
+    assert next(a.text() for a in app.window.menuBar().actions()) == "&File"
+    assert app.window.editor is not None and app.window.editor.state.id == inspection_id
+    assert app.window.editor.readonly_banner.text().startswith("This inspection")
+    from inspector_app.settings import load_settings
+
+    assert load_settings().language == "en"
+    app.set_language("zh")
+    assert next(a.text() for a in app.window.menuBar().actions()) == "文件(&F)"
+
+
+def test_leak_checker_catches_an_open_window(qapp: QApplication) -> None:
+    before = {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
+    stray = QWidget()
+    stray.setWindowTitle("stray")
+    stray.show()
+    try:
+        assert leaked_windows(before) == ["QWidget 'stray'"]
+    finally:
+        stray.close()
+    assert leaked_windows(before) == []
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_menus_list_the_shortcuts(make_app: Any, data_dir: Path, language: str) -> None:
+    seed_site(data_dir)
+    app = make_app(data_dir, language=language)
+    _open_new(app)
+    shortcuts = {
+        a.shortcut().toString()
+        for m in app.window.menuBar().actions()
+        for a in m.menu().actions()
+        if not a.shortcut().isEmpty()
+    }
+    assert {"Ctrl+N", "Ctrl+F", "Ctrl+Z", "F3", "Ctrl+Down", "Ctrl+W", "Ctrl+,"} <= shortcuts
