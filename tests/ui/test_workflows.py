@@ -7,17 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from inspector_app.checklists.schema import AnswerType, Item, Veto
+from inspector_app.checklists.schema import Item
 from inspector_app.services import inspections as svc
 from inspector_app.services.sites import upsert_sites
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.db import open_database
-from tests.services.helpers import best_value
 from tests.ui.conftest import leaked_windows
+from tests.ui.keys import focused, next_item, type_answer, type_text
 
 PILOT = "pilot-base-performance"
 
@@ -29,47 +28,6 @@ def seed_site(data_dir: Path, code: str = "PB-K1") -> None:
         db, [{"code": code, "name": "键盘测试中试基地", "site_type": "pilot_base"}], actor="测试员"
     )
     db.dispose()
-
-
-def type_text(widget: QWidget, text: str) -> None:
-    """Type any text, Chinese included (what an input method commits): QTest's
-    keyClicks only knows ASCII."""
-    for ch in text:
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
-
-
-def focused() -> QWidget:
-    w = QApplication.focusWidget()
-    assert w is not None, "nothing has the keyboard focus"
-    return w
-
-
-def key(
-    qtbot: Any, k: Any, text: str | None = None, modifier: Any = Qt.KeyboardModifier.NoModifier
-) -> None:
-    target = focused()
-    if text is not None:
-        type_text(target, text)
-    else:
-        qtbot.keyClick(target, k, modifier)
-
-
-def type_answer(qtbot: Any, item: Item | Veto, veto: bool) -> None:
-    """Answer the current item from the keyboard with its best answer (vetoes: N)."""
-    if veto:
-        key(qtbot, Qt.Key.Key_N)
-    elif item.type is AnswerType.YES_NO:
-        key(qtbot, Qt.Key.Key_Y if item.earns_on == "yes" else Qt.Key.Key_N)
-    elif item.type in (AnswerType.SCORE, AnswerType.NUMBER):
-        key(qtbot, None, text=f"{best_value(item):g}")
-    elif item.type is AnswerType.CHOICE:
-        best = max(range(len(item.options)), key=lambda i: item.options[i].points)
-        key(qtbot, None, text=str(best + 1))
-    elif item.type is AnswerType.DATE:
-        key(qtbot, Qt.Key.Key_T)
-    else:
-        key(qtbot, None, text="现场核查情况良好")
 
 
 def test_new_inspection_filled_entirely_by_keyboard(
@@ -97,11 +55,8 @@ def test_new_inspection_filled_entirely_by_keyboard(
     for _ in range(len(order) + 5):  # conditional items may appear as answers arrive
         current = editor.current
         item = editor._index[current]
-        type_answer(qtbot, item, isinstance(item, Veto))
-        if isinstance(item, Item) and item.type is AnswerType.TEXT:
-            qtbot.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-        else:
-            qtbot.keyClick(focused(), Qt.Key.Key_Return)
+        type_answer(item)
+        next_item(item)
         totals.append(editor.score.total)
         if editor.next_unanswered_id(None) is None and editor.current == current:
             break
