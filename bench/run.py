@@ -53,8 +53,12 @@ def timed(cmd: list[str], runs: int, setup=None) -> list[float]:  # type: ignore
 
 
 def summary(samples: list[float]) -> dict[str, float]:
-    return {"median_s": round(statistics.median(samples), 4), "min_s": round(min(samples), 4),
-            "max_s": round(max(samples), 4), "runs": len(samples)}
+    return {
+        "median_s": round(statistics.median(samples), 4),
+        "min_s": round(min(samples), 4),
+        "max_s": round(max(samples), 4),
+        "runs": len(samples),
+    }
 
 
 def grow_to(db_path: Path, target: int) -> int:
@@ -77,14 +81,18 @@ def grow_to(db_path: Path, target: int) -> int:
             row = list(src)
             row[cols.index("id")] = new_id
             row[cols.index("previous_inspection_id")] = None
-            con.execute(f"INSERT INTO inspection ({','.join(cols)}) VALUES "
-                        f"({','.join('?' * len(cols))})", row)
+            con.execute(
+                f"INSERT INTO inspection ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+                row,
+            )
             for a in answers.get(src[cols.index("id")], []):
                 a = list(a)
                 a[acols.index("id")] = str(uuid.uuid4())
                 a[acols.index("inspection_id")] = new_id
-                con.execute(f"INSERT INTO answer ({','.join(acols)}) VALUES "
-                            f"({','.join('?' * len(acols))})", a)
+                con.execute(
+                    f"INSERT INTO answer ({','.join(acols)}) VALUES ({','.join('?' * len(acols))})",
+                    a,
+                )
             count += 1
     con.close()
     return count
@@ -109,15 +117,24 @@ def main() -> int:
         results["demo_empty_folder"] = summary(demo)
 
         big = tmpd / "big"
-        subprocess.run([*CLI, "--data-dir", str(big), "demo"], check=True,
-                       stdout=subprocess.DEVNULL, cwd=ROOT)
+        subprocess.run(
+            [*CLI, "--data-dir", str(big), "demo"], check=True, stdout=subprocess.DEVNULL, cwd=ROOT
+        )
         total = grow_to(big / "inspector.db", 10_000)
         listing = timed([*CLI, "--data-dir", str(big), "inspections", "list", "--json"], args.runs)
         bare = timed([sys.executable, "-c", BARE_LIST, str(big / "inspector.db")], args.runs)
-        out = subprocess.run([*CLI, "--data-dir", str(big), "inspections", "list", "--json"],
-                             check=True, capture_output=True, text=True, cwd=ROOT)
-        results["list_json_10k"] = {**summary(listing), "inspections": total,
-                                    "rows_printed": len(json.loads(out.stdout))}
+        out = subprocess.run(
+            [*CLI, "--data-dir", str(big), "inspections", "list", "--json"],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        results["list_json_10k"] = {
+            **summary(listing),
+            "inspections": total,
+            "rows_printed": len(json.loads(out.stdout)),
+        }
         results["baseline_bare_sqlite_json_10k"] = summary(bare)
 
     for key, value in results.items():

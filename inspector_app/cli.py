@@ -65,9 +65,10 @@ class Context:
         return self._db
 
     def with_templates(self):  # type: ignore[no-untyped-def]
-        from inspector_app.services.templates import sync_forms
+        from inspector_app.services.startup import ensure_templates
 
-        sync_forms(self.db)
+        for issue in ensure_templates(self.db):
+            print(issue, file=sys.stderr)
         return self.db
 
     def close(self) -> None:

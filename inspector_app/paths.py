@@ -35,6 +35,12 @@ def forms_dir() -> Path:
     return app_root() / "forms"
 
 
+def form_files(folder: Path | None = None) -> list[Path]:
+    """The template files of a forms folder (default: the bundled forms/)."""
+    folder = folder or forms_dir()
+    return sorted(p for p in folder.glob("*.yaml") if p.is_file())
+
+
 def fonts_dir() -> Path:
     return resources_dir() / "fonts"
 

@@ -7,9 +7,8 @@ Kept apart from the write-side services and free of pydantic and the ORM, so tha
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
-
-from sqlalchemy import Connection, text
 
 from inspector_app.i18n import _, current_language
 from inspector_app.store.db import Database
@@ -24,12 +23,50 @@ def status_label(status: str) -> str:
     }.get(status, status)
 
 
-def _labels(conn: Connection, template_version_id: str) -> tuple[str, dict[str, str]]:
+def site_type_label(value: str) -> str:
+    labels = {
+        "pilot_base": _("Pilot-scale test base"),
+        "tech_transfer": _("Technology-transfer agency"),
+        "platform": _("Platform"),
+    }
+    return labels.get(value, value)
+
+
+_SITES_SQL = """
+SELECT id, code, name, name_en, site_type, district, host_unit, address, contact_name,
+       contact_phone, is_sample, revision
+FROM site ORDER BY site_type, code
+"""
+
+
+def list_sites(db: Database) -> list[dict[str, Any]]:
+    """Every site as a plain dict (the same keys as ``sites.site_dict``)."""
+    with db.raw() as con:
+        rows = con.execute(_SITES_SQL).fetchall()
+    return [
+        {
+            "id": r[0],
+            "code": r[1],
+            "name": r[2],
+            "name_en": r[3],
+            "type": r[4],
+            "district": r[5],
+            "host_unit": r[6],
+            "address": r[7],
+            "contact_name": r[8],
+            "contact_phone": r[9],
+            "sample": bool(r[10]),
+            "revision": r[11],
+        }
+        for r in rows
+    ]
+
+
+def _labels(con: sqlite3.Connection, template_version_id: str) -> tuple[str, dict[str, str]]:
     """Template title and grade id -> label from the pinned JSON, without the model."""
-    row = conn.execute(
-        text("SELECT canonical_json FROM template_version WHERE id = :id"),
-        {"id": template_version_id},
-    ).first()
+    row = con.execute(
+        "SELECT canonical_json FROM template_version WHERE id = ?", (template_version_id,)
+    ).fetchone()
     if row is None:
         return "", {}
     data = json.loads(row[0])
@@ -78,8 +115,8 @@ def list_inspections(
     labels: dict[str, tuple[str, dict[str, str]]] = {}
     names: dict[str, list[str]] = {}
     out = []
-    with db.engine.connect() as conn:
-        rows = conn.execute(text(_LIST_SQL), params).fetchall()
+    with db.raw() as con:
+        rows = con.execute(_LIST_SQL, params).fetchall()
         for r in rows:
             (
                 iid,
@@ -100,7 +137,7 @@ def list_inspections(
                 updated,
             ) = r
             if tvid not in labels:
-                labels[tvid] = _labels(conn, tvid)
+                labels[tvid] = _labels(con, tvid)
             title, grades = labels[tvid]
             if inspectors not in names:
                 names[inspectors] = json.loads(inspectors)
@@ -129,8 +166,8 @@ def list_inspections(
 
 
 def count_inspections(db: Database) -> int:
-    with db.engine.connect() as conn:
-        return conn.execute(text("SELECT count(*) FROM inspection")).scalar_one()
+    with db.raw() as con:
+        return con.execute("SELECT count(*) FROM inspection").fetchone()[0]
 
 
 def recent_inspections(db: Database, limit: int = 8) -> list[dict[str, Any]]:

@@ -39,7 +39,7 @@ def run_doctor(data_dir: Path) -> dict[str, Any]:
         with db.engine.connect() as conn:
             integrity = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
             revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-        pragmas = read_pragmas(db.engine)
+        pragmas = read_pragmas(db, via_engine=True)
         with db.session() as s:
             chain = verify_chain(s)
         templates = list_templates(db)

@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from inspector_app.checklists.schema import SiteType
 from inspector_app.i18n import _
+from inspector_app.services.browse import site_type_label  # noqa: F401  (re-exported for the CLI)
 from inspector_app.services.errors import InvalidInput, NotFound
 from inspector_app.store import audit
 from inspector_app.store.db import Database
@@ -88,15 +89,6 @@ MAX_LEN = {
     "contact_name": 100,
     "contact_phone": 50,
 }
-
-
-def site_type_label(value: str) -> str:
-    labels = {
-        SiteType.PILOT_BASE.value: _("Pilot-scale test base"),
-        SiteType.TECH_TRANSFER.value: _("Technology-transfer agency"),
-        SiteType.PLATFORM.value: _("Platform"),
-    }
-    return labels.get(value, value)
 
 
 @dataclass

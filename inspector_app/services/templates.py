@@ -7,22 +7,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import select
 
 from inspector_app import paths
-from inspector_app.checklists.loader import (
-    LoadedTemplate,
-    TemplateIssue,
-    discover,
-    template_from_json,
-    validate_files,
-)
-from inspector_app.checklists.schema import ChecklistTemplate
+from inspector_app.checklists.errors import TemplateIssue
+from inspector_app.checklists.loader import template_from_json, validate_files
 from inspector_app.i18n import _
 from inspector_app.services.errors import NotFound
+from inspector_app.services.startup import FORMS_SEEN, fingerprints, seen_forms
 from inspector_app.store.db import Database
+from inspector_app.store.meta import set_value
 from inspector_app.store.models import TemplateVersion
+
+if TYPE_CHECKING:
+    from inspector_app.checklists.loader import LoadedTemplate
+    from inspector_app.checklists.schema import ChecklistTemplate
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,15 @@ def sync_forms(db: Database, folder: Path | None = None) -> SyncResult:
     pinned template never changes; invalid files are reported and skipped whole.
     """
     folder = folder or paths.forms_dir()
-    loaded, issues = validate_files(discover(folder))
+    files = paths.form_files(folder)
+    raw = fingerprints(files)
+    seen = seen_forms(db)
+    if all(h in seen for h in raw.values()):
+        return SyncResult([], len(files), [])  # nothing new: skip parsing at every start
+    loaded, issues = validate_files(files)
     result = store_templates(db, loaded)
+    if not result.issues:
+        set_value(db, FORMS_SEEN, sorted(seen | {raw[lt.path] for lt in loaded if lt.path}))
     return SyncResult(result.added, result.known, issues + result.issues)
 
 

@@ -4,6 +4,10 @@ Every connection runs with WAL, ``synchronous=FULL`` and foreign keys on (RELIAB
 D16); ``open_database`` asserts them. pysqlite does not begin a transaction before DDL,
 so the driver's own transaction handling is switched off and SQLAlchemy emits ``BEGIN``
 itself (the SQLAlchemy "pysqlite serializable" recipe); that makes migrations atomic.
+
+SQLAlchemy is imported when the engine is first needed. Read-only lists and the start-up
+checks use ``Database.raw()``, a plain sqlite3 connection set up by the same function, so
+the desktop's window and lists come up without loading the ORM (bench/gui.py).
 """
 
 from __future__ import annotations
@@ -12,13 +16,11 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
-
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlmodel import Session
 
 from inspector_app.i18n import _
@@ -36,10 +38,32 @@ class DatabaseError(Exception):
     """The database cannot be opened safely; the message says why and what to do."""
 
 
-@dataclass(frozen=True)
 class Database:
-    path: Path
-    engine: Engine
+    """One data folder's database: a lazily made SQLAlchemy engine, and raw reads."""
+
+    def __init__(self, path: Path, engine: Engine | None = None):
+        self.path = path
+        self._engine = engine
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.path)
+        return self._engine
+
+    @contextmanager
+    def raw(self) -> Iterator[sqlite3.Connection]:
+        """A plain sqlite3 connection with the same pragmas, in autocommit mode.
+
+        For reads and single statements; anything that must be one unit of work uses
+        ``transaction()``.
+        """
+        con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        try:
+            configure_connection(con)
+            yield con
+        finally:
+            con.close()
 
     def session(self) -> Session:
         from sqlmodel import Session  # imported on first use: read-only paths skip the ORM
@@ -58,11 +82,13 @@ class Database:
                 raise
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
 
 
-def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
-    dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (see module docstring)
+def configure_connection(dbapi_conn: sqlite3.Connection) -> None:
+    """The pragmas every connection runs with, raw or through the engine."""
+    dbapi_conn.isolation_level = None  # autocommit; BEGIN is explicit (see module docstring)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
@@ -71,11 +97,17 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur.close()
 
 
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    configure_connection(dbapi_conn)
+
+
 def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
     conn.exec_driver_sql("BEGIN")
 
 
 def make_engine(path: Path) -> Engine:
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(
         f"sqlite:///{path}",
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S},
@@ -85,17 +117,20 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
-def read_pragmas(engine: Engine) -> dict[str, object]:
-    with engine.connect() as conn:
-        return {
-            "journal_mode": conn.exec_driver_sql("PRAGMA journal_mode").scalar(),
-            "synchronous": conn.exec_driver_sql("PRAGMA synchronous").scalar(),
-            "foreign_keys": conn.exec_driver_sql("PRAGMA foreign_keys").scalar(),
-        }
+PRAGMAS = ("journal_mode", "synchronous", "foreign_keys")
 
 
-def check_pragmas(engine: Engine) -> None:
-    p = read_pragmas(engine)
+def read_pragmas(db: Database, *, via_engine: bool = False) -> dict[str, object]:
+    """The safety pragmas as a connection sees them: raw, or one of the engine's."""
+    if via_engine:
+        with db.engine.connect() as conn:
+            return {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in PRAGMAS}
+    with db.raw() as con:
+        return {p: con.execute(f"PRAGMA {p}").fetchone()[0] for p in PRAGMAS}
+
+
+def check_pragmas(db: Database) -> None:
+    p = read_pragmas(db)
     if str(p["journal_mode"]).lower() != "wal" or p["synchronous"] != 2 or p["foreign_keys"] != 1:
         raise DatabaseError(
             _(
@@ -190,14 +225,14 @@ def open_database(data_dir: Path) -> Database:
         )
     if rev is not None and (rev != SCHEMA_HEAD or _daily_backup_due(backups)):
         backup(path, backups, rev)
-    engine = make_engine(path)
+    db = Database(path)
     try:
         if rev != SCHEMA_HEAD:
             from inspector_app.store.migrate import upgrade
 
-            upgrade(engine)
-        check_pragmas(engine)
+            upgrade(db.engine)
+        check_pragmas(db)
     except BaseException:
-        engine.dispose()
+        db.dispose()
         raise
-    return Database(path, engine)
+    return db

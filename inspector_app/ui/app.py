@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from inspector_app import APP_NAME, __version__, i18n
 from inspector_app.i18n import _
-from inspector_app.services.templates import sync_forms
+from inspector_app.services.startup import open_data_folder
 from inspector_app.settings import (
     Settings,
     data_dir_for,
@@ -20,7 +20,7 @@ from inspector_app.settings import (
     load_settings,
     save_settings,
 )
-from inspector_app.store.db import Database, DatabaseError, open_database
+from inspector_app.store.db import Database, DatabaseError
 from inspector_app.ui.dialogs import SettingsDialog
 from inspector_app.ui.fonts import install_fonts
 from inspector_app.ui.main_window import MainWindow
@@ -63,9 +63,7 @@ class InspectorApp:
 
     @staticmethod
     def _open(data_dir: Path) -> Database:
-        db = open_database(data_dir)
-        sync_forms(db)
-        return db
+        return open_data_folder(data_dir)
 
     def _new_window(self) -> MainWindow:
         window = MainWindow(self.db, self.settings, self.actor, self.data_dir)

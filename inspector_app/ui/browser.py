@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
-from inspector_app.services.browse import status_label
-from inspector_app.services.sites import site_type_label
+from inspector_app.services.browse import site_type_label, status_label
 from inspector_app.ui.models import ROW_ROLE, FilterProxy, InspectionsModel, SitesModel
 
 SITE_TYPES = ("pilot_base", "tech_transfer", "platform")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -20,18 +20,19 @@ from PySide6.QtWidgets import (
 from inspector_app import __version__
 from inspector_app.i18n import _
 from inspector_app.services import browse
-from inspector_app.services import inspections as svc
-from inspector_app.services.demo import load_demo
 from inspector_app.services.errors import ServiceError
-from inspector_app.services.sites import import_sites, list_sites, site_dict
-from inspector_app.services.templates import list_templates
 from inspector_app.settings import Settings
 from inspector_app.store.db import Database
 from inspector_app.ui.browser import Browser
-from inspector_app.ui.dialogs import NewInspectionDialog, qsettings
-from inspector_app.ui.editor.editor import ChecklistEditor
+from inspector_app.ui.dialogs import qsettings
 from inspector_app.ui.welcome import Welcome
 from inspector_app.ui.workers import run_task, show_error
+
+if TYPE_CHECKING:
+    from inspector_app.ui.editor.editor import ChecklistEditor
+
+# The checklist editor, the write-side services and the sample data load on first use:
+# the window and its lists come up with the read side alone (bench/gui.py, cold start).
 
 
 class MainWindow(QMainWindow):
@@ -47,6 +48,7 @@ class MainWindow(QMainWindow):
         self.editor: ChecklistEditor | None = None
         self.dialog: QWidget | None = None
         self.loaded = False
+        self.warm = False
         self.setWindowTitle(_("Inspector — field inspection"))
         self.setMinimumSize(960, 640)
 
@@ -155,10 +157,24 @@ class MainWindow(QMainWindow):
         db = self.db
 
         def work(_progress: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-            return browse.list_inspections(db), [site_dict(s) for s in list_sites(db)]
+            return browse.list_inspections(db), browse.list_sites(db)
 
         self.statusBar().showMessage(_("Loading…"))
         run_task(self, work, on_done=self._loaded)
+
+    def warm_up(self) -> None:
+        """Load the editor and the write side in the background once the lists are up,
+        so the first inspection opens as fast as the later ones."""
+        db = self.db
+
+        def work(_progress: Any) -> None:
+            import inspector_app.services.inspections
+            import inspector_app.ui.editor.editor  # noqa: F401
+
+            with db.session():
+                pass  # builds the engine and its first connection
+
+        run_task(self, work, on_done=lambda _r: setattr(self, "warm", True))
 
     def _loaded(self, result: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
         inspections, sites = result
@@ -177,6 +193,8 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(
                 self.welcome if not inspections and not sites else self.browser
             )
+        if not self.warm:
+            self.warm_up()
         self.data_changed.emit()
 
     def show_browser(self) -> None:
@@ -189,6 +207,8 @@ class MainWindow(QMainWindow):
             self.browser.focus_search()
 
     def load_sample_data(self) -> None:
+        from inspector_app.services.demo import load_demo
+
         db = self.db
         run_task(
             self,
@@ -203,6 +223,8 @@ class MainWindow(QMainWindow):
         )
         if not path:
             return
+        from inspector_app.services.sites import import_sites
+
         db = self.db
 
         def done(result: Any) -> None:
@@ -226,6 +248,10 @@ class MainWindow(QMainWindow):
 
     # -- inspections --------------------------------------------------------------------
     def new_inspection(self, site_id: str | None = None) -> None:
+        from inspector_app.services.sites import list_sites
+        from inspector_app.services.templates import list_templates
+        from inspector_app.ui.dialogs import NewInspectionDialog
+
         sites = list_sites(self.db)
         if not sites:
             QMessageBox.information(
@@ -248,6 +274,8 @@ class MainWindow(QMainWindow):
         dialog.open()  # window-modal without a nested event loop
 
     def _start(self, values: dict[str, Any]) -> None:
+        from inspector_app.services import inspections as svc
+
         try:
             insp = svc.start_inspection(self.db, actor=self.actor, **values)
         except ServiceError as exc:
@@ -262,6 +290,9 @@ class MainWindow(QMainWindow):
             self.open_inspection(current)
 
     def open_inspection(self, inspection_id: str) -> ChecklistEditor | None:
+        from inspector_app.services import inspections as svc
+        from inspector_app.ui.editor.editor import ChecklistEditor
+
         try:
             state = svc.load_inspection_state(self.db, inspection_id)
         except ServiceError as exc:

@@ -15,8 +15,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from inspector_app.i18n import _
-from inspector_app.services.browse import status_label
-from inspector_app.services.sites import site_type_label
+from inspector_app.services.browse import site_type_label, status_label
 
 Index = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1

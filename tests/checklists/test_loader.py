@@ -8,11 +8,11 @@ import pytest
 
 from inspector_app.checklists.loader import (
     TemplateError,
-    discover,
     load_template,
     load_template_text,
     validate_files,
 )
+from inspector_app.paths import form_files
 from tests.conftest import DATA, FORMS
 
 MINI = (DATA / "mini.yaml").read_text(encoding="utf-8")
@@ -29,7 +29,7 @@ def _line_of(text: str, needle: str) -> int:
 
 
 def test_bundled_templates_are_valid() -> None:
-    files = discover(FORMS)
+    files = form_files(FORMS)
     assert len(files) >= 3
     loaded, issues = validate_files(files)
     assert issues == []
@@ -47,7 +47,7 @@ def test_bundled_templates_are_valid() -> None:
 
 
 def test_bundled_templates_cover_every_answer_type() -> None:
-    loaded, _ = validate_files(discover(FORMS))
+    loaded, _ = validate_files(form_files(FORMS))
     types = {i.type.value for lt in loaded for i in lt.template.items()}
     assert types == {"yes_no", "score", "number", "choice", "text", "date"}
     assert any(i.show_if for lt in loaded for i in lt.template.items())

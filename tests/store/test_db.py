@@ -25,12 +25,10 @@ from inspector_app.store.models import metadata
 
 
 def test_every_connection_is_wal_full_with_foreign_keys(db) -> None:
+    safe = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1}
     for _ in range(3):  # several pooled connections, each set up on connect
-        assert read_pragmas(db.engine) == {
-            "journal_mode": "wal",
-            "synchronous": 2,
-            "foreign_keys": 1,
-        }
+        assert read_pragmas(db, via_engine=True) == safe
+    assert read_pragmas(db) == safe  # the raw read path is set up the same way
     con = sqlite3.connect(db.path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # persistent in the file
     con.close()

@@ -58,29 +58,46 @@ while True:
 def _prepare(data_dir: Path) -> str:
     db = open_database(data_dir)
     sync_forms(db)
-    upsert_sites(db, [{"code": "PB-C1", "name": "崩溃测试中试基地", "site_type": "pilot_base"}],
-                 actor="测试员")
+    upsert_sites(
+        db,
+        [{"code": "PB-C1", "name": "崩溃测试中试基地", "site_type": "pilot_base"}],
+        actor="测试员",
+    )
     from inspector_app.services.sites import find_site
 
     insp = svc.start_inspection(
-        db, site_id=find_site(db, "PB-C1").id,
+        db,
+        site_id=find_site(db, "PB-C1").id,
         template_version_id=find_template_version(db, "pilot-base-performance").id,
-        inspectors=["王晓明"], started_on=dt.date(2024, 10, 1), actor="测试员")
+        inspectors=["王晓明"],
+        started_on=dt.date(2024, 10, 1),
+        actor="测试员",
+    )
     db.dispose()
     return insp.id
 
 
-def test_killed_mid_edit_reopens_with_every_saved_answer(make_app: Any, data_dir: Path,
-                                                         tmp_path: Path) -> None:
+def test_killed_mid_edit_reopens_with_every_saved_answer(
+    make_app: Any, data_dir: Path, tmp_path: Path
+) -> None:
     inspection_id = _prepare(data_dir)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUNBUFFERED": "1",
-           "XDG_CONFIG_HOME": str(tmp_path / "child-config")}
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONUNBUFFERED": "1",
+        "XDG_CONFIG_HOME": str(tmp_path / "child-config"),
+    }
     acked: dict[str, tuple[Any, bool]] = {}
     rng = random.Random(11)
     for _round in range(2):  # kill twice, at random points, continuing where it stopped
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(data_dir), inspection_id],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                 env=env, cwd=ROOT)
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(data_dir), inspection_id],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
         assert child.stdout is not None
         target = rng.randint(6, 14)
         new = 0
