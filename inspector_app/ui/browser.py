@@ -19,16 +19,34 @@ from PySide6.QtWidgets import (
 
 from inspector_app.i18n import _
 from inspector_app.services.browse import site_type_label, status_label
-from inspector_app.ui.models import ROW_ROLE, FilterProxy, InspectionsModel, SitesModel
+from inspector_app.ui.models import ROW_ROLE, InspectionsModel, RowsModel, SitesModel
 
 SITE_TYPES = ("pilot_base", "tech_transfer", "platform")
 STATUSES = ("draft", "completed", "signed", "exported")
 
 
 class _Table(QTableView):
-    """Enter opens the current row."""
+    """Enter opens the current row; the selected row survives filtering and sorting."""
 
     activated_row = Signal(dict)
+
+    def watch(self, model: RowsModel) -> None:
+        self._kept: str | None = None
+        model.rows_about_to_change.connect(self._put_aside)
+        model.rows_changed.connect(self._restore)
+
+    def _put_aside(self) -> None:
+        index = self.currentIndex()
+        self._kept = index.data(ROW_ROLE)["id"] if index.isValid() else None
+        self.selectionModel().clear()
+
+    def _restore(self) -> None:
+        model = self.model()
+        assert isinstance(model, RowsModel)
+        row = model.index_of(self._kept) if self._kept else -1
+        if row >= 0:
+            self.selectRow(row)
+            self.scrollTo(model.index(row, 0))
 
     def keyPressEvent(self, event: Any) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
@@ -44,11 +62,7 @@ class Browser(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.inspections = InspectionsModel(self)
-        self.inspections_proxy = FilterProxy(self)
-        self.inspections_proxy.setSourceModel(self.inspections)
         self.sites = SitesModel(self)
-        self.sites_proxy = FilterProxy(self)
-        self.sites_proxy.setSourceModel(self.sites)
 
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search site, code or inspector (Ctrl+F)"))
@@ -73,10 +87,10 @@ class Browser(QWidget):
         bar.addWidget(self.count)
 
         self.table = _Table()
-        self._configure(self.table, self.inspections_proxy)
+        self._configure(self.table, self.inspections)
         self.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
         self.sites_table = _Table()
-        self._configure(self.sites_table, self.sites_proxy)
+        self._configure(self.sites_table, self.sites)
         self.sites_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 
         inspections_page = QWidget()
@@ -107,8 +121,9 @@ class Browser(QWidget):
         )
 
     @staticmethod
-    def _configure(view: QTableView, model: Any) -> None:
+    def _configure(view: _Table, model: RowsModel) -> None:
         view.setModel(model)
+        view.watch(model)
         view.setSortingEnabled(True)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -124,22 +139,22 @@ class Browser(QWidget):
         self.open_inspection.emit(index.data(ROW_ROLE)["id"])
 
     def _search(self, text: str) -> None:
-        self.inspections_proxy.set_search(text)
-        self.sites_proxy.set_search(text)
+        self.inspections.set_search(text)
+        self.sites.set_search(text)
         self._update_count()
 
     def _filter(self, field: str, value: Any) -> None:
-        self.inspections_proxy.set_filter(field, value)
+        self.inspections.set_filter(field, value)
         if field == "site_type":
-            self.sites_proxy.set_filter("type", value)
+            self.sites.set_filter("type", value)
         self._update_count()
 
     def _update_count(self) -> None:
         self.count.setText(
             _(
                 "{shown} of {total}",
-                shown=self.inspections_proxy.rowCount(),
-                total=self.inspections.rowCount(),
+                shown=len(self.inspections.rows),
+                total=len(self.inspections.all_rows),
             )
         )
 
@@ -164,7 +179,7 @@ class Browser(QWidget):
         self._update_count()
         if current:
             self.select(current)
-        elif self.inspections_proxy.rowCount():
+        elif self.inspections.rows:
             self.table.selectRow(0)
 
     def current_id(self) -> str | None:
@@ -178,12 +193,10 @@ class Browser(QWidget):
         return None
 
     def select(self, inspection_id: str) -> None:
-        for row in range(self.inspections_proxy.rowCount()):
-            index = self.inspections_proxy.index(row, 0)
-            if index.data(ROW_ROLE)["id"] == inspection_id:
-                self.table.selectRow(row)
-                self.table.scrollTo(index)
-                return
+        row = self.inspections.index_of(inspection_id)
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.inspections.index(row, 0))
 
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(0)

@@ -9,8 +9,8 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QBrush, QColor
 
@@ -19,7 +19,6 @@ from inspector_app.services.browse import site_type_label, status_label
 
 Index = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 STATUS_COLOURS = {
     "draft": "#8a6d00",
@@ -41,18 +40,75 @@ class Column:
 
 
 class RowsModel(QAbstractTableModel):
-    """A table over a list of dicts; the columns say how to show and sort each."""
+    """A table over a list of dicts, with filtering, search and sorting done in Python.
+
+    Qt's QSortFilterProxyModel compares rows through ``data()`` one call at a time, which
+    takes most of a second on 10,000 inspections; sorting the list with a key takes
+    milliseconds. The columns say how to show and sort each field.
+    """
 
     columns: Sequence[Column] = ()
+    # Around every re-filter or re-sort, so a view can put its selection aside: a model
+    # reset under a live selection costs Qt about 0.2 s at 10,000 rows, without it 0.02 s.
+    rows_about_to_change = Signal()
+    rows_changed = Signal()
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)
+        self.all_rows: list[dict[str, Any]] = []
         self.rows: list[dict[str, Any]] = []
+        self._haystacks: list[str] = []
+        self.equals: dict[str, Any] = {}
+        self.needle = ""
+        self.sort_column = -1
+        self.sort_order = Qt.SortOrder.AscendingOrder
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.all_rows = rows
+        self._haystacks = [
+            " ".join([*(c.text(r) for c in self.columns), r.get("id", "")]).lower() for r in rows
+        ]
+        self._apply()
+
+    def set_filter(self, field: str, value: Any) -> None:
+        if value in (None, ""):
+            self.equals.pop(field, None)
+        else:
+            self.equals[field] = value
+        self._apply()
+
+    def set_search(self, text: str) -> None:
+        self.needle = text.strip().lower()
+        self._apply()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sort_column, self.sort_order = column, order
+        self._apply()
+
+    def _accepts(self, row: dict[str, Any]) -> bool:
+        for field, wanted in self.equals.items():
+            value = int(row["started_on"][:4]) if field == "year" else row.get(field)
+            if value != wanted:
+                return False
+        return True
+
+    def _apply(self) -> None:
+        self.rows_about_to_change.emit()
         self.beginResetModel()
+        rows = [
+            r
+            for r, hay in zip(self.all_rows, self._haystacks, strict=True)
+            if self._accepts(r) and (not self.needle or self.needle in hay)
+        ]
+        if 0 <= self.sort_column < len(self.columns):
+            key = self.columns[self.sort_column].sort
+            rows.sort(
+                key=lambda r: _sortable(key(r)),
+                reverse=self.sort_order == Qt.SortOrder.DescendingOrder,
+            )
         self.rows = rows
         self.endResetModel()
+        self.rows_changed.emit()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -72,8 +128,6 @@ class RowsModel(QAbstractTableModel):
         col = self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return col.text(row)
-        if role == SORT_ROLE:
-            return col.sort(row)
         if role == ROW_ROLE:
             return row
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -82,6 +136,18 @@ class RowsModel(QAbstractTableModel):
 
     def extra(self, row: dict[str, Any], column: int, role: int) -> Any:
         return None
+
+    def index_of(self, row_id: str) -> int:
+        return next((n for n, r in enumerate(self.rows) if r.get("id") == row_id), -1)
+
+
+def _sortable(value: Any) -> tuple[int, Any]:
+    """Numbers before text, text case-insensitively, empty last."""
+    if value is None or value == "":
+        return (2, "")
+    if isinstance(value, (int, float)):
+        return (0, value)
+    return (1, str(value).lower())
 
 
 def _score_text(r: dict[str, Any]) -> str:
@@ -132,42 +198,3 @@ class SitesModel(RowsModel):
         Column(lambda: _("Host unit"), lambda r: r["host_unit"] or ""),
         Column(lambda: _("Contact"), lambda r: r["contact_name"] or ""),
     )
-
-
-class FilterProxy(QSortFilterProxyModel):
-    """Filters on row fields and a search text across the visible columns."""
-
-    def __init__(self, parent: Any = None):
-        super().__init__(parent)
-        self.equals: dict[str, Any] = {}
-        self.needle = ""
-        self.setSortRole(SORT_ROLE)
-        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-
-    def set_filter(self, field: str, value: Any) -> None:
-        self.beginFilterChange()
-        if value in (None, ""):
-            self.equals.pop(field, None)
-        else:
-            self.equals[field] = value
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def set_search(self, text: str) -> None:
-        self.beginFilterChange()
-        self.needle = text.strip().lower()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        model = self.sourceModel()
-        assert isinstance(model, RowsModel)
-        row = model.rows[source_row]
-        for field, wanted in self.equals.items():
-            value = row.get(field)
-            if field == "year":
-                value = int(row["started_on"][:4])
-            if value != wanted:
-                return False
-        if self.needle:
-            haystack = " ".join(c.text(row) for c in model.columns).lower()
-            return self.needle in haystack or self.needle in row.get("id", "")
-        return True

@@ -236,16 +236,16 @@ def test_browser_filters_search_and_opens_with_enter(
     db.dispose()
     app = make_app(data_dir)
     browser = app.window.browser
-    total = browser.inspections_proxy.rowCount()
+    total = browser.inspections.rowCount()
     assert total >= 20
     browser.status.setCurrentIndex(browser.status.findData("draft"))
-    drafts = browser.inspections_proxy.rowCount()
+    drafts = browser.inspections.rowCount()
     assert 0 < drafts < total
     assert browser.count.text() == f"{drafts} / {total}"
     browser.status.setCurrentIndex(0)
     app.window.focus_search()
     qtbot.keyClicks(browser.search, "PB-02")
-    assert browser.inspections_proxy.rowCount() == 2  # the visit and its re-inspection
+    assert browser.inspections.rowCount() == 2  # the visit and its re-inspection
     browser.table.setFocus()
     browser.table.selectRow(0)
     qtbot.keyClick(browser.table, Qt.Key.Key_Return)
