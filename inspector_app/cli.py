@@ -444,7 +444,7 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_gui(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.ui.app import run_gui
 
-    return run_gui(args.data_dir)
+    return run_gui(args.data_dir, sample_data_if_empty=getattr(args, "sample_data", False))
 
 
 # -- parser -------------------------------------------------------------------------------
@@ -462,6 +462,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("data folder (default: ${env} or the per-user data folder)", env=paths.DATA_DIR_ENV),
     )
     p.add_argument("--lang", choices=("zh", "en"), help=_("language of messages (default zh)"))
+    p.add_argument(
+        "--sample-data",
+        action="store_true",
+        help=_("desktop: load the sample data (示例) first if the data folder is empty"),
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(

@@ -115,7 +115,7 @@ class InspectorApp:
         self.db.dispose()
 
 
-def run_gui(data_dir: str | None = None) -> int:
+def run_gui(data_dir: str | None = None, sample_data_if_empty: bool = False) -> int:
     started = time.perf_counter()
     qapp = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(qapp, QApplication)
@@ -125,6 +125,8 @@ def run_gui(data_dir: str | None = None) -> int:
     install_fonts(qapp)
     try:
         app = InspectorApp(qapp, data_dir)
+        # the lists arrive from a background task, so this is seen before they do
+        app.window.sample_data_if_empty = sample_data_if_empty
     except DatabaseError as exc:
         QMessageBox.critical(
             None, APP_NAME, _("Inspector cannot open its data: {error}", error=exc)

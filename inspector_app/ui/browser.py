@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -19,10 +24,48 @@ from PySide6.QtWidgets import (
 
 from inspector_app.i18n import _
 from inspector_app.services.browse import site_type_label, status_label
-from inspector_app.ui.models import ROW_ROLE, InspectionsModel, RowsModel, SitesModel
+from inspector_app.ui.models import (
+    ROW_ROLE,
+    STATUS_COLOURS,
+    InspectionsModel,
+    RowsModel,
+    SitesModel,
+)
 
 SITE_TYPES = ("pilot_base", "tech_transfer", "platform")
 STATUSES = ("draft", "completed", "signed", "exported")
+
+
+class StatusBadge(QStyledItemDelegate):
+    """Draws the status as a coloured pill, as in the status bar of a review tool."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        row = index.data(ROW_ROLE)
+        if not row:
+            return super().paint(painter, option, index)
+        self.initStyleOption(option, index)
+        style = option.widget.style() if option.widget else QApplication.style()
+        option.text = ""
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        metrics = option.fontMetrics
+        width = metrics.horizontalAdvance(text) + 14
+        height = metrics.height() + 4
+        rect = QRect(
+            option.rect.left() + 4, option.rect.center().y() - height // 2 + 1, width, height
+        )
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(STATUS_COLOURS.get(row["status"], "#666")))
+        painter.drawRoundedRect(rect, height / 2, height / 2)
+        painter.setPen(QColor("white"))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(hint.width() + 18, hint.height())
 
 
 class _Table(QTableView):
@@ -89,6 +132,7 @@ class Browser(QWidget):
         self.table = _Table()
         self._configure(self.table, self.inspections)
         self.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+        self.table.setItemDelegateForColumn(InspectionsModel.STATUS_COLUMN, StatusBadge(self.table))
         self.sites_table = _Table()
         self._configure(self.sites_table, self.sites)
         self.sites_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -172,7 +216,7 @@ class Browser(QWidget):
         if chosen in years:
             self.year.setCurrentIndex(years.index(chosen) + 1)
         self.year.blockSignals(False)
-        for col, width in enumerate((260, 70, 190, 90, 70, 70, 80)):
+        for col, width in enumerate((260, 70, 220, 90, 96, 70, 90)):
             self.table.setColumnWidth(col, width)
         for col, width in enumerate((70, 300, 130, 90, 260)):
             self.sites_table.setColumnWidth(col, width)

@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         self.dialog: QWidget | None = None
         self.loaded = False
         self.warm = False
+        self.sample_data_if_empty = False  # make run: something to look at on a fresh machine
         self.setWindowTitle(_("Inspector — field inspection"))
         self.setMinimumSize(960, 640)
 
@@ -195,6 +196,9 @@ class MainWindow(QMainWindow):
             )
         if not self.warm:
             self.warm_up()
+        if self.sample_data_if_empty and not inspections and not sites:
+            self.sample_data_if_empty = False
+            self.load_sample_data()
         self.data_changed.emit()
 
     def show_browser(self) -> None:

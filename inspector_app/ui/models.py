@@ -174,11 +174,8 @@ class InspectionsModel(RowsModel):
     GRADE_COLUMN = 6
 
     def extra(self, row: dict[str, Any], column: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if column == self.STATUS_COLUMN:
-                return QBrush(QColor(STATUS_COLOURS.get(row["status"], "#000")))
-            if column == self.GRADE_COLUMN and row["vetoed"]:
-                return QBrush(QColor("#b00020"))
+        if role == Qt.ItemDataRole.ForegroundRole and column == self.GRADE_COLUMN and row["vetoed"]:
+            return QBrush(QColor("#b00020"))
         if role == Qt.ItemDataRole.ToolTipRole:
             tips = []
             if row["provisional"]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from inspector_app.checklists.schema import Item
@@ -299,3 +299,29 @@ def test_menus_list_the_shortcuts(make_app: Any, data_dir: Path, language: str) 
         if not a.shortcut().isEmpty()
     }
     assert {"Ctrl+N", "Ctrl+F", "Ctrl+Z", "F3", "Ctrl+Down", "Ctrl+W", "Ctrl+,"} <= shortcuts
+
+
+def test_header_click_sorts_and_keeps_the_selection(make_app: Any, data_dir: Path,
+                                                    qtbot: Any) -> None:
+    from inspector_app.services.demo import load_demo
+
+    db = open_database(data_dir)
+    sync_forms(db)
+    load_demo(db)
+    db.dispose()
+    app = make_app(data_dir)
+    browser = app.window.browser
+    browser.table.selectRow(3)
+    chosen = browser.current_id()
+    header = browser.table.horizontalHeader()
+    score_column = 5
+    x = header.sectionViewportPosition(score_column) + 5
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    scores = [r["score"] for r in browser.inspections.rows]
+    assert scores in (sorted(scores), sorted(scores, reverse=True))
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    flipped = [r["score"] for r in browser.inspections.rows]
+    ascending = scores == sorted(scores)
+    assert flipped == sorted(flipped, reverse=ascending)  # the other direction
+    assert flipped != scores
+    assert browser.current_id() == chosen
