@@ -50,6 +50,7 @@ def test_new_inspection_filled_entirely_by_keyboard(
     assert editor.state.inspectors == ["王晓明", "李娜"]
 
     totals = [editor.score.total]
+    grades = [editor.grade_label.text()]
     order = editor.order()
     assert order[0] == editor.template.vetoes[0].id  # the pre-check comes first
     for _ in range(len(order) + 5):  # conditional items may appear as answers arrive
@@ -58,9 +59,13 @@ def test_new_inspection_filled_entirely_by_keyboard(
         type_answer(item)
         next_item(item)
         totals.append(editor.score.total)
+        grades.append(editor.grade_label.text())
+        assert editor.total_label.text().startswith(f"{editor.score.total:.2f}")
         if editor.next_unanswered_id(None) is None and editor.current == current:
             break
     assert totals == sorted(totals), "best answers must never lower the total"
+    seen = list(dict.fromkeys(grades))
+    assert seen[0] == "不合格" and seen[-1] == "优秀" and len(seen) >= 3, seen
     assert editor.next_unanswered_id(None) is None
     assert editor.score.total == 100
     assert editor.grade_label.text() == "优秀"
