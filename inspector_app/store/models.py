@@ -159,7 +159,11 @@ class AnswerRecord(SQLModel, table=True):
 
 
 class Photo(SQLModel, table=True):
+    """A photo attached to an inspection (and maybe to one item). The original is kept
+    byte-identical in the media store under its SHA-256; display copy and thumbnail beside."""
+
     __tablename__ = "photo"
+    __table_args__ = (UniqueConstraint("inspection_id", "sha256"),)
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     inspection_id: str = Field(foreign_key="inspection.id", index=True, max_length=36)
     item_id: str | None = Field(default=None, max_length=64)
@@ -196,6 +200,16 @@ class Finding(SQLModel, table=True):
     updated_at: dt.datetime = Field(default_factory=utcnow)
     revision: int = Field(default=1)
     base_revision: int = Field(default=0)
+
+
+class FindingPhoto(SQLModel, table=True):
+    """Photos that show a finding: as found, or (复查) after correction."""
+
+    __tablename__ = "finding_photo"
+    finding_id: str = Field(foreign_key="finding.id", primary_key=True, max_length=36)
+    photo_id: str = Field(foreign_key="photo.id", primary_key=True, max_length=36)
+    role: str = Field(default="evidence", max_length=16)  # evidence | after
+    created_at: dt.datetime = Field(default_factory=utcnow)
 
 
 class Signature(SQLModel, table=True):

@@ -135,7 +135,7 @@ def test_failed_migration_stays_at_old_revision(
     (scripts / "versions" / "0002_broken.py").write_text(
         '"""a migration that fails half way"""\n'
         "import sqlalchemy as sa\nfrom alembic import op\n\n"
-        "revision = '0002_broken'\ndown_revision = '0001_initial'\n"
+        f"revision = '9002_broken'\ndown_revision = '{SCHEMA_HEAD}'\n"
         "branch_labels = None\ndepends_on = None\n\n"
         "def upgrade():\n"
         "    op.create_table('half_done', sa.Column('x', sa.Integer))\n"
@@ -151,10 +151,57 @@ def test_failed_migration_stays_at_old_revision(
     with pytest.raises(RuntimeError, match="boom"):
         migrate.upgrade(engine)
     engine.dispose()
-    assert current_revision(data_dir / "inspector.db") == "0001_initial"
+    assert current_revision(data_dir / "inspector.db") == SCHEMA_HEAD
     con = sqlite3.connect(data_dir / "inspector.db")
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     columns = {r[1] for r in con.execute("PRAGMA table_info(site)")}
     con.close()
     assert "half_done" not in tables
     assert "extra" not in columns
+
+
+def test_a_database_from_the_first_release_migrates_keeping_its_data(data_dir: Path) -> None:
+    """Every earlier schema revision, filled with data, opens in this build unchanged."""
+    from inspector_app.store.db import make_engine
+
+    path = data_dir / "inspector.db"
+    engine = make_engine(path)
+    migrate.upgrade(engine, "0001_initial")
+    engine.dispose()
+    con = sqlite3.connect(path)
+    con.executescript(
+        """
+        INSERT INTO site VALUES ('s1','PB-1','甲基地',NULL,'pilot_base',NULL,NULL,NULL,NULL,NULL,
+            0,'2024-01-01 00:00:00','2024-01-01 00:00:00',1,0);
+        INSERT INTO template_version VALUES ('t1','tpl','1','h1','模板','Template','pilot_base',
+            1,'{}',NULL,'2024-01-01 00:00:00');
+        INSERT INTO inspection (id, site_id, template_version_id, template_id, template_version,
+            template_hash, inspectors, started_on, status, score_total, grade, provisional,
+            vetoed, created_at, updated_at, revision, base_revision)
+            VALUES ('i1','s1','t1','tpl','1','h1','["甲"]','2024-05-01','draft',42.5,'fail',1,0,
+            '2024-05-01 00:00:00','2024-05-01 00:00:00',1,0);
+        INSERT INTO photo (id, inspection_id, sha256, original_name, media_type, byte_size,
+            width, height, created_at, revision, base_revision)
+            VALUES ('p1','i1','abc','a.jpg','image/jpeg',10,1,1,'2024-05-01 00:00:00',1,0);
+        """
+    )
+    con.commit()
+    before = {
+        t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("site", "template_version", "inspection", "photo")
+    }
+    checksum = con.execute("SELECT group_concat(id || score_total) FROM inspection").fetchone()
+    con.close()
+
+    open_database(data_dir).dispose()
+    assert current_revision(path) == SCHEMA_HEAD
+    con = sqlite3.connect(path)
+    after = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in before}
+    assert after == before
+    assert (
+        con.execute("SELECT group_concat(id || score_total) FROM inspection").fetchone() == checksum
+    )
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    con.close()
+    backups = list((data_dir / "backups").glob("inspector-*-0001_initial.db"))
+    assert len(backups) == 1  # taken before migrating
