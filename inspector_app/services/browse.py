@@ -179,3 +179,65 @@ def recent_inspections(db: Database, limit: int = 8) -> list[dict[str, Any]]:
 
 def years(rows: list[dict[str, Any]]) -> list[int]:
     return sorted({int(r["started_on"][:4]) for r in rows}, reverse=True)
+
+
+def severity_label(value: str) -> str:
+    return {"minor": _("Minor"), "major": _("Major"), "critical": _("Critical")}.get(value, value)
+
+
+def finding_status_label(value: str) -> str:
+    return {"open": _("Open"), "corrected": _("Corrected"), "verified": _("Verified")}.get(
+        value, value
+    )
+
+
+_FINDINGS_SQL = """
+SELECT f.id, f.inspection_id, f.item_id, f.severity, f.description, f.requirement, f.deadline,
+       f.responsible, f.status, f.carried_from_id, f.resolution_note, f.created_at,
+       i.started_on, i.status, i.template_version_id, s.id, s.code, s.name, s.site_type,
+       (SELECT count(*) FROM finding_photo fp WHERE fp.finding_id = f.id)
+FROM finding AS f
+JOIN inspection AS i ON i.id = f.inspection_id
+JOIN site AS s ON s.id = i.site_id
+WHERE (:inspection IS NULL OR f.inspection_id = :inspection)
+  AND (:open_only = 0 OR (f.status = 'open'
+       AND NOT EXISTS (SELECT 1 FROM finding AS later WHERE later.carried_from_id = f.id)))
+ORDER BY CASE WHEN f.deadline IS NULL THEN 1 ELSE 0 END, f.deadline, f.created_at, f.id
+"""
+
+
+def list_findings(
+    db: Database, *, inspection_id: str | None = None, open_only: bool = False
+) -> list[dict[str, Any]]:
+    """Findings with their corrective actions, by deadline.
+
+    ``open_only`` lists what is still to be corrected across all sites: open findings that
+    no later inspection has carried forward (复查 keeps one live copy of each finding).
+    """
+    keys = (
+        "id",
+        "inspection_id",
+        "item_id",
+        "severity",
+        "description",
+        "requirement",
+        "deadline",
+        "responsible",
+        "status",
+        "carried_from",
+        "resolution_note",
+        "created_at",
+        "inspection_date",
+        "inspection_status",
+        "template_version_id",
+        "site_id",
+        "site_code",
+        "site",
+        "site_type",
+        "photos",
+    )
+    with db.raw() as con:
+        rows = con.execute(
+            _FINDINGS_SQL, {"inspection": inspection_id, "open_only": int(open_only)}
+        ).fetchall()
+    return [dict(zip(keys, r, strict=True)) for r in rows]

@@ -464,17 +464,51 @@ def add_finding(
     return f
 
 
-def set_finding_status(
-    db: Database, finding_id: str, status: str, *, actor: str, note: str | None = None
-) -> Finding:
-    if status not in {s.value for s in FindingStatus}:
-        raise InvalidInput(_("unknown finding status {value!r}", value=status))
+FINDING_FIELDS = (
+    "description",
+    "severity",
+    "item_id",
+    "requirement",
+    "deadline",
+    "responsible",
+    "status",
+    "resolution_note",
+)
+
+
+def update_finding(db: Database, finding_id: str, *, actor: str, **changes: Any) -> Finding:
+    """Change a finding or its corrective action; each changed field is audited."""
+    unknown = set(changes) - set(FINDING_FIELDS)
+    if unknown:
+        raise InvalidInput(_("unknown finding fields: {fields}", fields=", ".join(sorted(unknown))))
+    if "status" in changes and changes["status"] not in {s.value for s in FindingStatus}:
+        raise InvalidInput(_("unknown finding status {value!r}", value=changes["status"]))
+    if "severity" in changes and changes["severity"] not in {s.value for s in FindingSeverity}:
+        raise InvalidInput(
+            _(
+                "unknown severity {value!r} (use minor, major or critical)",
+                value=changes["severity"],
+            )
+        )
+    if "description" in changes and not str(changes["description"] or "").strip():
+        raise InvalidInput(_("a finding needs a description"))
     with db.transaction() as s:
         f = s.get(Finding, finding_id)
         if f is None:
             raise NotFound(_("no finding {id}", id=finding_id))
-        _require_editable(_get(s, f.inspection_id))
-        if f.status != status:
+        insp = _get(s, f.inspection_id)
+        _require_editable(insp)
+        if changes.get("item_id"):
+            _target(_template(s, insp), changes["item_id"])
+        touched = False
+        for key, new in changes.items():
+            if isinstance(new, str):
+                new = new.strip()
+            if key == "resolution_note" and not new:
+                continue
+            old = getattr(f, key)
+            if old == new:
+                continue
             audit.append(
                 s,
                 actor=actor,
@@ -482,17 +516,69 @@ def set_finding_status(
                 entity="finding",
                 entity_id=f.id,
                 inspection_id=f.inspection_id,
-                field="status",
-                old=f.status,
-                new=status,
+                field=key,
+                old=old,
+                new=new,
             )
-            f.status = status
-            f.resolution_note = note or f.resolution_note
+            setattr(f, key, new)
+            touched = True
+        if touched:
             f.base_revision = f.revision
             f.revision += 1
             f.updated_at = utcnow()
             s.add(f)
     return f
+
+
+def set_finding_status(
+    db: Database, finding_id: str, status: str, *, actor: str, note: str | None = None
+) -> Finding:
+    return update_finding(db, finding_id, actor=actor, status=status, resolution_note=note)
+
+
+def completion_summary(db: Database, inspection_id: str) -> dict[str, Any]:
+    """What the inspector reviews before completing: score, vetoes, what is still missing."""
+    from inspector_app.services.photos import missing_photos
+
+    state = load_inspection_state(db, inspection_id)
+    t = state.template
+    with db.session() as s:
+        open_rows = s.exec(
+            select(Finding).where(
+                Finding.inspection_id == state.id, Finding.status == FindingStatus.OPEN.value
+            )
+        ).all()
+    missing_photo_counts = missing_photos(db, inspection_id)
+    return {
+        "score": state.score.total,
+        "max_score": state.score.max_total,
+        "grade": state.score.grade,
+        "grade_label": grade_label(t, state.score.grade),
+        "vetoes": [
+            {
+                "title": pick({"zh": v.title_zh, "en": v.title_en}),
+                "reason": pick({"zh": v.reason_zh, "en": v.reason_en}),
+            }
+            for v in state.score.vetoes
+        ],
+        "missing_required": describe_missing(t, state.score.missing_required),
+        "missing_photos": [
+            {"item": item_id, "title": pick(t.item(item_id).title), "missing": n}
+            for item_id, n in missing_photo_counts.items()
+            if n > 0
+        ],
+        "open_findings": [
+            {
+                "id": f.id,
+                "description": f.description,
+                "severity": f.severity,
+                "deadline": f.deadline.isoformat() if f.deadline else None,
+            }
+            for f in open_rows
+        ],
+        "can_complete": not state.score.missing_required and state.editable,
+        "sample_weights": t.uses_sample_weights,
+    }
 
 
 # -- completion, amendment, signatures ----------------------------------------------------

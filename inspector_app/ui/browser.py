@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -24,78 +17,12 @@ from PySide6.QtWidgets import (
 
 from inspector_app.i18n import _
 from inspector_app.services.browse import site_type_label, status_label
-from inspector_app.ui.models import (
-    ROW_ROLE,
-    STATUS_COLOURS,
-    InspectionsModel,
-    RowsModel,
-    SitesModel,
-)
+from inspector_app.ui.findings import OpenFindingsPage
+from inspector_app.ui.models import ROW_ROLE, InspectionsModel, SitesModel
+from inspector_app.ui.tables import RowTable, StatusBadge, configure_table
 
 SITE_TYPES = ("pilot_base", "tech_transfer", "platform")
 STATUSES = ("draft", "completed", "signed", "exported")
-
-
-class StatusBadge(QStyledItemDelegate):
-    """Draws the status as a coloured pill, as in the status bar of a review tool."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        row = index.data(ROW_ROLE)
-        if not row:
-            return super().paint(painter, option, index)
-        self.initStyleOption(option, index)
-        style = option.widget.style() if option.widget else QApplication.style()
-        option.text = ""
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
-        text = index.data(Qt.ItemDataRole.DisplayRole)
-        metrics = option.fontMetrics
-        width = metrics.horizontalAdvance(text) + 14
-        height = metrics.height() + 4
-        rect = QRect(
-            option.rect.left() + 4, option.rect.center().y() - height // 2 + 1, width, height
-        )
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(STATUS_COLOURS.get(row["status"], "#666")))
-        painter.drawRoundedRect(rect, height / 2, height / 2)
-        painter.setPen(QColor("white"))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        painter.restore()
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        hint = super().sizeHint(option, index)
-        return QSize(hint.width() + 18, hint.height())
-
-
-class _Table(QTableView):
-    """Enter opens the current row; the selected row survives filtering and sorting."""
-
-    activated_row = Signal(dict)
-
-    def watch(self, model: RowsModel) -> None:
-        self._kept: str | None = None
-        model.rows_about_to_change.connect(self._put_aside)
-        model.rows_changed.connect(self._restore)
-
-    def _put_aside(self) -> None:
-        index = self.currentIndex()
-        self._kept = index.data(ROW_ROLE)["id"] if index.isValid() else None
-        self.selectionModel().clear()
-
-    def _restore(self) -> None:
-        model = self.model()
-        assert isinstance(model, RowsModel)
-        row = model.index_of(self._kept) if self._kept else -1
-        if row >= 0:
-            self.selectRow(row)
-            self.scrollTo(model.index(row, 0))
-
-    def keyPressEvent(self, event: Any) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.activated_row.emit(self.currentIndex().data(ROW_ROLE))
-            return
-        super().keyPressEvent(event)
 
 
 class Browser(QWidget):
@@ -129,12 +56,12 @@ class Browser(QWidget):
         bar.addWidget(self.year, 1)
         bar.addWidget(self.count)
 
-        self.table = _Table()
-        self._configure(self.table, self.inspections)
+        self.table = RowTable()
+        configure_table(self.table, self.inspections)
         self.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
         self.table.setItemDelegateForColumn(InspectionsModel.STATUS_COLUMN, StatusBadge(self.table))
-        self.sites_table = _Table()
-        self._configure(self.sites_table, self.sites)
+        self.sites_table = RowTable()
+        configure_table(self.sites_table, self.sites)
         self.sites_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 
         inspections_page = QWidget()
@@ -146,6 +73,9 @@ class Browser(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(inspections_page, _("Inspections"))
         self.tabs.addTab(self.sites_table, _("Sites"))
+        self.open_findings = OpenFindingsPage()
+        self.open_findings.open_inspection.connect(self.open_inspection)
+        self.tabs.addTab(self.open_findings, _("Open findings"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.tabs)
@@ -163,21 +93,6 @@ class Browser(QWidget):
         self.sites_table.activated_row.connect(
             lambda row: self.new_inspection_for_site.emit(row["id"])
         )
-
-    @staticmethod
-    def _configure(view: _Table, model: RowsModel) -> None:
-        view.setModel(model)
-        view.watch(model)
-        view.setSortingEnabled(True)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setAlternatingRowColors(True)
-        view.verticalHeader().setVisible(False)
-        view.verticalHeader().setDefaultSectionSize(26)
-        view.horizontalHeader().setStretchLastSection(True)
-        view.setWordWrap(False)
-        view.setTabKeyNavigation(False)
 
     def _open_index(self, index: QModelIndex) -> None:
         self.open_inspection.emit(index.data(ROW_ROLE)["id"])
@@ -202,8 +117,16 @@ class Browser(QWidget):
             )
         )
 
-    def set_data(self, inspections: list[dict[str, Any]], sites: list[dict[str, Any]]) -> None:
+    def set_data(
+        self,
+        inspections: list[dict[str, Any]],
+        sites: list[dict[str, Any]],
+        open_findings: list[dict[str, Any]] | None = None,
+    ) -> None:
         current = self.current_id()
+        if open_findings is not None:
+            self.open_findings.set_rows(open_findings)
+            self.tabs.setTabText(2, _("Open findings ({n})", n=len(open_findings)))
         self.inspections.set_rows(inspections)
         self.sites.set_rows(sites)
         years = sorted({int(r["started_on"][:4]) for r in inspections}, reverse=True)

@@ -110,9 +110,20 @@ class MainWindow(QMainWindow):
 
         self.edit_menu = bar.addMenu(_("&Edit"))
         self.inspection_menu = bar.addMenu(_("&Inspection"))
+        self.complete_action = self._action(
+            self.inspection_menu,
+            _("Complete…"),
+            self.complete_current,
+            [QKeySequence("Ctrl+Shift+C")],
+        )
+        self.amend_action = self._action(
+            self.inspection_menu, _("Amend…"), self.amend_current, [QKeySequence("Ctrl+Shift+A")]
+        )
+        self.inspection_menu.addSeparator()
         self.close_action = self._action(
             self.inspection_menu, _("Back to the list"), self.close_editor, [QKeySequence("Ctrl+W")]
         )
+        self.inspection_menu.addSeparator()
         view = bar.addMenu(_("&View"))
         self._action(
             view, _("Search"), self.focus_search, QKeySequence(QKeySequence.StandardKey.Find)
@@ -131,6 +142,9 @@ class MainWindow(QMainWindow):
             self.removeAction(action)
         self._editor_actions = []
         self.close_action.setEnabled(self.editor is not None)
+        status = self.editor.state.status if self.editor is not None else None
+        self.complete_action.setEnabled(status == "draft")
+        self.amend_action.setEnabled(status in ("completed", "signed", "exported"))
         if self.editor is None:
             self.edit_menu.setEnabled(False)
             return
@@ -139,7 +153,16 @@ class MainWindow(QMainWindow):
         for key in ("undo", "redo"):
             self.edit_menu.addAction(acts[key])
             self._editor_actions.append(acts[key])
-        for key in ("next", "previous", "next_unanswered", "answer", "comment", "tree"):
+        for key in (
+            "next",
+            "previous",
+            "next_unanswered",
+            "answer",
+            "comment",
+            "tree",
+            "record_finding",
+            "findings",
+        ):
             self.inspection_menu.addAction(acts[key])
             self._editor_actions.append(acts[key])
 
@@ -157,8 +180,12 @@ class MainWindow(QMainWindow):
         """Read the lists in the background; the window stays responsive meanwhile."""
         db = self.db
 
-        def work(_progress: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-            return browse.list_inspections(db), browse.list_sites(db)
+        def work(_progress: Any) -> tuple[list[dict[str, Any]], ...]:
+            return (
+                browse.list_inspections(db),
+                browse.list_sites(db),
+                browse.list_findings(db, open_only=True),
+            )
 
         self.statusBar().showMessage(_("Loading…"))
         run_task(self, work, on_done=self._loaded)
@@ -177,10 +204,10 @@ class MainWindow(QMainWindow):
 
         run_task(self, work, on_done=lambda _r: setattr(self, "warm", True))
 
-    def _loaded(self, result: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
-        inspections, sites = result
+    def _loaded(self, result: tuple[list[dict[str, Any]], ...]) -> None:
+        inspections, sites, open_findings = result
         self.loaded = True
-        self.browser.set_data(inspections, sites)
+        self.browser.set_data(inspections, sites, open_findings)
         self._fill_recent(inspections)
         self.statusBar().showMessage(
             _(
@@ -271,11 +298,7 @@ class MainWindow(QMainWindow):
             self,
             preselect_site=site_id or self.browser.current_site_id(),
         )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._start(dialog.values()))
-        self.dialog = dialog
-        dialog.finished.connect(lambda _result: setattr(self, "dialog", None))
-        dialog.open()  # window-modal without a nested event loop
+        self._modeless(dialog, lambda: self._start(dialog.values()))
 
     def _start(self, values: dict[str, Any]) -> None:
         from inspector_app.services import inspections as svc
@@ -329,6 +352,57 @@ class MainWindow(QMainWindow):
         if reload:
             self.reload()
             self.browser.select(editor.state.id)
+
+    # -- completion and amendment --------------------------------------------------------
+    def _modeless(self, dialog: QWidget, on_accept: Any) -> None:
+        """Window-modal without a nested event loop; tests and callbacks stay simple."""
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(on_accept)  # type: ignore[attr-defined]
+        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))  # type: ignore[attr-defined]
+        self.dialog = dialog
+        dialog.open()  # type: ignore[attr-defined]
+
+    def complete_current(self) -> None:
+        from inspector_app.services import inspections as svc
+        from inspector_app.ui.completion import CompletionDialog
+
+        if self.editor is None or not self.editor.state.editable:
+            return
+        self.editor.flush()
+        inspection_id = self.editor.state.id
+        summary = svc.completion_summary(self.db, inspection_id)
+        dialog = CompletionDialog(summary, self)
+
+        def complete() -> None:
+            try:
+                svc.complete_inspection(self.db, inspection_id, actor=self.actor)
+            except ServiceError as exc:
+                show_error(self, exc)
+                return
+            self.open_inspection(inspection_id)
+            self.statusBar().showMessage(_("Completed; the score is frozen."))
+
+        self._modeless(dialog, complete)
+
+    def amend_current(self) -> None:
+        from inspector_app.services import inspections as svc
+        from inspector_app.ui.completion import AmendDialog
+
+        if self.editor is None or self.editor.state.editable:
+            return
+        inspection_id, revision = self.editor.state.id, self.editor.state.revision
+        dialog = AmendDialog(revision, self)
+
+        def amend() -> None:
+            try:
+                svc.amend_inspection(self.db, inspection_id, reason=dialog.text(), actor=self.actor)
+            except ServiceError as exc:
+                show_error(self, exc)
+                return
+            self.open_inspection(inspection_id)
+            self.statusBar().showMessage(_("Reopened as revision {rev}.", rev=revision + 1))
+
+        self._modeless(dialog, amend)
 
     # -- help ---------------------------------------------------------------------------
     def show_shortcuts(self) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QSplitter,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -28,11 +29,12 @@ from inspector_app.checklists.schema import AnswerType, Item, Veto
 from inspector_app.checklists.scoring import ScoreResult
 from inspector_app.i18n import _, pick
 from inspector_app.services import inspections as svc
-from inspector_app.services.browse import status_label
+from inspector_app.services.browse import list_findings, status_label
 from inspector_app.services.errors import ServiceError
 from inspector_app.services.inspections import AnswerView, InspectionState
 from inspector_app.store.db import Database
 from inspector_app.ui.editor.panel import ItemPanel
+from inspector_app.ui.findings import FindingDialog, FindingsPanel
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 VETO_SECTION = "__veto__"
@@ -122,6 +124,7 @@ class ChecklistEditor(QWidget):
         self._text_timer.setInterval(TEXT_DELAY_MS)
         self._text_timer.timeout.connect(self.flush)
         self.last_saved: dt.datetime | None = None
+        self.dialog: QWidget | None = None
         self.last_commit_ms: float = 0.0
 
         self._index: dict[str, Item | Veto] = {v.id: v for v in self.template.vetoes}
@@ -224,9 +227,20 @@ class ChecklistEditor(QWidget):
         self.panel.evidence_changed.connect(self.set_evidence)
         self.panel.advance.connect(self.next_item)
 
+        self.findings = FindingsPanel(self.template, self.state.editable)
+        self.findings.add_requested.connect(lambda: self.record_finding(None))
+        self.findings.edit_requested.connect(self.edit_finding)
+        self.findings.status_requested.connect(
+            lambda row, status: self._finding_change(row["id"], status=status)
+        )
+        self.side = QTabWidget()
+        self.side.addTab(self.panel, _("Item"))
+        self.side.addTab(self.findings, _("Findings (问题与整改)"))
+        self.reload_findings()
+
         splitter = QSplitter()
         splitter.addWidget(self.tree)
-        splitter.addWidget(self.panel)
+        splitter.addWidget(self.side)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([520, 760])
@@ -271,6 +285,13 @@ class ChecklistEditor(QWidget):
             "tree": act(
                 "tree", _("Go to the indicator tree"), ["Ctrl+T"], lambda: self.tree.setFocus()
             ),
+            "record_finding": act(
+                "record_finding",
+                _("Record a finding…"),
+                ["Ctrl+Shift+F"],
+                lambda: self.record_finding(self.current),
+            ),
+            "findings": act("findings", _("Findings list / item"), ["F6"], self.toggle_findings),
         }
 
     def _fill_tree(self) -> None:
@@ -596,3 +617,64 @@ class ChecklistEditor(QWidget):
     def closeEvent(self, event: Any) -> None:
         self.flush()
         super().closeEvent(event)
+
+    # -- findings -----------------------------------------------------------------------
+    def reload_findings(self) -> None:
+        rows = list_findings(self.db, inspection_id=self.state.id)
+        self.findings.set_rows(rows)
+        open_count = sum(r["status"] == "open" for r in rows)
+        self.side.setTabText(1, _("Findings (问题与整改) {open}/{n}", open=open_count, n=len(rows)))
+
+    def toggle_findings(self) -> None:
+        self.side.setCurrentIndex(1 - self.side.currentIndex())
+        if self.side.currentIndex() == 1:
+            self.findings.table.setFocus()
+        else:
+            self.panel.focus_answer()
+
+    def record_finding(self, item_id: str | None) -> None:
+        if not self.state.editable:
+            return
+        self.flush()
+        if item_id in {v.id for v in self.template.vetoes}:
+            item_id = None
+        dialog = FindingDialog(self.template, self, item_id=item_id)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._add_finding(dialog.values()))
+        self.dialog = dialog
+        dialog.open()
+
+    def _add_finding(self, values: dict[str, Any]) -> None:
+        status, note = values.pop("status"), values.pop("resolution_note")
+        try:
+            f = svc.add_finding(self.db, self.state.id, actor=self.actor, **values)
+            if status != "open" or note:
+                svc.update_finding(
+                    self.db, f.id, actor=self.actor, status=status, resolution_note=note
+                )
+        except ServiceError as exc:
+            self._show_saved(str(exc))
+            return
+        self.last_saved = dt.datetime.now()
+        self._show_saved()
+        self.reload_findings()
+        self.side.setCurrentIndex(1)
+
+    def edit_finding(self, row: dict[str, Any]) -> None:
+        if not self.state.editable:
+            return
+        dialog = FindingDialog(self.template, self, finding=row)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._finding_change(row["id"], **dialog.values()))
+        self.dialog = dialog
+        dialog.open()
+
+    def _finding_change(self, finding_id: str, **changes: Any) -> None:
+        try:
+            svc.update_finding(self.db, finding_id, actor=self.actor, **changes)
+        except ServiceError as exc:
+            self._show_saved(str(exc))
+            return
+        self.last_saved = dt.datetime.now()
+        self._show_saved()
+        self.reload_findings()

@@ -1,0 +1,515 @@
+"""A pad to sign on with the mouse, a pen or a finger, and the dialog that takes a signature.
+
+``SignaturePad`` keeps each stroke as a list of points with a width (a pen's pressure widens
+the stroke), draws the strokes smoothed (quadratic curves between the midpoints of the
+points) on white paper with a baseline, and renders them onto a transparent PNG for the
+report (``to_png``). In the pad Ctrl+Z undoes the last stroke and Delete or Backspace clears.
+
+``SignatureDialog`` asks for the signer's name and role, takes the signature and notes when it
+was given (the moment OK is accepted). It is window-modal through ``open()`` and its
+``accepted`` signal, without a nested event loop; ``exec()`` works too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import pairwise
+from typing import Any, NamedTuple
+
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QEventPoint,
+    QImage,
+    QInputDevice,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QTabletEvent,
+    QTouchEvent,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.i18n import _
+from inspector_app.ui.dialogs import RememberingDialog
+
+INK = QColor("#14286e")  # dark blue, like a ballpoint
+PAPER = QColor("#ffffff")
+BORDER = QColor("#b8bec9")
+FOCUS = QColor("#1f5fa8")  # the focus frame of the answer widgets
+BASELINE = QColor("#9aa3b2")
+HINT = QColor("#b4bac4")
+
+PEN_WIDTH = 2.5  # mouse and finger
+PRESSURE_WIDTHS = (1.0, 6.0)  # a pen from the lightest to the firmest touch
+MIN_STEP = 1.0  # points closer than this to the last one add only noise
+SIDE_MARGIN = 24  # where the baseline starts and ends
+PNG_MARGIN = 0.08  # of the image's smaller side, around the signature in to_png
+MAX_PNG_SCALE = 6.0  # a tiny scribble is enlarged, a dot does not fill the image
+
+ROLES = ("inspector", "site_representative")
+TOUCH_EVENTS = (
+    QEvent.Type.TouchBegin,
+    QEvent.Type.TouchUpdate,
+    QEvent.Type.TouchEnd,
+    QEvent.Type.TouchCancel,
+)
+PLAIN = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+
+
+class StrokePoint(NamedTuple):
+    """A point of a stroke in pad coordinates, with the width of the ink there."""
+
+    x: float
+    y: float
+    width: float
+
+
+Stroke = tuple[StrokePoint, ...]
+
+
+def role_label(value: str) -> str:
+    return {
+        "inspector": _("Inspection officer"),
+        "site_representative": _("Site representative"),
+    }.get(value, value)
+
+
+def pressure_width(pressure: float) -> float:
+    """The stroke width for a pen pressure between 0 and 1."""
+    light, firm = PRESSURE_WIDTHS
+    return light + min(max(pressure, 0.0), 1.0) * (firm - light)
+
+
+def stroke_pieces(stroke: Stroke) -> list[tuple[float, QPainterPath]]:
+    """A stroke of two or more points as smooth paths, one per run of points of one width.
+
+    A line to the first midpoint, then a quadratic curve through each inner point to the
+    next midpoint, then a line to the last point; a piece takes the width of its point, so
+    a pen stroke swells and thins with the pressure.
+    """
+    mids = [QPointF((a.x + b.x) / 2, (a.y + b.y) / 2) for a, b in pairwise(stroke)]
+    pieces: list[tuple[float, QPainterPath]] = []
+
+    def path_for(width: float, start: QPointF) -> QPainterPath:
+        width = round(width * 4) / 4
+        if pieces and pieces[-1][0] == width:
+            return pieces[-1][1]  # it ends where this piece starts
+        path = QPainterPath(start)
+        pieces.append((width, path))
+        return path
+
+    first, last = stroke[0], stroke[-1]
+    path_for(first.width, QPointF(first.x, first.y)).lineTo(mids[0])
+    for i, point in enumerate(stroke[1:-1], start=1):
+        path_for(point.width, mids[i - 1]).quadTo(QPointF(point.x, point.y), mids[i])
+    path_for(last.width, mids[-1]).lineTo(QPointF(last.x, last.y))
+    return pieces
+
+
+def paint_strokes(painter: QPainter, strokes: list[list[StrokePoint]] | tuple[Stroke, ...]) -> None:
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    for stroke in strokes:
+        if len(stroke) == 1:  # a dot
+            point = stroke[0]
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(INK)
+            painter.drawEllipse(QPointF(point.x, point.y), point.width / 2, point.width / 2)
+            continue
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for width, path in stroke_pieces(tuple(stroke)):
+            painter.setPen(
+                QPen(
+                    INK,
+                    width,
+                    Qt.PenStyle.SolidLine,
+                    Qt.PenCapStyle.RoundCap,
+                    Qt.PenJoinStyle.RoundJoin,
+                )
+            )
+            painter.drawPath(path)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class SignaturePad(QWidget):
+    """Paper to sign on. ``changed`` is emitted when a stroke is finished, undone or cleared."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._strokes: list[list[StrokePoint]] = []
+        self._drawing: str | None = None  # "mouse", "tablet" or "touch" while a stroke is drawn
+        self._touch_id: int | None = None  # the finger that draws
+        self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setMinimumSize(480, 160)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAccessibleName(_("Signature pad"))
+
+    def sizeHint(self) -> QSize:
+        return QSize(600, 200)
+
+    # -- the strokes ---------------------------------------------------------------------
+
+    @property
+    def strokes(self) -> tuple[Stroke, ...]:
+        return tuple(tuple(stroke) for stroke in self._strokes)
+
+    def is_empty(self) -> bool:
+        return not self._strokes
+
+    def clear(self) -> None:
+        self._drawing = self._touch_id = None
+        if self._strokes:
+            self._strokes.clear()
+            self.update()
+            self.changed.emit()
+
+    def undo_stroke(self) -> bool:
+        """Remove the last stroke; False when there was none."""
+        self._drawing = self._touch_id = None
+        if not self._strokes:
+            return False
+        self._strokes.pop()
+        self.update()
+        self.changed.emit()
+        return True
+
+    def _begin(self, source: str, pos: QPointF, width: float) -> None:
+        if self._drawing is not None:
+            self._end()
+        pos = self._inside(pos)
+        self._strokes.append([StrokePoint(pos.x(), pos.y(), width)])
+        self._drawing = source
+        self._update_tail()
+
+    def _extend(self, pos: QPointF, width: float) -> None:
+        pos = self._inside(pos)
+        stroke = self._strokes[-1]
+        last = stroke[-1]
+        if abs(pos.x() - last.x) < MIN_STEP and abs(pos.y() - last.y) < MIN_STEP:
+            return
+        stroke.append(StrokePoint(pos.x(), pos.y(), width))
+        self._update_tail()
+
+    def _end(self) -> None:
+        self._drawing = self._touch_id = None
+        self.changed.emit()
+
+    def _cancel(self) -> None:
+        if self._drawing is not None:
+            self._strokes.pop()
+            self._drawing = self._touch_id = None
+            self.update()
+
+    def _inside(self, pos: QPointF) -> QPointF:
+        return QPointF(
+            min(max(pos.x(), 0.0), float(self.width())),
+            min(max(pos.y(), 0.0), float(self.height())),
+        )
+
+    def _update_tail(self) -> None:
+        """Repaint only around the newest points (the curve reaches back two points)."""
+        tail = self._strokes[-1][-3:]
+        reach = max(p.width for p in tail) + 2
+        xs = [p.x for p in tail]
+        ys = [p.y for p in tail]
+        area = QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+        self.update(area.adjusted(-reach, -reach, reach, reach).toAlignedRect())
+
+    def _bounds(self) -> QRectF | None:
+        """The ink's extent, stroke widths included."""
+        points = [p for stroke in self._strokes for p in stroke]
+        if not points:
+            return None
+        half = max(p.width for p in points) / 2
+        xs = [p.x for p in points]
+        ys = [p.y for p in points]
+        return QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)).adjusted(
+            -half, -half, half, half
+        )
+
+    def to_png(self, width: int = 600, height: int = 200) -> bytes:
+        """The signature scaled to fit ``width`` x ``height`` with a margin, centred, on a
+        transparent background, as PNG bytes."""
+        image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        bounds = self._bounds()
+        if bounds is not None:
+            margin = min(width, height) * PNG_MARGIN
+            scale = min(
+                (width - 2 * margin) / max(bounds.width(), 1.0),
+                (height - 2 * margin) / max(bounds.height(), 1.0),
+                MAX_PNG_SCALE,
+            )
+            painter = QPainter(image)
+            painter.translate(width / 2, height / 2)
+            painter.scale(scale, scale)
+            painter.translate(-bounds.center())
+            paint_strokes(painter, self._strokes)
+            painter.end()
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        buffer.close()
+        return bytes(buffer.data())
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def baseline_y(self) -> float:
+        return round(self.height() * 0.74) + 0.5
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        paper = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        focused = self.hasFocus()
+        painter.setPen(QPen(FOCUS if focused else BORDER, 2 if focused else 1))
+        painter.setBrush(PAPER)
+        painter.drawRoundedRect(paper, 6, 6)
+        y = self.baseline_y()
+        left, right = SIDE_MARGIN, self.width() - SIDE_MARGIN
+        painter.setPen(QPen(BASELINE, 1))
+        painter.drawLine(QPointF(left, y), QPointF(right, y))
+        cross = QPointF(left + 6, y - 10)  # the × where the signature starts
+        painter.drawLine(cross + QPointF(-4, -4), cross + QPointF(4, 4))
+        painter.drawLine(cross + QPointF(-4, 4), cross + QPointF(4, -4))
+        if self.is_empty():
+            font = self.font()
+            font.setPointSizeF(font.pointSizeF() * 1.6)
+            painter.setFont(font)
+            painter.setPen(HINT)
+            painter.drawText(
+                QRectF(left, 0, right - left, y - 10),
+                int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom),
+                _("Sign here"),
+            )
+        painter.setClipRect(paper.adjusted(1, 1, -1, -1))
+        paint_strokes(painter, self._strokes)
+        painter.end()
+
+    # -- input -----------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._drawing is None:
+            self._begin("mouse", event.position(), PEN_WIDTH)
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drawing == "mouse":
+            self._extend(event.position(), PEN_WIDTH)
+            event.accept()
+        else:
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drawing == "mouse" and event.button() == Qt.MouseButton.LeftButton:
+            self._extend(event.position(), PEN_WIDTH)
+            self._end()
+            event.accept()
+        else:
+            super().mouseReleaseEvent(event)
+
+    def tabletEvent(self, event: QTabletEvent) -> None:
+        """The pen; accepted, so Qt makes no mouse events of it."""
+        device = event.pointingDevice()
+        pressured = device is not None and bool(
+            device.capabilities() & QInputDevice.Capability.Pressure
+        )
+        width = pressure_width(event.pressure()) if pressured else PEN_WIDTH
+        kind = event.type()
+        if kind == QEvent.Type.TabletPress and event.button() == Qt.MouseButton.LeftButton:
+            if self._drawing is None:
+                self._begin("tablet", event.position(), width)
+        elif kind == QEvent.Type.TabletMove and self._drawing == "tablet":
+            self._extend(event.position(), width)
+        elif kind == QEvent.Type.TabletRelease and self._drawing == "tablet":
+            self._extend(event.position(), self._strokes[-1][-1].width)  # no pressure now
+            self._end()
+        event.accept()
+
+    def _touch(self, event: QTouchEvent) -> bool:
+        """One finger draws; a second finger is ignored. A touchpad is left to the mouse."""
+        device = event.device()
+        if device is not None and device.type() != QInputDevice.DeviceType.TouchScreen:
+            return super().event(event)
+        if event.type() == QEvent.Type.TouchCancel:
+            self._cancel()
+            event.accept()
+            return True
+        for point in event.points():
+            state = point.state()
+            if state == QEventPoint.State.Pressed and self._drawing is None:
+                self._touch_id = point.id()
+                self._begin("touch", point.position(), PEN_WIDTH)
+            elif self._drawing == "touch" and point.id() == self._touch_id:
+                if state == QEventPoint.State.Released:
+                    self._extend(point.position(), PEN_WIDTH)
+                    self._end()
+                elif state == QEventPoint.State.Updated:
+                    self._extend(point.position(), PEN_WIDTH)
+        event.accept()
+        return True
+
+    @staticmethod
+    def _own_key(event: QKeyEvent) -> bool:
+        return event.matches(QKeySequence.StandardKey.Undo) or (
+            event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and event.modifiers() in PLAIN
+        )
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() in TOUCH_EVENTS:
+            return self._touch(event)  # type: ignore[arg-type]
+        if event.type() == QEvent.Type.ShortcutOverride and self._own_key(event):  # type: ignore[arg-type]
+            event.accept()  # Ctrl+Z here undoes a stroke, not the window's last edit
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Undo):
+            self.undo_stroke()
+        elif self._own_key(event):
+            self.clear()
+        else:
+            super().keyPressEvent(event)
+
+    def focusInEvent(self, event: Any) -> None:
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event: Any) -> None:
+        super().focusOutEvent(event)
+        self.update()
+
+
+class SignatureDialog(RememberingDialog):
+    """Name, role and the drawn signature; OK is refused until both name and ink are there."""
+
+    key = "signature"
+
+    def __init__(
+        self, signer_name: str = "", role: str = "inspector", parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        if role not in ROLES:
+            raise ValueError(f"unknown signer role {role!r}")
+        self.setWindowTitle(_("Signature"))
+        self._signed_at: dt.datetime | None = None
+        self.name = QLineEdit(signer_name)
+        self.role = QComboBox()
+        for value in ROLES:
+            self.role.addItem(role_label(value), value)
+        self.role.setCurrentIndex(self.role.findData(role))
+        self.time_label = QLabel()
+        self.pad = SignaturePad()
+        self.clear_button = QPushButton(_("Clear"))
+        self.clear_button.setAutoDefault(False)  # Enter means OK
+        self.clear_button.clicked.connect(self._clear)
+        hint = QLabel(
+            _(
+                "Sign with the mouse, a pen or a finger. Ctrl+Z undoes the last stroke, Delete clears."
+            )
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555;")
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow(_("Signer"), self.name)
+        form.addRow(_("Role"), self.role)
+        form.addRow(_("Signing time"), self.time_label)
+        below = QHBoxLayout()
+        below.addWidget(hint, 1)
+        below.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.pad, 1)
+        layout.addLayout(below)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons())
+        self._clock = QTimer(self)
+        self._clock.setInterval(1000)
+        self._clock.timeout.connect(self._show_time)
+        self.name.textChanged.connect(self._clear_error)
+        self.pad.changed.connect(self._clear_error)
+        self._show_time()
+        self.resize(max(self.width(), 640), max(self.height(), 420))
+        (self.pad if signer_name.strip() else self.name).setFocus()
+
+    @property
+    def signed_at(self) -> dt.datetime | None:
+        """When OK was accepted (aware, UTC); None before."""
+        return self._signed_at
+
+    def _show_time(self) -> None:
+        moment = self._signed_at or utc_now()
+        self.time_label.setText(moment.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
+
+    def _clear(self) -> None:
+        self.pad.clear()
+        self.pad.setFocus()
+
+    def _clear_error(self) -> None:
+        self.error.clear()
+        self.error.hide()
+
+    def _refuse(self, message: str, focus: QWidget) -> None:
+        self.error.setText(message)
+        self.error.show()
+        focus.setFocus()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not self._clock.isActive():  # shown again after being accepted: a new signature
+            self._signed_at = None
+            self._show_time()
+            self._clock.start()
+
+    def accept(self) -> None:
+        if not self.name.text().strip():
+            self._refuse(_("Enter the signer's name."), self.name)
+            return
+        if self.pad.is_empty():
+            self._refuse(_("Draw the signature in the box."), self.pad)
+            return
+        self._signed_at = utc_now()
+        self._clock.stop()
+        self._show_time()
+        super().accept()
+
+    def done(self, result: int) -> None:
+        self._clock.stop()
+        super().done(result)
+
+    def values(self) -> dict[str, Any]:
+        """signer_name, role, image_png (PNG bytes) and signed_at (aware UTC; the moment OK
+        was accepted, or now when asked before)."""
+        return {
+            "signer_name": self.name.text().strip(),
+            "role": self.role.currentData(),
+            "image_png": self.pad.to_png(),
+            "signed_at": self._signed_at or utc_now(),
+        }
