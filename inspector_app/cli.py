@@ -232,6 +232,11 @@ def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> int:
 
     d = inspection_detail(ctx.db, args.id)
     if args.json:
+        # -- photos (evidence on site) --
+        from inspector_app.services.photos import list_photos, photo_dict
+
+        d["photos"] = [photo_dict(p) for p in list_photos(ctx.db, d["id"])]
+        # -- end photos --
         print_json(d)
         return 0
     print(f"{d['site']} ({d['site_code']})  —  {d['template_title']} {d['template_version']}")
@@ -408,6 +413,58 @@ def cmd_findings_add(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+# -- photos (evidence on site) ------------------------------------------------------------
+
+
+def cmd_photos_add(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.photos import add_photos
+
+    report = add_photos(
+        ctx.db,
+        ctx.data_dir,
+        args.id,
+        [Path(p) for p in args.paths],
+        actor=ctx.actor,
+        item_id=args.item,
+        caption=args.caption,
+    )
+    for p in report.added:
+        print(f"{p.id[:8]}  {p.sha256[:12]}  {p.original_name}")
+    for path in report.duplicates:
+        print(_("{file}: already in this inspection, not added again", file=path), file=sys.stderr)
+    for path, reason in report.refused:
+        print(f"{path}: {reason}", file=sys.stderr)
+    return 1 if report.refused else 0
+
+
+def cmd_photos_list(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.photos import list_photos, photo_dict
+
+    photos = list_photos(ctx.db, args.id)
+    if args.json:
+        print_json([photo_dict(p) for p in photos])
+        return 0
+    print_table(
+        [_("ID"), _("File"), _("Item"), _("Taken"), _("Camera"), _("Pixels"), _("Caption")],
+        [
+            (
+                p.id[:8],
+                p.original_name,
+                p.item_id,
+                p.captured_at.astimezone().strftime("%Y-%m-%d %H:%M") if p.captured_at else None,
+                p.camera,
+                f"{p.width}x{p.height}",
+                p.caption,
+            )
+            for p in photos
+        ],
+    )
+    return 0
+
+
+# -- end photos ---------------------------------------------------------------------------
+
+
 def cmd_audit_verify(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.store.audit import verify_chain
 
@@ -542,6 +599,23 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--requirement")
     c.add_argument("--deadline", type=_date)
     c.add_argument("--responsible")
+
+    # -- photos (evidence on site) --
+    pho = group("photos", _("photos as evidence (现场照片)"))
+    c = command(
+        pho,
+        "add",
+        cmd_photos_add,
+        _("add photo files, or every JPEG/PNG in folders, to an inspection"),
+    )
+    c.add_argument("id", metavar="INSPECTION_ID")
+    c.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER")
+    c.add_argument("--item", metavar="ITEM_ID", help=_("attach the photos to this item"))
+    c.add_argument("--caption", metavar="TEXT", help=_("caption for every photo added"))
+    c = command(pho, "list", cmd_photos_list, _("list the photos of an inspection"))
+    c.add_argument("id", metavar="INSPECTION_ID")
+    c.add_argument("--json", action="store_true")
+    # -- end photos --
 
     aud = group("audit", _("the audit log"))
     command(aud, "verify", cmd_audit_verify, _("check the audit log's hash chain"))

@@ -186,9 +186,11 @@ def severity_label(value: str) -> str:
 
 
 def finding_status_label(value: str) -> str:
-    return {"open": _("Open"), "corrected": _("Corrected"), "verified": _("Verified")}.get(
-        value, value
-    )
+    return {
+        "open": _("To be corrected"),
+        "corrected": _("Corrected"),
+        "verified": _("Verified"),
+    }.get(value, value)
 
 
 _FINDINGS_SQL = """

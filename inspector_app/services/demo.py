@@ -8,10 +8,13 @@ twice changes nothing, and the answers go through the same services an inspector
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import random
+import tempfile
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -302,6 +305,106 @@ def _findings(
             svc.set_finding_status(db, f.id, status, actor="demo", note="已提交整改报告及照片。")
 
 
+def demo_photo(folder: Path, caption: str, seed: str, when: dt.datetime) -> Path:
+    """A generated site photo: shapes, the caption in the bundled font, EXIF time and camera."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from inspector_app.fonts import FONT_PATH
+
+    rng = random.Random(seed)
+    w, h = 800, 600
+    sky = tuple(rng.randrange(150, 230) for _ in range(3))
+    img = Image.new("RGB", (w, h), sky)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, int(h * 0.62), w, h), fill=(rng.randrange(90, 140),) * 3)
+    for _ in range(7):  # machines, racks, tanks
+        x, y = rng.randrange(30, w - 220), rng.randrange(int(h * 0.25), int(h * 0.6))
+        colour = tuple(rng.randrange(30, 200) for _ in range(3))
+        if rng.random() < 0.5:
+            draw.rectangle(
+                (x, y, x + rng.randrange(80, 200), y + rng.randrange(80, 180)),
+                fill=colour,
+                outline=(20, 20, 20),
+                width=3,
+            )
+        else:
+            r = rng.randrange(35, 80)
+            draw.ellipse((x, y, x + 2 * r, y + 2 * r), fill=colour, outline=(20, 20, 20), width=3)
+    font = ImageFont.truetype(str(FONT_PATH), 26, index=0)
+    draw.rectangle((0, 0, w, 46), fill=(0, 0, 0))
+    draw.text((20, 12), f"{caption}  {when:%Y-%m-%d %H:%M}", font=font, fill=(255, 255, 255))
+    exif = Image.Exif()
+    exif[0x010F] = "HUAWEI"  # Make
+    exif[0x0110] = "Mate 60 (demo)"  # Model
+    exif.get_ifd(0x8769)[0x9003] = when.strftime("%Y:%m:%d %H:%M:%S")  # DateTimeOriginal
+    path = folder / f"IMG_{hashlib.sha1(seed.encode()).hexdigest()[:8].upper()}.jpg"
+    img.save(path, "JPEG", quality=82, exif=exif)
+    return path
+
+
+def _photos(
+    db: Database, insp_id: str, template: ChecklistTemplate, plan: Plan, folder: Path
+) -> None:
+    """Photos for the items that ask for them; drafts have only some so far."""
+    from inspector_app.services.photos import add_photos
+
+    wanted = [i for i in template.items() if i.photos_required and not i.show_if]
+    if plan.status == "draft":
+        wanted = wanted[:2]
+    shot = dt.datetime.combine(plan.date, dt.time(9, 30))
+    for n, item in enumerate(wanted):
+        count = item.photos_required if plan.status != "draft" else 1
+        files = [
+            demo_photo(
+                folder,
+                f"{item.title.zh}（{k + 1}）",
+                f"{plan.key}:{item.id}:{k}",
+                shot + dt.timedelta(minutes=7 * n + k),
+            )
+            for k in range(count)
+        ]
+        add_photos(
+            db,
+            db.path.parent,
+            insp_id,
+            files,
+            actor="demo",
+            item_id=item.id,
+            caption=f"{item.title.zh}：现场照片",
+        )
+
+
+def _link_finding_photos(db: Database, insp_id: str, folder: Path, plan: Plan) -> None:
+    """Each finding shows its item's photo; a corrected carried finding gets an after photo."""
+    from inspector_app.services.browse import list_findings
+    from inspector_app.services.photos import add_photos, link_photo_to_finding, list_photos
+
+    photos = list_photos(db, insp_id)
+    for f in list_findings(db, inspection_id=insp_id):
+        if f["carried_from"] and f["status"] != "open":
+            after = demo_photo(
+                folder,
+                f"整改后：{f['description'][:16]}",
+                f"{f['id']}:after",
+                dt.datetime.combine(plan.date, dt.time(14, 10)),
+            )
+            report = add_photos(
+                db,
+                db.path.parent,
+                insp_id,
+                [after],
+                actor="demo",
+                item_id=f["item_id"],
+                caption="整改后复查照片",
+            )
+            for p in report.added:
+                link_photo_to_finding(db, f["id"], p.id, role="after", actor="demo")
+            continue
+        mine = [p for p in photos if f["item_id"] and p.item_id == f["item_id"]]
+        if mine:
+            link_photo_to_finding(db, f["id"], mine[0].id, role="evidence", actor="demo")
+
+
 def signature_png(name: str, seed: str) -> bytes:
     """A drawn-looking signature: strokes in a seeded random walk (no font needed)."""
     from PIL import Image, ImageDraw
@@ -336,73 +439,84 @@ def load_demo(db: Database, *, actor: str = "demo") -> DemoReport:
     with db.session() as s:
         sites = {site.code: site for site in s.exec(select(Site)).all()}
         existing = set(s.exec(select(Inspection.id)).all())
-    for plan in _plans():
-        insp_id = demo_id("inspection", plan.key)
-        if insp_id in existing:
-            continue
-        site = sites[plan.site_code]
-        tv = find_template_version(db, plan.template)
-        template = template_of(tv)
-        team = INSPECTORS[plan.team]
-        svc.start_inspection(
-            db,
-            site_id=site.id,
-            template_version_id=tv.id,
-            inspectors=team,
-            started_on=plan.date,
-            actor=actor,
-            inspection_id=insp_id,
-        )
-        if plan.follow_up_of:
-            _recheck_carried(db, insp_id)
-        _fill(db, insp_id, template, plan)
-        _findings(db, insp_id, template, plan, site.contact_name or "")
-        report.created_inspections += 1
-        if plan.status == "draft":
-            continue
-        svc.complete_inspection(db, insp_id, actor=actor, ended_on=plan.date)
-        if plan.amend:
-            svc.amend_inspection(
-                db, insp_id, reason="复核时发现服务合同金额录入有误，更正后重新提交。", actor=actor
+    with tempfile.TemporaryDirectory(prefix="inspector-demo-") as tmp:
+        folder = Path(tmp)
+        for plan in _plans():
+            insp_id = demo_id("inspection", plan.key)
+            if insp_id in existing:
+                continue
+            site = sites[plan.site_code]
+            tv = find_template_version(db, plan.template)
+            template = template_of(tv)
+            team = INSPECTORS[plan.team]
+            svc.start_inspection(
+                db,
+                site_id=site.id,
+                template_version_id=tv.id,
+                inspectors=team,
+                started_on=plan.date,
+                actor=actor,
+                inspection_id=insp_id,
             )
-            first_number = next(i for i in template.items() if i.type is AnswerType.NUMBER)
-            detail = svc.inspection_detail(db, insp_id)
-            current = next(
-                it["value"]
-                for sec in detail["sections"]
-                for it in sec["items"]
-                if it["id"] == first_number.id
-            )
-            svc.answer_item(
-                db, insp_id, first_number.id, round(float(current or 0) * 1.2 + 1, 1), actor=actor
-            )
+            if plan.follow_up_of:
+                _recheck_carried(db, insp_id)
+            _fill(db, insp_id, template, plan)
+            _photos(db, insp_id, template, plan, folder)
+            _findings(db, insp_id, template, plan, site.contact_name or "")
+            _link_finding_photos(db, insp_id, folder, plan)
+            report.created_inspections += 1
+            if plan.status == "draft":
+                continue
             svc.complete_inspection(db, insp_id, actor=actor, ended_on=plan.date)
-        if plan.status in ("signed", "exported"):
-            signed_at = dt.datetime.combine(plan.date, dt.time(16, 30), tzinfo=dt.UTC)
-            for name in team:
+            if plan.amend:
+                svc.amend_inspection(
+                    db,
+                    insp_id,
+                    reason="复核时发现服务合同金额录入有误，更正后重新提交。",
+                    actor=actor,
+                )
+                first_number = next(i for i in template.items() if i.type is AnswerType.NUMBER)
+                detail = svc.inspection_detail(db, insp_id)
+                current = next(
+                    it["value"]
+                    for sec in detail["sections"]
+                    for it in sec["items"]
+                    if it["id"] == first_number.id
+                )
+                svc.answer_item(
+                    db,
+                    insp_id,
+                    first_number.id,
+                    round(float(current or 0) * 1.2 + 1, 1),
+                    actor=actor,
+                )
+                svc.complete_inspection(db, insp_id, actor=actor, ended_on=plan.date)
+            if plan.status in ("signed", "exported"):
+                signed_at = dt.datetime.combine(plan.date, dt.time(16, 30), tzinfo=dt.UTC)
+                for name in team:
+                    svc.record_signature(
+                        db,
+                        insp_id,
+                        signer_name=name,
+                        role="inspector",
+                        image_png=signature_png(name, plan.key + name),
+                        signed_at=signed_at,
+                        actor=actor,
+                    )
+                rep = site.contact_name or "现场负责人"
                 svc.record_signature(
                     db,
                     insp_id,
-                    signer_name=name,
-                    role="inspector",
-                    image_png=signature_png(name, plan.key + name),
+                    signer_name=rep,
+                    role="site_representative",
+                    image_png=signature_png(rep, plan.key + rep),
                     signed_at=signed_at,
                     actor=actor,
                 )
-            rep = site.contact_name or "现场负责人"
-            svc.record_signature(
-                db,
-                insp_id,
-                signer_name=rep,
-                role="site_representative",
-                image_png=signature_png(rep, plan.key + rep),
-                signed_at=signed_at,
-                actor=actor,
-            )
-        if plan.status == "exported":
-            svc.mark_exported(
-                db, insp_id, package=f"示例导出包 demo-{plan.date:%Y%m}.inspkg", actor=actor
-            )
+            if plan.status == "exported":
+                svc.mark_exported(
+                    db, insp_id, package=f"示例导出包 demo-{plan.date:%Y%m}.inspkg", actor=actor
+                )
     return report
 
 

@@ -34,11 +34,13 @@ from inspector_app.store.db import Database
 from inspector_app.store.models import (
     AnswerRecord,
     Finding,
+    FindingPhoto,
     FindingSeverity,
     FindingStatus,
     Inspection,
     InspectionRevision,
     InspectionStatus,
+    Photo,
     Signature,
     Site,
     TemplateVersion,
@@ -298,8 +300,12 @@ def _apply(
     item_id: str,
     actor: str,
     changes: dict[str, Any],
+    existing: dict[str, AnswerRecord] | None = None,
 ) -> AnswerRecord:
-    """Apply one answer edit inside the caller's transaction, audited field by field."""
+    """Apply one answer edit inside the caller's transaction, audited field by field.
+
+    ``existing`` (the inspection's answers by item) spares a query per item in batches.
+    """
     item = _target(template, item_id)
     changes = dict(changes)
     if "value" in changes:
@@ -311,11 +317,14 @@ def _apply(
         )
     if changes.get("not_applicable") and (item is None or not item.na_allowed):
         raise InvalidInput(_("item {item} cannot be marked not applicable", item=item_id))
-    rec = s.exec(
-        select(AnswerRecord).where(
-            AnswerRecord.inspection_id == insp.id, AnswerRecord.item_id == item_id
-        )
-    ).first()
+    if existing is not None:
+        rec = existing.get(item_id)
+    else:
+        rec = s.exec(
+            select(AnswerRecord).where(
+                AnswerRecord.inspection_id == insp.id, AnswerRecord.item_id == item_id
+            )
+        ).first()
     created = rec is None
     if rec is None:
         rec = AnswerRecord(inspection_id=insp.id, item_id=item_id, revision=0)
@@ -342,8 +351,7 @@ def _apply(
         rec.base_revision = rec.revision
         rec.revision += 1
         rec.updated_at = utcnow()
-        s.add(rec)
-    s.flush()
+        s.add(rec)  # flushed by the rescore's query (autoflush)
     return rec
 
 
@@ -367,12 +375,13 @@ def answer_many(
         insp = _get(s, inspection_id)
         _require_editable(insp)
         template = _template(s, insp)
+        existing = _answers(s, insp.id)
         for item_id, changes in edits.items():
             if changes.get("not_applicable"):
                 changes = {"value": None, **changes}
             elif "value" in changes:
                 changes = {"not_applicable": False, **changes}
-            _apply(s, insp, template, item_id, actor, changes)
+            existing[item_id] = _apply(s, insp, template, item_id, actor, changes, existing)
         return _rescore(s, insp, template)
 
 
@@ -594,6 +603,17 @@ def canonical_data(s: Session, insp: Inspection) -> dict[str, Any]:
         .where(Finding.inspection_id == insp.id)
         .order_by(Finding.created_at, Finding.id)
     ).all()
+    photos = s.exec(
+        select(Photo).where(Photo.inspection_id == insp.id).order_by(Photo.sha256)
+    ).all()
+    links: dict[str, list[dict[str, str]]] = {}
+    for link in s.exec(
+        select(FindingPhoto)
+        .join(Finding, Finding.id == FindingPhoto.finding_id)
+        .where(Finding.inspection_id == insp.id)
+        .order_by(FindingPhoto.photo_id)
+    ).all():
+        links.setdefault(link.finding_id, []).append({"photo": link.photo_id, "role": link.role})
     return {
         "inspection": insp.id,
         "revision": insp.revision,
@@ -627,8 +647,14 @@ def canonical_data(s: Session, insp: Inspection) -> dict[str, Any]:
                 "responsible": f.responsible,
                 "status": f.status,
                 "carried_from": f.carried_from_id,
+                "photos": links.get(f.id, []),
             }
             for f in findings
+        ],
+        # the evidence: each original by its SHA-256, so the frozen hash covers the photos
+        "photos": [
+            {"id": p.id, "sha256": p.sha256, "item": p.item_id, "caption": p.caption}
+            for p in photos
         ],
     }
 
@@ -1041,3 +1067,33 @@ def _lang_en() -> bool:
     from inspector_app.i18n import current_language
 
     return current_language() == "en"
+
+
+def signatures_of(db: Database, inspection_id: str) -> list[Signature]:
+    """The signatures given on the inspection's current revision."""
+    with db.session() as s:
+        insp = _get(s, inspection_id)
+        return list(
+            s.exec(
+                select(Signature)
+                .where(
+                    Signature.inspection_id == insp.id,
+                    Signature.inspection_revision == insp.revision,
+                )
+                .order_by(Signature.signed_at)
+            ).all()
+        )
+
+
+def pending_signers(db: Database, inspection_id: str) -> list[tuple[str, str]]:
+    """Who still has to sign this revision: each inspector, then the site's representative."""
+    with db.session() as s:
+        insp = _get(s, inspection_id)
+        site = s.get(Site, insp.site_id)
+        inspectors = json.loads(insp.inspectors)
+    done = signatures_of(db, inspection_id)
+    signed = {g.signer_name for g in done if g.role == "inspector"}
+    pending = [(name, "inspector") for name in inspectors if name not in signed]
+    if not any(g.role == "site_representative" for g in done):
+        pending.append((site.contact_name or "" if site else "", "site_representative"))
+    return pending

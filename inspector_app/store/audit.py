@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from inspector_app.store.models import AuditEntry, new_id
 
@@ -62,10 +62,13 @@ def append(
     old: Any = None,
     new: Any = None,
 ) -> AuditEntry:
-    """Add one row to the chain inside the caller's transaction."""
-    last = session.exec(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()  # type: ignore[union-attr]
+    """Add one row to the chain inside the caller's transaction.
+
+    Plain SQL on the session's connection: every edit writes one or more of these, so the
+    ORM's per-object bookkeeping is skipped here.
+    """
+    conn = session.connection()
+    last = conn.exec_driver_sql("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     values = {
         "seq": seq,
@@ -80,10 +83,9 @@ def append(
         "old": to_text(old),
         "new": to_text(new),
     }
-    entry = AuditEntry(**values, prev_hash=prev, hash=_row_hash(values, prev))
-    session.add(entry)
-    session.flush()
-    return entry
+    row = {**values, "prev_hash": prev, "hash": _row_hash(values, prev)}
+    conn.execute(AuditEntry.__table__.insert().values(**row))  # type: ignore[attr-defined]
+    return AuditEntry(**row)
 
 
 @dataclass(frozen=True)

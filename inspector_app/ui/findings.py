@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -111,6 +113,8 @@ class FindingDialog(RememberingDialog):
         parent: QWidget | None = None,
         finding: dict[str, Any] | None = None,
         item_id: str | None = None,
+        photos: list[Any] | None = None,
+        linked: dict[str, str] | None = None,
     ):
         super().__init__(parent)
         self.setWindowTitle(_("Edit finding") if finding else _("New finding"))
@@ -153,6 +157,23 @@ class FindingDialog(RememberingDialog):
         self.note.setPlaceholderText(_("how it was corrected, what was checked"))
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
+        # photos that show the finding; on a re-inspection (复查) new links are "after" photos
+        self.after = bool(f.get("carried_from"))
+        self.photo_list = QListWidget()
+        self.photo_list.setMaximumHeight(110)
+        linked = linked or {}
+        for p in photos or []:
+            role = linked.get(p.id)
+            label = p.caption or p.original_name
+            if role:
+                label += "  · " + (_("after correction") if role == "after" else _("as found"))
+            it = QListWidgetItem(label)
+            it.setData(Qt.ItemDataRole.UserRole, p.id)
+            it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            it.setCheckState(Qt.CheckState.Checked if role else Qt.CheckState.Unchecked)
+            if role:  # links are records: they are not taken back here
+                it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            self.photo_list.addItem(it)
         form = QFormLayout()
         form.addRow(_("Severity"), self.severity)
         form.addRow(_("Item"), self.item)
@@ -162,6 +183,10 @@ class FindingDialog(RememberingDialog):
         form.addRow(_("Responsible"), self.responsible)
         form.addRow(_("Status"), self.status)
         form.addRow(_("Resolution"), self.note)
+        if self.photo_list.count():
+            form.addRow(
+                _("Photos after correction") if self.after else _("Photos"), self.photo_list
+            )
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -190,6 +215,15 @@ class FindingDialog(RememberingDialog):
             "status": self.status.currentData(),
             "resolution_note": self.note.text().strip(),
         }
+
+    def new_photo_links(self) -> list[str]:
+        """Photo ids ticked in this dialog (not the ones linked before)."""
+        out = []
+        for n in range(self.photo_list.count()):
+            it = self.photo_list.item(n)
+            if it.flags() & Qt.ItemFlag.ItemIsEnabled and it.checkState() == Qt.CheckState.Checked:
+                out.append(it.data(Qt.ItemDataRole.UserRole))
+        return out
 
 
 class FindingsPanel(QWidget):

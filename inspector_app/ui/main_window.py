@@ -119,6 +119,12 @@ class MainWindow(QMainWindow):
         self.amend_action = self._action(
             self.inspection_menu, _("Amend…"), self.amend_current, [QKeySequence("Ctrl+Shift+A")]
         )
+        self.sign_action = self._action(
+            self.inspection_menu, _("Sign…"), self.sign_current, [QKeySequence("Ctrl+Shift+S")]
+        )
+        self.history_action = self._action(
+            self.inspection_menu, _("History…"), self.history_current, [QKeySequence("Ctrl+H")]
+        )
         self.inspection_menu.addSeparator()
         self.close_action = self._action(
             self.inspection_menu, _("Back to the list"), self.close_editor, [QKeySequence("Ctrl+W")]
@@ -145,6 +151,8 @@ class MainWindow(QMainWindow):
         status = self.editor.state.status if self.editor is not None else None
         self.complete_action.setEnabled(status == "draft")
         self.amend_action.setEnabled(status in ("completed", "signed", "exported"))
+        self.sign_action.setEnabled(status in ("completed", "signed"))
+        self.history_action.setEnabled(status is not None)
         if self.editor is None:
             self.edit_menu.setEnabled(False)
             return
@@ -358,9 +366,14 @@ class MainWindow(QMainWindow):
         """Window-modal without a nested event loop; tests and callbacks stay simple."""
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(on_accept)  # type: ignore[attr-defined]
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))  # type: ignore[attr-defined]
+        dialog.finished.connect(lambda _r: self._forget(dialog))  # type: ignore[attr-defined]
         self.dialog = dialog
         dialog.open()  # type: ignore[attr-defined]
+
+    def _forget(self, dialog: QWidget) -> None:
+        """A closed dialog is no longer the current one (unless another took its place)."""
+        if self.dialog is dialog:
+            self.dialog = None
 
     def complete_current(self) -> None:
         from inspector_app.services import inspections as svc
@@ -403,6 +416,54 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(_("Reopened as revision {rev}.", rev=revision + 1))
 
         self._modeless(dialog, amend)
+
+    # -- signatures and history -----------------------------------------------------------
+    def sign_current(self) -> None:
+        """Each inspector, then the site's representative, signs the completed revision."""
+        from inspector_app.services import inspections as svc
+
+        if self.editor is None or self.editor.state.status not in ("completed", "signed"):
+            return
+        inspection_id = self.editor.state.id
+        pending = svc.pending_signers(self.db, inspection_id)
+        if not pending:
+            self.statusBar().showMessage(_("Everyone has signed this revision."))
+            return
+        self._sign_next(inspection_id, pending)
+
+    def _sign_next(self, inspection_id: str, pending: list[tuple[str, str]]) -> None:
+        from inspector_app.services import inspections as svc
+        from inspector_app.ui.signature_pad import SignatureDialog
+
+        name, role = pending[0]
+        dialog = SignatureDialog(signer_name=name, role=role, parent=self)
+
+        def signed() -> None:
+            values = dialog.values()
+            try:
+                svc.record_signature(self.db, inspection_id, actor=self.actor, **values)
+            except ServiceError as exc:
+                show_error(self, exc)
+                return
+            rest = svc.pending_signers(self.db, inspection_id)
+            self.open_inspection(inspection_id)
+            if rest:
+                self._sign_next(inspection_id, rest)
+            else:
+                self.statusBar().showMessage(_("Signed by everyone present."))
+
+        self._modeless(dialog, signed)
+
+    def history_current(self) -> None:
+        from inspector_app.ui.history import HistoryDialog
+
+        if self.editor is None:
+            return
+        dialog = HistoryDialog(self.db, self.editor.state.id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self._forget(dialog))
+        self.dialog = dialog
+        dialog.open()
 
     # -- help ---------------------------------------------------------------------------
     def show_shortcuts(self) -> None:

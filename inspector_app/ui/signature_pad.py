@@ -60,6 +60,7 @@ MIN_STEP = 1.0  # points closer than this to the last one add only noise
 SIDE_MARGIN = 24  # where the baseline starts and ends
 PNG_MARGIN = 0.08  # of the image's smaller side, around the signature in to_png
 MAX_PNG_SCALE = 6.0  # a tiny scribble is enlarged, a dot does not fill the image
+DOT_SCALE = 1.6  # a click or a tap without moving leaves a dot this much wider than the line
 
 ROLES = ("inspector", "site_representative")
 TOUCH_EVENTS = (
@@ -124,11 +125,12 @@ def stroke_pieces(stroke: Stroke) -> list[tuple[float, QPainterPath]]:
 def paint_strokes(painter: QPainter, strokes: list[list[StrokePoint]] | tuple[Stroke, ...]) -> None:
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     for stroke in strokes:
-        if len(stroke) == 1:  # a dot
+        if len(stroke) == 1:  # a dot, a little fuller than the line so that it shows
             point = stroke[0]
+            radius = point.width * DOT_SCALE / 2
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(INK)
-            painter.drawEllipse(QPointF(point.x, point.y), point.width / 2, point.width / 2)
+            painter.drawEllipse(QPointF(point.x, point.y), radius, radius)
             continue
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for width, path in stroke_pieces(tuple(stroke)):
@@ -241,7 +243,7 @@ class SignaturePad(QWidget):
         points = [p for stroke in self._strokes for p in stroke]
         if not points:
             return None
-        half = max(p.width for p in points) / 2
+        half = max(p.width for p in points) * DOT_SCALE / 2
         xs = [p.x for p in points]
         ys = [p.y for p in points]
         return QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)).adjusted(
@@ -380,8 +382,8 @@ class SignaturePad(QWidget):
 
     def event(self, event: QEvent) -> bool:
         if event.type() in TOUCH_EVENTS:
-            return self._touch(event)  # type: ignore[arg-type]
-        if event.type() == QEvent.Type.ShortcutOverride and self._own_key(event):  # type: ignore[arg-type]
+            return self._touch(event)
+        if event.type() == QEvent.Type.ShortcutOverride and self._own_key(event):
             event.accept()  # Ctrl+Z here undoes a stroke, not the window's last edit
             return True
         return super().event(event)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import list_findings
 from tests.services.helpers import answer_all
-from tests.ui.keys import focused, type_text
+from tests.ui.keys import type_text
 from tests.ui.test_workflows import _open_new, seed_site
 
 
@@ -85,8 +85,7 @@ def test_complete_then_amend_from_the_menu(make_app: Any, data_dir: Path, qtbot:
     amend = win.dialog
     amend.accept()
     assert amend.isVisible() and amend.error.text()  # a reason is required
-    amend.reason.setFocus()
-    type_text(focused(), "合同金额录入有误")
+    type_text(amend.reason, "合同金额录入有误")
     amend.accept()
     detail = svc.inspection_detail(app.db, inspection_id)
     assert (detail["status"], detail["revision"], detail["amend_reason"]) == (

@@ -306,8 +306,9 @@ def test_menus_list_the_shortcuts(make_app: Any, data_dir: Path, language: str) 
     assert {"Ctrl+N", "Ctrl+F", "Ctrl+Z", "F3", "Ctrl+Down", "Ctrl+W", "Ctrl+,"} <= shortcuts
 
 
-def test_header_click_sorts_and_keeps_the_selection(make_app: Any, data_dir: Path,
-                                                    qtbot: Any) -> None:
+def test_header_click_sorts_and_keeps_the_selection(
+    make_app: Any, data_dir: Path, qtbot: Any
+) -> None:
     from inspector_app.services.demo import load_demo
 
     db = open_database(data_dir)

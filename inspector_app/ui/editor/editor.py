@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -35,6 +36,14 @@ from inspector_app.services.inspections import AnswerView, InspectionState
 from inspector_app.store.db import Database
 from inspector_app.ui.editor.panel import ItemPanel
 from inspector_app.ui.findings import FindingDialog, FindingsPanel
+from inspector_app.ui.photos import (
+    PhotoSection,
+    PhotoViewer,
+    add_photos_in_background,
+    choose_files,
+    choose_folder,
+    data_dir_of,
+)
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 VETO_SECTION = "__veto__"
@@ -140,6 +149,7 @@ class ChecklistEditor(QWidget):
         first = self.next_unanswered_id(None) or (self.order()[0] if self.order() else None)
         if first:
             self.select_item(first, focus=False)
+        self.reload_photos()
 
     # -- layout -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -189,6 +199,8 @@ class ChecklistEditor(QWidget):
             "background: #e3ecf7; color: #1f3b63; padding: 6px 10px; border-radius: 4px;"
         )
         self.readonly_banner.setVisible(not s.editable)
+        self.sign_label = QLabel(self._signature_text() if not s.editable else "")
+        self.sign_label.setVisible(not s.editable)
 
         head = QHBoxLayout()
         titles = QVBoxLayout()
@@ -226,6 +238,10 @@ class ChecklistEditor(QWidget):
         )
         self.panel.evidence_changed.connect(self.set_evidence)
         self.panel.advance.connect(self.next_item)
+        self.panel.add_photo_files.connect(lambda i: self.add_photos(i, choose_files(self)))
+        self.panel.add_photo_folder.connect(lambda i: self.add_photos(i, choose_folder(self)))
+        self.panel.photos_dropped.connect(self.add_photos)
+        self.panel.open_photo.connect(self.view_photo)
 
         self.findings = FindingsPanel(self.template, self.state.editable)
         self.findings.add_requested.connect(lambda: self.record_finding(None))
@@ -236,6 +252,26 @@ class ChecklistEditor(QWidget):
         self.side = QTabWidget()
         self.side.addTab(self.panel, _("Item"))
         self.side.addTab(self.findings, _("Findings (问题与整改)"))
+        self.all_photos = PhotoSection(self.state.editable)
+        self.all_photos.add_files.connect(lambda: self.add_photos(None, choose_files(self)))
+        self.all_photos.add_folder.connect(lambda: self.add_photos(None, choose_folder(self)))
+        self.all_photos.files_dropped.connect(lambda paths: self.add_photos(None, paths))
+        self.all_photos.open_photo.connect(self.view_photo)
+        photos_page = QWidget()
+        pl = QVBoxLayout(photos_page)
+        pl.addWidget(
+            QLabel(
+                _(
+                    "Every photo of this inspection; photos added here belong to the "
+                    "inspection as a whole."
+                )
+            )
+        )
+        pl.addWidget(self.all_photos)
+        pl.addStretch(1)
+        self.side.addTab(photos_page, _("Photos"))
+        self.photos: list[Any] = []
+        self.missing_photos: dict[str, int] = {}
         self.reload_findings()
 
         splitter = QSplitter()
@@ -249,6 +285,7 @@ class ChecklistEditor(QWidget):
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addLayout(head)
         layout.addWidget(self.readonly_banner)
+        layout.addWidget(self.sign_label)
         layout.addLayout(scores)
         layout.addWidget(self.veto_banner)
         layout.addWidget(splitter, 1)
@@ -292,6 +329,12 @@ class ChecklistEditor(QWidget):
                 lambda: self.record_finding(self.current),
             ),
             "findings": act("findings", _("Findings list / item"), ["F6"], self.toggle_findings),
+            "add_photos": act(
+                "add_photos",
+                _("Add photos to this item…"),
+                ["Ctrl+P"],
+                lambda: self.add_photos(self.current, choose_files(self)),
+            ),
         }
 
     def _fill_tree(self) -> None:
@@ -451,6 +494,7 @@ class ChecklistEditor(QWidget):
             self.state.editable,
             self.template.uses_sample_weights,
         )
+        self._show_item_photos()
 
     def next_item(self) -> None:
         self.flush()
@@ -638,13 +682,17 @@ class ChecklistEditor(QWidget):
         self.flush()
         if item_id in {v.id for v in self.template.vetoes}:
             item_id = None
-        dialog = FindingDialog(self.template, self, item_id=item_id)
+        dialog = FindingDialog(self.template, self, item_id=item_id, photos=self.photos)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._add_finding(dialog.values()))
+        dialog.accepted.connect(
+            lambda: self._add_finding(dialog.values(), dialog.new_photo_links())
+        )
         self.dialog = dialog
         dialog.open()
 
-    def _add_finding(self, values: dict[str, Any]) -> None:
+    def _add_finding(self, values: dict[str, Any], photo_ids: list[str]) -> None:
+        from inspector_app.services.photos import link_photo_to_finding
+
         status, note = values.pop("status"), values.pop("resolution_note")
         try:
             f = svc.add_finding(self.db, self.state.id, actor=self.actor, **values)
@@ -652,6 +700,8 @@ class ChecklistEditor(QWidget):
                 svc.update_finding(
                     self.db, f.id, actor=self.actor, status=status, resolution_note=note
                 )
+            for photo_id in photo_ids:
+                link_photo_to_finding(self.db, f.id, photo_id, role="evidence", actor=self.actor)
         except ServiceError as exc:
             self._show_saved(str(exc))
             return
@@ -663,18 +713,102 @@ class ChecklistEditor(QWidget):
     def edit_finding(self, row: dict[str, Any]) -> None:
         if not self.state.editable:
             return
-        dialog = FindingDialog(self.template, self, finding=row)
+        from inspector_app.services.photos import photos_of_finding
+
+        linked = {p.id: role for p, role in photos_of_finding(self.db, row["id"])}
+        dialog = FindingDialog(self.template, self, finding=row, photos=self.photos, linked=linked)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._finding_change(row["id"], **dialog.values()))
+        dialog.accepted.connect(
+            lambda: self._finding_change(
+                row["id"],
+                photo_ids=dialog.new_photo_links(),
+                photo_role="after" if dialog.after else "evidence",
+                **dialog.values(),
+            )
+        )
         self.dialog = dialog
         dialog.open()
 
-    def _finding_change(self, finding_id: str, **changes: Any) -> None:
+    def _finding_change(
+        self,
+        finding_id: str,
+        photo_ids: list[str] | tuple[str, ...] = (),
+        photo_role: str = "evidence",
+        **changes: Any,
+    ) -> None:
+        from inspector_app.services.photos import link_photo_to_finding
+
         try:
             svc.update_finding(self.db, finding_id, actor=self.actor, **changes)
+            for photo_id in photo_ids:
+                link_photo_to_finding(
+                    self.db, finding_id, photo_id, role=photo_role, actor=self.actor
+                )
         except ServiceError as exc:
             self._show_saved(str(exc))
             return
         self.last_saved = dt.datetime.now()
         self._show_saved()
         self.reload_findings()
+
+    # -- photos -------------------------------------------------------------------------
+    def reload_photos(self) -> None:
+        from inspector_app.services.photos import list_photos, missing_photos
+
+        self.photos = list(list_photos(self.db, self.state.id))
+        self.missing_photos = missing_photos(self.db, self.state.id)
+        self.all_photos.strip.set_photos(self.photos, data_dir_of(self.db))
+        self.side.setTabText(2, _("Photos ({n})", n=len(self.photos)))
+        self._show_item_photos()
+
+    def _show_item_photos(self) -> None:
+        if self.current is None or not hasattr(self, "photos"):
+            return
+        mine = [p for p in self.photos if p.item_id == self.current]
+        self.panel.set_photos(mine, data_dir_of(self.db), self.missing_photos.get(self.current, 0))
+
+    def add_photos(self, item_id: str | None, sources: list[Path]) -> None:
+        if not sources or not self.state.editable:
+            return
+        add_photos_in_background(
+            self,
+            self.db,
+            self.state.id,
+            sources,
+            actor=self.actor,
+            item_id=item_id,
+            on_done=lambda _r: self._photos_added(),
+        )
+
+    def _photos_added(self) -> None:
+        self.last_saved = dt.datetime.now()
+        self._show_saved()
+        self.reload_photos()
+
+    def view_photo(self, photo_id: str) -> None:
+        from inspector_app.services.photos import set_caption
+
+        if not self.photos:
+            return
+        viewer = PhotoViewer(self.photos, data_dir_of(self.db), photo_id, self.state.editable, self)
+        viewer.caption_changed.connect(
+            lambda pid, text: set_caption(self.db, pid, text, actor=self.actor)
+        )
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.finished.connect(lambda _r: self.reload_photos())
+        self.dialog = viewer
+        viewer.open()
+
+    def _signature_text(self) -> str:
+        """Who signed this revision, and who still has to (Ctrl+Shift+S to sign)."""
+        done = svc.signatures_of(self.db, self.state.id)
+        parts = [
+            f"{g.signer_name} ✓ {g.signed_at.astimezone().strftime('%Y-%m-%d %H:%M')}" for g in done
+        ]
+        parts += [
+            (name or _("site representative")) + " —"
+            for name, _role in svc.pending_signers(self.db, self.state.id)
+        ]
+        return _(
+            "Signatures on revision {rev}: {list}", rev=self.state.revision, list="；".join(parts)
+        )

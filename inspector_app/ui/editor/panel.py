@@ -21,6 +21,7 @@ from inspector_app.checklists.scoring import ItemScore
 from inspector_app.i18n import _, pick
 from inspector_app.services.inspections import AnswerView
 from inspector_app.ui.editor.answers import AnswerWidget, make_answer_widget
+from inspector_app.ui.photos import PhotoSection
 
 BADGE = "border-radius: 3px; padding: 1px 6px; color: white; background: {bg};"
 
@@ -60,6 +61,10 @@ class ItemPanel(QScrollArea):
     comment_changed = Signal(str, str)
     evidence_changed = Signal(str, list)
     advance = Signal()
+    add_photo_files = Signal(str)
+    add_photo_folder = Signal(str)
+    photos_dropped = Signal(str, list)
+    open_photo = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -72,6 +77,7 @@ class ItemPanel(QScrollArea):
         self.points_label = QLabel()
         self.error_label = QLabel()
         self.na_button: QPushButton | None = None
+        self.photo_section: PhotoSection | None = None
         self.required_badge: QLabel | None = None
 
     def show_item(
@@ -179,6 +185,17 @@ class ItemPanel(QScrollArea):
                 ev_layout.addWidget(tick)
             layout.addWidget(box)
 
+        self.photo_section = PhotoSection(editable)
+        self.photo_section.add_files.connect(lambda: self.add_photo_files.emit(item.id))
+        self.photo_section.add_folder.connect(lambda: self.add_photo_folder.emit(item.id))
+        self.photo_section.files_dropped.connect(
+            lambda paths: self.photos_dropped.emit(item.id, paths)
+        )
+        self.photo_section.open_photo.connect(self.open_photo)
+        box = QGroupBox(_("Photos"))
+        QVBoxLayout(box).addWidget(self.photo_section)
+        layout.addWidget(box)
+
         layout.addWidget(QLabel(_("Comment")))
         box = self.comment = _CommentBox()
         box.setPlainText(view.comment or "")
@@ -241,3 +258,8 @@ class ItemPanel(QScrollArea):
     def focus_answer(self) -> None:
         if self.answer is not None:
             self.answer.focus_answer()
+
+    def set_photos(self, photos: list, data_dir: object, missing: int) -> None:  # type: ignore[type-arg]
+        if self.photo_section is not None:
+            self.photo_section.strip.set_photos(photos, data_dir)  # type: ignore[arg-type]
+            self.photo_section.set_missing(missing)

@@ -1,0 +1,691 @@
+"""An inspection's audit log as a readable timeline, and the state of the hash chain.
+
+``inspection_history`` reads every audit entry of one inspection, oldest first, and turns
+each into a row people can read: when (local time), who, a translated action, what was
+changed (named by the item's title in the inspection's pinned template, the raw id when the
+template does not know it) and the old and new values formatted for people. The raw values
+stay on the entry. Formatting rules are small functions below, one per kind of value.
+
+``chain_status`` checks the hash chain. The chain is global: one chain runs through every
+entry of the data folder (sites, templates, all inspections), so its status speaks for the
+whole audit log, not for the one inspection whose history is shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import TYPE_CHECKING, Any
+
+from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
+from inspector_app.i18n import _, pick
+from inspector_app.services import browse
+from inspector_app.services.browse import status_label
+from inspector_app.store import audit
+from inspector_app.store.db import Database
+
+if TYPE_CHECKING:
+    from inspector_app.services.inspections import InspectionState
+
+NONE = "—"
+SHORT = 60  # characters of text shown in a table cell; the rest is "…"
+SEP = " · "
+
+
+# -- the rows ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One audit entry, readable. ``raw_*`` keep what the log holds, decoded from JSON."""
+
+    seq: int
+    when: str  # local time, for display
+    utc: str  # the log's own UTC ISO-8601 timestamp
+    actor: str
+    action: str  # translated label
+    what: str  # translated description of the changed thing
+    old: str  # formatted for people, shortened
+    new: str
+    old_full: str  # formatted, not shortened (tooltips, search)
+    new_full: str
+    revision: int | None
+    raw_action: str
+    entity: str
+    entity_id: str
+    field: str | None
+    raw_old: Any
+    raw_new: Any
+
+    def as_row(self) -> dict[str, Any]:
+        """The plain dict a table model shows (``ui.history``)."""
+        return {
+            "seq": self.seq,
+            "when": self.when,
+            "utc": self.utc,
+            "actor": self.actor,
+            "action": self.action,
+            "what": self.what,
+            "old": self.old,
+            "new": self.new,
+            "old_full": self.old_full,
+            "new_full": self.new_full,
+            "revision": self.revision,
+        }
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    """The hash chain of the whole data folder's audit log (not of one inspection)."""
+
+    ok: bool
+    entries: int  # entries in the whole log
+    first_bad_seq: int | None = None
+    problem: str | None = None  # translated
+    head: str = audit.GENESIS  # hash of the last good entry
+
+
+# -- formatting rules ----------------------------------------------------------------------
+
+
+def shorten(text: str, limit: int = SHORT) -> str:
+    """One line, at most ``limit`` characters; a cut ends in "…"."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def local_time(utc_iso: str) -> str:
+    """The log's UTC timestamp in the computer's time zone, to the second."""
+    try:
+        moment = dt.datetime.fromisoformat(utc_iso.replace("Z", "+00:00"))
+    except ValueError:
+        return utc_iso
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def decode(text: str | None) -> Any:
+    """A value as the log wrote it (JSON); text that is not JSON stays as it is."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def number(value: float | int) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def yes_no(value: Any) -> str:
+    if value is True or value == "yes":
+        return _("Yes")
+    if value is False or value == "no":
+        return _("No")
+    return plain(value)
+
+
+def plain(value: Any) -> str:
+    """Any value, when nothing more is known about it."""
+    if value is None or value == "" or value == []:
+        return NONE
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, (int, float)):
+        return number(value)
+    if isinstance(value, list):
+        return "、".join(plain(v) for v in value)
+    if isinstance(value, dict):
+        return SEP.join(f"{k}: {plain(v)}" for k, v in value.items() if v not in (None, "", []))
+    return str(value)
+
+
+def answer_value(item: Item | None, value: Any, *, veto: bool = False) -> str:
+    """An answer as the checklist shows it: 是/否, points, a number with its unit, the
+    option's label, a date or the text."""
+    if value is None:
+        return NONE
+    if veto:
+        if value == "yes":
+            return _("Triggered")
+        if value == "no":
+            return _("Not triggered")
+        return plain(value)
+    if item is None:
+        return yes_no(value) if value in ("yes", "no") else plain(value)
+    if item.type is AnswerType.YES_NO:
+        return yes_no(value)
+    if item.type is AnswerType.SCORE and isinstance(value, (int, float)):
+        return _("{points:g} points", points=value)
+    if item.type is AnswerType.NUMBER and isinstance(value, (int, float)):
+        return f"{number(value)} {pick(item.unit)}" if item.unit else number(value)
+    if item.type is AnswerType.CHOICE:
+        for option in item.options:
+            if option.id == value:
+                return pick(option.label)
+    return plain(value)
+
+
+def evidence_value(item: Item | None, value: Any) -> str:
+    """Ticked on-site evidence: the evidence's names (indexes when the item has none)."""
+    if isinstance(value, str):
+        value = decode(value)  # stored as JSON text inside the JSON of the log
+    if not isinstance(value, list) or not value:
+        return NONE if not value else plain(value)
+    names = []
+    for index in value:
+        if item is not None and isinstance(index, int) and 0 <= index < len(item.evidence):
+            names.append(pick(item.evidence[index]))
+        else:
+            names.append(f"#{plain(index)}")
+    return "、".join(names)
+
+
+def revision_value(value: Any) -> str:
+    """An amendment: ``{"revision": 2, "reason": ...}`` -> "第 2 版：理由"; 1 -> "第 1 版"."""
+    if isinstance(value, dict) and "revision" in value:
+        reason = value.get("reason")
+        if reason:
+            return _("Revision {rev}: {reason}", rev=value["revision"], reason=reason)
+        return _("Revision {rev}", rev=value["revision"])
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _("Revision {rev}", rev=value)
+    return plain(value)
+
+
+def status_value(value: Any) -> str:
+    """An inspection status, or ``{"status": ..., "package": ...}`` from an export."""
+    if isinstance(value, dict) and "status" in value:
+        extra = [plain(v) for k, v in value.items() if k != "status" and v not in (None, "")]
+        return SEP.join([status_label(str(value["status"])), *extra])
+    if isinstance(value, str):
+        return status_label(value)
+    return plain(value)
+
+
+def severity_label(value: Any) -> str:
+    return browse.severity_label(value) if isinstance(value, str) else plain(value)
+
+
+def finding_status_label(value: Any) -> str:
+    return browse.finding_status_label(value) if isinstance(value, str) else plain(value)
+
+
+def role_label(value: Any) -> str:
+    labels = {"inspector": _("inspector"), "site_representative": _("site representative")}
+    return labels.get(value, plain(value)) if isinstance(value, str) else plain(value)
+
+
+def labelled(label: str, value: str) -> str:
+    return _("{label}: {value}", label=label, value=value)
+
+
+# -- what the entries are about ------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    """What the rows need to name things: the pinned template and the findings."""
+
+    template: ChecklistTemplate | None
+    site_code: str = ""
+    site_name: str = ""
+    findings: dict[str, str] = dataclass_field(default_factory=dict)  # id -> description
+    carried_from: dict[str, str] = dataclass_field(default_factory=dict)  # source finding -> date
+    photos: dict[str, str] = dataclass_field(default_factory=dict)  # id -> original file name
+
+    def item(self, item_id: str | None) -> Item | None:
+        if self.template is None or not item_id:
+            return None
+        try:
+            return self.template.item(item_id)
+        except KeyError:
+            return None
+
+    def is_veto(self, item_id: str) -> bool:
+        if self.template is None:
+            return False
+        return any(v.id == item_id for v in self.template.vetoes)
+
+    def title(self, item_id: str | None) -> str:
+        """An item's or veto's title in the pinned template; the raw id otherwise."""
+        if not item_id:
+            return NONE
+        item = self.item(item_id)
+        if item is not None:
+            return pick(item.title)
+        if self.template is not None:
+            for v in self.template.vetoes:
+                if v.id == item_id:
+                    return _("Veto: {title}", title=pick(v.title))
+        return item_id
+
+    def finding(self, finding_id: str, fallback: Any = None) -> str:
+        text = self.findings.get(finding_id)
+        if not text and isinstance(fallback, dict):
+            text = fallback.get("description")
+        return _("Finding: {title}", title=shorten(text or finding_id[:8], 16))
+
+
+@dataclass(frozen=True)
+class _Raw:
+    seq: int
+    ts: str
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    field: str | None
+    old: Any
+    new: Any
+
+
+Described = tuple[str, str, str]  # what, old, new (not yet shortened)
+
+
+def _action_label(raw: _Raw) -> str:
+    if raw.entity == "photo":
+        photo = {
+            "create": _("Add photo"),
+            "delete": _("Remove photo"),
+            "link": _("Link photo"),
+        }
+        if raw.action in photo:
+            return photo[raw.action]
+    labels = {
+        "create": _("Create"),
+        "answer": _("Fill in"),
+        "complete": _("Complete"),
+        "amend": _("Amend"),
+        "sign": _("Sign"),
+        "export": _("Export"),
+        "status": _("Status"),
+        "carry_forward": _("Carry forward"),
+        "update": _("Edit"),
+    }
+    return labels.get(raw.action, raw.action)
+
+
+def _inspection(raw: _Raw, ctx: _Context) -> Described:
+    what = _("Inspection")
+    if raw.action == "create" and isinstance(raw.new, dict):
+        return what, NONE, _created(raw.new, ctx)
+    if raw.field == "status":
+        return f"{what}{SEP}{_('Status')}", status_value(raw.old), status_value(raw.new)
+    if raw.field == "revision":
+        return f"{what}{SEP}{_('Revision')}", revision_value(raw.old), revision_value(raw.new)
+    return _generic(raw, ctx)
+
+
+def _created(new: dict[str, Any], ctx: _Context) -> str:
+    site = str(new.get("site") or "")
+    if site and site == ctx.site_code and ctx.site_name:
+        site = f"{ctx.site_name}（{site}）"
+    template = str(new.get("template") or "")
+    t = ctx.template
+    if t is not None and template == f"{t.id}@{t.version}":
+        template = f"{pick(t.title)} {t.version}"
+    parts = [site, template, plain(new.get("inspectors")), str(new.get("started_on") or "")]
+    return SEP.join(p for p in parts if p and p != NONE)
+
+
+_ANSWER_PARTS: dict[str, Callable[[], str]] = {
+    "value": lambda: _("Answer"),
+    "comment": lambda: _("Comment"),
+    "not_applicable": lambda: _("Not applicable"),
+    "evidence_checked": lambda: _("Evidence checked"),
+}
+
+
+def _answer(raw: _Raw, ctx: _Context) -> Described:
+    item_id, _dot, part = (raw.field or "").rpartition(".")  # item ids may contain dots
+    if not item_id:
+        return _generic(raw, ctx)
+    label = _ANSWER_PARTS.get(part)
+    what = f"{ctx.title(item_id)}{SEP}{label() if label else part}"
+    item = ctx.item(item_id)
+    if part == "value":
+        veto = ctx.is_veto(item_id)
+        return (
+            what,
+            answer_value(item, raw.old, veto=veto),
+            answer_value(item, raw.new, veto=veto),
+        )
+    if part == "not_applicable":
+        return what, yes_no(bool(raw.old)), yes_no(bool(raw.new))
+    if part == "evidence_checked":
+        return what, evidence_value(item, raw.old), evidence_value(item, raw.new)
+    return what, plain(raw.old), plain(raw.new)
+
+
+_FINDING_FIELDS: dict[str, Callable[[], str]] = {
+    "description": lambda: _("Description"),
+    "severity": lambda: _("Severity"),
+    "item_id": lambda: _("Item"),
+    "requirement": lambda: _("Requirement"),
+    "deadline": lambda: _("Deadline"),
+    "responsible": lambda: _("Responsible"),
+    "status": lambda: _("Status"),
+    "resolution_note": lambda: _("Resolution note"),
+}
+
+
+def finding_value(name: str, value: Any, ctx: _Context) -> str:
+    """One field of a finding: severity and status by their labels, an item by its title."""
+    if name == "severity":
+        return severity_label(value)
+    if name == "status":
+        return finding_status_label(value)
+    if name in ("item_id", "item"):
+        return ctx.title(value) if isinstance(value, str) else plain(value)
+    return plain(value)
+
+
+def _finding_summary(new: dict[str, Any], ctx: _Context) -> str:
+    parts = [severity_label(new.get("severity"))]
+    for key, name in (
+        ("item", "item_id"),
+        ("requirement", "requirement"),
+        ("deadline", "deadline"),
+        ("responsible", "responsible"),
+    ):
+        if new.get(key):
+            parts.append(labelled(_FINDING_FIELDS[name](), finding_value(key, new[key], ctx)))
+    return SEP.join(parts)
+
+
+def _finding(raw: _Raw, ctx: _Context) -> Described:
+    what = ctx.finding(raw.entity_id, raw.new)
+    if raw.action == "create" and isinstance(raw.new, dict):
+        return what, NONE, _finding_summary(raw.new, ctx)
+    if raw.action == "carry_forward":
+        source = ctx.carried_from.get(str(raw.new))
+        new = (
+            _("from the inspection of {date}", date=source)
+            if source
+            else _("from an earlier inspection")
+        )
+        return what, NONE, new
+    if raw.field in _FINDING_FIELDS:
+        return (
+            f"{what}{SEP}{_FINDING_FIELDS[raw.field]()}",
+            finding_value(raw.field, raw.old, ctx),
+            finding_value(raw.field, raw.new, ctx),
+        )
+    return _generic(raw, ctx, what)
+
+
+def _signature(raw: _Raw, ctx: _Context) -> Described:
+    new = raw.new if isinstance(raw.new, dict) else {}
+    if raw.action != "sign" or not new:
+        return _generic(raw, ctx, _("Signature"))
+    what = _(
+        "Signature: {name} ({role})",
+        name=plain(new.get("signer")),
+        role=role_label(new.get("role")),
+    )
+    parts = []
+    if new.get("revision") is not None:
+        parts.append(_("Revision {rev}", rev=new["revision"]))
+    if new.get("data_hash"):
+        parts.append(_("data hash {hash}", hash=str(new["data_hash"])[:16]))
+    return what, NONE, SEP.join(parts) or NONE
+
+
+_PHOTO_FIELDS: dict[str, Callable[[], str]] = {
+    "caption": lambda: _("Caption"),
+    "item_id": lambda: _("Item"),
+}
+
+
+def photo_role_label(value: Any) -> str:
+    """A photo's role for a finding: as found (evidence) or after correction (复查)."""
+    labels = {"evidence": _("as found"), "after": _("after correction")}
+    return labels.get(value, plain(value)) if isinstance(value, str) else plain(value)
+
+
+def _photo(raw: _Raw, ctx: _Context) -> Described:
+    """Photos (services/photos.py): added with their file name, item and caption; captions
+    edited; linked to a finding as found or after correction."""
+    info = next((v for v in (raw.new, raw.old) if isinstance(v, dict)), {})
+    name = str(info.get("original_name") or ctx.photos.get(raw.entity_id) or raw.entity_id[:8])
+    what = _("Photo: {name}", name=shorten(name, 30))
+    if raw.action == "link" or raw.field == "finding":
+        finding = info.get("finding")
+        if isinstance(finding, str):
+            what += SEP + ctx.finding(finding)
+        old = raw.old.get("role") if isinstance(raw.old, dict) else None
+        new = raw.new.get("role") if isinstance(raw.new, dict) else None
+        return what, photo_role_label(old), photo_role_label(new)
+    if raw.field:
+        label = _PHOTO_FIELDS.get(raw.field)
+        what += SEP + (label() if label else raw.field)
+        if raw.field == "item_id":
+            return what, ctx.title(raw.old), ctx.title(raw.new)
+        return what, plain(raw.old), plain(raw.new)
+    item_id = info.get("item") or info.get("item_id")
+    parts = [ctx.title(item_id)] if isinstance(item_id, str) and item_id else []
+    if info.get("caption"):
+        parts.append(str(info["caption"]))
+    summary = SEP.join(parts) or name
+    if isinstance(raw.new, dict):
+        return what, NONE, summary
+    if isinstance(raw.old, dict):
+        return what, summary, NONE
+    return what, plain(raw.old), plain(raw.new)
+
+
+def _generic(raw: _Raw, ctx: _Context, what: str | None = None) -> Described:
+    what = what or raw.entity
+    if raw.field:
+        what = f"{what}{SEP}{raw.field}"
+    return what, plain(raw.old), plain(raw.new)
+
+
+_BY_ENTITY: dict[str, Callable[[_Raw, _Context], Described]] = {
+    "inspection": _inspection,
+    "answer": _answer,
+    "finding": _finding,
+    "signature": _signature,
+    "photo": _photo,
+}
+
+
+def describe(raw: _Raw, ctx: _Context) -> Described:
+    try:
+        return _BY_ENTITY.get(raw.entity, _generic)(raw, ctx)
+    except Exception:  # a row that does not fit its rules is shown raw, never dropped
+        return _generic(raw, ctx)
+
+
+def _revision_after(raw: _Raw, current: int | None) -> int | None:
+    """The inspection revision an entry belongs to, following the log."""
+    if raw.entity == "inspection" and raw.action == "create":
+        return 1
+    if raw.action == "amend" and isinstance(raw.new, dict):
+        rev = raw.new.get("revision")
+        return rev if isinstance(rev, int) else current
+    return current
+
+
+# -- reading -------------------------------------------------------------------------------
+
+_ENTRIES_SQL = """
+SELECT seq, ts, actor, action, entity, entity_id, field, old, new
+FROM audit_log WHERE inspection_id = ? ORDER BY seq
+"""
+
+
+def _context(db: Database, inspection_id: str) -> tuple[str, _Context, InspectionState | None]:
+    """The full inspection id and what naming the rows needs; the raw id when it is gone."""
+    from inspector_app.services.errors import NotFound
+    from inspector_app.services.inspections import load_inspection_state
+
+    try:
+        state = load_inspection_state(db, inspection_id)
+    except NotFound:
+        return inspection_id, _Context(template=None), None
+    ctx = _Context(template=state.template, site_code=state.site_code, site_name=state.site_name)
+    with db.raw() as con:
+        ctx.findings = dict(
+            con.execute(
+                "SELECT id, description FROM finding WHERE inspection_id = ?", (state.id,)
+            ).fetchall()
+        )
+        ctx.carried_from = dict(
+            con.execute(
+                "SELECT f.id, i.started_on FROM finding AS f "
+                "JOIN inspection AS i ON i.id = f.inspection_id "
+                "WHERE f.id IN (SELECT carried_from_id FROM finding WHERE inspection_id = ?)",
+                (state.id,),
+            ).fetchall()
+        )
+        ctx.photos = dict(
+            con.execute(
+                "SELECT id, original_name FROM photo WHERE inspection_id = ?", (state.id,)
+            ).fetchall()
+        )
+    return state.id, ctx, state
+
+
+def _entries(db: Database, inspection_id: str, ctx: _Context) -> list[HistoryEntry]:
+    with db.raw() as con:
+        rows = con.execute(_ENTRIES_SQL, (inspection_id,)).fetchall()
+    out: list[HistoryEntry] = []
+    revision: int | None = None
+    for seq, ts, actor, action, entity, entity_id, field_, old, new in rows:
+        raw = _Raw(seq, ts, actor, action, entity, entity_id, field_, decode(old), decode(new))
+        revision = _revision_after(raw, revision)
+        what, old_text, new_text = describe(raw, ctx)
+        entry_revision = revision
+        if raw.entity == "signature" and isinstance(raw.new, dict):
+            rev = raw.new.get("revision")
+            entry_revision = rev if isinstance(rev, int) else revision
+        out.append(
+            HistoryEntry(
+                seq=seq,
+                when=local_time(ts),
+                utc=ts,
+                actor=actor,
+                action=_action_label(raw),
+                what=what,
+                old=shorten(old_text),
+                new=shorten(new_text),
+                old_full=old_text,
+                new_full=new_text,
+                revision=entry_revision,
+                raw_action=action,
+                entity=entity,
+                entity_id=entity_id,
+                field=field_,
+                raw_old=raw.old,
+                raw_new=raw.new,
+            )
+        )
+    return out
+
+
+def inspection_history(db: Database, inspection_id: str) -> list[HistoryEntry]:
+    """Every audit entry of one inspection, oldest first, as readable rows.
+
+    Items are named by their titles in the inspection's pinned template, findings by their
+    description; values are formatted by the rules above. An id prefix is accepted, as
+    elsewhere; an id the database does not know gives the entries the log has for it.
+    """
+    full_id, ctx, _state = _context(db, inspection_id)
+    return _entries(db, full_id, ctx)
+
+
+@dataclass(frozen=True)
+class InspectionHistory:
+    """What the history window shows, read in one go (off the GUI thread)."""
+
+    inspection_id: str
+    site_name: str
+    site_code: str
+    template_title: str
+    started_on: str
+    status: str  # raw status
+    revision: int
+    entries: list[HistoryEntry]
+    chain: ChainStatus
+
+
+def load_history(db: Database, inspection_id: str) -> InspectionHistory:
+    """The inspection's heading, its timeline and the (whole log's) chain status."""
+    from inspector_app.services.errors import NotFound
+
+    full_id, ctx, state = _context(db, inspection_id)
+    if state is None:
+        raise NotFound(_("no inspection {id}", id=inspection_id))
+    return InspectionHistory(
+        inspection_id=full_id,
+        site_name=state.site_name,
+        site_code=state.site_code,
+        template_title=f"{pick(state.template.title)} {state.template.version}",
+        started_on=state.started_on.isoformat(),
+        status=state.status,
+        revision=state.revision,
+        entries=_entries(db, full_id, ctx),
+        chain=chain_status(db),
+    )
+
+
+# -- the hash chain ------------------------------------------------------------------------
+
+
+def _problem(text: str | None) -> str | None:
+    known = {
+        "missing or reordered row": _("an entry is missing or out of order"),
+        "link to the previous row is broken": _("the link to the previous entry is broken"),
+        "row content does not match its hash": _("the entry's content does not match its hash"),
+    }
+    return None if text is None else known.get(text, text)
+
+
+def chain_status(db: Database) -> ChainStatus:
+    """Check the audit log's hash chain with ``audit.verify_chain``.
+
+    The chain is global to the data folder: every entry (sites, templates, every
+    inspection) is linked into one chain, so this says whether the whole audit log is
+    intact, not only the entries of one inspection. ``entries`` counts the whole log;
+    ``first_bad_seq`` is the first entry whose sequence, link or hash is wrong.
+    """
+    with db.session() as s:
+        check = audit.verify_chain(s)
+    with db.raw() as con:
+        total = con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    return ChainStatus(
+        ok=check.ok,
+        entries=total,
+        first_bad_seq=check.first_bad_seq,
+        problem=_problem(check.problem),
+        head=check.head,
+    )
+
+
+def describe_chain(status: ChainStatus) -> str:
+    """One line for people: intact with the count (of the whole log), or where it breaks."""
+    if status.ok:
+        return SEP.join(
+            [
+                _("Hash chain intact"),
+                _("Audit log (whole data folder) intact, {n} entries", n=status.entries),
+                _("head {head}", head=status.head[:16]),
+            ]
+        )
+    return SEP.join(
+        [
+            _(
+                "Hash chain broken at entry {seq}: {problem}",
+                seq=status.first_bad_seq,
+                problem=status.problem or NONE,
+            ),
+            _("Audit log (whole data folder): {n} entries", n=status.entries),
+        ]
+    )

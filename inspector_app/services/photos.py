@@ -1,0 +1,429 @@
+"""Photos as evidence on site: adding them from files or a camera card, captions, links to
+findings, and how many an item still needs.
+
+Each file is handled on its own: it is read once and checked in memory
+(``media.ingest``), its three files are written atomically into the media store, and only
+then one transaction inserts the ``Photo`` row with its audit entry. So a row exists only
+when its files are on disk, and a refused file writes nothing. A refused file is reported
+with its reason and never stops the others; a photo already in the inspection (same
+SHA-256) is reported as a duplicate, not added twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import literal_column
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from inspector_app.i18n import _
+from inspector_app.media import store
+from inspector_app.media.ingest import ImageRefused, IngestedImage, ingest_bytes, read_image_file
+from inspector_app.services.errors import InvalidInput, NotFound
+from inspector_app.services.inspections import (
+    _get,
+    _require_editable,
+    _target,
+    _template,
+    load_inspection_state,
+)
+from inspector_app.store import audit
+from inspector_app.store.db import Database
+from inspector_app.store.models import Finding, FindingPhoto, Photo, utcnow
+
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
+ROLES = ("evidence", "after")
+CAPTION_MAX_CHARS = 500
+
+# progress(done, total, text); returning False cancels the rest (None carries on)
+Progress = Callable[[int, int, str], bool | None]
+
+
+@dataclass
+class AddPhotosReport:
+    """What ``add_photos`` did, file by file."""
+
+    added: list[Photo] = field(default_factory=list)
+    duplicates: list[Path] = field(default_factory=list)
+    refused: list[tuple[Path, str]] = field(default_factory=list)
+    cancelled: bool = False
+    remaining: list[Path] = field(default_factory=list)  # not looked at (cancelled)
+    total: int = 0  # photo files found
+
+
+# -- finding the files ----------------------------------------------------------------------
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def photo_files_in(folder: Path) -> list[Path]:
+    """JPEG and PNG files under ``folder`` (a camera card: DCIM/100CANON/...), sorted.
+
+    Case-insensitive suffixes; hidden files and folders (``.Trashes``, ``._IMG_0001.JPG``)
+    are skipped; symlinked folders are not followed.
+    """
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if not _hidden(d)]
+        found += [
+            Path(root) / f
+            for f in files
+            if not _hidden(f) and os.path.splitext(f)[1].lower() in PHOTO_SUFFIXES
+        ]
+    return sorted(found)
+
+
+def _collect(sources: Iterable[Path], report: AddPhotosReport) -> list[Path]:
+    files: list[Path] = []
+    for src in sources:
+        src = Path(src)
+        if src.is_dir():
+            inside = photo_files_in(src)
+            if not inside:
+                report.refused.append((src, _("no JPEG or PNG photos in this folder")))
+            files += inside
+        elif src.exists():
+            files.append(src)  # named explicitly: whatever its suffix, the content decides
+        else:
+            report.refused.append((src, _("no such file or folder")))
+    return files
+
+
+# -- adding ---------------------------------------------------------------------------------
+
+
+def _clean_caption(caption: str | None) -> str | None:
+    if caption is None:
+        return None
+    text = " ".join(caption.split())
+    if len(text) > CAPTION_MAX_CHARS:
+        raise InvalidInput(_("a caption is limited to {n} characters", n=CAPTION_MAX_CHARS))
+    return text or None
+
+
+def _check_target(db: Database, inspection_id: str, item_id: str | None) -> tuple[str, set[str]]:
+    """The inspection's full id (editable, item valid) and the SHA-256 of its photos."""
+    with db.session() as s:
+        insp = _get(s, inspection_id)
+        _require_editable(insp)
+        if item_id is not None:
+            _target(_template(s, insp), item_id)
+        known = set(s.exec(select(Photo.sha256).where(Photo.inspection_id == insp.id)).all())
+    return insp.id, known
+
+
+def _insert(
+    db: Database,
+    inspection_id: str,
+    *,
+    sha256: str,
+    name: str,
+    image: IngestedImage,
+    item_id: str | None,
+    caption: str | None,
+    actor: str,
+) -> Photo:
+    captured = image.captured_utc()
+    with db.transaction() as s:
+        insp = _get(s, inspection_id)
+        _require_editable(insp)  # it may have been completed while the files were read
+        photo = Photo(
+            inspection_id=insp.id,
+            item_id=item_id,
+            sha256=sha256,
+            original_name=name,
+            media_type=image.media_type,
+            byte_size=image.byte_size,
+            width=image.width,
+            height=image.height,
+            captured_at=captured,
+            camera=image.camera,
+            caption=caption,
+        )
+        s.add(photo)
+        s.flush()
+        audit.append(
+            s,
+            actor=actor,
+            action="create",
+            entity="photo",
+            entity_id=photo.id,
+            inspection_id=insp.id,
+            new={
+                "sha256": sha256,
+                "original_name": name,
+                "item": item_id,
+                "caption": caption,
+                "media_type": image.media_type,
+                "byte_size": image.byte_size,
+                "width": image.width,
+                "height": image.height,
+                "captured_at": captured.isoformat() if captured else None,
+                "camera": image.camera,
+            },
+        )
+        insp.updated_at = utcnow()
+        s.add(insp)
+    return photo
+
+
+def add_photos(
+    db: Database,
+    data_dir: Path,
+    inspection_id: str,
+    sources: Sequence[Path],
+    *,
+    actor: str,
+    item_id: str | None = None,
+    caption: str | None = None,
+    progress: Progress | None = None,
+) -> AddPhotosReport:
+    """Add photo files, or every JPEG/PNG under folders, to a draft inspection.
+
+    ``item_id`` attaches them to one item of the inspection's template. Refused files are
+    listed with their reason, photos already in the inspection as duplicates; neither stops
+    the others. ``progress(done, total, text)`` is called after each file; False cancels
+    the rest (the report says what was done and what remains).
+    """
+    caption = _clean_caption(caption)
+    full_id, known = _check_target(db, inspection_id, item_id)
+    report = AddPhotosReport()
+    files = _collect(sources, report)
+    report.total = len(files)
+    for n, path in enumerate(files, start=1):
+        _add_one(db, data_dir, full_id, path, known, report, item_id, caption, actor)
+        if progress is not None and progress(n, len(files), path.name) is False:
+            report.cancelled = True
+            report.remaining = files[n:]
+            break
+    return report
+
+
+def _add_one(
+    db: Database,
+    data_dir: Path,
+    inspection_id: str,
+    path: Path,
+    known: set[str],
+    report: AddPhotosReport,
+    item_id: str | None,
+    caption: str | None,
+    actor: str,
+) -> None:
+    try:
+        data = read_image_file(path)
+        sha = hashlib.sha256(data).hexdigest()
+        if sha in known:  # before decoding: re-reading a camera card costs only the hashing
+            report.duplicates.append(path)
+            return
+        image = ingest_bytes(data, sha256=sha)
+        del data
+    except ImageRefused as exc:
+        report.refused.append((path, exc.reason))
+        return
+    try:
+        store.store_image(data_dir, image)
+    except OSError as exc:
+        report.refused.append(
+            (path, _("the photo could not be saved: {error}", error=exc.strerror or exc))
+        )
+        return
+    try:
+        photo = _insert(
+            db,
+            inspection_id,
+            sha256=sha,
+            name=path.name,
+            image=image,
+            item_id=item_id,
+            caption=caption,
+            actor=actor,
+        )
+    except IntegrityError:  # another window added the same photo meanwhile
+        known.add(sha)
+        report.duplicates.append(path)
+        return
+    known.add(sha)
+    report.added.append(photo)
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def _photos_query(inspection_id: str, item_id: str | None = None) -> Any:
+    q = select(Photo).where(Photo.inspection_id == inspection_id)
+    if item_id is not None:
+        q = q.where(Photo.item_id == item_id)
+    # created_at has whole seconds; the rowid keeps the order of a batch added within one
+    return q.order_by(Photo.created_at, literal_column("photo.rowid"))  # type: ignore[arg-type]
+
+
+def list_photos(db: Database, inspection_id: str, item_id: str | None = None) -> list[Photo]:
+    """The photos of an inspection (or of one item), in the order they were added."""
+    with db.session() as s:
+        insp = _get(s, inspection_id)
+        return list(s.exec(_photos_query(insp.id, item_id)).all())
+
+
+def photo_dict(p: Photo) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "sha256": p.sha256,
+        "item": p.item_id,
+        "caption": p.caption,
+        "captured_at": p.captured_at.isoformat() if p.captured_at else None,
+        "camera": p.camera,
+        "width": p.width,
+        "height": p.height,
+        "original_name": p.original_name,
+        "media_type": p.media_type,
+        "byte_size": p.byte_size,
+    }
+
+
+def _get_photo(s: Session, photo_id: str) -> Photo:
+    photo = s.get(Photo, photo_id)
+    if photo is None and len(photo_id) >= 6:  # an unambiguous prefix, as typed from a list
+        rows = s.exec(
+            select(Photo).where(Photo.id.startswith(photo_id)).limit(2)  # type: ignore[attr-defined]
+        ).all()
+        photo = rows[0] if len(rows) == 1 else None
+    if photo is None:
+        raise NotFound(_("no photo {id}", id=photo_id))
+    return photo
+
+
+def get_photo(db: Database, photo_id: str) -> Photo:
+    with db.session() as s:
+        return _get_photo(s, photo_id)
+
+
+def photo_files(data_dir: Path, photo: Photo) -> store.MediaPaths:
+    """(original, display, thumb) paths of a photo in the media store."""
+    return store.media_paths(data_dir, photo.sha256, photo.media_type)
+
+
+def missing_photos(db: Database, inspection_id: str) -> dict[str, int]:
+    """For each visible, applicable item that requires photos: how many are still missing
+    (0 once it has enough). Hidden and not-applicable items need none."""
+    state = load_inspection_state(db, inspection_id)
+    with db.session() as s:
+        counts = Counter(
+            s.exec(
+                select(Photo.item_id).where(
+                    Photo.inspection_id == state.id,
+                    Photo.item_id.is_not(None),  # type: ignore[union-attr]
+                )
+            ).all()
+        )
+    out: dict[str, int] = {}
+    for item in state.template.items():
+        if item.photos_required <= 0:
+            continue
+        score = state.score.items.get(item.id)
+        if score is None or not (score.visible and score.applicable):
+            continue
+        out[item.id] = max(0, item.photos_required - counts[item.id])
+    return out
+
+
+# -- editing --------------------------------------------------------------------------------
+
+
+def set_caption(db: Database, photo_id: str, caption: str | None, *, actor: str) -> Photo:
+    """Set (or with an empty text clear) a photo's caption; audited."""
+    text = _clean_caption(caption)
+    with db.transaction() as s:
+        photo = _get_photo(s, photo_id)
+        insp = _get(s, photo.inspection_id)
+        _require_editable(insp)
+        if photo.caption == text:
+            return photo
+        audit.append(
+            s,
+            actor=actor,
+            action="update",
+            entity="photo",
+            entity_id=photo.id,
+            inspection_id=insp.id,
+            field="caption",
+            old=photo.caption,
+            new=text,
+        )
+        photo.caption = text
+        photo.base_revision = photo.revision
+        photo.revision += 1
+        s.add(photo)
+        insp.updated_at = utcnow()
+        s.add(insp)
+    return photo
+
+
+def link_photo_to_finding(
+    db: Database, finding_id: str, photo_id: str, *, role: str = "evidence", actor: str
+) -> FindingPhoto:
+    """Show a finding with a photo of the same inspection: as found (``evidence``) or after
+    correction (``after``, 复查). Linking again with another role changes the role."""
+    if role not in ROLES:
+        raise InvalidInput(_("unknown photo role {value!r} (use evidence or after)", value=role))
+    with db.transaction() as s:
+        finding = s.get(Finding, finding_id)
+        if finding is None:
+            raise NotFound(_("no finding {id}", id=finding_id))
+        photo = _get_photo(s, photo_id)
+        if photo.inspection_id != finding.inspection_id:
+            raise InvalidInput(
+                _(
+                    "photo {photo} belongs to another inspection than finding {finding}",
+                    photo=photo.id[:8],
+                    finding=finding.id[:8],
+                )
+            )
+        insp = _get(s, finding.inspection_id)
+        _require_editable(insp)
+        link = s.get(FindingPhoto, (finding.id, photo.id))
+        if link is not None and link.role == role:
+            return link
+        audit.append(
+            s,
+            actor=actor,
+            action="link",
+            entity="photo",
+            entity_id=photo.id,
+            inspection_id=insp.id,
+            field="finding",
+            old={"finding": finding.id, "role": link.role} if link is not None else None,
+            new={"finding": finding.id, "role": role, "original_name": photo.original_name},
+        )
+        if link is None:
+            link = FindingPhoto(finding_id=finding.id, photo_id=photo.id, role=role)
+        else:
+            link.role = role
+        s.add(link)
+        insp.updated_at = utcnow()
+        s.add(insp)
+    return link
+
+
+def photos_of_finding(db: Database, finding_id: str) -> list[tuple[Photo, str]]:
+    """The photos linked to a finding with their role: evidence first, then after."""
+    with db.session() as s:
+        if s.get(Finding, finding_id) is None:
+            raise NotFound(_("no finding {id}", id=finding_id))
+        rows = s.exec(
+            select(Photo, FindingPhoto.role)
+            .join(FindingPhoto, FindingPhoto.photo_id == Photo.id)  # type: ignore[arg-type]
+            .where(FindingPhoto.finding_id == finding_id)
+            .order_by(FindingPhoto.created_at, literal_column("finding_photo.rowid"))  # type: ignore[arg-type]
+        ).all()
+    order = {r: i for i, r in enumerate(ROLES)}
+    return sorted(((p, r) for p, r in rows), key=lambda pr: order.get(pr[1], len(ROLES)))
