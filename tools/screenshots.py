@@ -26,7 +26,7 @@ def main() -> int:
     os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")  # fresh settings, nothing remembered
     os.environ["INSPECTOR_USER"] = "王晓明"
 
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from inspector_app.services.browse import list_inspections
@@ -87,6 +87,45 @@ def main() -> int:
     )
     editor.select_item(score_item.id)
     grab(win, "04-veto-and-read-only")
+
+    # 3b. evidence: an item with its photos, the findings of a re-inspection, the viewer
+    recheck = next(r for r in rows if r["site_code"] == "PB-02" and r["started_on"] > "2024-12")
+    editor = win.open_inspection(recheck["id"])
+    assert editor is not None
+    with_photos = next(p.item_id for p in editor.photos if p.item_id)
+    editor.select_item(with_photos)
+    grab(win, "08-item-with-photos")
+    editor.side.setCurrentIndex(1)
+    grab(win, "09-findings-reinspection")
+    editor.view_photo(editor.photos[0].id)
+    grab(editor.dialog, "10-photo-viewer")
+    editor.dialog.close()
+    editor.side.setCurrentIndex(0)
+    win.history_current()
+    settle(800)
+    grab(win.dialog, "11-history")
+    win.dialog.close()
+    draft_pilot = next(r for r in rows if r["status"] == "draft" and r["site_code"] == "PB-10")
+    win.open_inspection(draft_pilot["id"])
+    win.complete_current()
+    grab(win.dialog, "12-completion-summary")
+    win.dialog.close()
+    from inspector_app.ui.signature_pad import SignatureDialog
+
+    sign = SignatureDialog(signer_name="王晓明", role="inspector", parent=win)
+    sign.show()
+    settle()
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    points = [(60, 110), (90, 70), (120, 120), (160, 60), (200, 115), (250, 75), (300, 105),
+              (340, 80), (380, 100)]
+    QTest.mousePress(sign.pad, Qt.MouseButton.LeftButton, pos=QPoint(*points[0]))
+    for x, y in points[1:]:
+        QTest.mouseMove(sign.pad, QPoint(x, y))
+    QTest.mouseRelease(sign.pad, Qt.MouseButton.LeftButton, pos=QPoint(*points[-1]))
+    grab(sign, "13-signature")
+    sign.close()
 
     # 4. dialogs
     win.close_editor()

@@ -144,3 +144,49 @@ def test_history_opens_from_the_menu(make_app: Any, data_dir: Path, qtbot: Any) 
     ]
     assert any("是" in row and "否" in row for row in texts)
     dialog.close()
+
+
+def test_dropping_a_folder_on_the_strip_adds_its_photos(
+    make_app: Any, data_dir: Path, tmp_path: Path, qtbot: Any
+) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    editor = _open_new(app)
+    item = _photo_item(editor)
+    editor.select_item(item.id)
+    card = tmp_path / "DCIM" / "100CANON"
+    for n in range(3):
+        make_jpeg(card / f"IMG_{n:04d}.JPG", seed=10 + n)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "DCIM"))])
+    strip = editor.panel.photo_section.strip
+    pos = QPointF(20, 20)
+    enter = QDragEnterEvent(
+        pos.toPoint(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    # Qt delivers synthetic drag events only during a real drag, so the handlers a drop
+    # reaches are called directly
+    strip.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        pos,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    strip.dropEvent(drop)
+    qtbot.waitUntil(lambda: len(editor.photos) == 3, timeout=20000)
+    assert {p.item_id for p in editor.photos} == {item.id}
+    assert sorted(p.original_name for p in editor.photos) == [
+        "IMG_0000.JPG",
+        "IMG_0001.JPG",
+        "IMG_0002.JPG",
+    ]
