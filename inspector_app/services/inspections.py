@@ -593,6 +593,20 @@ def completion_summary(db: Database, inspection_id: str) -> dict[str, Any]:
 # -- completion, amendment, signatures ----------------------------------------------------
 
 
+def finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "item": f.item_id,
+        "severity": f.severity,
+        "description": f.description,
+        "requirement": f.requirement,
+        "deadline": f.deadline.isoformat() if f.deadline else None,
+        "responsible": f.responsible,
+        "status": f.status,
+        "carried_from": f.carried_from_id,
+    }
+
+
 def canonical_data(s: Session, insp: Inspection) -> dict[str, Any]:
     """The inspection as canonical data: what a completion freezes and a report's QR hashes."""
     site = s.get(Site, insp.site_id)
@@ -636,21 +650,7 @@ def canonical_data(s: Session, insp: Inspection) -> dict[str, Any]:
             }
             for a in answers
         ],
-        "findings": [
-            {
-                "id": f.id,
-                "item": f.item_id,
-                "severity": f.severity,
-                "description": f.description,
-                "requirement": f.requirement,
-                "deadline": f.deadline.isoformat() if f.deadline else None,
-                "responsible": f.responsible,
-                "status": f.status,
-                "carried_from": f.carried_from_id,
-                "photos": links.get(f.id, []),
-            }
-            for f in findings
-        ],
+        "findings": [{**finding_dict(f), "photos": links.get(f.id, [])} for f in findings],
         # the evidence: each original by its SHA-256, so the frozen hash covers the photos
         "photos": [
             {"id": p.id, "sha256": p.sha256, "item": p.item_id, "caption": p.caption}
@@ -1022,20 +1022,7 @@ def inspection_detail(db: Database, inspection_id: str) -> dict[str, Any]:
         ],
         "missing_required": result.missing_required,
         "sections": sections,
-        "findings": [
-            {
-                "id": f.id,
-                "item": f.item_id,
-                "severity": f.severity,
-                "description": f.description,
-                "requirement": f.requirement,
-                "deadline": f.deadline.isoformat() if f.deadline else None,
-                "responsible": f.responsible,
-                "status": f.status,
-                "carried_from": f.carried_from_id,
-            }
-            for f in findings
-        ],
+        "findings": [finding_dict(f) for f in findings],
         "previous_inspection": insp.previous_inspection_id,
         "revisions": [
             {
