@@ -465,6 +465,252 @@ def cmd_photos_list(ctx: Context, args: argparse.Namespace) -> int:
 # -- end photos ---------------------------------------------------------------------------
 
 
+# -- signing ------------------------------------------------------------------------------
+
+
+def _passphrase(prompt: str, *, env: str | None = None, confirm: bool = False) -> str:
+    """INSPECTOR_PASSPHRASE (or ``env``) when set, else a prompt on the terminal."""
+    import getpass
+    import os
+
+    from inspector_app.services.errors import InvalidInput
+    from inspector_app.services.signing import PASSPHRASE_ENV
+
+    env = env or PASSPHRASE_ENV
+    value = os.environ.get(env)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise InvalidInput(_("no passphrase: set {env} or run the command in a terminal", env=env))
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass(_("Repeat the passphrase: ")) != first:
+        raise InvalidInput(_("the passphrases do not match"))
+    return first
+
+
+def _print_identity(status: dict[str, Any]) -> None:
+    kind = _("self-signed") if status.get("self_signed") else _("issued by HQ")
+    print(_("Signer: {name} ({kind})", name=status.get("subject_cn"), kind=kind))
+    print(_("Issuer: {name}", name=status.get("issuer_cn")))
+    print(_("Valid until: {date}", date=status.get("valid_until")))
+    print(_("Key file: {file} (encrypted, {kdf})", file=status["key_file"], kdf=status.get("kdf")))
+    print(_("Certificate: {file}", file=status["certificate_file"]))
+    for problem in status.get("problems", []):
+        print(_("problem: {message}", message=problem), file=sys.stderr)
+
+
+def cmd_ca_init(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.signing import init_ca
+
+    passphrase = _passphrase(_("New passphrase for the CA key: "), confirm=True)
+    status = init_ca(
+        ctx.data_dir, passphrase=passphrase, name=args.name, organisation=args.organisation
+    )
+    print(
+        _(
+            "CA {name} created, valid until {date}: {file}",
+            name=status["subject_cn"],
+            date=status["valid_until"],
+            file=status["certificate_file"],
+        )
+    )
+    print(_("Give this certificate to whoever verifies reports (verify --trust)."))
+    return 0
+
+
+def cmd_ca_issue(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.signing import NEW_PASSPHRASE_ENV, issue_certificate
+
+    passphrase = _passphrase(_("Passphrase of the CA key: "))
+    new_key_passphrase = None
+    if args.request is None:
+        new_key_passphrase = _passphrase(
+            _("New passphrase for the inspector's key: "), env=NEW_PASSPHRASE_ENV, confirm=True
+        )
+    issued = issue_certificate(
+        ctx.data_dir,
+        name=args.name,
+        passphrase=passphrase,
+        out_dir=Path(args.out) if args.out else None,
+        request=Path(args.request) if args.request else None,
+        new_key_passphrase=new_key_passphrase,
+        organisation=args.organisation,
+    )
+    print(
+        _(
+            "Certificate for {name} issued (serial {serial}), valid until {date}: {file}",
+            name=issued.name,
+            serial=issued.serial,
+            date=issued.not_after.date().isoformat(),
+            file=issued.certificate_file,
+        )
+    )
+    if issued.key_file is not None:
+        print(_("Encrypted key for the inspector: {file}", file=issued.key_file))
+        print(
+            _(
+                "On the laptop: inspector-app keys import-cert {cert} --key {key}",
+                cert=issued.certificate_file.name,
+                key=issued.key_file.name,
+            )
+        )
+    else:
+        print(
+            _(
+                "On the laptop: inspector-app keys import-cert {cert}",
+                cert=issued.certificate_file.name,
+            )
+        )
+    return 0
+
+
+def cmd_keys_init(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.signing import init_identity
+
+    passphrase = _passphrase(_("New passphrase for your signing key: "), confirm=True)
+    status = init_identity(
+        ctx.data_dir,
+        passphrase=passphrase,
+        name=args.name,
+        organisation=args.organisation,
+        replace=args.force,
+    )
+    _print_identity(status)
+    print(
+        _(
+            "Signatures made with a self-signed certificate verify as untrusted until HQ issues "
+            "a certificate: hand {file} to HQ (ca issue --request).",
+            file=status["certificate_file"],
+        )
+    )
+    return 0
+
+
+def cmd_keys_show(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.signing import identity_status
+
+    status = identity_status(ctx.data_dir)
+    if args.json:
+        print_json(status)
+        return 0 if status else 1
+    if status is None:
+        print(_("No signing key yet; run `inspector-app keys init`."), file=sys.stderr)
+        return 1
+    _print_identity(status)
+    return 1 if status.get("problems") else 0
+
+
+def cmd_keys_import_cert(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.signing import import_certificate
+
+    status = import_certificate(
+        ctx.data_dir, Path(args.file), key_file=Path(args.key) if args.key else None
+    )
+    _print_identity(status)
+    return 0
+
+
+def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.i18n import current_language
+
+    lang = args.report_lang or current_language()
+    output = Path(args.output)
+    if not args.sign:
+        from inspector_app.services.signing import build_report
+
+        result = build_report(ctx.with_templates(), args.id, output, lang=lang)
+        print(_("Report written: {file}", file=getattr(result, "path", None) or output))
+        return 0
+    from inspector_app.services.signing import identity_status, require_report_builder, sign_report
+
+    require_report_builder()  # refuse before asking for a passphrase when there is none
+    if identity_status(ctx.data_dir) is None:  # a self-signed identity is made on first use
+        passphrase = _passphrase(_("New passphrase for your signing key: "), confirm=True)
+    else:
+        passphrase = _passphrase(_("Passphrase of your signing key: "))
+    signed = sign_report(
+        ctx.with_templates(),
+        ctx.data_dir,
+        args.id,
+        output,
+        passphrase=passphrase,
+        lang=lang,
+        actor=ctx.actor,
+    )
+    if signed.identity_created:
+        print(_("A self-signed signing identity was made for {name}.", name=signed.signer))
+    print(
+        _(
+            "Signed report written: {file} (revision {rev}, signer {name}, SHA-256 {sha})",
+            file=signed.path,
+            rev=signed.revision,
+            name=signed.signer,
+            sha=signed.sha256,
+        )
+    )
+    if signed.self_signed:
+        print(_("The certificate is self-signed: readers will show the signature as untrusted."))
+    return 0
+
+
+def _yes_no(value: bool) -> str:
+    return _("Yes") if value else _("No")
+
+
+def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.signing import verify
+
+    trust = [Path(t) for t in args.trust or []]
+    result = verify(Path(args.file), trust or None)
+    if args.json:
+        print_json(result.to_dict())
+        return 0 if result.accepted else 1
+    print(_("File: {file}", file=result.path))
+    if result.signatures == 0:
+        for problem in result.problems:
+            print(_("problem: {message}", message=problem), file=sys.stderr)
+        print(_("Result: REJECTED"))
+        return 1
+    if result.signer:
+        print(
+            _(
+                "Signer: {name} (certificate issued by {issuer})",
+                name=result.signer,
+                issuer=result.signer_issuer,
+            )
+        )
+    print(_("Intact (unchanged since signing): {value}", value=_yes_no(result.intact)))
+    print(_("Valid (signature matches the certificate): {value}", value=_yes_no(result.valid)))
+    if trust:
+        print(_("Trusted (chains to a given CA): {value}", value=_yes_no(result.trusted)))
+    else:
+        print(_("Trusted: not checked (no --trust given)"))
+    if result.claimed_signing_time:
+        print(
+            _(
+                "Signing time (claimed by the signer's clock): {time}",
+                time=result.claimed_signing_time.isoformat(),
+            )
+        )
+    coverage = _("entire file") if result.whole_file else _("NOT the entire file")
+    print(_("Coverage: {value}", value=coverage))
+    if result.subfilter:
+        print(
+            _(
+                "Format: {subfilter}, {digest}",
+                subfilter=result.subfilter,
+                digest=result.md_algorithm,
+            )
+        )
+    for problem in result.problems:
+        print(_("problem: {message}", message=problem), file=sys.stderr)
+    print(_("Result: accepted") if result.accepted else _("Result: REJECTED"))
+    return 0 if result.accepted else 1
+
+
+# -- end signing --------------------------------------------------------------------------
+
+
 def cmd_audit_verify(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.store.audit import verify_chain
 
@@ -616,6 +862,54 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("id", metavar="INSPECTION_ID")
     c.add_argument("--json", action="store_true")
     # -- end photos --
+
+    # -- signing --
+    cag = group("ca", _("the HQ certificate authority (HQ only)"))
+    c = command(cag, "init", cmd_ca_init, _("create the HQ root CA in the data folder"))
+    c.add_argument("--name", help=_("the CA's name (common name)"))
+    c.add_argument("--organisation", help=_("organisation named in the certificate"))
+    c = command(cag, "issue", cmd_ca_issue, _("issue an inspector certificate (at most 2 years)"))
+    c.add_argument("--name", required=True, help=_("the inspector's name"))
+    c.add_argument(
+        "--request",
+        metavar="FILE",
+        help=_(
+            "the inspector's CSR, self-signed certificate or public key; "
+            "without it a new encrypted key is made"
+        ),
+    )
+    c.add_argument("--out", metavar="DIR", help=_("folder for the files (default: here)"))
+    c.add_argument("--organisation", help=_("organisation named in the certificate"))
+
+    kg = group("keys", _("this laptop's signing key and certificate"))
+    c = command(kg, "init", cmd_keys_init, _("make your signing key (self-signed until HQ issues)"))
+    c.add_argument("--name", help=_("your name as it appears in signatures"))
+    c.add_argument("--organisation", help=_("organisation named in the certificate"))
+    c.add_argument("--force", action="store_true", help=_("replace an existing key"))
+    c = command(kg, "show", cmd_keys_show, _("show your signing identity"))
+    c.add_argument("--json", action="store_true")
+    c = command(kg, "import-cert", cmd_keys_import_cert, _("install a certificate from HQ"))
+    c.add_argument("file", metavar="FILE")
+    c.add_argument("--key", metavar="KEYFILE", help=_("the encrypted key file that came with it"))
+
+    c = command(sub, "report", cmd_report, _("write the PDF report of an inspection"))
+    c.add_argument("id", metavar="ID")
+    c.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    c.add_argument("--sign", action="store_true", help=_("sign it (PAdES) with your key"))
+    c.add_argument(
+        "--lang", dest="report_lang", choices=("zh", "en"), help=_("language of the report")
+    )
+
+    c = command(sub, "verify", cmd_verify, _("verify the signature of a PDF report, offline"))
+    c.add_argument("file", metavar="FILE.pdf")
+    c.add_argument(
+        "--trust",
+        action="append",
+        metavar="CA.pem",
+        help=_("a CA certificate to trust (repeatable)"),
+    )
+    c.add_argument("--json", action="store_true")
+    # -- end signing --
 
     aud = group("audit", _("the audit log"))
     command(aud, "verify", cmd_audit_verify, _("check the audit log's hash chain"))

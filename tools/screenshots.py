@@ -118,8 +118,17 @@ def main() -> int:
     from PySide6.QtCore import QPoint
     from PySide6.QtTest import QTest
 
-    points = [(60, 110), (90, 70), (120, 120), (160, 60), (200, 115), (250, 75), (300, 105),
-              (340, 80), (380, 100)]
+    points = [
+        (60, 110),
+        (90, 70),
+        (120, 120),
+        (160, 60),
+        (200, 115),
+        (250, 75),
+        (300, 105),
+        (340, 80),
+        (380, 100),
+    ]
     QTest.mousePress(sign.pad, Qt.MouseButton.LeftButton, pos=QPoint(*points[0]))
     for x, y in points[1:]:
         QTest.mouseMove(sign.pad, QPoint(x, y))

@@ -28,6 +28,11 @@ def run_doctor(data_dir: Path) -> dict[str, Any]:
     problems: list[str] = []
     report["font"] = font_report()
     problems.extend(font_problems(report["font"]))
+    # -- signing --
+    from inspector_app.services.signing import doctor_report as signing_report
+
+    report["signing"] = signing_report(data_dir)
+    # -- end signing --
     try:
         db = open_database(data_dir)
     except DatabaseError as exc:

@@ -122,6 +122,9 @@ class MainWindow(QMainWindow):
         self.sign_action = self._action(
             self.inspection_menu, _("Sign…"), self.sign_current, [QKeySequence("Ctrl+Shift+S")]
         )
+        self.report_action = self._action(
+            self.inspection_menu, _("Report…"), self.report_current, [QKeySequence("Ctrl+R")]
+        )
         self.history_action = self._action(
             self.inspection_menu, _("History…"), self.history_current, [QKeySequence("Ctrl+H")]
         )
@@ -153,6 +156,7 @@ class MainWindow(QMainWindow):
         self.amend_action.setEnabled(status in ("completed", "signed", "exported"))
         self.sign_action.setEnabled(status in ("completed", "signed"))
         self.history_action.setEnabled(status is not None)
+        self.report_action.setEnabled(status is not None)
         if self.editor is None:
             self.edit_menu.setEnabled(False)
             return
@@ -453,6 +457,18 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(_("Signed by everyone present."))
 
         self._modeless(dialog, signed)
+
+    def report_current(self) -> None:
+        from inspector_app.ui.report import ReportDialog
+
+        if self.editor is None:
+            return
+        self.editor.flush()
+        dialog = ReportDialog(self.db, self.editor.state.id, self.actor, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self._forget(dialog))
+        self.dialog = dialog
+        dialog.open()
 
     def history_current(self) -> None:
         from inspector_app.ui.history import HistoryDialog

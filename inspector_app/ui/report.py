@@ -1,0 +1,258 @@
+"""The inspection report in the desktop: build it in the background, preview every page,
+save it, sign it (passphrase), open the folder."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.i18n import _, current_language
+from inspector_app.store.db import Database
+from inspector_app.ui.dialogs import RememberingDialog
+from inspector_app.ui.workers import run_task, show_error
+
+PREVIEW_SCALE = 1.3
+
+
+def render_pages(pdf: Path, scale: float = PREVIEW_SCALE) -> list[bytes]:
+    """Every page as PNG bytes (PDFium, offline); runs on a worker thread."""
+    import pypdfium2 as pdfium
+
+    out = []
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        for page in doc:
+            image = page.render(scale=scale).to_pil()
+            buf = io.BytesIO()
+            image.save(buf, "PNG")
+            out.append(buf.getvalue())
+            page.close()
+    finally:
+        doc.close()
+    return out
+
+
+class PassphraseDialog(RememberingDialog):
+    key = "passphrase"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(_("Sign the report"))
+        intro = QLabel(
+            _(
+                "The report is signed with your key (ECDSA P-256, PAdES). Enter the "
+                "passphrase that protects it."
+            )
+        )
+        intro.setWordWrap(True)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        form = QFormLayout()
+        form.addRow(_("Passphrase"), self.passphrase)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons())
+        self.passphrase.setFocus()
+
+    def accept(self) -> None:
+        if not self.passphrase.text():
+            self.error.setText(_("Enter the passphrase."))
+            return
+        super().accept()
+
+
+class ReportDialog(RememberingDialog):
+    """Preview of the unsigned report; Save, Sign and Open folder act on real files."""
+
+    key = "report"
+
+    def __init__(self, db: Database, inspection_id: str, actor: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db, self.inspection_id, self.actor = db, inspection_id, actor
+        self.setWindowTitle(_("Inspection report"))
+        self.tmp = Path(tempfile.mkdtemp(prefix="inspector-report-"))
+        self.result: Any = None
+        self.saved: Path | None = None
+        self.pages: list[QLabel] = []
+        self.loaded = False
+        self.child: QWidget | None = None
+
+        self.lang = QComboBox()
+        self.lang.addItem("中文", "zh")
+        self.lang.addItem("English", "en")
+        self.lang.setCurrentIndex(0 if current_language() == "zh" else 1)
+        self.lang.currentIndexChanged.connect(self.build)
+        self.status = QLabel()
+        self.status.setStyleSheet("color: #555;")
+        top = QHBoxLayout()
+        top.addWidget(QLabel(_("Language")))
+        top.addWidget(self.lang)
+        top.addWidget(self.status, 1)
+
+        self.page_box = QWidget()
+        self.page_layout = QVBoxLayout(self.page_box)
+        self.page_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.page_box)
+
+        buttons = QDialogButtonBox()
+        self.save_button = QPushButton(_("Save as…"))
+        self.sign_button = QPushButton(_("Sign and save…"))
+        self.folder_button = QPushButton(_("Open the folder"))
+        close = QPushButton(_("Close"))
+        for b in (self.save_button, self.sign_button, self.folder_button):
+            b.setEnabled(False)
+            buttons.addButton(b, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(close, QDialogButtonBox.ButtonRole.RejectRole)
+        self.save_button.clicked.connect(self.save_as)
+        self.sign_button.clicked.connect(self.sign)
+        self.folder_button.clicked.connect(self.open_folder)
+        close.clicked.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(buttons)
+        self.resize(max(self.width(), 900), max(self.height(), 900))
+        self.build()
+
+    # -- building and preview ---------------------------------------------------------------
+    def build(self) -> None:
+        from inspector_app.services.reports import build_report
+
+        self.loaded = False
+        for b in (self.save_button, self.sign_button):
+            b.setEnabled(False)
+        self.status.setText(_("Building the report…"))
+        lang = self.lang.currentData()
+        target = self.tmp / f"report-{lang}.pdf"
+        db, inspection_id = self.db, self.inspection_id
+
+        def work(progress: Any) -> tuple[Any, list[bytes]]:
+            progress(0, 2, _("Building the report…"))
+            result = build_report(db, inspection_id, target, lang=lang)
+            progress(1, 2, _("Rendering the pages…"))
+            return result, render_pages(target)
+
+        run_task(
+            self, work, on_done=self._built, on_error=self._failed, title=_("Building the report…")
+        )
+
+    def _built(self, done: tuple[Any, list[bytes]]) -> None:
+        self.result, pngs = done
+        for label in self.pages:
+            label.deleteLater()
+        self.pages = []
+        for png in pngs:
+            label = QLabel()
+            label.setPixmap(QPixmap.fromImage(QImage.fromData(png)))
+            label.setStyleSheet("border: 1px solid #bbb; background: white;")
+            self.page_layout.addWidget(label)
+            self.pages.append(label)
+        self.status.setText(
+            _(
+                "Report {number} · {pages} pages · not signed",
+                number=self.result.report_number,
+                pages=len(pngs),
+            )
+        )
+        self.save_button.setEnabled(True)
+        self.sign_button.setEnabled(True)
+        self.loaded = True
+
+    def _failed(self, exc: Exception) -> None:
+        self.status.setText(str(exc))
+        show_error(self, exc)
+
+    # -- actions --------------------------------------------------------------------------
+    def _default_name(self, signed: bool) -> str:
+        suffix = "-signed" if signed else ""
+        return f"{self.result.report_number}{suffix}.pdf"
+
+    def _ask_path(self, signed: bool) -> Path | None:
+        start = str((self.saved.parent if self.saved else Path.home()) / self._default_name(signed))
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the report"), start, _("PDF files (*.pdf)")
+        )
+        return Path(path) if path else None
+
+    def save_as(self, path: Path | None = None) -> Path | None:
+        from inspector_app.fsutil import atomic_write_bytes
+
+        path = path or self._ask_path(signed=False)
+        if path is None:
+            return None
+        atomic_write_bytes(path, Path(self.result.path).read_bytes())
+        self.saved = path
+        self.folder_button.setEnabled(True)
+        self.status.setText(_("Saved to {path}", path=path))
+        return path
+
+    def sign(self, path: Path | None = None, passphrase: str | None = None) -> None:
+        """Ask where and for the passphrase, then sign in the background."""
+        path = path or self._ask_path(signed=True)
+        if path is None:
+            return
+        if passphrase is not None:
+            self._sign_to(path, passphrase)
+            return
+        dialog = PassphraseDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._sign_to(path, dialog.passphrase.text()))
+        self.child = dialog
+        dialog.open()
+
+    def _sign_to(self, path: Path, passphrase: str) -> None:
+        from inspector_app.services.signing import sign_report
+
+        db, inspection_id, lang = self.db, self.inspection_id, self.lang.currentData()
+
+        def work(_progress: Any) -> Any:
+            return sign_report(
+                db,
+                db.path.parent,
+                inspection_id,
+                path,
+                passphrase=passphrase,
+                lang=lang,
+                actor=self.actor,
+            )
+
+        def done(_result: Any) -> None:
+            self.saved = path
+            self.folder_button.setEnabled(True)
+            self.status.setText(_("Signed and saved to {path}", path=path))
+
+        run_task(self, work, on_done=done, on_error=self._failed, title=_("Signing…"))
+
+    def open_folder(self) -> None:
+        if self.saved is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.saved.parent)))
+
+    def done(self, result: int) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        super().done(result)
