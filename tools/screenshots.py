@@ -136,6 +136,17 @@ def main() -> int:
     grab(sign, "13-signature")
     sign.close()
 
+    # 3c. the report preview of a signed inspection
+    signed = next(r for r in rows if r["status"] == "signed" and r["site_code"].startswith("PB"))
+    win.open_inspection(signed["id"])
+    win.report_current()
+    report = win.dialog
+    while not report.loaded:
+        settle(200)
+    report.resize(1000, 900)
+    grab(report, "14-report-preview")
+    report.close()
+
     # 4. dialogs
     win.close_editor()
     from inspector_app.services.sites import list_sites

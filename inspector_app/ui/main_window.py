@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
 
         def work(_progress: Any) -> None:
             import inspector_app.services.inspections
+            import inspector_app.services.photos
             import inspector_app.ui.editor.editor  # noqa: F401
 
             with db.session():
