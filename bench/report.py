@@ -32,7 +32,6 @@ import importlib.util
 import io
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from memory import peak_rss_mb, rss_mb, vmhwm_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -496,31 +497,6 @@ def signed_runs(data_dir: Path, inspection_id: str, work: Path, runs: int) -> di
         "peak_rss_mb_max": max(r["peak_rss_mb"] for r in results),
         "runs": runs,
     }
-
-
-def rss_mb() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return peak_rss_mb()
-
-
-def peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
-
-
-def vmhwm_mb() -> float | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return None
 
 
 def memory(data_dir: Path, inspection_id: str, out: Path) -> dict[str, Any]:
