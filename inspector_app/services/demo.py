@@ -493,26 +493,18 @@ def load_demo(db: Database, *, actor: str = "demo") -> DemoReport:
                 svc.complete_inspection(db, insp_id, actor=actor, ended_on=plan.date)
             if plan.status in ("signed", "exported"):
                 signed_at = dt.datetime.combine(plan.date, dt.time(16, 30), tzinfo=dt.UTC)
-                for name in team:
+                signers = [(name, "inspector") for name in team]
+                signers.append((site.contact_name or "现场负责人", "site_representative"))
+                for name, role in signers:
                     svc.record_signature(
                         db,
                         insp_id,
                         signer_name=name,
-                        role="inspector",
+                        role=role,
                         image_png=signature_png(name, plan.key + name),
                         signed_at=signed_at,
                         actor=actor,
                     )
-                rep = site.contact_name or "现场负责人"
-                svc.record_signature(
-                    db,
-                    insp_id,
-                    signer_name=rep,
-                    role="site_representative",
-                    image_png=signature_png(rep, plan.key + rep),
-                    signed_at=signed_at,
-                    actor=actor,
-                )
             if plan.status == "exported":
                 svc.mark_exported(
                     db, insp_id, package=f"示例导出包 demo-{plan.date:%Y%m}.inspkg", actor=actor
