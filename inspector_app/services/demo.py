@@ -312,26 +312,26 @@ def demo_photo(folder: Path, caption: str, seed: str, when: dt.datetime) -> Path
     from inspector_app.fonts import FONT_PATH
 
     rng = random.Random(seed)
-    w, h = 800, 600
+    w, h = 640, 480
     sky = tuple(rng.randrange(150, 230) for _ in range(3))
     img = Image.new("RGB", (w, h), sky)
     draw = ImageDraw.Draw(img)
     draw.rectangle((0, int(h * 0.62), w, h), fill=(rng.randrange(90, 140),) * 3)
     for _ in range(7):  # machines, racks, tanks
-        x, y = rng.randrange(30, w - 220), rng.randrange(int(h * 0.25), int(h * 0.6))
+        x, y = rng.randrange(24, w - 180), rng.randrange(int(h * 0.25), int(h * 0.6))
         colour = tuple(rng.randrange(30, 200) for _ in range(3))
         if rng.random() < 0.5:
             draw.rectangle(
-                (x, y, x + rng.randrange(80, 200), y + rng.randrange(80, 180)),
+                (x, y, x + rng.randrange(60, 160), y + rng.randrange(60, 140)),
                 fill=colour,
                 outline=(20, 20, 20),
                 width=3,
             )
         else:
-            r = rng.randrange(35, 80)
+            r = rng.randrange(28, 64)
             draw.ellipse((x, y, x + 2 * r, y + 2 * r), fill=colour, outline=(20, 20, 20), width=3)
-    font = ImageFont.truetype(str(FONT_PATH), 26, index=0)
-    draw.rectangle((0, 0, w, 46), fill=(0, 0, 0))
+    font = ImageFont.truetype(str(FONT_PATH), 22, index=0)
+    draw.rectangle((0, 0, w, 38), fill=(0, 0, 0))
     draw.text((20, 12), f"{caption}  {when:%Y-%m-%d %H:%M}", font=font, fill=(255, 255, 255))
     exif = Image.Exif()
     exif[0x010F] = "HUAWEI"  # Make
