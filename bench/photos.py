@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from memory import peak_rss_mb, rss_mb, vmhwm_mb
+from common import peak_rss_mb, rss_mb, summary, vmhwm_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -262,15 +262,6 @@ def many_photos(folder: Path, work: Path) -> dict[str, object]:
 
 
 # -- main -------------------------------------------------------------------------------------
-
-
-def summary(samples: list[float]) -> dict[str, float]:
-    return {
-        "median_s": round(statistics.median(samples), 4),
-        "min_s": round(min(samples), 4),
-        "max_s": round(max(samples), 4),
-        "runs": len(samples),
-    }
 
 
 def main() -> int:

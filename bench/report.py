@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from memory import peak_rss_mb, rss_mb, vmhwm_mb
+from common import peak_rss_mb, rss_mb, summary, vmhwm_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -513,15 +513,6 @@ def memory(data_dir: Path, inspection_id: str, out: Path) -> dict[str, Any]:
 
 
 # -- main ---------------------------------------------------------------------------------------
-
-
-def summary(samples: list[float]) -> dict[str, float]:
-    return {
-        "median_s": round(statistics.median(samples), 4),
-        "min_s": round(min(samples), 4),
-        "max_s": round(max(samples), 4),
-        "runs": len(samples),
-    }
 
 
 def main() -> int:

@@ -15,13 +15,14 @@ import argparse
 import json
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
+
+from common import summary
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "inspector_app"]
@@ -50,15 +51,6 @@ def timed(cmd: list[str], runs: int, setup=None) -> list[float]:  # type: ignore
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
         out.append(time.perf_counter() - t0)
     return out
-
-
-def summary(samples: list[float]) -> dict[str, float]:
-    return {
-        "median_s": round(statistics.median(samples), 4),
-        "min_s": round(min(samples), 4),
-        "max_s": round(max(samples), 4),
-        "runs": len(samples),
-    }
 
 
 def grow_to(db_path: Path, target: int) -> int:

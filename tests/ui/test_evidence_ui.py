@@ -23,6 +23,16 @@ def _photo_item(editor: Any) -> Any:
     )
 
 
+def _on_photo_item(make_app: Any, data_dir: Path) -> tuple[Any, Any, Any]:
+    """The app on a fresh draft, with an item that requires photos on screen."""
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    editor = _open_new(app)
+    item = _photo_item(editor)
+    editor.select_item(item.id)
+    return app, editor, item
+
+
 def _close_message_boxes() -> list[str]:
     texts = []
     for w in QApplication.topLevelWidgets():
@@ -35,11 +45,7 @@ def _close_message_boxes() -> list[str]:
 def test_photos_added_in_background_counted_and_refused_per_file(
     make_app: Any, data_dir: Path, tmp_path: Path, qtbot: Any
 ) -> None:
-    seed_site(data_dir)
-    app = make_app(data_dir)
-    editor = _open_new(app)
-    item = _photo_item(editor)
-    editor.select_item(item.id)
+    app, editor, item = _on_photo_item(make_app, data_dir)
     assert editor.panel.photo_section.missing.text()  # "still N photos required"
     good = [make_jpeg(tmp_path / f"p{n}.jpg", seed=n) for n in range(item.photos_required)]
     bad = truncated_copy(good[0], tmp_path / "broken.jpg")
@@ -64,11 +70,7 @@ def test_photos_added_in_background_counted_and_refused_per_file(
 def test_paste_an_image_and_browse_it_in_the_viewer(
     make_app: Any, data_dir: Path, tmp_path: Path, qtbot: Any
 ) -> None:
-    seed_site(data_dir)
-    app = make_app(data_dir)
-    editor = _open_new(app)
-    item = _photo_item(editor)
-    editor.select_item(item.id)
+    app, editor, item = _on_photo_item(make_app, data_dir)
     first = make_jpeg(tmp_path / "first.jpg", seed=3)
     editor.add_photos(item.id, [first])
     qtbot.waitUntil(lambda: len(editor.photos) == 1, timeout=20000)
@@ -152,11 +154,7 @@ def test_dropping_a_folder_on_the_strip_adds_its_photos(
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
-    seed_site(data_dir)
-    app = make_app(data_dir)
-    editor = _open_new(app)
-    item = _photo_item(editor)
-    editor.select_item(item.id)
+    _app, editor, item = _on_photo_item(make_app, data_dir)
     card = tmp_path / "DCIM" / "100CANON"
     for n in range(3):
         make_jpeg(card / f"IMG_{n:04d}.JPG", seed=10 + n)

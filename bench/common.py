@@ -1,8 +1,10 @@
-"""Memory figures for the benchmark scripts (Linux /proc, with getrusage as the fallback)."""
+"""Shared by the benchmark scripts: the timing summary and memory figures (Linux /proc,
+with getrusage as the fallback)."""
 
 from __future__ import annotations
 
 import resource
+import statistics
 import sys
 from pathlib import Path
 
@@ -31,3 +33,13 @@ def rss_mb() -> float:
 def vmhwm_mb() -> float | None:
     """This process's own peak resident memory (VmHWM)."""
     return _status("VmHWM")
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    """Median, spread and count of a list of seconds."""
+    return {
+        "median_s": round(statistics.median(samples), 4),
+        "min_s": round(min(samples), 4),
+        "max_s": round(max(samples), 4),
+        "runs": len(samples),
+    }
