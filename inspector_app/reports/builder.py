@@ -843,6 +843,17 @@ def _chunks(seq: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
         yield seq[i : i + n]
 
 
+class _Sink:
+    """Where reportlab writes the finished PDF: it hands over the whole document in one
+    ``write``; keeping that bytes object saves two copies of it (a report with photos runs
+    to tens of megabytes) that a ``BytesIO`` and its ``getvalue`` would make."""
+
+    data = b""
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+
+
 @contextmanager
 def _build_config() -> Iterator[None]:
     """For this build only: binary streams (no ASCII85: smaller, faster) and no attribute
@@ -866,7 +877,7 @@ def render_pdf(data: ReportData) -> RenderedReport:
         watermark=_("DRAFT") if data.draft else None,
         pdf_date=pdf_date(data.issued_at),
     )
-    out = io.BytesIO()
+    out = _Sink()
     with _BUILD_LOCK, _build_config():
         doc = BaseDocTemplate(
             out,
@@ -902,4 +913,4 @@ def render_pdf(data: ReportData) -> RenderedReport:
         pages = doc.page
     if builder.box is None:  # pragma: no cover - the field is always in the story
         raise RuntimeError("the signature field was not drawn")
-    return RenderedReport(out.getvalue(), pages, builder.box)
+    return RenderedReport(out.data, pages, builder.box)

@@ -6,6 +6,8 @@ reportlab drawing otherwise starts in Helvetica, which would be the one font not
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from PIL import Image
 from reportlab.graphics.barcode import qrencoder
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -105,6 +107,26 @@ def _width(text: str, font: str, size: float) -> float:
     return stringWidth(text, font, size)
 
 
+@lru_cache(maxsize=16)
+def qr_pixels(payload: str, border: int = 2) -> tuple[int, bytes]:
+    """The QR code of ``payload`` (error correction M) as an n x n greyscale bitmap with a
+    ``border`` of light modules: (n, pixels).
+
+    Choosing the mask pattern encodes the data eight times (about 12 ms); a report of one
+    revision is built several times in a session (preview, save, sign) with one payload.
+    """
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    code.addData(payload)
+    code.make()
+    n = code.getModuleCount() + 2 * border
+    pixels = bytearray(b"\xff" * (n * n))
+    for r, row in enumerate(code.modules):
+        for c, dark in enumerate(row):
+            if dark:
+                pixels[(r + border) * n + c + border] = 0
+    return n, bytes(pixels)
+
+
 class QrImage(Flowable):
     """A QR code drawn as one small image, a pixel per module, scaled without smoothing.
 
@@ -115,17 +137,9 @@ class QrImage(Flowable):
 
     def __init__(self, payload: str, size: float, *, border: int = 2) -> None:
         super().__init__()
-        code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-        code.addData(payload)
-        code.make()
-        n = code.getModuleCount() + 2 * border
-        pixels = bytearray(b"\xff" * (n * n))
-        for r, row in enumerate(code.modules):
-            for c, dark in enumerate(row):
-                if dark:
-                    pixels[(r + border) * n + c + border] = 0
+        n, pixels = qr_pixels(payload, border)
         self.modules = n
-        self.image = ImageReader(Image.frombytes("L", (n, n), bytes(pixels)))
+        self.image = ImageReader(Image.frombytes("L", (n, n), pixels))
         self.width = self.height = size
 
     def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:

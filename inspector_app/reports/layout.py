@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -106,21 +106,106 @@ def styles() -> Styles:
 
 
 class Para(Paragraph):
-    """A paragraph that breaks its lines once per width.
+    """A paragraph that breaks its lines once per width, and draws plain one-liners cheaply.
 
     A table wraps each cell to size its rows and again to draw it; line breaking (CJK: a
     width per character) is most of the time a report takes, so the second wrap at the same
     width reuses the first. The lines depend on the width and the style only.
+
+    Most cells hold a short plain text (a label, a score, a date). Such a text is not parsed
+    into fragments at all: if it fits on one line it is measured once and drawn as one
+    string where ``Paragraph`` would have drawn it (first baseline ``fontSize`` below the
+    top). Anything else (markup, entities, line breaks, a text that wraps, a split) becomes
+    a full ``Paragraph`` the moment it is needed.
     """
 
     _wrapped_width: float | None = None
+    _line: str | None = None  # the plain text, while it is drawn as one line
+
+    def __init__(self, text: str, style: ParagraphStyle, **kwargs: Any) -> None:
+        if not kwargs and _plain_text(text) and _plain_style(style):
+            self.text, self.style, self.bulletText = text, style, None
+            self._line = " ".join(text.split())  # Paragraph collapses white space alike
+        else:
+            super().__init__(text, style, **kwargs)
+
+    def _parse(self) -> None:
+        self._line = None
+        Paragraph.__init__(self, self.text, self.style)
+
+    def __getattr__(self, name: str) -> Any:
+        # what only a parsed paragraph has: parse (and break the lines), then answer. Any
+        # other missing attribute is missing as on a Paragraph (reportlab probes for
+        # optional ones with getattr and a default).
+        if name not in ("frags", "blPara") or self.__dict__.get("_line") is None:
+            raise AttributeError(name)
+        width = self.__dict__.get("width")
+        self._parse()
+        if name == "blPara" and width is not None:
+            self.wrap(width, 1e9)
+        return getattr(self, name)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        line = self._line
+        if line is not None:
+            st = self.style
+            room = availWidth - st.leftIndent - st.rightIndent
+            if stringWidth(line, st.fontName, st.fontSize) <= room:
+                self.width, self.height = availWidth, st.leading
+                return self.width, self.height
+            self._parse()
         if availWidth == self._wrapped_width and "blPara" in self.__dict__:
             return self.width, self.height  # (a split drops blPara: then wrap again)
         size = super().wrap(availWidth, availHeight)
         self._wrapped_width = availWidth
         return size
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        if self._line is not None:
+            self._parse()
+        return super().split(availWidth, availHeight)
+
+    def minWidth(self) -> float:
+        if self._line is not None:
+            return stringWidth(self._line, self.style.fontName, self.style.fontSize)
+        return super().minWidth()
+
+    def getPlainText(self, identify: Any = None) -> str:
+        return self._line if self._line is not None else super().getPlainText(identify)
+
+    def draw(self) -> None:
+        line = self._line
+        if line is None:
+            super().draw()
+            return
+        st, c = self.style, self.canv
+        y = self.height - st.fontSize
+        c.saveState()
+        c.setFillColor(st.textColor)
+        c.setFont(st.fontName, st.fontSize, st.leading)
+        if st.alignment == TA_CENTER:
+            c.drawCentredString(
+                st.leftIndent + (self.width - st.leftIndent - st.rightIndent) / 2, y, line
+            )
+        elif st.alignment == TA_RIGHT:
+            c.drawRightString(self.width - st.rightIndent, y, line)
+        else:  # left, or justified (a last line is not justified)
+            c.drawString(st.leftIndent, y, line)
+        c.restoreState()
+
+
+def _plain_text(text: str) -> bool:
+    return bool(text) and not any(ch in text for ch in "<&\n\r\xa0")
+
+
+def _plain_style(style: ParagraphStyle) -> bool:
+    return (
+        not style.backColor
+        and not style.borderWidth
+        and not style.firstLineIndent
+        and style.alignment in (TA_LEFT, TA_CENTER, TA_RIGHT, TA_JUSTIFY)
+        and style.wordWrap != "RTL"
+    )
 
 
 # -- page furniture -----------------------------------------------------------------------

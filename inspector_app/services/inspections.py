@@ -28,7 +28,7 @@ from inspector_app.checklists.scoring import (
 from inspector_app.i18n import _, pick
 from inspector_app.services.browse import status_label
 from inspector_app.services.errors import InvalidInput, Locked, NotFound
-from inspector_app.services.templates import get_template, template_of
+from inspector_app.services.templates import template_of
 from inspector_app.store import audit
 from inspector_app.store.db import Database
 from inspector_app.store.models import (
@@ -884,31 +884,57 @@ class InspectionState:
 
 def load_inspection_state(db: Database, inspection_id: str) -> InspectionState:
     with db.session() as s:
-        insp = _get(s, inspection_id)
-        site = s.get(Site, insp.site_id)
-        assert site is not None
-        template = _template(s, insp)
-        records = _answers(s, insp.id)
+        read = _read(s, inspection_id)
         open_findings = len(
             s.exec(
                 select(Finding.id).where(
-                    Finding.inspection_id == insp.id, Finding.status == FindingStatus.OPEN.value
+                    Finding.inspection_id == read.insp.id,
+                    Finding.status == FindingStatus.OPEN.value,
                 )
             ).all()
         )
+    return _state(read, open_findings)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One inspection with its site, template, answers and score, read in one session."""
+
+    insp: Inspection
+    site: Site
+    template_row: TemplateVersion
+    template: ChecklistTemplate
+    records: dict[str, AnswerRecord]
+    score: ScoreResult
+
+
+def _read(s: Session, inspection_id: str) -> _Read:
+    insp = _get(s, inspection_id)
+    site = s.get(Site, insp.site_id)
+    assert site is not None  # foreign key
+    row = s.get(TemplateVersion, insp.template_version_id)
+    assert row is not None  # foreign key
+    template = template_of(row)
+    records = _answers(s, insp.id)
+    score = score_inspection(template, answers_for_scoring(records.values()))
+    return _Read(insp, site, row, template, records, score)
+
+
+def _state(read: _Read, open_findings: int) -> InspectionState:
+    insp = read.insp
     return InspectionState(
         id=insp.id,
-        site_name=site.name,
-        site_code=site.code,
-        site_type=site.site_type,
+        site_name=read.site.name,
+        site_code=read.site.code,
+        site_type=read.site.site_type,
         template_version_id=insp.template_version_id,
-        template=template,
+        template=read.template,
         status=insp.status,
         revision=insp.revision,
         inspectors=json.loads(insp.inspectors),
         started_on=insp.started_on,
-        answers={k: answer_view(r) for k, r in records.items()},
-        score=score_inspection(template, answers_for_scoring(records.values())),
+        answers={k: answer_view(r) for k, r in read.records.items()},
+        score=read.score,
         open_findings=open_findings,
     )
 
@@ -929,13 +955,22 @@ def restore_answer(
 
 def inspection_detail(db: Database, inspection_id: str) -> dict[str, Any]:
     """Everything ``inspections show`` prints, scored by the same pure function."""
+    return inspection_detail_and_state(db, inspection_id)[0]
+
+
+def inspection_detail_and_state(
+    db: Database, inspection_id: str
+) -> tuple[dict[str, Any], InspectionState]:
+    """``inspection_detail`` and ``load_inspection_state`` from one read and one scoring."""
     with db.session() as s:
-        insp = _get(s, inspection_id)
-        site = s.get(Site, insp.site_id)
-        assert site is not None
-        tv_row, template = get_template(db, insp.template_version_id)
-        records = _answers(s, insp.id)
-        result = score_inspection(template, answers_for_scoring(records.values()))
+        read = _read(s, inspection_id)
+        insp, site, template, records, result = (
+            read.insp,
+            read.site,
+            read.template,
+            read.records,
+            read.score,
+        )
         findings = s.exec(
             select(Finding)
             .where(Finding.inspection_id == insp.id)
@@ -989,7 +1024,7 @@ def inspection_detail(db: Database, inspection_id: str) -> dict[str, Any]:
             }
         )
     frozen = next((r for r in revisions if r.revision == insp.revision), None)
-    return {
+    detail = {
         "id": insp.id,
         "site": site.name,
         "site_code": site.code,
@@ -1046,8 +1081,10 @@ def inspection_detail(db: Database, inspection_id: str) -> dict[str, Any]:
             }
             for g in signatures
         ],
-        "template_version_id": tv_row.id,
+        "template_version_id": read.template_row.id,
     }
+    open_findings = sum(1 for f in findings if f.status == FindingStatus.OPEN.value)
+    return detail, _state(read, open_findings)
 
 
 def _lang_en() -> bool:

@@ -27,6 +27,7 @@ from inspector_app import i18n
 from inspector_app.checklists.schema import ChecklistTemplate, WeightSource
 from inspector_app.fsutil import atomic_write_bytes
 from inspector_app.i18n import _, pick
+from inspector_app.media.store import display_path
 from inspector_app.reports.model import (
     RenderedReport,
     ReportData,
@@ -53,11 +54,10 @@ from inspector_app.services.inspections import (
     InspectionState,
     canonical_data,
     data_hash,
-    inspection_detail,
-    load_inspection_state,
+    inspection_detail_and_state,
     signatures_of,
 )
-from inspector_app.services.photos import list_photos, photo_files, photos_of_finding
+from inspector_app.services.photos import list_photos, photos_of_findings
 from inspector_app.services.sites import find_site
 from inspector_app.store.db import Database
 from inspector_app.store.models import Inspection
@@ -129,7 +129,7 @@ def _weights_label(source: WeightSource) -> str:
 
 
 def _photo(data_dir: Path, p: PhotoRow) -> ReportPhoto:
-    display = photo_files(data_dir, p).display
+    display = display_path(data_dir, p.sha256)
     return ReportPhoto(
         id=p.id,
         sha256=p.sha256,
@@ -250,17 +250,24 @@ def _findings(
     originals: dict[str, dict] = {}
     if previous_id and any(r["carried_from"] for r in rows):
         originals = {r["id"]: r for r in list_findings(db, inspection_id=previous_id)}
+    linked = photos_of_findings(
+        db,
+        [
+            *(r["id"] for r in rows if r["photos"]),
+            *(r["carried_from"] for r in rows if r["carried_from"]),
+        ],
+    )
     shown: set[str] = set()
     previous_date: dt.date | None = None
     out = []
     for n, r in enumerate(rows, start=1):
-        own = photos_of_finding(db, r["id"]) if r["photos"] else []
+        own = linked.get(r["id"], [])
         shown |= {p.id for p, _role in own}
         carried_from = r["carried_from"]
         origin = originals.get(carried_from) if carried_from else None
         if carried_from:
             # 复查: the original finding's photos show it as found, this visit's as corrected
-            before = [p for p, _role in photos_of_finding(db, carried_from)]
+            before = [p for p, _role in linked[carried_from]]
             after = [p for p, _role in own]
         else:
             before = [p for p, role in own if role == "evidence"]
@@ -297,9 +304,8 @@ def report_data(db: Database, inspection_id: str, *, organisation: str | None = 
     ``organisation``: the issuing body on the cover; else the settings' organisation, else
     the Weihai Municipal Science and Technology Bureau. ``inspection_id`` may be a prefix.
     """
-    detail = inspection_detail(db, inspection_id)
+    detail, state = inspection_detail_and_state(db, inspection_id)
     iid: str = detail["id"]
-    state = load_inspection_state(db, iid)
     site = find_site(db, detail["site_code"])
     data_dir = db.path.parent
     photo_rows = list_photos(db, iid)

@@ -281,3 +281,13 @@ def test_a_changed_template_keeping_its_version_is_refused(db) -> None:
     result = store_templates(db, [edited])
     assert result.added == []
     assert "new version" in result.issues[0].message
+
+
+def test_detail_and_state_from_one_read_match_the_separate_reads(demo_db) -> None:
+    for row in list_inspections(demo_db):
+        detail, state = svc.inspection_detail_and_state(demo_db, row["id"][:8])
+        assert detail == svc.inspection_detail(demo_db, row["id"])
+        assert state == svc.load_inspection_state(demo_db, row["id"])
+        assert detail["score"] == state.score.total == row["score"]
+    with pytest.raises(NotFound):
+        svc.inspection_detail_and_state(demo_db, "no-such-inspection")

@@ -331,6 +331,32 @@ def test_link_photo_to_finding(db, data_dir: Path, tmp_path: Path) -> None:
     assert db_fingerprint(db.path) == fp
 
 
+def test_photos_of_several_findings_in_one_query(db, data_dir: Path, tmp_path: Path) -> None:
+    insp_id, _t = start(db)
+    a, b, c = photos.add_photos(
+        db,
+        data_dir,
+        insp_id,
+        [make_jpeg(tmp_path / f"{n}.jpg", seed=n) for n in (1, 2, 3)],
+        actor=ACTOR,
+    ).added
+    f1 = svc.add_finding(db, insp_id, description="一", actor=ACTOR)
+    f2 = svc.add_finding(db, insp_id, description="二", actor=ACTOR)
+    f3 = svc.add_finding(db, insp_id, description="三（无照片）", actor=ACTOR)
+    photos.link_photo_to_finding(db, f1.id, c.id, role="after", actor=ACTOR)
+    photos.link_photo_to_finding(db, f1.id, a.id, actor=ACTOR)
+    photos.link_photo_to_finding(db, f2.id, b.id, actor=ACTOR)
+    photos.link_photo_to_finding(db, f2.id, a.id, actor=ACTOR)  # one photo, two findings
+    batch = photos.photos_of_findings(db, [f1.id, f2.id, f3.id, f1.id, "unknown"])
+    assert list(batch) == [f1.id, f2.id, f3.id, "unknown"]
+    for fid in (f1.id, f2.id, f3.id):
+        single = [(p.id, role) for p, role in photos.photos_of_finding(db, fid)]
+        assert [(p.id, role) for p, role in batch[fid]] == single
+    assert [(p.id, r) for p, r in batch[f1.id]] == [(a.id, "evidence"), (c.id, "after")]
+    assert batch[f3.id] == [] and batch["unknown"] == []
+    assert photos.photos_of_findings(db, []) == {}
+
+
 def test_cancel_through_progress_reports_what_was_done(db, data_dir: Path, tmp_path: Path) -> None:
     insp_id, _t = start(db)
     files = [make_jpeg(tmp_path / f"{n}.jpg", seed=n) for n in range(4)]
