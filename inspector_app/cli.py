@@ -711,6 +711,152 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
 # -- end signing --------------------------------------------------------------------------
 
 
+# -- packages (sync) --
+
+
+def _progress_to_stderr(done: int, total: int, what: str) -> None:
+    if sys.stderr.isatty():
+        print(f"\r{what} {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
+
+
+def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.sync import export_package
+
+    result = export_package(
+        ctx.with_templates(),
+        ctx.data_dir,
+        Path(args.output),
+        actor=ctx.actor,
+        inspection_ids=args.inspection or None,
+        progress=_progress_to_stderr,
+    )
+    m = result.manifest
+    if args.json:
+        print_json(
+            {
+                "path": str(result.path),
+                "package_id": m.package_id,
+                "device_id": m.device_id,
+                "sequence": m.sequence,
+                "fingerprint": m.fingerprint,
+                "inspections": result.inspections,
+                "photos": result.photos,
+                "bytes": result.byte_size,
+                "marked_exported": len(result.marked_exported),
+            }
+        )
+    else:
+        print(
+            _(
+                "Wrote {path}: {n} inspections, {photos} photos, {mb} MB "
+                "(package {package}, no. {seq} of this device, key {fingerprint})",
+                path=result.path,
+                n=result.inspections,
+                photos=result.photos,
+                mb=f"{result.byte_size / 1e6:.1f}",
+                package=m.package_id[:8],
+                seq=m.sequence,
+                fingerprint=m.fingerprint,
+            )
+        )
+    return 0
+
+
+def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.sync import PackageRejected, import_package, preview_import
+
+    db = ctx.with_templates()
+    path = Path(args.file)
+    try:
+        if args.dry_run:
+            preview = preview_import(db, ctx.data_dir, path)
+            m = preview.manifest
+            data = {
+                "package_id": m.package_id,
+                "device": m.device_name,
+                "device_id": m.device_id,
+                "fingerprint": m.fingerprint,
+                "sequence": m.sequence,
+                "created_at": m.created_at,
+                "device_known": preview.device_known,
+                "key_matches": preview.key_matches,
+                "already_imported": preview.already_imported,
+                "summary": m.summary,
+            }
+            if args.json:
+                print_json(data)
+            else:
+                print(
+                    _(
+                        "Package {package} from {device} (key {fingerprint}), made {created}: "
+                        "{n} inspections, {photos} photos",
+                        package=m.package_id[:8],
+                        device=m.device_name,
+                        fingerprint=m.fingerprint,
+                        created=m.created_at,
+                        n=m.summary.get("inspections", "?"),
+                        photos=m.summary.get("photos", "?"),
+                    )
+                )
+                if preview.already_imported:
+                    print(_("Already imported: importing it again changes nothing."))
+                elif not preview.key_matches:
+                    print(_("Refused: this device's earlier packages were signed by another key."))
+                elif not preview.device_known:
+                    print(_("First package from this device: its key will be remembered."))
+            return 0 if preview.key_matches else 1
+        result = import_package(
+            db, ctx.data_dir, path, actor=ctx.actor, progress=_progress_to_stderr
+        )
+    except PackageRejected as exc:
+        print(_("{file}: refused: {reason}", file=path, reason=exc), file=sys.stderr)
+        return 1
+    if args.json:
+        print_json(result.as_dict())
+    elif result.already_imported:
+        print(_("{file}: already imported; nothing changed", file=path))
+    else:
+        r = result.merge
+        print(
+            _(
+                "Imported {file}: {added} new, {updated} updated, {unchanged} unchanged, "
+                "{newer} newer here, {conflicts} conflicts; {sites} new sites, "
+                "{photos} photos stored",
+                file=path,
+                added=len(r.added),
+                updated=len(r.updated),
+                unchanged=len(r.unchanged),
+                newer=len(r.kept_newer),
+                conflicts=len(r.conflicts) + r.site_conflicts,
+                sites=r.sites_added,
+                photos=result.photos_stored,
+            )
+        )
+        if r.conflicts or r.site_conflicts:
+            print(
+                _("Conflicts are kept beside the local records: see `inspector-app conflicts`."),
+                file=sys.stderr,
+            )
+    return 0
+
+
+def cmd_conflicts(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.sync import list_conflicts
+
+    rows = list_conflicts(ctx.db, open_only=not args.all)
+    if args.json:
+        print_json(rows)
+        return 0
+    print_table(
+        [_("Conflict"), _("Record"), _("Id"), _("From device"), _("Received")],
+        [
+            (r["id"][:8], r["entity"], r["entity_id"][:8], r["device"], r["created_at"][:16])
+            for r in rows
+        ],
+    )
+    return 0
+
+
 def cmd_audit_verify(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.store.audit import verify_chain
 
@@ -910,6 +1056,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--json", action="store_true")
     # -- end signing --
+
+    # -- packages (sync) --
+    c = command(sub, "export", cmd_export, _("write inspections into a package file (.inspkg)"))
+    c.add_argument("-o", "--output", required=True, metavar="FILE.inspkg")
+    c.add_argument(
+        "--inspection",
+        action="append",
+        metavar="ID",
+        help=_("an inspection to export (repeatable; default: all)"),
+    )
+    c.add_argument("--json", action="store_true")
+    c = command(sub, "import", cmd_import, _("import a package file (.inspkg), all or nothing"))
+    c.add_argument("file", metavar="FILE.inspkg")
+    c.add_argument(
+        "--dry-run", action="store_true", help=_("check the package and say what it holds")
+    )
+    c.add_argument("--json", action="store_true")
+    c = command(sub, "conflicts", cmd_conflicts, _("list imported versions kept as conflicts"))
+    c.add_argument("--all", action="store_true", help=_("resolved ones too"))
+    c.add_argument("--json", action="store_true")
+    # -- end packages --
 
     aud = group("audit", _("the audit log"))
     command(aud, "verify", cmd_audit_verify, _("check the audit log's hash chain"))

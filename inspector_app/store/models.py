@@ -252,3 +252,61 @@ class Setting(SQLModel, table=True):
     __tablename__ = "app_setting"
     key: str = Field(primary_key=True, max_length=64)
     value: str
+
+
+# -- packages (sync) ----------------------------------------------------------------------------
+
+
+class SyncDevice(SQLModel, table=True):
+    """A device whose packages were imported here, pinned to the key that signs its manifests:
+    a later package from the same device id signed by another key is refused."""
+
+    __tablename__ = "sync_device"
+    device_id: str = Field(primary_key=True, max_length=36)
+    device_name: str = Field(default="", max_length=200)
+    public_key: str = Field(max_length=64)  # base64 of the raw Ed25519 key
+    first_seen: dt.datetime = Field(default_factory=utcnow)
+    last_sequence: int = Field(default=0)
+    last_audit_head: str | None = Field(default=None, max_length=64)
+
+
+class SyncReceipt(SQLModel, table=True):
+    """One imported package: importing the same package again changes nothing."""
+
+    __tablename__ = "sync_receipt"
+    package_id: str = Field(primary_key=True, max_length=36)
+    device_id: str = Field(foreign_key="sync_device.device_id", index=True, max_length=36)
+    sequence: int
+    file_sha256: str = Field(max_length=64)
+    imported_at: dt.datetime = Field(default_factory=utcnow)
+    actor: str = Field(default="")
+    result_json: str = Field(default="{}")  # what the import did, per inspection
+
+
+class SyncConflict(SQLModel, table=True):
+    """An incoming version that neither extends nor is extended by the local one: kept here,
+    beside the untouched local record, for a person to resolve (never overwritten)."""
+
+    __tablename__ = "sync_conflict"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    package_id: str = Field(foreign_key="sync_receipt.package_id", index=True, max_length=36)
+    entity: str = Field(max_length=32)  # inspection | site
+    entity_id: str = Field(index=True, max_length=36)
+    local_hash: str = Field(max_length=64)
+    incoming_hash: str = Field(max_length=64)
+    incoming_json: str
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    resolved_at: dt.datetime | None = None
+    resolution: str | None = Field(default=None, max_length=32)  # kept_local | took_incoming
+
+
+class ReceivedHistory(SQLModel, table=True):
+    """The audit entries of an imported inspection, as its devices wrote them (each entry's own
+    hash still checks); with the local log they are the inspection's history, which tells a
+    fast-forward from a conflict."""
+
+    __tablename__ = "received_history"
+    id: str = Field(primary_key=True, max_length=36)  # the entry's id on its device
+    inspection_id: str = Field(index=True, max_length=36)
+    position: int  # order within the inspection's history
+    entry_json: str

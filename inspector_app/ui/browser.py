@@ -153,6 +153,13 @@ class Browser(QWidget):
         index = self.table.currentIndex()
         return index.data(ROW_ROLE)["id"] if index.isValid() else None
 
+    def shown_ids(self) -> list[str]:
+        """The inspections the list shows now (search and filters applied), in its order."""
+        return [r["id"] for r in self.inspections.rows]
+
+    def total_inspections(self) -> int:
+        return len(self.inspections.all_rows)
+
     def current_site_id(self) -> str | None:
         if self.tabs.currentIndex() == 1:
             index = self.sites_table.currentIndex()

@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir
         self.editor: ChecklistEditor | None = None
         self.dialog: QWidget | None = None
+        self.last_import_result: Any = None  # what the last package import did
         self.loaded = False
         self.warm = False
         self.sample_data_if_empty = False  # make run: something to look at on a fresh machine
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
 
         self.welcome.load_demo.connect(self.load_sample_data)
         self.welcome.import_sites.connect(self.import_site_list)
+        self.welcome.import_package.connect(self.import_package)
         self.welcome.start_empty.connect(self.show_browser)
         self.browser.open_inspection.connect(self.open_inspection)
         self.browser.new_inspection_for_site.connect(lambda site: self.new_inspection(site))
@@ -103,6 +105,16 @@ class MainWindow(QMainWindow):
             file, _("Import site list (CSV, Excel)…"), self.import_site_list, QKeySequence("Ctrl+I")
         )
         self._action(file, _("Load sample data"), self.load_sample_data)
+        file.addSeparator()
+        self._action(
+            file,
+            _("Import a package (.inspkg)…"),
+            lambda: self.import_package(),
+            QKeySequence("Ctrl+Shift+I"),
+        )
+        self._action(
+            file, _("Export a package (.inspkg)…"), self.export_package, QKeySequence("Ctrl+E")
+        )
         file.addSeparator()
         self._action(file, _("Settings…"), self.settings_requested.emit, QKeySequence("Ctrl+,"))
         file.addSeparator()
@@ -289,6 +301,28 @@ class MainWindow(QMainWindow):
             on_done=done,
             title=_("Importing sites…"),
         )
+
+    def import_package(self, path: str | None = None) -> None:
+        from inspector_app.ui.sync import import_package_flow
+
+        def done(result: Any) -> None:
+            self.last_import_result = result
+            self.reload()
+
+        import_package_flow(self, self.db, self.data_dir, self.actor, done, path=path)
+
+    def export_package(self) -> None:
+        from inspector_app.ui.sync import export_package_flow
+
+        if self.editor is not None:
+            self.close_editor()
+        shown, total = self.browser.shown_ids(), self.browser.total_inspections()
+        if total == 0:
+            QMessageBox.information(
+                self, _("Export a package"), _("There is no inspection to export yet.")
+            )
+            return
+        export_package_flow(self, self.db, self.data_dir, self.actor, shown, total, self.reload)
 
     # -- inspections --------------------------------------------------------------------
     def new_inspection(self, site_id: str | None = None) -> None:
@@ -498,6 +532,8 @@ class MainWindow(QMainWindow):
             (_("Next item from a text box"), "Ctrl+Enter"),
             (_("Undo / Redo"), "Ctrl+Z / Ctrl+Shift+Z"),
             (_("Back to the list"), "Ctrl+W"),
+            (_("Export a package"), "Ctrl+E"),
+            (_("Import a package"), "Ctrl+Shift+I"),
             (_("Settings"), "Ctrl+,"),
         ]
         text = (

@@ -11,6 +11,7 @@ from inspector_app.i18n import _
 class Welcome(QWidget):
     load_demo = Signal()
     import_sites = Signal()
+    import_package = Signal()
     start_empty = Signal()
 
     def __init__(self, parent: QWidget | None = None):
@@ -30,20 +31,31 @@ class Welcome(QWidget):
         )
         intro.setWordWrap(True)
         self.demo_button = QPushButton(_("Load the sample data (示例)"))
+        self.package_button = QPushButton(
+            _("Import a package from headquarters or a colleague (.inspkg)…")
+        )
         self.import_button = QPushButton(_("Import a site list (CSV or Excel)…"))
         self.empty_button = QPushButton(_("Start with an empty folder"))
-        for b in (self.demo_button, self.import_button, self.empty_button):
+        for b in (self.demo_button, self.package_button, self.import_button, self.empty_button):
             b.setMinimumWidth(360)
             b.setMinimumHeight(36)
         self.demo_button.setDefault(True)
         self.demo_button.clicked.connect(self.load_demo)
+        self.package_button.clicked.connect(self.import_package)
         self.import_button.clicked.connect(self.import_sites)
         self.empty_button.clicked.connect(self.start_empty)
         column = QWidget()
         column.setFixedWidth(640)
         inner = QVBoxLayout(column)
         inner.setSpacing(12)
-        for w in (title, intro, self.demo_button, self.import_button, self.empty_button):
+        for w in (
+            title,
+            intro,
+            self.demo_button,
+            self.package_button,
+            self.import_button,
+            self.empty_button,
+        ):
             inner.addWidget(w)
         layout = QVBoxLayout(self)
         layout.addStretch(1)

@@ -1,0 +1,412 @@
+"""Packages: carry inspections between laptops and headquarters on a file (docs/sync.md).
+
+    export_package(db, data_dir, Path("E:/2024-06 PB-02.inspkg"), actor="张工")
+    preview = preview_import(db, path)          # signature-checked manifest, nothing written
+    result = import_package(db, data_dir, path, actor="李工")
+
+Export writes the inspections (and the visits they follow), every site, the template
+versions in use and each photo's original into one signed package, atomically. Import checks
+the whole package in a private staging folder first (container, signature, every hash, every
+record, every photo through the same checks as a photo added by hand), stores the photos'
+files, then writes every record in one transaction: all of it or, with a message that names
+the reason, none of it. Importing the same package again changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+
+from inspector_app import __version__
+from inspector_app.i18n import _
+from inspector_app.media import store
+from inspector_app.media.ingest import ImageRefused, ingest_bytes
+from inspector_app.services.errors import InvalidInput
+from inspector_app.services.inspections import _get, mark_exported
+from inspector_app.store import audit, meta
+from inspector_app.store.db import SCHEMA_HEAD, Database
+from inspector_app.store.models import (
+    AuditEntry,
+    Inspection,
+    InspectionStatus,
+    Site,
+    SyncConflict,
+    SyncDevice,
+    SyncReceipt,
+)
+from inspector_app.sync import records
+from inspector_app.sync.package import (
+    SUFFIX,
+    Manifest,
+    PackageRejected,
+    device_identity,
+    open_package,
+    read_manifest,
+    write_package,
+)
+
+__all__ = [
+    "SUFFIX",
+    "ExportResult",
+    "ImportPreview",
+    "ImportResult",
+    "PackageRejected",
+    "export_package",
+    "import_package",
+    "list_conflicts",
+    "preview_import",
+]
+
+Progress = Callable[[int, int, str], None]  # (done, total, what)
+KIND = "inspections"
+SEQUENCE_KEY = "sync.sequence"
+SUMMARY_ROWS = 200
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+# -- export -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    manifest: Manifest
+    inspections: int
+    photos: int
+    byte_size: int
+    marked_exported: tuple[str, ...]  # signed inspections now marked exported
+
+
+def _summary_rows(s: Any, ids: Sequence[str]) -> list[dict[str, Any]]:
+    rows = []
+    for iid in ids[:SUMMARY_ROWS]:
+        insp = s.get(Inspection, iid)
+        site = s.get(Site, insp.site_id) if insp else None
+        if insp is None or site is None:
+            continue
+        rows.append(
+            {
+                "id": insp.id,
+                "site": site.name,
+                "site_code": site.code,
+                "template": insp.template_id,
+                "started_on": insp.started_on.isoformat(),
+                "status": insp.status,
+                "score": insp.score_total,
+                "grade": insp.grade,
+            }
+        )
+    return rows
+
+
+def export_package(
+    db: Database,
+    data_dir: Path,
+    out: Path,
+    *,
+    actor: str,
+    inspection_ids: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write a package of ``inspection_ids`` (prefixes allowed; default every inspection) with
+    the visits they follow. Signed inspections in it are marked exported afterwards."""
+    out = Path(out)
+    if out.suffix != SUFFIX:
+        out = out.with_name(out.name + SUFFIX)
+    with db.session() as s:
+        if inspection_ids is None:
+            ids = list(s.exec(select(Inspection.id).order_by(Inspection.started_on)).all())
+        else:
+            ids = [_get(s, ref).id for ref in inspection_ids]
+        if not ids:
+            raise InvalidInput(_("there is no inspection to export"))
+        collected = records.collect(s, ids)
+        head = s.exec(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()  # type: ignore[union-attr]
+        summary = {
+            "inspections": len(collected.inspection_ids),
+            "photos": len(collected.media),
+            "sites": len(collected.document["sites"]),
+            "rows": _summary_rows(s, collected.inspection_ids),
+        }
+    members: list[tuple[str, bytes | Path]] = [
+        (records.RECORDS_MEMBER, records._canonical(collected.document))
+    ]
+    for sha, media_type in collected.media:
+        original = store.original_path(data_dir, sha, media_type)
+        if not original.is_file():
+            raise InvalidInput(
+                _("the original of photo {sha} is missing from the media folder", sha=sha[:12])
+            )
+        members.append((records.media_member(sha, media_type), original))
+    identity = device_identity(data_dir)
+    sequence = int(meta.get_value(db, SEQUENCE_KEY, 0)) + 1
+
+    def step(done: int, total: int) -> None:
+        if progress is not None:
+            progress(done, total, _("Writing the package"))
+
+    manifest = write_package(
+        out,
+        identity,
+        kind=KIND,
+        sequence=sequence,
+        schema_version=SCHEMA_HEAD,
+        app_version=__version__,
+        created_at=_now(),
+        summary=summary,
+        audit_head=head,
+        members=members,
+        progress=step,
+    )
+    meta.set_value(db, SEQUENCE_KEY, sequence)
+    chosen = set(ids)
+    with db.session() as s:
+        signed = [
+            i
+            for i in s.exec(
+                select(Inspection.id).where(Inspection.status == InspectionStatus.SIGNED.value)
+            ).all()
+            if i in chosen
+        ]
+    for iid in signed:
+        mark_exported(db, iid, package=manifest.package_id, actor=actor)
+    return ExportResult(
+        out,
+        manifest,
+        len(collected.inspection_ids),
+        len(collected.media),
+        out.stat().st_size,
+        tuple(signed),
+    )
+
+
+# -- import -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What a package says it holds (its signature checked), before anything is written."""
+
+    manifest: Manifest
+    device_known: bool  # earlier packages came from this device
+    key_matches: bool  # False: this device id was pinned to another key (import refused)
+    already_imported: bool
+    own_device: bool  # made in this data folder
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        rows = self.manifest.summary.get("rows", [])
+        return rows if isinstance(rows, list) else []
+
+
+def _device_state(db: Database, manifest: Manifest) -> tuple[bool, bool, bool]:
+    with db.session() as s:
+        device = s.get(SyncDevice, manifest.device_id)
+        seen = s.get(SyncReceipt, manifest.package_id) is not None
+    known = device is not None
+    return known, (device is None or device.public_key == manifest.public_key), seen
+
+
+def preview_import(db: Database, data_dir: Path, path: Path) -> ImportPreview:
+    manifest = read_manifest(Path(path))
+    known, key_ok, seen = _device_state(db, manifest)
+    own = device_identity(data_dir).device_id == manifest.device_id
+    return ImportPreview(manifest, known, key_ok, seen, own)
+
+
+@dataclass
+class ImportResult:
+    package_id: str
+    device_name: str
+    fingerprint: str
+    already_imported: bool = False
+    merge: records.MergeResult = field(default_factory=records.MergeResult)
+    photos_stored: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "package_id": self.package_id,
+            "device": self.device_name,
+            "fingerprint": self.fingerprint,
+            "already_imported": self.already_imported,
+            "photos_stored": self.photos_stored,
+            **self.merge.as_dict(),
+        }
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _store_photos(
+    opened: Any, data_dir: Path, incoming: records.Incoming, progress: Progress | None
+) -> int:
+    """Every photo through the same checks as one added by hand, into the media store
+    (content-addressed: a file that is not used in the end harms nothing)."""
+    wanted = sorted(
+        {(p["sha256"], p["media_type"]) for b in incoming.inspections for p in b.parts["photos"]}
+    )
+    stored = 0
+    for n, (sha, media_type) in enumerate(wanted, start=1):
+        member = records.media_member(sha, media_type)
+        if not store.verify_original(data_dir, sha, media_type):
+            data = opened.path_of(member).read_bytes()
+            try:
+                image = ingest_bytes(data, sha256=sha)
+            except ImageRefused as exc:
+                raise PackageRejected(f"{member}: {exc}") from None
+            if image.sha256 != sha or image.media_type != media_type:
+                raise PackageRejected(
+                    f"{member}: " + _("the photo does not match its record in the package")
+                )
+            store.store_image(data_dir, image)
+            stored += 1
+        if progress is not None:
+            progress(n, len(wanted), _("Checking photos"))
+    return stored
+
+
+def import_package(
+    db: Database,
+    data_dir: Path,
+    path: Path,
+    *,
+    actor: str,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import a package, all or nothing; ``PackageRejected`` says why one is refused."""
+    path = Path(path)
+    manifest = read_manifest(path)
+    result = ImportResult(manifest.package_id, manifest.device_name, manifest.fingerprint)
+    _known, key_ok, seen = _device_state(db, manifest)
+    if seen:
+        result.already_imported = True
+        return result
+    if not key_ok:
+        raise PackageRejected(
+            _(
+                "the package says it comes from device {name} ({device}), but it is signed "
+                "with another key than that device's earlier packages",
+                name=manifest.device_name,
+                device=manifest.device_id[:8],
+            )
+        )
+    staging_root = data_dir / ".staging"
+    staging_root.mkdir(exist_ok=True)
+    staging = staging_root / uuid.uuid4().hex
+    staging.mkdir(mode=0o700)
+    try:
+
+        def unpacking(done: int, total: int) -> None:
+            if progress is not None:
+                progress(done, total, _("Checking the package"))
+
+        opened = open_package(path, staging, progress=unpacking)
+        manifest = opened.manifest
+        media = {
+            f.path.split("/", 1)[1].split(".", 1)[0]
+            for f in manifest.files
+            if f.path.startswith("media/")
+        }
+        if records.RECORDS_MEMBER not in {f.path for f in manifest.files}:
+            raise PackageRejected(
+                _("{member} is missing from the package", member=records.RECORDS_MEMBER)
+            )
+        incoming = records.check_document(opened.read_json(records.RECORDS_MEMBER), media)
+        result.photos_stored = _store_photos(opened, data_dir, incoming, progress)
+        file_sha = _file_sha256(path)
+        with db.transaction() as s:
+            device = s.get(SyncDevice, manifest.device_id)
+            if device is None:
+                device = SyncDevice(
+                    device_id=manifest.device_id,
+                    device_name=manifest.device_name,
+                    public_key=manifest.public_key,
+                )
+            elif device.public_key != manifest.public_key:  # pinned meanwhile
+                raise PackageRejected(_("the device's key changed during the import"))
+            device.device_name = manifest.device_name
+            device.last_sequence = max(device.last_sequence, manifest.sequence)
+            device.last_audit_head = manifest.audit_head or device.last_audit_head
+            s.add(device)
+            receipt = SyncReceipt(
+                package_id=manifest.package_id,
+                device_id=manifest.device_id,
+                sequence=manifest.sequence,
+                file_sha256=file_sha,
+                actor=actor,
+            )
+            s.add(receipt)
+            s.flush()
+            if progress is not None:
+                progress(0, 1, _("Merging the records"))
+            result.merge = records.merge(s, incoming, package_id=manifest.package_id)
+            receipt.result_json = json.dumps(result.merge.as_dict(), ensure_ascii=False)
+            s.add(receipt)
+            audit.append(
+                s,
+                actor=actor,
+                action="import",
+                entity="package",
+                entity_id=manifest.package_id,
+                new={
+                    "device": manifest.device_name,
+                    "device_id": manifest.device_id,
+                    "sequence": manifest.sequence,
+                    "file_sha256": file_sha,
+                    **result.merge.as_dict(),
+                },
+            )
+        if progress is not None:
+            progress(1, 1, _("Merging the records"))
+        return result
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):  # another import is staging too: harmless
+            os.rmdir(staging_root)
+
+
+# -- conflicts ----------------------------------------------------------------------------------
+
+
+def list_conflicts(db: Database, *, open_only: bool = True) -> list[dict[str, Any]]:
+    """Incoming versions kept beside a local one, for a person to decide."""
+    with db.session() as s:
+        q = select(SyncConflict, SyncReceipt).join(
+            SyncReceipt,
+            SyncReceipt.package_id == SyncConflict.package_id,  # type: ignore[arg-type]
+        )
+        if open_only:
+            q = q.where(SyncConflict.resolved_at.is_(None))  # type: ignore[union-attr]
+        rows = s.exec(q.order_by(SyncConflict.created_at)).all()
+        devices = {d.device_id: d.device_name for d in s.exec(select(SyncDevice)).all()}
+    return [
+        {
+            "id": c.id,
+            "entity": c.entity,
+            "entity_id": c.entity_id,
+            "package_id": c.package_id,
+            "device": devices.get(r.device_id, r.device_id),
+            "created_at": c.created_at.isoformat(),
+            "resolved": c.resolution,
+        }
+        for c, r in rows
+    ]

@@ -1,0 +1,1 @@
+"""Carrying inspections between laptops and headquarters: signed ``.inspkg`` packages."""

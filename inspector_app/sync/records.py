@@ -1,0 +1,774 @@
+"""What a package carries (``data/records.json``) and how it merges into a data folder.
+
+The unit of exchange is an inspection with everything that belongs to it (its frozen
+revisions, answers, photos, findings and their photo links, drawn signatures) and its
+history: the audit entries written for it, in order, on every device that edited it. The
+sites and template versions those inspections use travel beside them (every site, so a
+package also sets up an empty laptop). Rows travel with all their columns, in JSON:
+dates and times as ISO 8601, binary as base64.
+
+Merging one inspection (ARCHITECTURE invariant 6, RELIABILITY B7/B8) is decided by the
+histories, which only grow, one audit entry per edit:
+
+- not here: added;
+- the same history: unchanged;
+- the local history is a proper prefix of the incoming one: fast-forward, the local rows
+  are replaced by the incoming ones;
+- the incoming history is a prefix of the local one: the local copy is newer, kept;
+- anything else (both sides edited since they last agreed): a conflict. The local rows stay
+  as they are and the incoming version is kept whole in ``sync_conflict`` for a person.
+
+A site is matched by id, then by code (each laptop that imported the same site list gave the
+site its own id); a differing site is never overwritten, the incoming one is kept as a
+conflict. A template version is matched by its content hash, and its content must parse and
+hash to it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, delete, literal_column
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, SQLModel, select
+
+from inspector_app.i18n import _
+from inspector_app.store import audit
+from inspector_app.store.models import (
+    AnswerRecord,
+    AuditEntry,
+    Finding,
+    FindingPhoto,
+    FindingSeverity,
+    FindingStatus,
+    Inspection,
+    InspectionRevision,
+    InspectionStatus,
+    Photo,
+    ReceivedHistory,
+    Signature,
+    Site,
+    SyncConflict,
+    TemplateVersion,
+)
+from inspector_app.sync.package import PackageRejected
+
+RECORDS_MEMBER = "data/records.json"
+RECORDS_FORMAT = 1
+
+# the parts of an inspection, in the order they are written (foreign keys point backwards)
+PARTS: tuple[tuple[str, type[SQLModel]], ...] = (
+    ("revisions", InspectionRevision),
+    ("answers", AnswerRecord),
+    ("photos", Photo),
+    ("findings", Finding),
+    ("finding_photos", FindingPhoto),
+    ("signatures", Signature),
+)
+# parts whose rows may disappear in a later version (answers cleared, photos removed, links
+# changed); a frozen revision, a finding or a signature never does
+REMOVABLE = ("finding_photos", "photos", "answers")
+HISTORY_KEYS = (
+    "seq",
+    "id",
+    "ts",
+    "actor",
+    "action",
+    "entity",
+    "entity_id",
+    "inspection_id",
+    "field",
+    "old",
+    "new",
+    "prev_hash",
+    "hash",
+)
+MEDIA_TYPES = {"image/jpeg": "jpg", "image/png": "png"}
+SIGNATURE_PNG_MAX = 2 * 2**20
+_CHOICES: dict[tuple[str, str], frozenset[str]] = {
+    ("inspection", "status"): frozenset(s.value for s in InspectionStatus),
+    ("finding", "severity"): frozenset(s.value for s in FindingSeverity),
+    ("finding", "status"): frozenset(s.value for s in FindingStatus),
+    ("finding_photo", "role"): frozenset({"evidence", "after"}),
+    ("signature", "role"): frozenset({"inspector", "site_representative"}),
+    ("photo", "media_type"): frozenset(MEDIA_TYPES),
+}
+_JSON_TEXT = {
+    ("inspection", "inspectors"),
+    ("answer", "value_json"),
+    ("answer", "evidence_checked"),
+    ("inspection_revision", "score_json"),
+    ("inspection_revision", "data_json"),
+}
+_SHA_COLUMNS = {"content_hash", "template_hash", "data_hash", "sha256"}
+
+
+# -- rows as JSON -------------------------------------------------------------------------------
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+def _kind(column: Any) -> str:
+    return type(column.type).__name__
+
+
+def row_of(obj: SQLModel) -> dict[str, Any]:
+    """A record's columns as JSON values."""
+    out: dict[str, Any] = {}
+    for column in _table(type(obj)).columns:
+        value = getattr(obj, column.name)
+        kind = _kind(column)
+        if value is None:
+            out[column.name] = None
+        elif kind in ("UTCDateTime", "Date"):
+            out[column.name] = value.isoformat()
+        elif kind == "LargeBinary":
+            out[column.name] = base64.b64encode(value).decode("ascii")
+        else:
+            out[column.name] = value
+    return out
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def bundle_hash(bundle: dict[str, Any]) -> str:
+    """SHA-256 over an inspection's rows (its history and this hash left out)."""
+    body = {k: v for k, v in bundle.items() if k not in ("history", "content_hash")}
+    return hashlib.sha256(_canonical(body)).hexdigest()
+
+
+def _history_entry(row: Any) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in HISTORY_KEYS}
+
+
+def history_of(s: Session, inspection_id: str) -> list[dict[str, Any]]:
+    """The inspection's history: the history it last arrived with (in that order, which may
+    hold entries first written here), then the entries of this folder's own log since."""
+    received = s.exec(
+        select(ReceivedHistory)
+        .where(ReceivedHistory.inspection_id == inspection_id)
+        .order_by(ReceivedHistory.position)  # type: ignore[arg-type]
+    ).all()
+    own = s.exec(
+        select(AuditEntry).where(AuditEntry.inspection_id == inspection_id).order_by(AuditEntry.seq)  # type: ignore[arg-type]
+    ).all()
+    seen = {r.id for r in received}
+    return [json.loads(r.entry_json) for r in received] + [
+        _history_entry(r) for r in own if r.id not in seen
+    ]
+
+
+def inspection_bundle(s: Session, insp: Inspection) -> dict[str, Any]:
+    """One inspection with everything that belongs to it, as it travels."""
+    finding_ids = list(s.exec(select(Finding.id).where(Finding.inspection_id == insp.id)).all())
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for name, model in PARTS:
+        # in the order they were written here (rowid): the importer writes them in the same
+        # order, so whatever is listed "in the order added" (photos of one batch share a
+        # second) lists alike on both sides
+        rowid = literal_column(f"{_table(model).name}.rowid")
+        if model is FindingPhoto:
+            where = FindingPhoto.finding_id.in_(finding_ids)  # type: ignore[attr-defined]
+        else:
+            where = model.inspection_id == insp.id  # type: ignore[attr-defined]
+        rows = s.exec(select(model).where(where).order_by(rowid)).all()
+        parts[name] = [row_of(r) for r in rows]
+    bundle: dict[str, Any] = {"inspection": row_of(insp), **parts}
+    bundle["history"] = history_of(s, insp.id)
+    bundle["content_hash"] = bundle_hash(bundle)
+    return bundle
+
+
+def with_previous(s: Session, inspection_ids: Iterable[str]) -> list[Inspection]:
+    """The inspections and (复查) every visit they follow, earliest first."""
+    chosen: dict[str, Inspection] = {}
+    todo = list(inspection_ids)
+    while todo:
+        iid = todo.pop()
+        if iid in chosen:
+            continue
+        insp = s.get(Inspection, iid)
+        if insp is None:
+            continue
+        chosen[iid] = insp
+        if insp.previous_inspection_id:
+            todo.append(insp.previous_inspection_id)
+    return _ordered(chosen.values(), lambda i: i.id, lambda i: i.previous_inspection_id)
+
+
+def _ordered(items: Iterable[Any], key: Any, parent: Any) -> list[Any]:
+    """``items`` with each one after the one it follows (by start, then id, otherwise)."""
+    pending = {key(i): i for i in items}
+    out: list[Any] = []
+    placed: set[str] = set()
+
+    def place(k: str) -> None:
+        if k in placed or k not in pending:
+            return
+        placed.add(k)  # (a cycle cannot recur forever)
+        up = parent(pending[k])
+        if up:
+            place(up)
+        out.append(pending[k])
+
+    for k in sorted(pending):
+        place(k)
+    return out
+
+
+@dataclass(frozen=True)
+class Collected:
+    document: dict[str, Any]
+    media: list[tuple[str, str]]  # (sha256, media_type) of every photo's original
+    inspection_ids: list[str]
+
+
+def collect(s: Session, inspection_ids: Iterable[str]) -> Collected:
+    """The records document of a package holding these inspections (and the visits they
+    follow), every site, and the template versions they use."""
+    inspections = with_previous(s, inspection_ids)
+    bundles = [inspection_bundle(s, i) for i in inspections]
+    template_ids = sorted({i.template_version_id for i in inspections})
+    templates = [row_of(t) for t in (s.get(TemplateVersion, tid) for tid in template_ids) if t]
+    sites = [row_of(r) for r in s.exec(select(Site).order_by(Site.code)).all()]
+    media = sorted({(p["sha256"], p["media_type"]) for b in bundles for p in b["photos"]})
+    document = {
+        "format": RECORDS_FORMAT,
+        "sites": sites,
+        "templates": templates,
+        "inspections": bundles,
+    }
+    return Collected(document, media, [i.id for i in inspections])
+
+
+def media_member(sha256: str, media_type: str) -> str:
+    return f"media/{sha256}.{MEDIA_TYPES[media_type]}"
+
+
+# -- checking what arrives ----------------------------------------------------------------------
+
+
+def _reject(where: str, message: str) -> PackageRejected:
+    return PackageRejected(f"{RECORDS_MEMBER}: {where}: {message}")
+
+
+def _is_sha(value: Any) -> bool:
+    return (
+        isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+    )
+
+
+def _check_row(model: type[SQLModel], row: Any, where: str) -> dict[str, Any]:
+    """A row exactly as its table has it, every value of the right type; converted to
+    Python values for writing."""
+    table = _table(model)
+    if not isinstance(row, dict):
+        raise _reject(where, _("expected an object"))
+    names = [c.name for c in table.columns]
+    missing = [n for n in names if n not in row]
+    extra = [k for k in row if k not in names]
+    if missing or extra:
+        raise _reject(
+            where,
+            _(
+                "fields do not match the table {table} (missing: {missing}; unknown: {extra})",
+                table=table.name,
+                missing=", ".join(missing) or "-",
+                extra=", ".join(map(str, extra)) or "-",
+            ),
+        )
+    out: dict[str, Any] = {}
+    for column in table.columns:
+        name, value, kind = column.name, row[column.name], _kind(column)
+        at = f"{where}.{name}"
+        if value is None:
+            if not column.nullable:
+                raise _reject(at, _("a value is required"))
+            out[name] = None
+            continue
+        try:
+            out[name] = _convert(kind, value)
+        except (TypeError, ValueError):
+            raise _reject(at, _("not a valid {kind} value", kind=kind)) from None
+        length = getattr(column.type, "length", None)
+        if kind == "AutoString" and length is not None and len(value) > length:
+            raise _reject(at, _("longer than {n} characters", n=length))
+        choices = _CHOICES.get((table.name, name))
+        if choices is not None and value not in choices:
+            raise _reject(at, _("unknown value {value!r}", value=value))
+        if name in _SHA_COLUMNS and not _is_sha(value):
+            raise _reject(at, _("not a SHA-256 in hexadecimal"))
+        if (table.name, name) in _JSON_TEXT:
+            try:
+                json.loads(value, parse_constant=_no_constant)
+            except (ValueError, RecursionError):
+                raise _reject(at, _("not valid JSON text")) from None
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _convert(kind: str, value: Any) -> Any:
+    if kind == "AutoString":
+        if not isinstance(value, str):
+            raise TypeError
+        return value
+    if kind == "Boolean":
+        if not isinstance(value, bool):
+            raise TypeError
+        return value
+    if kind == "Integer":
+        if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 2**62:
+            raise TypeError
+        return value
+    if kind == "Float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError
+        return float(value)
+    if kind == "Date":
+        if not isinstance(value, str):
+            raise TypeError
+        return dt.date.fromisoformat(value)
+    if kind == "UTCDateTime":
+        if not isinstance(value, str):
+            raise TypeError
+        moment = dt.datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError(value)
+        return moment
+    if kind == "LargeBinary":
+        if not isinstance(value, str):
+            raise TypeError
+        return base64.b64decode(value, validate=True)
+    raise TypeError(kind)  # pragma: no cover - every column kind is listed above
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise _reject(where, _("expected a list"))
+    return value
+
+
+@dataclass
+class IncomingInspection:
+    id: str
+    inspection: dict[str, Any]  # Python values, ready to write
+    parts: dict[str, list[dict[str, Any]]]
+    history: list[dict[str, Any]]
+    content_hash: str
+    raw: dict[str, Any]  # as it arrived (kept whole in a conflict)
+
+
+@dataclass
+class Incoming:
+    sites: list[dict[str, Any]]
+    site_raw: list[dict[str, Any]]
+    templates: list[dict[str, Any]]
+    inspections: list[IncomingInspection]
+
+
+def check_document(doc: Any, media_available: set[str]) -> Incoming:
+    """Every record of ``doc`` checked against its table and against each other, or
+    ``PackageRejected`` naming the first problem and where it is."""
+    from inspector_app.checklists.loader import template_from_json
+
+    if not isinstance(doc, dict) or set(doc) != {"format", "sites", "templates", "inspections"}:
+        raise _reject("/", _("not an Inspector records document"))
+    if doc["format"] != RECORDS_FORMAT:
+        raise _reject(
+            "format",
+            _("records format {n} is not supported; update this app", n=doc["format"]),
+        )
+    sites = [_check_row(Site, r, f"sites[{n}]") for n, r in enumerate(_list(doc["sites"], "sites"))]
+    if len({s["id"] for s in sites}) != len(sites) or len({s["code"] for s in sites}) != len(sites):
+        raise _reject("sites", _("a site id or code appears twice"))
+    templates = []
+    for n, r in enumerate(_list(doc["templates"], "templates")):
+        row = _check_row(TemplateVersion, r, f"templates[{n}]")
+        digest = hashlib.sha256(row["canonical_json"].encode("utf-8")).hexdigest()
+        if digest != row["content_hash"]:
+            raise _reject(f"templates[{n}]", _("the template does not match its content hash"))
+        try:
+            template_from_json(row["canonical_json"])
+        except Exception as exc:  # any failure to parse is a bad template
+            raise _reject(
+                f"templates[{n}]", _("the template cannot be read: {error}", error=exc)
+            ) from None
+        templates.append(row)
+    inspections = [
+        _check_bundle(b, f"inspections[{n}]", media_available)
+        for n, b in enumerate(_list(doc["inspections"], "inspections"))
+    ]
+    ids = [i.id for i in inspections]
+    if len(set(ids)) != len(ids):
+        raise _reject("inspections", _("an inspection appears twice"))
+    return Incoming(sites, list(doc["sites"]), templates, inspections)
+
+
+def _check_bundle(raw: Any, where: str, media_available: set[str]) -> IncomingInspection:
+    keys = {"inspection", "history", "content_hash", *(name for name, _m in PARTS)}
+    if not isinstance(raw, dict) or set(raw) != keys:
+        raise _reject(where, _("not an inspection record"))
+    insp = _check_row(Inspection, raw["inspection"], f"{where}.inspection")
+    iid = insp["id"]
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for name, model in PARTS:
+        rows = [
+            _check_row(model, r, f"{where}.{name}[{k}]")
+            for k, r in enumerate(_list(raw[name], f"{where}.{name}"))
+        ]
+        for k, row in enumerate(rows):
+            if "inspection_id" in row and row["inspection_id"] != iid:
+                raise _reject(f"{where}.{name}[{k}]", _("belongs to another inspection"))
+        parts[name] = rows
+    finding_ids = {f["id"] for f in parts["findings"]}
+    photo_ids = {p["id"] for p in parts["photos"]}
+    for k, link in enumerate(parts["finding_photos"]):
+        if link["finding_id"] not in finding_ids or link["photo_id"] not in photo_ids:
+            raise _reject(
+                f"{where}.finding_photos[{k}]", _("links a photo or finding not in the record")
+            )
+    for k, p in enumerate(parts["photos"]):
+        if p["sha256"] not in media_available:
+            raise _reject(
+                f"{where}.photos[{k}]",
+                _("the photo file {sha} is not in the package", sha=p["sha256"][:12]),
+            )
+    for k, g in enumerate(parts["signatures"]):
+        png = g["image_png"]
+        if len(png) > SIGNATURE_PNG_MAX or not png.startswith(b"\x89PNG\r\n\x1a\n"):
+            raise _reject(f"{where}.signatures[{k}].image_png", _("not a PNG image"))
+    history = _check_history(raw["history"], f"{where}.history", iid)
+    if raw["content_hash"] != bundle_hash(raw):
+        raise _reject(where, _("the inspection's records do not match their hash"))
+    return IncomingInspection(iid, insp, parts, history, raw["content_hash"], raw)
+
+
+def _check_history(raw: Any, where: str, inspection_id: str) -> list[dict[str, Any]]:
+    entries = []
+    seen: set[str] = set()
+    for k, e in enumerate(_list(raw, where)):
+        at = f"{where}[{k}]"
+        if not isinstance(e, dict) or set(e) != set(HISTORY_KEYS):
+            raise _reject(at, _("not an audit entry"))
+        text_keys = [k2 for k2 in HISTORY_KEYS if k2 != "seq"]
+        if not isinstance(e["seq"], int) or isinstance(e["seq"], bool):
+            raise _reject(at, _("not an audit entry"))
+        for key in text_keys:
+            if e[key] is not None and not isinstance(e[key], str):
+                raise _reject(at, _("not an audit entry"))
+        if e["inspection_id"] != inspection_id:
+            raise _reject(at, _("belongs to another inspection"))
+        if e["id"] in seen or not e["id"]:
+            raise _reject(at, _("an audit entry appears twice"))
+        values = {key: e[key] for key in HISTORY_KEYS if key not in ("prev_hash", "hash")}
+        if (
+            not isinstance(e["prev_hash"], str)
+            or audit.row_hash(values, e["prev_hash"]) != e["hash"]
+        ):
+            raise _reject(at, _("the audit entry was altered (its hash does not match)"))
+        seen.add(e["id"])
+        entries.append(e)
+    return entries
+
+
+# -- merging ------------------------------------------------------------------------------------
+
+
+@dataclass
+class MergeResult:
+    added: list[str] = field(default_factory=list)  # inspection ids
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept_newer: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    sites_added: int = 0
+    site_conflicts: int = 0
+    templates_added: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "kept_newer": self.kept_newer,
+            "conflicts": self.conflicts,
+            "sites_added": self.sites_added,
+            "site_conflicts": self.site_conflicts,
+            "templates_added": self.templates_added,
+        }
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.added
+            or self.updated
+            or self.conflicts
+            or self.sites_added
+            or self.site_conflicts
+            or self.templates_added
+        )
+
+
+_SITE_VOLATILE = ("id", "created_at", "updated_at", "revision", "base_revision")
+
+
+def _site_facts(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in _SITE_VOLATILE}
+
+
+def _insert(s: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        s.connection().execute(_table(model).insert(), list(rows))
+
+
+def _upsert(s: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
+    table = _table(model)
+    keys = [c.name for c in table.primary_key.columns]
+    for row in rows:
+        stmt = sqlite_insert(table).values(**row)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=keys,
+            set_={k: stmt.excluded[k] for k in row if k not in keys},
+        )
+        s.connection().execute(stmt)
+
+
+def _conflict(
+    s: Session,
+    package_id: str,
+    entity: str,
+    entity_id: str,
+    local: dict[str, Any],
+    incoming_raw: dict[str, Any],
+    incoming_hash: str,
+) -> None:
+    s.add(
+        SyncConflict(
+            package_id=package_id,
+            entity=entity,
+            entity_id=entity_id,
+            local_hash=hashlib.sha256(_canonical(local)).hexdigest(),
+            incoming_hash=incoming_hash,
+            incoming_json=json.dumps(incoming_raw, ensure_ascii=False, sort_keys=True),
+        )
+    )
+
+
+def merge(s: Session, incoming: Incoming, *, package_id: str) -> MergeResult:
+    """Apply ``incoming`` inside the caller's transaction (it commits or rolls back)."""
+    result = MergeResult()
+    site_map = _merge_sites(s, incoming, package_id, result)
+    template_map = _merge_templates(s, incoming, result)
+    known_findings = set()
+    for bundle in _ordered(incoming.inspections, lambda b: b.id, _previous_of):
+        _check_references(s, bundle, incoming, known_findings)
+        known_findings |= {f["id"] for f in bundle.parts["findings"]}
+        row = dict(bundle.inspection)
+        row["site_id"] = site_map.get(row["site_id"], row["site_id"])
+        row["template_version_id"] = template_map[row["template_version_id"]]
+        _merge_inspection(s, bundle, row, package_id, result)
+    return result
+
+
+def _previous_of(bundle: IncomingInspection) -> str | None:
+    return bundle.inspection["previous_inspection_id"]  # type: ignore[no-any-return]
+
+
+def _merge_sites(
+    s: Session, incoming: Incoming, package_id: str, result: MergeResult
+) -> dict[str, str]:
+    """Incoming site id -> local site id."""
+    mapping: dict[str, str] = {}
+    for row, raw in zip(incoming.sites, incoming.site_raw, strict=True):
+        local = (
+            s.get(Site, row["id"]) or s.exec(select(Site).where(Site.code == row["code"])).first()
+        )
+        if local is None:
+            _insert(s, Site, [row])
+            mapping[row["id"]] = row["id"]
+            result.sites_added += 1
+            continue
+        mapping[row["id"]] = local.id
+        local_row = row_of(local)
+        if _site_facts(local_row) != _site_facts(raw):
+            _conflict(
+                s,
+                package_id,
+                "site",
+                local.id,
+                local_row,
+                raw,
+                hashlib.sha256(_canonical(raw)).hexdigest(),
+            )
+            result.site_conflicts += 1
+    return mapping
+
+
+def _merge_templates(s: Session, incoming: Incoming, result: MergeResult) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for row in incoming.templates:
+        local = s.exec(
+            select(TemplateVersion).where(TemplateVersion.content_hash == row["content_hash"])
+        ).first()
+        if local is not None:
+            mapping[row["id"]] = local.id
+            continue
+        clash = s.exec(
+            select(TemplateVersion).where(
+                TemplateVersion.template_id == row["template_id"],
+                TemplateVersion.version == row["version"],
+            )
+        ).first()
+        if clash is not None:
+            raise PackageRejected(
+                _(
+                    "template {id} version {version} in the package differs from the one here "
+                    "with the same version",
+                    id=row["template_id"],
+                    version=row["version"],
+                )
+            )
+        if s.get(TemplateVersion, row["id"]) is not None:  # the same id for other content
+            raise PackageRejected(
+                _("template version {id} in the package clashes with another here", id=row["id"])
+            )
+        _insert(s, TemplateVersion, [row])
+        mapping[row["id"]] = row["id"]
+        result.templates_added += 1
+    return mapping
+
+
+def _check_references(
+    s: Session, bundle: IncomingInspection, incoming: Incoming, known_findings: set[str]
+) -> None:
+    where = f"{RECORDS_MEMBER}: inspection {bundle.id[:8]}"
+    tv = bundle.inspection["template_version_id"]
+    if tv not in {t["id"] for t in incoming.templates}:
+        raise PackageRejected(f"{where}: " + _("its template version is not in the package"))
+    if bundle.inspection["site_id"] not in {r["id"] for r in incoming.sites}:
+        raise PackageRejected(f"{where}: " + _("its site is not in the package"))
+    previous = bundle.inspection["previous_inspection_id"]
+    in_package = {b.id for b in incoming.inspections}
+    if previous and previous not in in_package and s.get(Inspection, previous) is None:
+        raise PackageRejected(
+            f"{where}: "
+            + _(
+                "it follows inspection {id}, which is neither in the package nor here",
+                id=previous[:8],
+            )
+        )
+    for f in bundle.parts["findings"]:
+        carried = f["carried_from_id"]
+        if carried and carried not in known_findings and s.get(Finding, carried) is None:
+            raise PackageRejected(
+                f"{where}: "
+                + _(
+                    "finding {id} is carried from a finding that is neither in the package nor here",
+                    id=f["id"][:8],
+                )
+            )
+
+
+def _ids(entries: Sequence[dict[str, Any]]) -> list[str]:
+    return [e["id"] for e in entries]
+
+
+def _merge_inspection(
+    s: Session,
+    bundle: IncomingInspection,
+    row: dict[str, Any],
+    package_id: str,
+    result: MergeResult,
+) -> None:
+    local = s.get(Inspection, bundle.id)
+    if local is None:
+        _insert(s, Inspection, [row])
+        for name, model in PARTS:
+            _insert(s, model, bundle.parts[name])
+        _store_history(s, bundle)
+        result.added.append(bundle.id)
+        return
+    mine = _ids(history_of(s, bundle.id))
+    theirs = _ids(bundle.history)
+    if mine == theirs:
+        result.unchanged.append(bundle.id)
+    elif theirs[: len(mine)] == mine:
+        if not _fast_forward(s, local, bundle, row):
+            _keep_conflict(s, local, bundle, package_id)
+            result.conflicts.append(bundle.id)
+            return
+        _store_history(s, bundle)
+        result.updated.append(bundle.id)
+    elif mine[: len(theirs)] == theirs:
+        result.kept_newer.append(bundle.id)
+    else:
+        _keep_conflict(s, local, bundle, package_id)
+        result.conflicts.append(bundle.id)
+
+
+def _keep_conflict(
+    s: Session, local: Inspection, bundle: IncomingInspection, package_id: str
+) -> None:
+    mine = inspection_bundle(s, local)
+    _conflict(s, package_id, "inspection", local.id, mine, bundle.raw, bundle.content_hash)
+
+
+def _fast_forward(
+    s: Session, local: Inspection, bundle: IncomingInspection, row: dict[str, Any]
+) -> bool:
+    """Replace the local rows of an inspection by the incoming ones; False (nothing written)
+    if the incoming version lacks a frozen revision, a finding or a signature kept here."""
+    current = inspection_bundle(s, local)
+    for name, _model in PARTS:
+        if name in REMOVABLE:
+            continue
+        have = {r["id"] for r in current[name]}
+        if not have <= {r["id"] for r in bundle.parts[name]}:
+            return False
+    _upsert(s, Inspection, [row])
+    incoming_links = {(r["finding_id"], r["photo_id"]) for r in bundle.parts["finding_photos"]}
+    for link in current["finding_photos"]:
+        if (link["finding_id"], link["photo_id"]) not in incoming_links:
+            s.connection().execute(
+                delete(_table(FindingPhoto)).where(
+                    _table(FindingPhoto).c.finding_id == link["finding_id"],
+                    _table(FindingPhoto).c.photo_id == link["photo_id"],
+                )
+            )
+    for name, model in (("photos", Photo), ("answers", AnswerRecord)):
+        keep = {r["id"] for r in bundle.parts[name]}
+        gone = [r["id"] for r in current[name] if r["id"] not in keep]
+        if gone:
+            s.connection().execute(delete(_table(model)).where(_table(model).c.id.in_(gone)))
+    for name, model in PARTS:
+        _upsert(s, model, bundle.parts[name])
+    return True
+
+
+def _store_history(s: Session, bundle: IncomingInspection) -> None:
+    """Keep the history the inspection arrived with, whole and in its order."""
+    table = _table(ReceivedHistory)
+    s.connection().execute(delete(table).where(table.c.inspection_id == bundle.id))
+    rows = [
+        {
+            "id": e["id"],
+            "inspection_id": bundle.id,
+            "position": n,
+            "entry_json": json.dumps(e, ensure_ascii=False, sort_keys=True),
+        }
+        for n, e in enumerate(bundle.history)
+    ]
+    _insert(s, ReceivedHistory, rows)

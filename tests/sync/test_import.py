@@ -1,0 +1,408 @@
+"""Export and import of inspections through real package files, between real data folders.
+
+"Laptop" is a data folder with the sample data; "HQ" starts empty (or with its own edits).
+Every check reads the databases through the services, and compares files byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from inspector_app.services import inspections as svc
+from inspector_app.services.browse import list_inspections
+from inspector_app.services.demo import demo_id, load_demo
+from inspector_app.services.errors import InvalidInput
+from inspector_app.services.reports import render_report_bytes
+from inspector_app.services.sites import upsert_sites
+from inspector_app.services.sync import (
+    PackageRejected,
+    export_package,
+    import_package,
+    list_conflicts,
+    preview_import,
+)
+from inspector_app.services.templates import sync_forms
+from inspector_app.store.db import Database, open_database
+from inspector_app.sync import records
+from inspector_app.sync.package import device_identity, write_package
+from tests.services.helpers import db_fingerprint
+
+DRAFT = demo_id("inspection", "pb-2024-5")  # PB-06, a draft partly answered
+RECHECK = demo_id("inspection", "pb-2024-1-recheck")  # 复查 with carried findings
+SIGNED = demo_id("inspection", "pb-2024-1")
+
+
+def _folder(path: Path, *, demo: bool = False) -> Database:
+    db = open_database(path)
+    sync_forms(db)
+    if demo:
+        load_demo(db)
+    return db
+
+
+@pytest.fixture(scope="module")
+def laptop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, Path, Path]]:
+    """The sample data on a laptop, and one package of all of it (made once)."""
+    data = tmp_path_factory.mktemp("laptop") / "data"
+    db = _folder(data, demo=True)
+    pkg = tmp_path_factory.mktemp("usb") / "all.inspkg"
+    marked = export_package(db, data, pkg, actor="张工").marked_exported
+    assert marked  # the signed ones are marked exported once they are in a package
+    yield db, data, pkg, marked
+    db.dispose()
+
+
+@pytest.fixture
+def hq(tmp_path: Path) -> Iterator[tuple[Database, Path]]:
+    data = tmp_path / "hq"
+    db = _folder(data)
+    yield db, data
+    db.dispose()
+
+
+def _counts(db: Database) -> dict[str, int]:
+    with db.raw() as con:
+        return {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("inspection", "answer", "photo", "finding", "finding_photo", "signature")
+        }
+
+
+def test_everything_arrives_and_scores_and_reports_alike(laptop, hq) -> None:
+    ldb, ldata, pkg, marked = laptop
+    hdb, hdata = hq
+    result = import_package(hdb, hdata, pkg, actor="总部")
+    assert not result.already_imported
+    assert len(result.merge.added) == len(list_inspections(ldb)) == 21
+    assert _counts(hdb) == _counts(ldb)
+    mine = {r["id"]: (r["score"], r["grade"], r["status"]) for r in list_inspections(ldb)}
+    theirs = {r["id"]: (r["score"], r["grade"], r["status"]) for r in list_inspections(hdb)}
+    # the package left with the signed ones still "signed"; the laptop marked them exported
+    for iid in marked:
+        assert mine[iid][2] == "exported" and theirs[iid][2] == "signed"
+        mine[iid] = (*mine[iid][:2], "signed")
+    assert theirs == mine
+    for iid in (SIGNED, RECHECK):
+        here, there = svc.inspection_detail(ldb, iid), svc.inspection_detail(hdb, iid)
+        assert there["data_hash"] == here["data_hash"] is not None
+        assert there["findings"] == here["findings"]
+    # photo originals byte-identical, and the report of a signed inspection too
+    for p in (ldata / "media" / "originals").rglob("*.*"):
+        assert (hdata / p.relative_to(ldata)).read_bytes() == p.read_bytes()
+    same = next(i for i, row in mine.items() if row[2] == "completed" and i not in marked)
+    theirs_pdf, mine_pdf = render_report_bytes(hdb, same), render_report_bytes(ldb, same)
+    if theirs_pdf != mine_pdf:  # say where they differ
+        import difflib
+        import subprocess
+
+        texts = []
+        for name, pdf in (("hq", theirs_pdf), ("laptop", mine_pdf)):
+            f = ldata.parent / f"{name}.pdf"
+            f.write_bytes(pdf)
+            texts.append(
+                subprocess.run(
+                    ["pdftotext", str(f), "-"], capture_output=True, text=True
+                ).stdout.splitlines()
+            )
+        print("\n".join(difflib.unified_diff(texts[0], texts[1], lineterm="")))
+    assert theirs_pdf == mine_pdf
+    # the import is one audited step at HQ
+    with hdb.raw() as con:
+        row = con.execute(
+            "SELECT actor, new FROM audit_log WHERE action = 'import' AND entity = 'package'"
+        ).fetchone()
+    assert row[0] == "总部" and json.loads(row[1])["device_id"] == device_identity(ldata).device_id
+
+
+def test_importing_the_same_package_again_changes_nothing(laptop, hq) -> None:
+    _ldb, _ldata, pkg, _m = laptop
+    hdb, hdata = hq
+    import_package(hdb, hdata, pkg, actor="总部")
+    before = db_fingerprint(hdb.path)
+    again = import_package(hdb, hdata, pkg, actor="总部")
+    assert again.already_imported
+    assert db_fingerprint(hdb.path) == before
+    assert preview_import(hdb, hdata, pkg).already_imported
+
+
+def test_a_later_package_fast_forwards_an_inspection(tmp_path: Path, hq) -> None:
+    ldata = tmp_path / "laptop"
+    ldb = _folder(ldata, demo=True)
+    hdb, hdata = hq
+    first = tmp_path / "1.inspkg"
+    marked = export_package(ldb, ldata, first, actor="张工").marked_exported
+    import_package(hdb, hdata, first, actor="总部")
+    state = svc.load_inspection_state(ldb, DRAFT)
+    item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
+    svc.comment_item(ldb, DRAFT, item.id, "复核后补充的意见", actor="张工")
+    second = tmp_path / "2.inspkg"
+    export_package(ldb, ldata, second, actor="张工")
+    result = import_package(hdb, hdata, second, actor="总部")
+    # the edited draft, and the signed ones the first export marked exported
+    assert sorted(result.merge.updated) == sorted([DRAFT, *marked])
+    assert svc.inspection_detail(hdb, marked[0])["status"] == "exported"
+    assert len(result.merge.unchanged) == 21 - 1 - len(marked)
+    assert svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "复核后补充的意见"
+    # and an old package after the new one keeps the newer version
+    other = tmp_path / "hq2"
+    odb = _folder(other)
+    import_package(odb, other, second, actor="总部")
+    older = import_package(odb, other, first, actor="总部")
+    assert sorted(older.merge.kept_newer) == sorted([DRAFT, *marked])
+    assert svc.load_inspection_state(odb, DRAFT).answers[item.id].comment == "复核后补充的意见"
+    ldb.dispose()
+    odb.dispose()
+
+
+def test_edits_on_both_sides_are_a_conflict_and_nothing_is_overwritten(tmp_path: Path, hq) -> None:
+    ldata = tmp_path / "laptop"
+    ldb = _folder(ldata, demo=True)
+    hdb, hdata = hq
+    first = tmp_path / "1.inspkg"
+    export_package(ldb, ldata, first, actor="张工")
+    import_package(hdb, hdata, first, actor="总部")
+    state = svc.load_inspection_state(ldb, DRAFT)
+    item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
+    svc.comment_item(hdb, DRAFT, item.id, "总部的意见", actor="总部")
+    svc.comment_item(ldb, DRAFT, item.id, "现场的意见", actor="张工")
+    second = tmp_path / "2.inspkg"
+    export_package(ldb, ldata, second, actor="张工")
+    result = import_package(hdb, hdata, second, actor="总部")
+    assert result.merge.conflicts == [DRAFT]
+    assert svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "总部的意见"
+    conflicts = list_conflicts(hdb)
+    assert [(c["entity"], c["entity_id"]) for c in conflicts] == [("inspection", DRAFT)]
+    with hdb.raw() as con:
+        kept = json.loads(con.execute("SELECT incoming_json FROM sync_conflict").fetchone()[0])
+    assert any(a["comment"] == "现场的意见" for a in kept["answers"])
+    ldb.dispose()
+
+
+def test_a_failure_during_the_merge_leaves_the_database_as_it_was(
+    laptop, hq, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ldb, _ldata, pkg, _m = laptop
+    hdb, hdata = hq
+    before = db_fingerprint(hdb.path)
+    real = records._merge_inspection
+    calls = {"n": 0}
+
+    def failing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise OSError("disk unplugged")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(records, "_merge_inspection", failing)
+    with pytest.raises(OSError, match="disk unplugged"):
+        import_package(hdb, hdata, pkg, actor="总部")
+    assert calls["n"] == 5
+    assert db_fingerprint(hdb.path) == before
+    assert not (hdata / ".staging").exists()
+    monkeypatch.setattr(records, "_merge_inspection", real)
+    assert len(import_package(hdb, hdata, pkg, actor="总部").merge.added) == 21
+
+
+def _repack(src: Path, out: Path, data_dir: Path, edit) -> Path:
+    """A package with the same members but ``edit`` applied to its records, validly signed
+    (by ``data_dir``'s device key): what a buggy or hostile exporter could produce."""
+    import tempfile
+
+    from inspector_app.sync.package import open_package, read_manifest
+
+    manifest = read_manifest(src)
+    with tempfile.TemporaryDirectory() as tmp:
+        opened = open_package(src, Path(tmp))
+        doc = opened.read_json(records.RECORDS_MEMBER)
+        edit(doc)
+        members: list[tuple[str, bytes | Path]] = [
+            (records.RECORDS_MEMBER, json.dumps(doc, ensure_ascii=False).encode())
+        ]
+        for f in manifest.files:
+            if f.path != records.RECORDS_MEMBER:
+                members.append((f.path, opened.path_of(f.path).read_bytes()))
+        write_package(
+            out,
+            device_identity(data_dir),
+            kind="inspections",
+            sequence=1,
+            schema_version=manifest.schema_version,
+            app_version=manifest.app_version,
+            created_at=manifest.created_at,
+            summary={},
+            audit_head=None,
+            members=members,
+        )
+    return out
+
+
+def _first_with(doc: dict, part: str) -> dict:
+    return next(b for b in doc["inspections"] if b[part])
+
+
+@pytest.mark.parametrize(
+    ("case", "edit", "expect"),
+    [
+        (
+            "answer of another inspection",
+            lambda d: _first_with(d, "answers")["answers"][0].update(inspection_id="x" * 36),
+            "answers[0]: belongs to another inspection",
+        ),
+        (
+            "unknown status",
+            lambda d: d["inspections"][0]["inspection"].update(status="approved"),
+            "inspection.status: unknown value 'approved'",
+        ),
+        (
+            "a row with an extra field",
+            lambda d: d["sites"][0].update(password="x"),
+            "sites[0]: fields do not match the table site",
+        ),
+        (
+            "a score as text",
+            lambda d: d["inspections"][0]["inspection"].update(score_total="95"),
+            "inspection.score_total: not a valid Float value",
+        ),
+        (
+            "records changed without their hash",
+            lambda d: _first_with(d, "answers")["answers"][0].update(comment="改过"),
+            "the inspection's records do not match their hash",
+        ),
+        (
+            "an altered audit entry",
+            lambda d: _first_with(d, "history")["history"][0].update(actor="别人"),
+            "history[0]: the audit entry was altered",
+        ),
+        (
+            "a template that is not what its hash says",
+            lambda d: d["templates"][0].update(canonical_json="{}"),
+            "templates[0]: the template does not match its content hash",
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_bad_records_are_refused_whole_naming_the_place(
+    laptop, hq, tmp_path: Path, case: str, edit, expect: str
+) -> None:
+    _ldb, ldata, pkg, _m = laptop
+    hdb, hdata = hq
+    bad = _repack(pkg, tmp_path / "bad.inspkg", ldata, edit)
+    before = db_fingerprint(hdb.path)
+    with pytest.raises(PackageRejected, match=r"data/records\.json") as info:
+        import_package(hdb, hdata, bad, actor="总部")
+    assert expect in str(info.value)
+    assert db_fingerprint(hdb.path) == before
+    # the records are checked before any photo is stored
+    assert not [p for p in (hdata / "media").rglob("*") if p.is_file()]
+
+
+def test_a_hostile_photo_is_refused_with_its_member_named(laptop, hq, tmp_path: Path) -> None:
+    """The photo's bytes match the manifest (a valid signature) but are not an image."""
+    _ldb, ldata, pkg, _m = laptop
+    hdb, hdata = hq
+    junk = b"MZ" + bytes(5000)
+    sha = hashlib.sha256(junk).hexdigest()
+
+    def swap(doc: dict) -> None:
+        bundle = _first_with(doc, "photos")
+        bundle["photos"][0]["sha256"] = sha
+        bundle["content_hash"] = records.bundle_hash(bundle)
+
+    from inspector_app.sync.package import open_package, read_manifest
+
+    manifest = read_manifest(pkg)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        opened = open_package(pkg, Path(tmp))
+        doc = opened.read_json(records.RECORDS_MEMBER)
+        swap(doc)
+        members: list[tuple[str, bytes | Path]] = [
+            (records.RECORDS_MEMBER, json.dumps(doc, ensure_ascii=False).encode()),
+            (f"media/{sha}.jpg", junk),
+        ]
+        members += [
+            (f.path, opened.path_of(f.path).read_bytes())
+            for f in manifest.files
+            if f.path.startswith("media/")
+        ]
+        bad = tmp_path / "bad.inspkg"
+        write_package(
+            bad,
+            device_identity(ldata),
+            kind="inspections",
+            sequence=1,
+            schema_version=manifest.schema_version,
+            app_version=manifest.app_version,
+            created_at=manifest.created_at,
+            summary={},
+            audit_head=None,
+            members=members,
+        )
+    before = db_fingerprint(hdb.path)
+    with pytest.raises(PackageRejected, match=f"media/{sha}.jpg"):
+        import_package(hdb, hdata, bad, actor="总部")
+    assert db_fingerprint(hdb.path) == before
+
+
+def test_a_device_is_pinned_to_its_key(laptop, hq, tmp_path: Path) -> None:
+    _ldb, ldata, pkg, _m = laptop
+    hdb, hdata = hq
+    import_package(hdb, hdata, pkg, actor="总部")
+    # a second folder claiming the laptop's device id, with its own key
+    impostor = tmp_path / "impostor"
+    impostor.mkdir()
+    shutil.copytree(ldata / "signing", impostor / "signing", dirs_exist_ok=True)
+    device_file = impostor / "signing" / "device.json"
+    facts = json.loads(device_file.read_text())
+    other = device_identity(tmp_path / "someone-else")
+    facts["private_key"] = json.loads(
+        (tmp_path / "someone-else" / "signing" / "device.json").read_text()
+    )["private_key"]
+    device_file.write_text(json.dumps(facts))
+    assert device_identity(impostor).device_id == device_identity(ldata).device_id
+    assert other.public_key_b64 == device_identity(impostor).public_key_b64
+    fake = _repack(pkg, tmp_path / "fake.inspkg", impostor, lambda d: None)
+    assert not preview_import(hdb, hdata, fake).key_matches
+    before = db_fingerprint(hdb.path)
+    with pytest.raises(PackageRejected, match="signed with another key"):
+        import_package(hdb, hdata, fake, actor="总部")
+    assert db_fingerprint(hdb.path) == before
+
+
+def test_a_site_known_under_another_id_is_matched_by_code(laptop, hq) -> None:
+    _ldb, _ldata, pkg, _m = laptop
+    hdb, hdata = hq
+    # HQ registered PB-02 itself (another id), with another contact person
+    upsert_sites(
+        hdb,
+        [
+            {
+                "code": "PB-02",
+                "name": "威海市总部登记的名称",
+                "site_type": "pilot_base",
+                "contact_name": "王主任",
+            }
+        ],
+        actor="总部",
+    )
+    result = import_package(hdb, hdata, pkg, actor="总部")
+    assert result.merge.site_conflicts == 1
+    detail = svc.inspection_detail(hdb, SIGNED)
+    assert detail["site_code"] == "PB-02" and detail["site"] == "威海市总部登记的名称"
+    assert [c["entity"] for c in list_conflicts(hdb)] == ["site"]
+
+
+def test_exporting_nothing_or_a_missing_photo_file_is_a_clear_error(tmp_path: Path) -> None:
+    data = tmp_path / "empty"
+    db = _folder(data)
+    with pytest.raises(InvalidInput, match="no inspection to export"):
+        export_package(db, data, tmp_path / "x.inspkg", actor="张工")
+    assert not (tmp_path / "x.inspkg").exists()
+    db.dispose()
