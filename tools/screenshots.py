@@ -169,6 +169,22 @@ def main() -> int:
     grab(app.window, "07-inspections-english")
     app.set_language("zh")
     app.close()
+
+    # 6. a package from the demo laptop, previewed on a fresh machine's welcome screen
+    from inspector_app.services.sync import export_package
+    from inspector_app.ui.sync import ImportPreviewDialog
+
+    db = open_database(data)
+    package = tmp / "usb" / "检查数据-20240618.inspkg"
+    export_package(db, data, package, actor="王晓明")
+    db.dispose()
+    fresh = InspectorApp(qapp, str(tmp / "fresh"))
+    fresh.window.resize(1280, 800)
+    fresh.window.import_package(str(package))
+    preview = next(w for w in qapp.topLevelWidgets() if isinstance(w, ImportPreviewDialog))
+    grab(preview, "15-import-package")
+    preview.reject()
+    fresh.close()
     return 0
 
 
