@@ -19,7 +19,7 @@ from sqlmodel import Session
 from inspector_app.store.models import AuditEntry, new_id
 
 GENESIS = "0" * 64
-_FIELDS = (
+FIELDS = (  # what an entry's hash covers, with the previous entry's hash
     "seq",
     "id",
     "ts",
@@ -36,7 +36,7 @@ _FIELDS = (
 
 def _row_hash(values: dict[str, Any], prev_hash: str) -> str:
     payload = json.dumps(
-        {k: values[k] for k in _FIELDS}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        {k: values[k] for k in FIELDS}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
     )
     return hashlib.sha256((payload + prev_hash).encode("utf-8")).hexdigest()
 

@@ -74,21 +74,7 @@ PARTS: tuple[tuple[str, type[SQLModel]], ...] = (
 # parts whose rows may disappear in a later version (answers cleared, photos removed, links
 # changed); a frozen revision, a finding or a signature never does
 REMOVABLE = ("finding_photos", "photos", "answers")
-HISTORY_KEYS = (
-    "seq",
-    "id",
-    "ts",
-    "actor",
-    "action",
-    "entity",
-    "entity_id",
-    "inspection_id",
-    "field",
-    "old",
-    "new",
-    "prev_hash",
-    "hash",
-)
+HISTORY_KEYS = (*audit.FIELDS, "prev_hash", "hash")  # an audit entry as it travels
 MEDIA_TYPES = {"image/jpeg": "jpg", "image/png": "png"}
 SIGNATURE_PNG_MAX = 2 * 2**20
 _CHOICES: dict[tuple[str, str], frozenset[str]] = {

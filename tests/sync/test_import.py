@@ -209,9 +209,16 @@ def test_a_failure_during_the_merge_leaves_the_database_as_it_was(
     assert len(import_package(hdb, hdata, pkg, actor="总部").merge.added) == 21
 
 
-def _repack(src: Path, out: Path, data_dir: Path, edit) -> Path:
-    """A package with the same members but ``edit`` applied to its records, validly signed
-    (by ``data_dir``'s device key): what a buggy or hostile exporter could produce."""
+def _repack(
+    src: Path,
+    out: Path,
+    data_dir: Path,
+    edit,
+    extra: tuple[tuple[str, bytes], ...] = (),
+) -> Path:
+    """A package with the same members (and ``extra`` ones) but ``edit`` applied to its
+    records, validly signed by ``data_dir``'s device key: what a buggy or hostile exporter
+    could produce."""
     import tempfile
 
     from inspector_app.sync.package import open_package, read_manifest
@@ -222,7 +229,8 @@ def _repack(src: Path, out: Path, data_dir: Path, edit) -> Path:
         doc = opened.read_json(records.RECORDS_MEMBER)
         edit(doc)
         members: list[tuple[str, bytes | Path]] = [
-            (records.RECORDS_MEMBER, json.dumps(doc, ensure_ascii=False).encode())
+            (records.RECORDS_MEMBER, json.dumps(doc, ensure_ascii=False).encode()),
+            *extra,
         ]
         for f in manifest.files:
             if f.path != records.RECORDS_MEMBER:
@@ -314,37 +322,7 @@ def test_a_hostile_photo_is_refused_with_its_member_named(laptop, hq, tmp_path: 
         bundle["photos"][0]["sha256"] = sha
         bundle["content_hash"] = records.bundle_hash(bundle)
 
-    from inspector_app.sync.package import open_package, read_manifest
-
-    manifest = read_manifest(pkg)
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        opened = open_package(pkg, Path(tmp))
-        doc = opened.read_json(records.RECORDS_MEMBER)
-        swap(doc)
-        members: list[tuple[str, bytes | Path]] = [
-            (records.RECORDS_MEMBER, json.dumps(doc, ensure_ascii=False).encode()),
-            (f"media/{sha}.jpg", junk),
-        ]
-        members += [
-            (f.path, opened.path_of(f.path).read_bytes())
-            for f in manifest.files
-            if f.path.startswith("media/")
-        ]
-        bad = tmp_path / "bad.inspkg"
-        write_package(
-            bad,
-            device_identity(ldata),
-            kind="inspections",
-            sequence=1,
-            schema_version=manifest.schema_version,
-            app_version=manifest.app_version,
-            created_at=manifest.created_at,
-            summary={},
-            audit_head=None,
-            members=members,
-        )
+    bad = _repack(pkg, tmp_path / "bad.inspkg", ldata, swap, extra=((f"media/{sha}.jpg", junk),))
     before = db_fingerprint(hdb.path)
     with pytest.raises(PackageRejected, match=f"media/{sha}.jpg"):
         import_package(hdb, hdata, bad, actor="总部")
