@@ -857,6 +857,17 @@ def cmd_conflicts(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_resolve(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.sync import resolve_conflict
+
+    done = resolve_conflict(ctx.db, ctx.data_dir, args.id, keep=args.keep, actor=ctx.actor)
+    if args.keep == "local":
+        print(_("Conflict {id}: the local version was kept", id=done["id"][:8]))
+    else:
+        print(_("Conflict {id}: the incoming version replaced the local one", id=done["id"][:8]))
+    return 0
+
+
 def cmd_audit_verify(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.store.audit import verify_chain
 
@@ -1076,6 +1087,14 @@ def build_parser() -> argparse.ArgumentParser:
     c = command(sub, "conflicts", cmd_conflicts, _("list imported versions kept as conflicts"))
     c.add_argument("--all", action="store_true", help=_("resolved ones too"))
     c.add_argument("--json", action="store_true")
+    c = command(sub, "resolve", cmd_resolve, _("decide a conflict kept by an import"))
+    c.add_argument("id", metavar="CONFLICT_ID")
+    c.add_argument(
+        "--keep",
+        required=True,
+        choices=("local", "incoming"),
+        help=_("keep the local version, or take the incoming one in its place"),
+    )
     # -- end packages --
 
     aud = group("audit", _("the audit log"))

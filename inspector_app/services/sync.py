@@ -32,7 +32,7 @@ from inspector_app import __version__
 from inspector_app.i18n import _
 from inspector_app.media import store
 from inspector_app.media.ingest import ImageRefused, ingest_bytes
-from inspector_app.services.errors import InvalidInput
+from inspector_app.services.errors import InvalidInput, NotFound
 from inspector_app.services.inspections import _get, mark_exported
 from inspector_app.store import audit, meta
 from inspector_app.store.db import SCHEMA_HEAD, Database
@@ -66,6 +66,7 @@ __all__ = [
     "import_package",
     "list_conflicts",
     "preview_import",
+    "resolve_conflict",
 ]
 
 Progress = Callable[[int, int, str], None]  # (done, total, what)
@@ -410,3 +411,100 @@ def list_conflicts(db: Database, *, open_only: bool = True) -> list[dict[str, An
         }
         for c, r in rows
     ]
+
+
+def _find_conflict(s: Any, ref: str) -> SyncConflict:
+    conflict = s.get(SyncConflict, ref)
+    if conflict is None and len(ref) >= 6:
+        rows = s.exec(
+            select(SyncConflict).where(SyncConflict.id.startswith(ref)).limit(2)  # type: ignore[attr-defined]
+        ).all()
+        conflict = rows[0] if len(rows) == 1 else None
+    if conflict is None:
+        raise NotFound(_("no conflict {id}", id=ref))
+    return conflict
+
+
+def resolve_conflict(
+    db: Database, data_dir: Path, conflict_id: str, *, keep: str, actor: str
+) -> dict[str, Any]:
+    """Decide a conflict: keep the ``local`` version (the incoming one stays on record), or
+    take the ``incoming`` one in place of the local rows. Audited; one transaction."""
+    if keep not in ("local", "incoming"):
+        raise InvalidInput(_("keep either local or incoming, not {value!r}", value=keep))
+    with db.transaction() as s:
+        conflict = _find_conflict(s, conflict_id)
+        if conflict.resolved_at is not None:
+            raise InvalidInput(
+                _(
+                    "conflict {id} was resolved already ({how})",
+                    id=conflict.id[:8],
+                    how=conflict.resolution,
+                )
+            )
+        incoming = json.loads(conflict.incoming_json)
+        if keep == "incoming" and conflict.entity == "inspection":
+            shas = {
+                (p["sha256"], p["media_type"])
+                for p in incoming.get("photos", [])
+                if isinstance(p, dict)
+            }
+            present = {
+                sha
+                for sha, media_type in shas
+                if isinstance(sha, str)
+                and media_type in records.MEDIA_TYPES
+                and store.original_path(data_dir, sha, media_type).is_file()
+            }
+            try:
+                records.take_incoming_inspection(s, incoming, present)
+            except (ValueError, PackageRejected) as exc:
+                raise InvalidInput(str(exc)) from None
+        elif keep == "incoming":  # a site: its facts as the sender has them
+            site = s.get(Site, conflict.entity_id)
+            if site is None:
+                raise NotFound(_("no site {id}", id=conflict.entity_id[:8]))
+            checked = records.check_site(incoming)
+            clash = s.exec(
+                select(Site).where(Site.code == checked["code"], Site.id != site.id)
+            ).first()
+            if clash is not None:
+                raise InvalidInput(_("another site here has the code {code}", code=checked["code"]))
+            old = records.row_of(site)
+            for key, value in checked.items():
+                if key not in records.SITE_VOLATILE:
+                    setattr(site, key, value)
+            site.base_revision, site.revision = site.revision, site.revision + 1
+            site.updated_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+            s.add(site)
+            audit.append(
+                s,
+                actor=actor,
+                action="update",
+                entity="site",
+                entity_id=site.id,
+                old={k: v for k, v in old.items() if k not in records.SITE_VOLATILE},
+                new={k: v for k, v in incoming.items() if k not in records.SITE_VOLATILE},
+            )
+        conflict.resolved_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        conflict.resolution = "kept_local" if keep == "local" else "took_incoming"
+        s.add(conflict)
+        audit.append(
+            s,
+            actor=actor,
+            action="resolve",
+            entity="conflict",
+            entity_id=conflict.id,
+            new={
+                "entity": conflict.entity,
+                "entity_id": conflict.entity_id,
+                "package": conflict.package_id,
+                "resolution": conflict.resolution,
+            },
+        )
+        return {
+            "id": conflict.id,
+            "entity": conflict.entity,
+            "entity_id": conflict.entity_id,
+            "resolution": conflict.resolution,
+        }

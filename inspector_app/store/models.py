@@ -310,3 +310,6 @@ class ReceivedHistory(SQLModel, table=True):
     inspection_id: str = Field(index=True, max_length=36)
     position: int  # order within the inspection's history
     entry_json: str
+    # this folder's own log up to here was superseded when the history arrived (entries of
+    # a local version dropped for the incoming one do not count any more)
+    local_seq: int = Field(default=0)

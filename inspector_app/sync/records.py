@@ -149,8 +149,9 @@ def history_of(s: Session, inspection_id: str) -> list[dict[str, Any]]:
         select(AuditEntry).where(AuditEntry.inspection_id == inspection_id).order_by(AuditEntry.seq)  # type: ignore[arg-type]
     ).all()
     seen = {r.id for r in received}
+    mark = max((r.local_seq for r in received), default=0)
     return [json.loads(r.entry_json) for r in received] + [
-        _history_entry(r) for r in own if r.id not in seen
+        _history_entry(r) for r in own if r.id not in seen and (r.seq or 0) > mark
     ]
 
 
@@ -508,11 +509,16 @@ class MergeResult:
         )
 
 
-_SITE_VOLATILE = ("id", "created_at", "updated_at", "revision", "base_revision")
+SITE_VOLATILE = ("id", "created_at", "updated_at", "revision", "base_revision")
+
+
+def check_site(raw: Any) -> dict[str, Any]:
+    """A site row as it travels, checked (Python values)."""
+    return _check_row(Site, raw, "site")
 
 
 def _site_facts(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if k not in _SITE_VOLATILE}
+    return {k: v for k, v in row.items() if k not in SITE_VOLATILE}
 
 
 def _insert(s: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
@@ -748,13 +754,46 @@ def _store_history(s: Session, bundle: IncomingInspection) -> None:
     """Keep the history the inspection arrived with, whole and in its order."""
     table = _table(ReceivedHistory)
     s.connection().execute(delete(table).where(table.c.inspection_id == bundle.id))
+    mark = s.exec(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)).first()  # type: ignore[union-attr]
     rows = [
         {
             "id": e["id"],
             "inspection_id": bundle.id,
             "position": n,
             "entry_json": json.dumps(e, ensure_ascii=False, sort_keys=True),
+            "local_seq": mark or 0,
         }
         for n, e in enumerate(bundle.history)
     ]
     _insert(s, ReceivedHistory, rows)
+
+
+# -- resolving a conflict -----------------------------------------------------------------------
+
+
+def take_incoming_inspection(s: Session, raw: dict[str, Any], media_available: set[str]) -> str:
+    """Replace a local inspection by the incoming version a conflict kept (a person chose
+    it): checked as on import; refused (``ValueError``) if it lacks a frozen revision, a
+    finding or a signature kept here. Returns the inspection id."""
+    bundle = _check_bundle(raw, "sync_conflict", media_available)
+    local = s.get(Inspection, bundle.id)
+    if local is None:
+        raise ValueError(_("inspection {id} is not here any more", id=bundle.id[:8]))
+    template = s.exec(
+        select(TemplateVersion).where(
+            TemplateVersion.content_hash == bundle.inspection["template_hash"]
+        )
+    ).first()
+    if template is None:
+        raise ValueError(_("the incoming version's template version is not here"))
+    row = dict(bundle.inspection)
+    row["site_id"], row["template_version_id"] = local.site_id, template.id
+    if not _fast_forward(s, local, bundle, row):
+        raise ValueError(
+            _(
+                "the incoming version lacks a frozen revision, a finding or a signature kept "
+                "here; keep the local version"
+            )
+        )
+    _store_history(s, bundle)
+    return bundle.id

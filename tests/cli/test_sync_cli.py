@@ -62,3 +62,11 @@ def test_export_of_an_unknown_inspection_names_it(tmp_path: Path) -> None:
     assert out.returncode == 1
     assert "nope123" in out.stderr
     assert not (tmp_path / "x.inspkg").exists()
+
+
+def test_resolve_names_a_missing_conflict_and_refuses_a_bad_choice(tmp_path: Path) -> None:
+    hq = tmp_path / "hq"
+    out = run_cli("resolve", "abcdef12", "--keep", "local", data_dir=hq)
+    assert out.returncode == 1 and "abcdef12" in out.stderr
+    bad = run_cli("resolve", "abcdef12", "--keep", "both", data_dir=hq)
+    assert bad.returncode == 2

@@ -11,13 +11,14 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import list_inspections
 from inspector_app.services.demo import demo_id, load_demo
-from inspector_app.services.errors import InvalidInput
+from inspector_app.services.errors import InvalidInput, NotFound
 from inspector_app.services.reports import render_report_bytes
 from inspector_app.services.sites import upsert_sites
 from inspector_app.services.sync import (
@@ -26,6 +27,7 @@ from inspector_app.services.sync import (
     import_package,
     list_conflicts,
     preview_import,
+    resolve_conflict,
 )
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.db import Database, open_database
@@ -355,7 +357,7 @@ def test_a_device_is_pinned_to_its_key(laptop, hq, tmp_path: Path) -> None:
 
 
 def test_a_site_known_under_another_id_is_matched_by_code(laptop, hq) -> None:
-    _ldb, _ldata, pkg, _m = laptop
+    ldb, _ldata, pkg, _m = laptop
     hdb, hdata = hq
     # HQ registered PB-02 itself (another id), with another contact person
     upsert_sites(
@@ -374,7 +376,12 @@ def test_a_site_known_under_another_id_is_matched_by_code(laptop, hq) -> None:
     assert result.merge.site_conflicts == 1
     detail = svc.inspection_detail(hdb, SIGNED)
     assert detail["site_code"] == "PB-02" and detail["site"] == "威海市总部登记的名称"
-    assert [c["entity"] for c in list_conflicts(hdb)] == ["site"]
+    (conflict,) = list_conflicts(hdb)
+    assert conflict["entity"] == "site"
+    # HQ decides the laptop's facts are right
+    resolve_conflict(hdb, hdata, conflict["id"], keep="incoming", actor="总部")
+    laptop_name = svc.inspection_detail(ldb, SIGNED)["site"]
+    assert svc.inspection_detail(hdb, SIGNED)["site"] == laptop_name != "威海市总部登记的名称"
 
 
 def test_exporting_nothing_or_a_missing_photo_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -384,3 +391,61 @@ def test_exporting_nothing_or_a_missing_photo_file_is_a_clear_error(tmp_path: Pa
         export_package(db, data, tmp_path / "x.inspkg", actor="张工")
     assert not (tmp_path / "x.inspkg").exists()
     db.dispose()
+
+
+def _conflicted(tmp_path: Path, hq) -> tuple[Database, Path, Any, str]:
+    """HQ and the laptop both commented the same item of one draft since the first
+    package; the second package conflicts. Returns the laptop, its folder, the item, and
+    the conflict's id."""
+    ldata = tmp_path / "laptop"
+    ldb = _folder(ldata, demo=True)
+    hdb, hdata = hq
+    first = tmp_path / "1.inspkg"
+    export_package(ldb, ldata, first, actor="张工")
+    import_package(hdb, hdata, first, actor="总部")
+    state = svc.load_inspection_state(ldb, DRAFT)
+    item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
+    svc.comment_item(hdb, DRAFT, item.id, "总部的意见", actor="总部")
+    svc.comment_item(ldb, DRAFT, item.id, "现场的意见", actor="张工")
+    second = tmp_path / "2.inspkg"
+    export_package(ldb, ldata, second, actor="张工")
+    assert import_package(hdb, hdata, second, actor="总部").merge.conflicts == [DRAFT]
+    (conflict,) = list_conflicts(hdb)
+    return ldb, ldata, item, conflict["id"]
+
+
+def test_taking_the_incoming_version_then_later_packages_fast_forward(tmp_path: Path, hq) -> None:
+    ldb, ldata, item, conflict_id = _conflicted(tmp_path, hq)
+    hdb, hdata = hq
+    done = resolve_conflict(hdb, hdata, conflict_id[:8], keep="incoming", actor="总部")
+    assert done["resolution"] == "took_incoming"
+    assert svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "现场的意见"
+    assert list_conflicts(hdb) == []
+    assert [c["resolved"] for c in list_conflicts(hdb, open_only=False)] == ["took_incoming"]
+    # HQ's own dropped edit no longer counts: the laptop's next package fast-forwards
+    svc.comment_item(ldb, DRAFT, item.id, "再次补充", actor="张工")
+    third = tmp_path / "3.inspkg"
+    export_package(ldb, ldata, third, actor="张工")
+    result = import_package(hdb, hdata, third, actor="总部")
+    assert result.merge.updated == [DRAFT] and not result.merge.conflicts
+    assert svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "再次补充"
+    with pytest.raises(InvalidInput, match="resolved already"):
+        resolve_conflict(hdb, hdata, conflict_id, keep="local", actor="总部")
+    ldb.dispose()
+
+
+def test_keeping_the_local_version_records_the_decision(tmp_path: Path, hq) -> None:
+    ldb, _ldata, item, conflict_id = _conflicted(tmp_path, hq)
+    hdb, hdata = hq
+    before = svc.load_inspection_state(hdb, DRAFT).answers
+    resolve_conflict(hdb, hdata, conflict_id, keep="local", actor="总部")
+    assert svc.load_inspection_state(hdb, DRAFT).answers == before
+    assert before[item.id].comment == "总部的意见"
+    with hdb.raw() as con:
+        actor, new = con.execute(
+            "SELECT actor, new FROM audit_log WHERE action = 'resolve'"
+        ).fetchone()
+    assert actor == "总部" and json.loads(new)["resolution"] == "kept_local"
+    with pytest.raises(NotFound):
+        resolve_conflict(hdb, hdata, "nonexistent", keep="local", actor="总部")
+    ldb.dispose()

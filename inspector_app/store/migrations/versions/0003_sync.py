@@ -79,6 +79,7 @@ def upgrade() -> None:
         sa.Column("inspection_id", String(length=36), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("entry_json", String(), nullable=False),
+        sa.Column("local_seq", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_received_history")),
     )
     with op.batch_alter_table("received_history", schema=None) as batch_op:
