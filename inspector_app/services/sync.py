@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from inspector_app import __version__
@@ -176,12 +177,13 @@ def export_package(
     meta.set_value(db, SEQUENCE_KEY, sequence)
     chosen = set(ids)
     with db.session() as s:
+        # only what was inspected here "leaves for headquarters"; a received one is forwarded
         signed = [
             i
             for i in s.exec(
                 select(Inspection.id).where(Inspection.status == InspectionStatus.SIGNED.value)
             ).all()
-            if i in chosen
+            if i in chosen and not records.received_here(s, i)
         ]
     for iid in signed:
         mark_exported(db, iid, package=manifest.package_id, actor=actor)
@@ -271,7 +273,7 @@ def _store_photos(
         if not store.verify_original(data_dir, sha, media_type):
             data = opened.path_of(member).read_bytes()
             try:
-                image = ingest_bytes(data, sha256=sha)
+                image = ingest_bytes(data)  # hashes the bytes itself: the name must match
             except ImageRefused as exc:
                 raise PackageRejected(f"{member}: {exc}") from None
             if image.sha256 != sha or image.media_type != media_type:
@@ -322,11 +324,7 @@ def import_package(
 
         opened = open_package(path, staging, progress=unpacking)
         manifest = opened.manifest
-        media = {
-            f.path.split("/", 1)[1].split(".", 1)[0]
-            for f in manifest.files
-            if f.path.startswith("media/")
-        }
+        media = {f.path for f in manifest.files if f.path.startswith("media/")}
         if records.RECORDS_MEMBER not in {f.path for f in manifest.files}:
             raise PackageRejected(
                 _("{member} is missing from the package", member=records.RECORDS_MEMBER)
@@ -344,9 +342,10 @@ def import_package(
                 )
             elif device.public_key != manifest.public_key:  # pinned meanwhile
                 raise PackageRejected(_("the device's key changed during the import"))
-            device.device_name = manifest.device_name
-            device.last_sequence = max(device.last_sequence, manifest.sequence)
-            device.last_audit_head = manifest.audit_head or device.last_audit_head
+            if manifest.sequence >= device.last_sequence:  # an older package changes no facts
+                device.device_name = manifest.device_name
+                device.last_sequence = manifest.sequence
+                device.last_audit_head = manifest.audit_head or device.last_audit_head
             s.add(device)
             receipt = SyncReceipt(
                 package_id=manifest.package_id,
@@ -359,7 +358,16 @@ def import_package(
             s.flush()
             if progress is not None:
                 progress(0, 1, _("Merging the records"))
-            result.merge = records.merge(s, incoming, package_id=manifest.package_id)
+            try:
+                result.merge = records.merge(s, incoming, package_id=manifest.package_id)
+                s.flush()
+            except IntegrityError as exc:  # a safety net: the checks should have said why
+                raise PackageRejected(
+                    _(
+                        "the package's records clash with the records here: {error}",
+                        error=str(exc.orig),
+                    )
+                ) from None
             receipt.result_json = json.dumps(result.merge.as_dict(), ensure_ascii=False)
             s.add(receipt)
             audit.append(
@@ -445,16 +453,17 @@ def resolve_conflict(
         incoming = json.loads(conflict.incoming_json)
         if keep == "incoming" and conflict.entity == "inspection":
             shas = {
-                (p["sha256"], p["media_type"])
+                (str(p.get("sha256")), str(p.get("media_type")))
                 for p in incoming.get("photos", [])
                 if isinstance(p, dict)
             }
             present = {
-                sha
+                records.media_member(sha, media_type)
                 for sha, media_type in shas
                 if isinstance(sha, str)
+                and len(sha) == 64
                 and media_type in records.MEDIA_TYPES
-                and store.original_path(data_dir, sha, media_type).is_file()
+                and store.verify_original(data_dir, sha, media_type)
             }
             try:
                 records.take_incoming_inspection(s, incoming, present)

@@ -29,7 +29,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import io
 import json
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +40,8 @@ from sqlalchemy import Table, delete, literal_column
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, select
 
+from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
+from inspector_app.checklists.scoring import Answer, AnswerError, normalize_answer, score_inspection
 from inspector_app.i18n import _
 from inspector_app.store import audit
 from inspector_app.store.models import (
@@ -194,22 +198,19 @@ def with_previous(s: Session, inspection_ids: Iterable[str]) -> list[Inspection]
 
 
 def _ordered(items: Iterable[Any], key: Any, parent: Any) -> list[Any]:
-    """``items`` with each one after the one it follows (by start, then id, otherwise)."""
+    """``items`` with each one after the one it follows (by id otherwise); a cycle is
+    broken where it is met (the checks refuse cycles in what arrives)."""
     pending = {key(i): i for i in items}
     out: list[Any] = []
     placed: set[str] = set()
-
-    def place(k: str) -> None:
-        if k in placed or k not in pending:
-            return
-        placed.add(k)  # (a cycle cannot recur forever)
-        up = parent(pending[k])
-        if up:
-            place(up)
-        out.append(pending[k])
-
     for k in sorted(pending):
-        place(k)
+        chain = []
+        step: str | None = k
+        while step is not None and step in pending and step not in placed:
+            placed.add(step)
+            chain.append(pending[step])
+            step = parent(pending[step])
+        out.extend(reversed(chain))
     return out
 
 
@@ -285,7 +286,7 @@ def _check_row(model: type[SQLModel], row: Any, where: str) -> dict[str, Any]:
             continue
         try:
             out[name] = _convert(kind, value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise _reject(at, _("not a valid {kind} value", kind=kind)) from None
         length = getattr(column.type, "length", None)
         if kind == "AutoString" and length is not None and len(value) > length:
@@ -323,7 +324,10 @@ def _convert(kind: str, value: Any) -> Any:
     if kind == "Float":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError
-        return float(value)
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(value)
+        return number
     if kind == "Date":
         if not isinstance(value, str):
             raise TypeError
@@ -366,11 +370,10 @@ class Incoming:
     inspections: list[IncomingInspection]
 
 
-def check_document(doc: Any, media_available: set[str]) -> Incoming:
-    """Every record of ``doc`` checked against its table and against each other, or
-    ``PackageRejected`` naming the first problem and where it is."""
-    from inspector_app.checklists.loader import template_from_json
-
+def check_document(doc: Any, media_members: set[str]) -> Incoming:
+    """Every record of ``doc`` checked against its table, its template and the others, or
+    ``PackageRejected`` naming the first problem and where it is. ``media_members``: the
+    ``media/…`` paths the (verified) manifest lists."""
     if not isinstance(doc, dict) or set(doc) != {"format", "sites", "templates", "inspections"}:
         raise _reject("/", _("not an Inspector records document"))
     if doc["format"] != RECORDS_FORMAT:
@@ -382,29 +385,76 @@ def check_document(doc: Any, media_available: set[str]) -> Incoming:
     if len({s["id"] for s in sites}) != len(sites) or len({s["code"] for s in sites}) != len(sites):
         raise _reject("sites", _("a site id or code appears twice"))
     templates = []
+    parsed: dict[str, ChecklistTemplate] = {}
     for n, r in enumerate(_list(doc["templates"], "templates")):
         row = _check_row(TemplateVersion, r, f"templates[{n}]")
-        digest = hashlib.sha256(row["canonical_json"].encode("utf-8")).hexdigest()
-        if digest != row["content_hash"]:
-            raise _reject(f"templates[{n}]", _("the template does not match its content hash"))
-        try:
-            template_from_json(row["canonical_json"])
-        except Exception as exc:  # any failure to parse is a bad template
-            raise _reject(
-                f"templates[{n}]", _("the template cannot be read: {error}", error=exc)
-            ) from None
+        parsed[row["id"]] = _check_template(row, f"templates[{n}]")
         templates.append(row)
+    if len(parsed) != len(templates):
+        raise _reject("templates", _("a template version appears twice"))
+    site_ids = {s["id"] for s in sites}
     inspections = [
-        _check_bundle(b, f"inspections[{n}]", media_available)
+        _check_bundle(b, f"inspections[{n}]", media_members, parsed, site_ids)
         for n, b in enumerate(_list(doc["inspections"], "inspections"))
     ]
     ids = [i.id for i in inspections]
     if len(set(ids)) != len(ids):
         raise _reject("inspections", _("an inspection appears twice"))
+    _check_no_cycles(inspections)
     return Incoming(sites, list(doc["sites"]), templates, inspections)
 
 
-def _check_bundle(raw: Any, where: str, media_available: set[str]) -> IncomingInspection:
+def _check_template(row: dict[str, Any], where: str) -> ChecklistTemplate:
+    from inspector_app.checklists.loader import template_from_json
+
+    digest = hashlib.sha256(row["canonical_json"].encode("utf-8")).hexdigest()
+    if digest != row["content_hash"]:
+        raise _reject(where, _("the template does not match its content hash"))
+    try:
+        template = template_from_json(row["canonical_json"])
+    except Exception as exc:  # any failure to parse is a bad template
+        raise _reject(where, _("the template cannot be read: {error}", error=exc)) from None
+    labels = (
+        template.id,
+        template.version,
+        template.site_type.value,
+        template.title.zh,
+        template.title.en,
+        template.uses_sample_weights,
+    )
+    stated = (
+        row["template_id"],
+        row["version"],
+        row["site_type"],
+        row["title_zh"],
+        row["title_en"],
+        row["sample_weights"],
+    )
+    if labels != stated:
+        raise _reject(where, _("the template's labels do not match its content"))
+    return template
+
+
+def _unique(rows: Sequence[dict[str, Any]], keys: Sequence[str], where: str) -> None:
+    seen: set[tuple[Any, ...]] = set()
+    for k, row in enumerate(rows):
+        key = tuple(row[name] for name in keys)
+        if key in seen:
+            raise _reject(f"{where}[{k}]", _("appears twice ({keys})", keys=", ".join(keys)))
+        seen.add(key)
+
+
+def _json_of(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _check_bundle(
+    raw: Any,
+    where: str,
+    media_members: set[str],
+    templates: dict[str, ChecklistTemplate],
+    site_ids: set[str],
+) -> IncomingInspection:
     keys = {"inspection", "history", "content_hash", *(name for name, _m in PARTS)}
     if not isinstance(raw, dict) or set(raw) != keys:
         raise _reject(where, _("not an inspection record"))
@@ -420,6 +470,27 @@ def _check_bundle(raw: Any, where: str, media_available: set[str]) -> IncomingIn
             if "inspection_id" in row and row["inspection_id"] != iid:
                 raise _reject(f"{where}.{name}[{k}]", _("belongs to another inspection"))
         parts[name] = rows
+    for name, unique in (
+        ("revisions", ("id",)),
+        ("revisions", ("revision",)),
+        ("answers", ("id",)),
+        ("answers", ("item_id",)),
+        ("photos", ("id",)),
+        ("photos", ("sha256",)),
+        ("findings", ("id",)),
+        ("finding_photos", ("finding_id", "photo_id")),
+        ("signatures", ("id",)),
+    ):
+        _unique(parts[name], unique, f"{where}.{name}")
+    template = templates.get(insp["template_version_id"])
+    if template is None:
+        raise _reject(f"{where}.inspection", _("its template version is not in the package"))
+    if (template.id, template.version) != (insp["template_id"], insp["template_version"]):
+        raise _reject(f"{where}.inspection", _("its template does not match the one it names"))
+    if insp["site_id"] not in site_ids:
+        raise _reject(f"{where}.inspection", _("its site is not in the package"))
+    if insp["previous_inspection_id"] == iid:
+        raise _reject(f"{where}.inspection", _("it follows itself"))
     finding_ids = {f["id"] for f in parts["findings"]}
     photo_ids = {p["id"] for p in parts["photos"]}
     for k, link in enumerate(parts["finding_photos"]):
@@ -428,19 +499,120 @@ def _check_bundle(raw: Any, where: str, media_available: set[str]) -> IncomingIn
                 f"{where}.finding_photos[{k}]", _("links a photo or finding not in the record")
             )
     for k, p in enumerate(parts["photos"]):
-        if p["sha256"] not in media_available:
+        if media_member(p["sha256"], p["media_type"]) not in media_members:
             raise _reject(
                 f"{where}.photos[{k}]",
                 _("the photo file {sha} is not in the package", sha=p["sha256"][:12]),
             )
-    for k, g in enumerate(parts["signatures"]):
-        png = g["image_png"]
-        if len(png) > SIGNATURE_PNG_MAX or not png.startswith(b"\x89PNG\r\n\x1a\n"):
-            raise _reject(f"{where}.signatures[{k}].image_png", _("not a PNG image"))
+    try:
+        _check_meaning(insp, parts, template, where)
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:
+        raise _reject(where, str(exc)) from None
     history = _check_history(raw["history"], f"{where}.history", iid)
     if raw["content_hash"] != bundle_hash(raw):
         raise _reject(where, _("the inspection's records do not match their hash"))
+    # the cached score is derived data: recomputed here, never taken on trust (invariant 5)
+    answers = {
+        a["item_id"]: Answer(_json_of(a["value_json"]), a["not_applicable"])
+        for a in parts["answers"]
+    }
+    score = score_inspection(template, answers)
+    insp.update(
+        score_total=score.total,
+        grade=score.grade,
+        provisional=score.provisional,
+        vetoed=score.vetoed,
+    )
     return IncomingInspection(iid, insp, parts, history, raw["content_hash"], raw)
+
+
+def _check_meaning(
+    insp: dict[str, Any],
+    parts: dict[str, list[dict[str, Any]]],
+    template: ChecklistTemplate,
+    where: str,
+) -> None:
+    """What the columns cannot say: answers fit their items, JSON texts have their shape,
+    the status agrees with the frozen revisions, signatures with what they sign. Raises
+    ``ValueError`` with the place and the problem."""
+    inspectors = json.loads(insp["inspectors"])
+    if not isinstance(inspectors, list) or not all(isinstance(n, str) for n in inspectors):
+        raise ValueError("inspection.inspectors: " + _("expected a list of names"))
+    items = {i.id: i for i in template.items()}
+    vetoes = {v.id: v for v in template.vetoes}
+    for k, a in enumerate(parts["answers"]):
+        at = f"answers[{k}]"
+        item = items.get(a["item_id"])
+        if item is None and a["item_id"] in vetoes:
+            item = Item(
+                id="veto",
+                title=vetoes[a["item_id"]].title,
+                type=AnswerType.YES_NO,
+                points=1,
+            )
+        if item is None:
+            raise ValueError(f"{at}.item_id: " + _("no item {id} in the template", id=a["item_id"]))
+        value = _json_of(a["value_json"])
+        if value is not None:
+            try:
+                if normalize_answer(item, value) != value:
+                    raise AnswerError(_("not in its normal form"))
+            except AnswerError as exc:
+                raise ValueError(f"{at}.value_json: {exc}") from None
+        ticks = json.loads(a["evidence_checked"])
+        if not isinstance(ticks, list) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 1000 for n in ticks
+        ):
+            raise ValueError(f"{at}.evidence_checked: " + _("expected a list of numbers"))
+    frozen = {r["revision"]: r for r in parts["revisions"]}
+    for k, r in enumerate(parts["revisions"]):
+        score = json.loads(r["score_json"])
+        if not isinstance(score, dict) or not isinstance(score.get("total"), (int, float)):
+            raise ValueError(f"revisions[{k}].score_json: " + _("expected a score"))
+        if not isinstance(json.loads(r["data_json"]), dict):
+            raise ValueError(f"revisions[{k}].data_json: " + _("expected an object"))
+        if r["revision"] < 1 or r["revision"] > insp["revision"]:
+            raise ValueError(f"revisions[{k}].revision: " + _("outside the inspection's revisions"))
+    if insp["revision"] < 1:
+        raise ValueError("inspection.revision: " + _("outside the inspection's revisions"))
+    completed = insp["status"] != InspectionStatus.DRAFT.value
+    if completed != (insp["revision"] in frozen):
+        raise ValueError(
+            "inspection.status: " + _("the status does not agree with the frozen revisions")
+        )
+    for k, g in enumerate(parts["signatures"]):
+        signed = frozen.get(g["inspection_revision"])
+        if signed is None or signed["data_hash"] != g["data_hash"]:
+            raise ValueError(
+                f"signatures[{k}]: " + _("it does not sign a frozen revision of the inspection")
+            )
+        _check_png(g["image_png"], f"signatures[{k}].image_png")
+
+
+def _check_png(data: bytes, where: str) -> None:
+    from PIL import Image
+
+    if len(data) > SIGNATURE_PNG_MAX or not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValueError(f"{where}: " + _("not a PNG image"))
+    try:
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as im:
+            if im.width * im.height > 4096 * 4096:
+                raise ValueError(f"{where}: " + _("not a PNG image"))
+            im.load()
+    except (OSError, SyntaxError, Image.DecompressionBombError):
+        raise ValueError(f"{where}: " + _("not a PNG image")) from None
+
+
+def _check_no_cycles(inspections: Sequence[IncomingInspection]) -> None:
+    previous = {b.id: b.inspection["previous_inspection_id"] for b in inspections}
+    for start in previous:
+        seen = {start}
+        step = previous[start]
+        while step in previous:
+            if step in seen:
+                raise _reject("inspections", _("re-inspections follow each other in a circle"))
+            seen.add(step)
+            step = previous[step]
 
 
 def _check_history(raw: Any, where: str, inspection_id: str) -> list[dict[str, Any]]:
@@ -543,20 +715,42 @@ def _conflict(
     package_id: str,
     entity: str,
     entity_id: str,
-    local: dict[str, Any],
+    local: dict[str, Any] | None,
     incoming_raw: dict[str, Any],
     incoming_hash: str,
-) -> None:
+) -> str:
+    """Keep an incoming version for a person; the same version met again is not kept twice.
+    Returns "open" (a person still has to decide) or "kept_local" (decided before)."""
+    earlier = s.exec(
+        select(SyncConflict).where(
+            SyncConflict.entity == entity,
+            SyncConflict.entity_id == entity_id,
+            SyncConflict.incoming_hash == incoming_hash,
+        )
+    ).all()
+    for c in earlier:
+        if c.resolution is None:
+            return "open"
+        if c.resolution == "kept_local":
+            return "kept_local"
     s.add(
         SyncConflict(
             package_id=package_id,
             entity=entity,
             entity_id=entity_id,
-            local_hash=hashlib.sha256(_canonical(local)).hexdigest(),
+            local_hash=hashlib.sha256(_canonical(local)).hexdigest() if local else "0" * 64,
             incoming_hash=incoming_hash,
             incoming_json=json.dumps(incoming_raw, ensure_ascii=False, sort_keys=True),
         )
     )
+    return "open"
+
+
+def _version_hash(bundle: IncomingInspection) -> str:
+    """An incoming version: its rows and its history."""
+    return hashlib.sha256(
+        (bundle.content_hash + "," + ",".join(_ids(bundle.history))).encode("ascii")
+    ).hexdigest()
 
 
 def merge(s: Session, incoming: Incoming, *, package_id: str) -> MergeResult:
@@ -564,14 +758,40 @@ def merge(s: Session, incoming: Incoming, *, package_id: str) -> MergeResult:
     result = MergeResult()
     site_map = _merge_sites(s, incoming, package_id, result)
     template_map = _merge_templates(s, incoming, result)
-    known_findings = set()
+    in_package = {b.id for b in incoming.inspections}
+    written_findings: set[str] = set()
     for bundle in _ordered(incoming.inspections, lambda b: b.id, _previous_of):
-        _check_references(s, bundle, incoming, known_findings)
-        known_findings |= {f["id"] for f in bundle.parts["findings"]}
+        previous = bundle.inspection["previous_inspection_id"]
+        if previous and previous not in in_package and s.get(Inspection, previous) is None:
+            raise PackageRejected(
+                f"{RECORDS_MEMBER}: inspection {bundle.id[:8]}: "
+                + _(
+                    "it follows inspection {id}, which is neither in the package nor here",
+                    id=previous[:8],
+                )
+            )
+        _check_ids_belong(s, bundle)
         row = dict(bundle.inspection)
         row["site_id"] = site_map.get(row["site_id"], row["site_id"])
         row["template_version_id"] = template_map[row["template_version_id"]]
-        _merge_inspection(s, bundle, row, package_id, result)
+        missing = _missing_sources(s, bundle, written_findings)
+        if missing or (previous and s.get(Inspection, previous) is None):
+            # a carried finding (复查) or the visit it follows was not written (it is in a
+            # conflict here): kept whole as a conflict until that one is decided
+            local = s.get(Inspection, bundle.id)
+            state = _conflict(
+                s,
+                package_id,
+                "inspection",
+                bundle.id,
+                inspection_bundle(s, local) if local else None,
+                {**bundle.raw, "_local": {"site_id": row["site_id"]}},
+                _version_hash(bundle),
+            )
+            (result.conflicts if state == "open" else result.kept_newer).append(bundle.id)
+            continue
+        if _merge_inspection(s, bundle, row, package_id, result):
+            written_findings |= {f["id"] for f in bundle.parts["findings"]}
     return result
 
 
@@ -584,28 +804,37 @@ def _merge_sites(
 ) -> dict[str, str]:
     """Incoming site id -> local site id."""
     mapping: dict[str, str] = {}
+    taken: set[str] = set()
     for row, raw in zip(incoming.sites, incoming.site_raw, strict=True):
         local = (
             s.get(Site, row["id"]) or s.exec(select(Site).where(Site.code == row["code"])).first()
         )
+        if local is not None and local.id in taken:
+            raise PackageRejected(
+                f"{RECORDS_MEMBER}: "
+                + _("two sites in the package match site {code} here", code=local.code)
+            )
         if local is None:
             _insert(s, Site, [row])
             mapping[row["id"]] = row["id"]
+            taken.add(row["id"])
             result.sites_added += 1
             continue
         mapping[row["id"]] = local.id
+        taken.add(local.id)
         local_row = row_of(local)
         if _site_facts(local_row) != _site_facts(raw):
-            _conflict(
+            state = _conflict(
                 s,
                 package_id,
                 "site",
                 local.id,
                 local_row,
                 raw,
-                hashlib.sha256(_canonical(raw)).hexdigest(),
+                hashlib.sha256(_canonical(_site_facts(raw))).hexdigest(),
             )
-            result.site_conflicts += 1
+            if state == "open":
+                result.site_conflicts += 1
     return mapping
 
 
@@ -643,39 +872,55 @@ def _merge_templates(s: Session, incoming: Incoming, result: MergeResult) -> dic
     return mapping
 
 
-def _check_references(
-    s: Session, bundle: IncomingInspection, incoming: Incoming, known_findings: set[str]
-) -> None:
-    where = f"{RECORDS_MEMBER}: inspection {bundle.id[:8]}"
-    tv = bundle.inspection["template_version_id"]
-    if tv not in {t["id"] for t in incoming.templates}:
-        raise PackageRejected(f"{where}: " + _("its template version is not in the package"))
-    if bundle.inspection["site_id"] not in {r["id"] for r in incoming.sites}:
-        raise PackageRejected(f"{where}: " + _("its site is not in the package"))
-    previous = bundle.inspection["previous_inspection_id"]
-    in_package = {b.id for b in incoming.inspections}
-    if previous and previous not in in_package and s.get(Inspection, previous) is None:
-        raise PackageRejected(
-            f"{where}: "
-            + _(
-                "it follows inspection {id}, which is neither in the package nor here",
-                id=previous[:8],
-            )
-        )
-    for f in bundle.parts["findings"]:
-        carried = f["carried_from_id"]
-        if carried and carried not in known_findings and s.get(Finding, carried) is None:
-            raise PackageRejected(
-                f"{where}: "
-                + _(
-                    "finding {id} is carried from a finding that is neither in the package nor here",
-                    id=f["id"][:8],
+def _check_ids_belong(s: Session, bundle: IncomingInspection) -> None:
+    """No incoming row may carry the id of a record of another inspection here."""
+    for name, model in PARTS:
+        if model is FindingPhoto or not bundle.parts[name]:
+            continue
+        table = _table(model)
+        ids = [r["id"] for r in bundle.parts[name]]
+        for chunk in range(0, len(ids), 500):
+            clash = (
+                s.connection()
+                .execute(
+                    select(table.c.id).where(
+                        table.c.id.in_(ids[chunk : chunk + 500]),
+                        table.c.inspection_id != bundle.id,
+                    )
                 )
+                .first()
             )
+            if clash is not None:
+                raise PackageRejected(
+                    f"{RECORDS_MEMBER}: inspection {bundle.id[:8]}: "
+                    + _(
+                        "{part} {id} belongs to another inspection here",
+                        part=name,
+                        id=clash[0][:8],
+                    )
+                )
+
+
+def _missing_sources(
+    s: Session, bundle: IncomingInspection, written_findings: set[str]
+) -> list[str]:
+    """Carried-from findings that are neither written by this import nor here."""
+    return [
+        f["carried_from_id"]
+        for f in bundle.parts["findings"]
+        if f["carried_from_id"]
+        and f["carried_from_id"] not in written_findings
+        and s.get(Finding, f["carried_from_id"]) is None
+    ]
+
+
+# Entries that annotate an inspection without editing what it says: exporting it, signing its
+# PDF. Each folder writes its own; they do not decide which version is newer.
+ANNOTATIONS = frozenset({"export", "report_signed"})
 
 
 def _ids(entries: Sequence[dict[str, Any]]) -> list[str]:
-    return [e["id"] for e in entries]
+    return [e["id"] for e in entries if e["action"] not in ANNOTATIONS]
 
 
 def _merge_inspection(
@@ -684,51 +929,71 @@ def _merge_inspection(
     row: dict[str, Any],
     package_id: str,
     result: MergeResult,
-) -> None:
+) -> bool:
+    """Merge one inspection; True if the incoming rows were written."""
     local = s.get(Inspection, bundle.id)
     if local is None:
-        _insert(s, Inspection, [row])
-        for name, model in PARTS:
-            _insert(s, model, bundle.parts[name])
-        _store_history(s, bundle)
+        _insert_inspection(s, bundle, row)
         result.added.append(bundle.id)
-        return
+        return True
     mine = _ids(history_of(s, bundle.id))
     theirs = _ids(bundle.history)
     if mine == theirs:
         result.unchanged.append(bundle.id)
     elif theirs[: len(mine)] == mine:
-        if not _fast_forward(s, local, bundle, row):
-            _keep_conflict(s, local, bundle, package_id)
-            result.conflicts.append(bundle.id)
-            return
-        _store_history(s, bundle)
-        result.updated.append(bundle.id)
+        if _fast_forward(s, local, bundle, row):
+            _store_history(s, bundle)
+            result.updated.append(bundle.id)
+            return True
+        _keep_conflict(s, local, bundle, row, package_id, result)
     elif mine[: len(theirs)] == theirs:
         result.kept_newer.append(bundle.id)
     else:
-        _keep_conflict(s, local, bundle, package_id)
-        result.conflicts.append(bundle.id)
+        _keep_conflict(s, local, bundle, row, package_id, result)
+    return False
+
+
+def _insert_inspection(s: Session, bundle: IncomingInspection, row: dict[str, Any]) -> None:
+    _insert(s, Inspection, [row])
+    for name, model in PARTS:
+        _insert(s, model, bundle.parts[name])
+    _store_history(s, bundle)
 
 
 def _keep_conflict(
-    s: Session, local: Inspection, bundle: IncomingInspection, package_id: str
+    s: Session,
+    local: Inspection,
+    bundle: IncomingInspection,
+    row: dict[str, Any],
+    package_id: str,
+    result: MergeResult,
 ) -> None:
     mine = inspection_bundle(s, local)
-    _conflict(s, package_id, "inspection", local.id, mine, bundle.raw, bundle.content_hash)
+    kept = {**bundle.raw, "_local": {"site_id": row["site_id"]}}
+    state = _conflict(s, package_id, "inspection", local.id, mine, kept, _version_hash(bundle))
+    (result.conflicts if state == "open" else result.kept_newer).append(bundle.id)
+
+
+# what a later version never changes: a frozen revision and a signature stay as they were
+FROZEN_PARTS = ("revisions", "signatures")
 
 
 def _fast_forward(
     s: Session, local: Inspection, bundle: IncomingInspection, row: dict[str, Any]
 ) -> bool:
     """Replace the local rows of an inspection by the incoming ones; False (nothing written)
-    if the incoming version lacks a frozen revision, a finding or a signature kept here."""
+    if the incoming version lacks a frozen revision, a finding or a signature kept here, or
+    changes a frozen revision or a signature."""
     current = inspection_bundle(s, local)
     for name, _model in PARTS:
         if name in REMOVABLE:
             continue
         have = {r["id"] for r in current[name]}
         if not have <= {r["id"] for r in bundle.parts[name]}:
+            return False
+    for name in FROZEN_PARTS:
+        theirs = {r["id"]: r for r in bundle.raw[name]}
+        if any(theirs[r["id"]] != r for r in current[name]):
             return False
     _upsert(s, Inspection, [row])
     incoming_links = {(r["finding_id"], r["photo_id"]) for r in bundle.parts["finding_photos"]}
@@ -768,31 +1033,69 @@ def _store_history(s: Session, bundle: IncomingInspection) -> None:
     _insert(s, ReceivedHistory, rows)
 
 
+def received_here(s: Session, inspection_id: str) -> bool:
+    """True if the inspection arrived in a package (it was not started in this folder)."""
+    return (
+        s.exec(
+            select(ReceivedHistory.id).where(ReceivedHistory.inspection_id == inspection_id)
+        ).first()
+        is not None
+    )
+
+
 # -- resolving a conflict -----------------------------------------------------------------------
 
 
-def take_incoming_inspection(s: Session, raw: dict[str, Any], media_available: set[str]) -> str:
-    """Replace a local inspection by the incoming version a conflict kept (a person chose
-    it): checked as on import; refused (``ValueError``) if it lacks a frozen revision, a
-    finding or a signature kept here. Returns the inspection id."""
-    bundle = _check_bundle(raw, "sync_conflict", media_available)
+def take_incoming_inspection(s: Session, stored: dict[str, Any], media_members: set[str]) -> str:
+    """Put the incoming version a conflict kept in place of the local one (a person chose
+    it), checked as on import. ``ValueError`` if it is not newer than the local version, if
+    it lacks or changes a frozen revision, a finding or a signature kept here, or if what it
+    refers to is still missing. Returns the inspection id."""
+    from inspector_app.checklists.loader import template_from_json
+
+    raw = dict(stored)
+    mapped = raw.pop("_local", None) or {}
+    head = raw.get("inspection") if isinstance(raw.get("inspection"), dict) else {}
+    tv = s.exec(
+        select(TemplateVersion).where(TemplateVersion.content_hash == head.get("template_hash"))
+    ).first()
+    if tv is None:
+        raise ValueError(_("the incoming version's template version is not here"))
+    templates = {head.get("template_version_id"): template_from_json(tv.canonical_json)}
+    try:
+        bundle = _check_bundle(
+            raw, "sync_conflict", media_members, templates, {head.get("site_id")}
+        )
+    except PackageRejected as exc:
+        raise ValueError(str(exc)) from None
+    _check_ids_belong(s, bundle)
+    if _missing_sources(s, bundle, set()):
+        raise ValueError(
+            _(
+                "a finding it carries forward is not here yet: decide that inspection's conflict first"
+            )
+        )
+    row = dict(bundle.inspection)
+    row["template_version_id"] = tv.id
     local = s.get(Inspection, bundle.id)
     if local is None:
-        raise ValueError(_("inspection {id} is not here any more", id=bundle.id[:8]))
-    template = s.exec(
-        select(TemplateVersion).where(
-            TemplateVersion.content_hash == bundle.inspection["template_hash"]
-        )
-    ).first()
-    if template is None:
-        raise ValueError(_("the incoming version's template version is not here"))
-    row = dict(bundle.inspection)
-    row["site_id"], row["template_version_id"] = local.site_id, template.id
+        row["site_id"] = mapped.get("site_id", row["site_id"])
+        previous = row["previous_inspection_id"]
+        if s.get(Site, row["site_id"]) is None or (
+            previous and s.get(Inspection, previous) is None
+        ):
+            raise ValueError(_("the site or the visit it follows is not here yet"))
+        _insert_inspection(s, bundle, row)
+        return bundle.id
+    row["site_id"] = local.site_id
+    mine, theirs = _ids(history_of(s, bundle.id)), _ids(bundle.history)
+    if mine[: len(theirs)] == theirs:
+        raise ValueError(_("the local version is the same as this one or newer"))
     if not _fast_forward(s, local, bundle, row):
         raise ValueError(
             _(
-                "the incoming version lacks a frozen revision, a finding or a signature kept "
-                "here; keep the local version"
+                "the incoming version lacks or changes a frozen revision, a finding or a "
+                "signature kept here; keep the local version"
             )
         )
     _store_history(s, bundle)
