@@ -287,6 +287,24 @@ def _store_photos(
     return stored
 
 
+class _AlreadyImported(Exception):
+    pass
+
+
+STALE_STAGING_S = 24 * 3600
+
+
+def _sweep(staging_root: Path) -> None:
+    """Remove staging folders an import left behind when the app was killed (a day old:
+    an import running now in another window is never that old)."""
+    import time
+
+    for folder in staging_root.iterdir():
+        with contextlib.suppress(OSError):
+            if time.time() - folder.stat().st_mtime > STALE_STAGING_S:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 def import_package(
     db: Database,
     data_dir: Path,
@@ -314,6 +332,7 @@ def import_package(
         )
     staging_root = data_dir / ".staging"
     staging_root.mkdir(exist_ok=True)
+    _sweep(staging_root)
     staging = staging_root / uuid.uuid4().hex
     staging.mkdir(mode=0o700)
     try:
@@ -355,7 +374,10 @@ def import_package(
                 actor=actor,
             )
             s.add(receipt)
-            s.flush()
+            try:
+                s.flush()
+            except IntegrityError:  # the same package, imported meanwhile by another window
+                raise _AlreadyImported from None
             if progress is not None:
                 progress(0, 1, _("Merging the records"))
             try:
@@ -386,6 +408,9 @@ def import_package(
             )
         if progress is not None:
             progress(1, 1, _("Merging the records"))
+        return result
+    except _AlreadyImported:
+        result.already_imported = True
         return result
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -673,3 +673,28 @@ def test_a_number_that_is_not_finite_is_refused() -> None:
     with pytest.raises(OverflowError):
         records._convert("Float", 10**400)
     assert records._convert("Float", 92) == 92.0
+
+
+def test_leftover_staging_is_swept_and_a_racing_second_import_changes_nothing(
+    laptop, hq, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from inspector_app.services import sync as sync_service
+
+    _ldb, _ldata, pkg, _m = laptop
+    hdb, hdata = hq
+    old, fresh = hdata / ".staging" / "old", hdata / ".staging" / "fresh"
+    old.mkdir(parents=True)
+    fresh.mkdir()
+    (old / "part.jpg").write_bytes(b"x")
+    two_days_ago = os.stat(old).st_mtime - 2 * 24 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    import_package(hdb, hdata, pkg, actor="总部")
+    assert not old.exists() and fresh.exists()
+    # a second window checked "not imported yet" just before the first one committed
+    before = db_fingerprint(hdb.path)
+    monkeypatch.setattr(sync_service, "_device_state", lambda db, manifest: (True, True, False))
+    again = import_package(hdb, hdata, pkg, actor="总部")
+    assert again.already_imported
+    assert db_fingerprint(hdb.path) == before
