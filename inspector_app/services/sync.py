@@ -33,6 +33,7 @@ from inspector_app import __version__
 from inspector_app.i18n import _
 from inspector_app.media import store
 from inspector_app.media.ingest import ImageRefused, ingest_bytes
+from inspector_app.services.browse import status_label
 from inspector_app.services.errors import InvalidInput, NotFound
 from inspector_app.services.inspections import _get, mark_exported
 from inspector_app.store import audit, meta
@@ -421,6 +422,54 @@ def import_package(
 # -- conflicts ----------------------------------------------------------------------------------
 
 
+def _local_time(ts: Any) -> str:
+    """An audit time (UTC) as this computer's local month, day and time."""
+    try:
+        return dt.datetime.fromisoformat(str(ts)).astimezone().strftime("%m-%d %H:%M")
+    except ValueError:
+        return "?"
+
+
+def _describe(s: Any, conflict: SyncConflict) -> tuple[str, str, str]:
+    """What the conflict is about, and the local and the incoming side in a few words."""
+    try:
+        incoming = json.loads(conflict.incoming_json)
+    except ValueError:  # pragma: no cover - written by this app
+        incoming = {}
+    if conflict.entity == "site":
+        site = s.get(Site, conflict.entity_id)
+        title = f"{site.code} {site.name}" if site else conflict.entity_id[:8]
+        theirs = f"{incoming.get('name', '')} · {incoming.get('contact_name') or ''}".strip(" ·")
+        mine = f"{site.name} · {site.contact_name or ''}".strip(" ·") if site else ""
+        return title, mine, theirs
+    head = incoming.get("inspection") if isinstance(incoming.get("inspection"), dict) else {}
+    insp = s.get(Inspection, conflict.entity_id)
+    site = s.get(Site, insp.site_id) if insp else None
+    started = insp.started_on.isoformat() if insp else str(head.get("started_on", ""))
+    title = f"{site.name if site else ''} · {started}".strip(" ·")
+
+    def side(status: Any, score: Any, history: Any) -> str:
+        edits = [
+            e
+            for e in (history if isinstance(history, list) else [])
+            if isinstance(e, dict) and e.get("action") not in records.ANNOTATIONS
+        ]
+        last = edits[-1] if edits else {}
+        return _(
+            "{status}, score {score}; last edit by {actor}, {time}",
+            status=status_label(str(status)),
+            score=score,
+            actor=last.get("actor", "?"),
+            time=_local_time(last.get("ts")),
+        )
+
+    mine = _("not here yet")
+    if insp is not None:
+        mine = side(insp.status, insp.score_total, records.history_of(s, insp.id))
+    theirs = side(head.get("status", ""), head.get("score_total", ""), incoming.get("history"))
+    return title, mine, theirs
+
+
 def list_conflicts(db: Database, *, open_only: bool = True) -> list[dict[str, Any]]:
     """Incoming versions kept beside a local one, for a person to decide."""
     with db.session() as s:
@@ -432,18 +481,24 @@ def list_conflicts(db: Database, *, open_only: bool = True) -> list[dict[str, An
             q = q.where(SyncConflict.resolved_at.is_(None))  # type: ignore[union-attr]
         rows = s.exec(q.order_by(SyncConflict.created_at)).all()
         devices = {d.device_id: d.device_name for d in s.exec(select(SyncDevice)).all()}
-    return [
-        {
-            "id": c.id,
-            "entity": c.entity,
-            "entity_id": c.entity_id,
-            "package_id": c.package_id,
-            "device": devices.get(r.device_id, r.device_id),
-            "created_at": c.created_at.isoformat(),
-            "resolved": c.resolution,
-        }
-        for c, r in rows
-    ]
+        out = []
+        for c, r in rows:
+            title, mine, theirs = _describe(s, c)
+            out.append(
+                {
+                    "id": c.id,
+                    "entity": c.entity,
+                    "entity_id": c.entity_id,
+                    "package_id": c.package_id,
+                    "device": devices.get(r.device_id, r.device_id),
+                    "created_at": c.created_at.isoformat(),
+                    "resolved": c.resolution,
+                    "title": title,
+                    "local": mine,
+                    "incoming": theirs,
+                }
+            )
+    return out
 
 
 def _find_conflict(s: Any, ref: str) -> SyncConflict:

@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self._action(
             file, _("Export a package (.inspkg)…"), self.export_package, QKeySequence("Ctrl+E")
         )
+        self._action(file, _("Package conflicts…"), self.show_conflicts)
         file.addSeparator()
         self._action(file, _("Settings…"), self.settings_requested.emit, QKeySequence("Ctrl+,"))
         file.addSeparator()
@@ -310,6 +311,15 @@ class MainWindow(QMainWindow):
             self.reload()
 
         import_package_flow(self, self.db, self.data_dir, self.actor, done, path=path)
+
+    def show_conflicts(self) -> None:
+        from inspector_app.ui.conflicts import ConflictsDialog
+
+        dialog = ConflictsDialog(self.db, self.data_dir, self.actor, self.reload, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self._forget(dialog))
+        self.dialog = dialog
+        dialog.open()
 
     def export_package(self) -> None:
         from inspector_app.ui.sync import export_package_flow

@@ -176,7 +176,8 @@ def _summary(result: Any) -> str:
     if conflicts:
         text += "\n\n" + _(
             "{n} records were edited both here and on the sending device: the local ones were "
-            "kept, the incoming ones saved as conflicts for you to decide.",
+            "kept, the incoming ones saved as conflicts for you to decide "
+            "(File → Package conflicts).",
             n=conflicts,
         )
     return text

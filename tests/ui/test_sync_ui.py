@@ -114,3 +114,43 @@ def test_welcome_imports_a_package_then_the_menu_exports_one(
     manifest = read_manifest(out)
     assert manifest.summary["inspections"] == 21
     assert manifest.device_id != read_manifest(package).device_id
+
+
+def test_conflicts_are_decided_in_the_desktop(make_app: Any, tmp_path: Path, qtbot: Any) -> None:
+    from inspector_app.services import inspections as svc
+    from inspector_app.services.demo import demo_id
+    from inspector_app.services.sync import import_package, list_conflicts
+    from inspector_app.ui.conflicts import ConflictsDialog
+
+    draft = demo_id("inspection", "pb-2024-5")
+    laptop, hq = tmp_path / "laptop", tmp_path / "hq"
+    ldb, hdb = open_database(laptop), open_database(hq)
+    for db in (ldb, hdb):
+        sync_forms(db)
+    load_demo(ldb)
+    export_package(ldb, laptop, tmp_path / "1.inspkg", actor="张工")
+    import_package(hdb, hq, tmp_path / "1.inspkg", actor="总部")
+    state = svc.load_inspection_state(ldb, draft)
+    item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
+    svc.comment_item(hdb, draft, item.id, "总部的意见", actor="总部")
+    svc.comment_item(ldb, draft, item.id, "现场的意见", actor="张工")
+    export_package(ldb, laptop, tmp_path / "2.inspkg", actor="张工")
+    import_package(hdb, hq, tmp_path / "2.inspkg", actor="总部")
+    ldb.dispose()
+    hdb.dispose()
+
+    app = make_app(hq)
+    win = app.window
+    win.show_conflicts()
+    dialog = _top(ConflictsDialog)
+    assert dialog is not None and dialog.table.rowCount() == 1
+    assert (
+        dialog.table.item(0, 1).text().endswith(svc.inspection_detail(app.db, draft)["started_on"])
+    )
+    assert dialog.take_incoming.isEnabled()
+    qtbot.mouseClick(dialog.take_incoming, Qt.MouseButton.LeftButton)
+    assert dialog.table.rowCount() == 0 and dialog.empty.isVisibleTo(dialog)
+    assert not dialog.take_incoming.isEnabled()
+    assert svc.load_inspection_state(app.db, draft).answers[item.id].comment == "现场的意见"
+    assert list_conflicts(app.db) == []
+    dialog.reject()
