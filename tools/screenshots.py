@@ -185,6 +185,33 @@ def main() -> int:
     grab(preview, "15-import-package")
     preview.reject()
     fresh.close()
+
+    # 7. the same draft edited on the laptop and at HQ: a conflict for a person to decide
+    from inspector_app.services import inspections as svc
+    from inspector_app.services.demo import demo_id
+    from inspector_app.services.sync import import_package
+    from inspector_app.ui.conflicts import ConflictsDialog
+
+    draft = demo_id("inspection", "pb-2024-5")
+    hq = open_database(tmp / "hq")
+    sync_forms(hq)
+    import_package(hq, tmp / "hq", package, actor="总部 李娜")
+    laptop = open_database(data)
+    state = svc.load_inspection_state(laptop, draft)
+    item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
+    svc.comment_item(hq, draft, item.id, "总部复核：资料待补充", actor="总部 李娜")
+    svc.comment_item(laptop, draft, item.id, "现场补充：已查看台账", actor="王晓明")
+    second = tmp / "usb" / "检查数据-20240619.inspkg"
+    export_package(laptop, data, second, actor="王晓明")
+    import_package(hq, tmp / "hq", second, actor="总部 李娜")
+    laptop.dispose()
+    hq.dispose()
+    office = InspectorApp(qapp, str(tmp / "hq"))
+    office.window.show_conflicts()
+    conflicts = next(w for w in qapp.topLevelWidgets() if isinstance(w, ConflictsDialog))
+    grab(conflicts, "16-package-conflicts")
+    conflicts.reject()
+    office.close()
     return 0
 
 
