@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -52,9 +51,11 @@ from inspector_app.sync.package import (
     SUFFIX,
     Manifest,
     PackageRejected,
+    canonical_json,
     device_identity,
     open_package,
     read_manifest,
+    utc_now,
     write_package,
 )
 
@@ -75,10 +76,6 @@ Progress = Callable[[int, int, str], None]  # (done, total, what)
 KIND = "inspections"
 SEQUENCE_KEY = "sync.sequence"
 SUMMARY_ROWS = 200
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 # -- export -------------------------------------------------------------------------------------
@@ -146,7 +143,7 @@ def export_package(
             "rows": _summary_rows(s, collected.inspection_ids),
         }
     members: list[tuple[str, bytes | Path]] = [
-        (records.RECORDS_MEMBER, records._canonical(collected.document))
+        (records.RECORDS_MEMBER, canonical_json(collected.document))
     ]
     for sha, media_type in collected.media:
         original = store.original_path(data_dir, sha, media_type)
@@ -169,7 +166,7 @@ def export_package(
         sequence=sequence,
         schema_version=SCHEMA_HEAD,
         app_version=__version__,
-        created_at=_now(),
+        created_at=utc_now(),
         summary=summary,
         audit_head=head,
         members=members,
@@ -250,14 +247,6 @@ class ImportResult:
             "photos_stored": self.photos_stored,
             **self.merge.as_dict(),
         }
-
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _store_photos(
@@ -351,7 +340,7 @@ def import_package(
             )
         incoming = records.check_document(opened.read_json(records.RECORDS_MEMBER), media)
         result.photos_stored = _store_photos(opened, data_dir, incoming, progress)
-        file_sha = _file_sha256(path)
+        file_sha = store.file_sha256(path)
         with db.transaction() as s:
             device = s.get(SyncDevice, manifest.device_id)
             if device is None:

@@ -204,7 +204,7 @@ class Manifest:
 
     def to_bytes(self) -> bytes:
         """Canonical JSON: sorted keys, no spaces, UTF-8 (not ASCII-escaped)."""
-        return _canonical(self.to_dict())
+        return canonical_json(self.to_dict())
 
     @property
     def fingerprint(self) -> str:
@@ -285,7 +285,7 @@ def device_identity(data_dir: Path, *, device_name: str | None = None) -> Device
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             with atomic_writer(path, mode=0o600, exclusive=True) as fh:
-                fh.write(_identity_bytes(identity, _utc_now()))
+                fh.write(_identity_bytes(identity, utc_now()))
             return identity
         except FileExistsError:
             pass  # another process created it a moment ago: use that one
@@ -302,7 +302,8 @@ def _default_device_name() -> str:
     return name[:MAX_DEVICE_NAME_CHARS] or "inspector"
 
 
-def _utc_now() -> str:
+def utc_now() -> str:
+    """Now, as manifests write times: ISO 8601 UTC to the second with a Z."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -403,7 +404,7 @@ def write_package(
         "audit_head": audit_head,
     }
     try:
-        manifest_bytes = _canonical(doc)
+        manifest_bytes = canonical_json(doc)
     except (TypeError, ValueError) as exc:  # not JSON (a set, NaN, a lone surrogate...)
         raise ValueError(f"the manifest cannot be encoded as JSON: {exc}") from exc
     try:
@@ -1024,7 +1025,8 @@ def _bad_unicode(member: str) -> PackageRejected:
     )
 
 
-def _canonical(value: Any) -> bytes:
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no spaces, UTF-8, no NaN: the bytes that are hashed and signed."""
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")
@@ -1130,7 +1132,7 @@ def _validate_manifest(doc: dict[str, Any], limits: Limits) -> Manifest:
     if not isinstance(summary, dict):
         raise _invalid("summary")
     try:
-        summary_size = len(_canonical(summary))
+        summary_size = len(canonical_json(summary))
     except (ValueError, RecursionError) as exc:  # pragma: no cover - it was parsed from JSON
         raise _invalid("summary") from exc
     if summary_size > MAX_SUMMARY_BYTES:

@@ -61,7 +61,7 @@ from inspector_app.store.models import (
     SyncConflict,
     TemplateVersion,
 )
-from inspector_app.sync.package import PackageRejected
+from inspector_app.sync.package import PackageRejected, canonical_json
 
 RECORDS_MEMBER = "data/records.json"
 RECORDS_FORMAT = 1
@@ -127,14 +127,10 @@ def row_of(obj: SQLModel) -> dict[str, Any]:
     return out
 
 
-def _canonical(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-
-
 def bundle_hash(bundle: dict[str, Any]) -> str:
     """SHA-256 over an inspection's rows (its history and this hash left out)."""
     body = {k: v for k, v in bundle.items() if k not in ("history", "content_hash")}
-    return hashlib.sha256(_canonical(body)).hexdigest()
+    return hashlib.sha256(canonical_json(body)).hexdigest()
 
 
 def _history_entry(row: Any) -> dict[str, Any]:
@@ -738,7 +734,7 @@ def _conflict(
             package_id=package_id,
             entity=entity,
             entity_id=entity_id,
-            local_hash=hashlib.sha256(_canonical(local)).hexdigest() if local else "0" * 64,
+            local_hash=hashlib.sha256(canonical_json(local)).hexdigest() if local else "0" * 64,
             incoming_hash=incoming_hash,
             incoming_json=json.dumps(incoming_raw, ensure_ascii=False, sort_keys=True),
         )
@@ -831,7 +827,7 @@ def _merge_sites(
                 local.id,
                 local_row,
                 raw,
-                hashlib.sha256(_canonical(_site_facts(raw))).hexdigest(),
+                hashlib.sha256(canonical_json(_site_facts(raw))).hexdigest(),
             )
             if state == "open":
                 result.site_conflicts += 1

@@ -254,6 +254,19 @@ def _repack(
     return out
 
 
+def _refused(laptop, hq, tmp_path: Path, edit) -> str:
+    """Import the laptop's package with ``edit`` applied to its records (validly signed):
+    it must be refused with nothing written at HQ. Returns the reason."""
+    _ldb, ldata, pkg, _m = laptop
+    hdb, hdata = hq
+    bad = _repack(pkg, tmp_path / "bad.inspkg", ldata, edit)
+    before = db_fingerprint(hdb.path)
+    with pytest.raises(PackageRejected) as info:
+        import_package(hdb, hdata, bad, actor="总部")
+    assert db_fingerprint(hdb.path) == before
+    return str(info.value)
+
+
 def _first_with(doc: dict, part: str) -> dict:
     return next(b for b in doc["inspections"] if b[part])
 
@@ -302,14 +315,9 @@ def _first_with(doc: dict, part: str) -> dict:
 def test_bad_records_are_refused_whole_naming_the_place(
     laptop, hq, tmp_path: Path, case: str, edit, expect: str
 ) -> None:
-    _ldb, ldata, pkg, _m = laptop
-    hdb, hdata = hq
-    bad = _repack(pkg, tmp_path / "bad.inspkg", ldata, edit)
-    before = db_fingerprint(hdb.path)
-    with pytest.raises(PackageRejected, match=r"data/records\.json") as info:
-        import_package(hdb, hdata, bad, actor="总部")
-    assert expect in str(info.value)
-    assert db_fingerprint(hdb.path) == before
+    hdata = hq[1]
+    message = _refused(laptop, hq, tmp_path, edit)
+    assert message.startswith("data/records.json") and expect in message
     # the records are checked before any photo is stored
     assert not [p for p in (hdata / "media").rglob("*") if p.is_file()]
 
@@ -622,14 +630,7 @@ def _steal_photo(doc: dict) -> None:
 def test_records_that_would_break_the_app_later_are_refused(
     laptop, hq, tmp_path: Path, case: str, edit, expect: str
 ) -> None:
-    _ldb, ldata, pkg, _m = laptop
-    hdb, hdata = hq
-    bad = _repack(pkg, tmp_path / "bad.inspkg", ldata, lambda d: (edit(d), _rehash(d)))
-    before = db_fingerprint(hdb.path)
-    with pytest.raises(PackageRejected) as info:
-        import_package(hdb, hdata, bad, actor="总部")
-    assert expect in str(info.value)
-    assert db_fingerprint(hdb.path) == before
+    assert expect in _refused(laptop, hq, tmp_path, lambda d: (edit(d), _rehash(d)))
 
 
 def test_a_photo_file_must_hash_to_its_name(laptop, hq, tmp_path: Path) -> None:
