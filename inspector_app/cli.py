@@ -1113,6 +1113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     ctx = Context(paths.resolve_data_dir(args.data_dir))
+    from inspector_app.settings import load_settings
+    from inspector_app.timefmt import set_display_zone
+
+    set_display_zone(load_settings().timezone)
     func = getattr(args, "func", cmd_gui)
 
     from inspector_app.checklists.errors import TemplateError

@@ -17,6 +17,7 @@ from typing import Any
 from inspector_app import paths
 from inspector_app.fsutil import atomic_write_bytes
 from inspector_app.i18n import DEFAULT_LANGUAGE, normalize_language
+from inspector_app.timefmt import DEFAULT_ZONE, valid_zone
 
 FILENAME = "settings.json"
 ACTOR_ENV = "INSPECTOR_USER"
@@ -29,6 +30,7 @@ class Settings:
     organisation: str = ""  # shown on reports
     data_dir: str = ""  # empty: INSPECTOR_DATA_DIR or the per-user data folder
     recent: list[str] = field(default_factory=list)  # inspection ids, most recent first
+    timezone: str = DEFAULT_ZONE  # the zone every time is shown in (stored times are UTC)
 
     def remember(self, inspection_id: str, keep: int = 10) -> None:
         self.recent = [inspection_id, *[r for r in self.recent if r != inspection_id]][:keep]
@@ -69,6 +71,9 @@ def load_settings(path: Path | None = None) -> Settings:
     s.recent = [str(r) for r in s.recent] if isinstance(s.recent, list) else []
     s.organisation = str(s.organisation or "")
     s.data_dir = str(s.data_dir or "")
+    s.timezone = str(s.timezone or "").strip()
+    if not valid_zone(s.timezone):
+        s.timezone = DEFAULT_ZONE
     return s
 
 

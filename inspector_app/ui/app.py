@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from inspector_app import APP_NAME, __version__, i18n
+from inspector_app import APP_NAME, __version__, i18n, timefmt
 from inspector_app.i18n import _
 from inspector_app.services.startup import open_data_folder
 from inspector_app.settings import (
@@ -52,6 +52,7 @@ class InspectorApp:
         self.qapp = qapp
         self.settings: Settings = load_settings()
         i18n.set_language(self.settings.language)
+        timefmt.set_display_zone(self.settings.timezone)
         self.translator = install_qt_translator(qapp, self.settings.language)
         self.explicit_data_dir = explicit_data_dir
         self.data_dir = data_dir_for(self.settings, explicit_data_dir)
