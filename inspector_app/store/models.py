@@ -173,7 +173,11 @@ class Photo(SQLModel, table=True):
     byte_size: int = Field(default=0)
     width: int = Field(default=0)
     height: int = Field(default=0)
+    # when it was taken (timefmt): an instant in UTC, known when the camera wrote its offset
+    # (and on rows from before 0004); the camera's wall time as it wrote it; its offset
     captured_at: dt.datetime | None = None
+    captured_local: str | None = Field(default=None, max_length=19)  # "YYYY-MM-DD HH:MM:SS"
+    captured_offset: int | None = None  # minutes east of UTC, when the camera said
     camera: str | None = None
     caption: str | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
@@ -244,6 +248,20 @@ class AuditEntry(SQLModel, table=True):
     new: str | None = None
     prev_hash: str = Field(unique=True, max_length=64)  # unique: the chain cannot fork
     hash: str = Field(max_length=64)
+
+
+class TextDraft(SQLModel, table=True):
+    """Free text as it is typed, before it becomes one audited edit: on disk within a few
+    milliseconds of the keystroke, turned into the answer or comment when typing pauses or
+    the inspector moves on, and at the next start after a crash. Never leaves this folder."""
+
+    __tablename__ = "text_draft"
+    inspection_id: str = Field(foreign_key="inspection.id", primary_key=True, max_length=36)
+    item_id: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(primary_key=True, max_length=16)  # value | comment
+    text: str
+    actor: str = Field(default="")
+    updated_at: dt.datetime = Field(default_factory=utcnow)
 
 
 class Setting(SQLModel, table=True):
