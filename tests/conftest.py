@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = ROOT / "forms"
 DATA = Path(__file__).resolve().parent / "data"
+# The GUI tests run on a laptop's screen, 1366×768 (the offscreen platform reads its screens
+# from a file; without one it is 800×800): every window and dialog must fit it.
+LAPTOP_SCREEN = DATA / "screen-1366x768.json"
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={LAPTOP_SCREEN}"
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from inspector_app.i18n import _
 from inspector_app.services.errors import ServiceError
 from inspector_app.store.db import Database
+from inspector_app.ui.dialogs import RememberingDialog
 from inspector_app.ui.workers import show_error
 
 
@@ -31,8 +31,10 @@ def _entity_label(entity: str) -> str:
     return _("Inspection") if entity == "inspection" else _("Site")
 
 
-class ConflictsDialog(QDialog):
+class ConflictsDialog(RememberingDialog):
     """The open conflicts, one per row, with what each side says."""
+
+    key = "conflicts"
 
     def __init__(
         self,

@@ -24,7 +24,7 @@ from inspector_app.services.errors import ServiceError
 from inspector_app.settings import Settings
 from inspector_app.store.db import Database
 from inspector_app.ui.browser import Browser
-from inspector_app.ui.dialogs import qsettings
+from inspector_app.ui.dialogs import fit_to_screen, qsettings
 from inspector_app.ui.welcome import Welcome
 from inspector_app.ui.workers import run_task, show_error
 
@@ -73,10 +73,10 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         geometry = qsettings().value("main/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
+        restored = isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)
+        if not restored:
             self.resize(1280, 800)
+        fit_to_screen(self, remembered=restored)
 
     # -- menus --------------------------------------------------------------------------
     def _action(self, menu: QMenu, text: str, slot: Any, shortcut: Any = None) -> QAction:

@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QLabel,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from inspector_app.i18n import _
 from inspector_app.services.browse import status_label
 from inspector_app.store.db import Database
+from inspector_app.ui.dialogs import RememberingDialog
 from inspector_app.ui.workers import run_task, show_error
 
 FILTER = "{} (*.inspkg)"
@@ -43,8 +43,10 @@ def inform(parent: QWidget, title: str, text: str) -> QMessageBox:
     return box
 
 
-class ImportPreviewDialog(QDialog):
+class ImportPreviewDialog(RememberingDialog):
     """What a package holds and who made it; Import or Cancel."""
+
+    key = "import_preview"
 
     def __init__(self, preview: Any, parent: QWidget | None = None):
         super().__init__(parent)
