@@ -904,7 +904,9 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_gui(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.ui.app import run_gui
 
-    return run_gui(args.data_dir, sample_data_if_empty=getattr(args, "sample_data", False))
+    return run_gui(
+        args.data_dir, sample_data_if_empty=getattr(args, "sample_data", False), language=args.lang
+    )
 
 
 # -- parser -------------------------------------------------------------------------------

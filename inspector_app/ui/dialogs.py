@@ -191,11 +191,21 @@ class NewInspectionDialog(RememberingDialog):
 
 
 class SettingsDialog(RememberingDialog):
+    """Inspector names, organisation, language, data folder. ``language`` is the one this
+    run shows (``--lang`` may differ from the saved one); it is saved only when changed."""
+
     key = "settings"
 
-    def __init__(self, settings: Settings, current_data_dir: Path, parent: QWidget | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        current_data_dir: Path,
+        parent: QWidget | None = None,
+        language: str | None = None,
+    ):
         super().__init__(parent)
         self.setWindowTitle(_("Settings"))
+        self.shown_language = language or settings.language
         self.inspectors = QLineEdit("、".join(settings.inspectors))
         self.inspectors.setPlaceholderText(_("names, separated by 、 or commas"))
         self.organisation = QLineEdit(settings.organisation)
@@ -203,7 +213,7 @@ class SettingsDialog(RememberingDialog):
         self.language = QComboBox()
         self.language.addItem("中文", "zh")
         self.language.addItem("English", "en")
-        self.language.setCurrentIndex(0 if settings.language == "zh" else 1)
+        self.language.setCurrentIndex(0 if self.shown_language == "zh" else 1)
         self.data_dir = QLineEdit(settings.data_dir or str(current_data_dir))
         browse = QPushButton(_("Choose…"))
         browse.clicked.connect(self._choose_dir)
@@ -225,11 +235,16 @@ class SettingsDialog(RememberingDialog):
         if chosen:
             self.data_dir.setText(chosen)
 
+    def language_chosen(self) -> bool:
+        """True when the inspector picked another language than the one shown."""
+        return bool(self.language.currentData() != self.shown_language)
+
     def apply_to(self, settings: Settings, default_data_dir: Path) -> Settings:
         text = self.inspectors.text().replace(",", "、").replace("，", "、")
         settings.inspectors = [n.strip() for n in text.split("、") if n.strip()]
         settings.organisation = self.organisation.text().strip()
-        settings.language = self.language.currentData()
+        if self.language_chosen():
+            settings.language = self.language.currentData()
         chosen = self.data_dir.text().strip()
         settings.data_dir = "" if not chosen or Path(chosen) == default_data_dir else chosen
         return settings

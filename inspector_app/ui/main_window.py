@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
             self,
             preselect_site=site_id or self.browser.current_site_id(),
         )
-        self._modeless(dialog, lambda: self._start(dialog.values()))
+        self.open_dialog(dialog, lambda: self._start(dialog.values()))
 
     def _start(self, values: dict[str, Any]) -> None:
         from inspector_app.services import inspections as svc
@@ -411,7 +411,7 @@ class MainWindow(QMainWindow):
             self.browser.select(editor.state.id)
 
     # -- completion and amendment --------------------------------------------------------
-    def _modeless(self, dialog: QWidget, on_accept: Any) -> None:
+    def open_dialog(self, dialog: QWidget, on_accept: Any) -> None:
         """Window-modal without a nested event loop; tests and callbacks stay simple."""
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(on_accept)  # type: ignore[attr-defined]
@@ -444,7 +444,7 @@ class MainWindow(QMainWindow):
             self.open_inspection(inspection_id)
             self.statusBar().showMessage(_("Completed; the score is frozen."))
 
-        self._modeless(dialog, complete)
+        self.open_dialog(dialog, complete)
 
     def amend_current(self) -> None:
         from inspector_app.services import inspections as svc
@@ -464,7 +464,7 @@ class MainWindow(QMainWindow):
             self.open_inspection(inspection_id)
             self.statusBar().showMessage(_("Reopened as revision {rev}.", rev=revision + 1))
 
-        self._modeless(dialog, amend)
+        self.open_dialog(dialog, amend)
 
     # -- signatures and history -----------------------------------------------------------
     def sign_current(self) -> None:
@@ -501,7 +501,7 @@ class MainWindow(QMainWindow):
             else:
                 self.statusBar().showMessage(_("Signed by everyone present."))
 
-        self._modeless(dialog, signed)
+        self.open_dialog(dialog, signed)
 
     def report_current(self) -> None:
         from inspector_app.ui.report import ReportDialog

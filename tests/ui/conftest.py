@@ -62,13 +62,16 @@ def make_app(qapp: QApplication, qtbot: Any) -> Iterator[Callable[..., Any]]:
 
     made: list[InspectorApp] = []
 
-    def factory(data_dir: Path, language: str = "zh") -> InspectorApp:
+    def factory(
+        data_dir: Path, language: str = "zh", run_language: str | None = None
+    ) -> InspectorApp:
+        """``language`` is saved in the settings; ``run_language`` is ``--lang``."""
         from inspector_app.settings import load_settings, save_settings
 
         settings = load_settings()
         settings.language = language
         save_settings(settings)
-        app = InspectorApp(qapp, str(data_dir), actor="测试员")
+        app = InspectorApp(qapp, str(data_dir), actor="测试员", language=run_language)
         made.append(app)
         qtbot.waitUntil(lambda: app.window.loaded, timeout=10000)
         return app
