@@ -1115,8 +1115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     ctx = Context(paths.resolve_data_dir(args.data_dir))
-    from inspector_app.settings import load_settings
+    from inspector_app.settings import load_settings, use_data_folder
     from inspector_app.timefmt import set_display_zone
+
+    use_data_folder(paths.given_data_dir(args.data_dir))  # a given folder: its own settings
 
     set_display_zone(load_settings().timezone)
     func = getattr(args, "func", cmd_gui)

@@ -29,11 +29,13 @@ def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("INSPECTOR_USER", "测试员")
     monkeypatch.delenv("INSPECTOR_LANG", raising=False)
-    from inspector_app import i18n
+    from inspector_app import i18n, settings
 
     i18n.set_language("en")
+    settings.use_data_folder(None)  # the per-user settings, until a run names a data folder
     yield
     i18n.set_language(None)
+    settings.use_data_folder(None)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from inspector_app import APP_NAME, __version__, i18n, timefmt
+from inspector_app import APP_NAME, __version__, i18n, paths, timefmt
 from inspector_app.i18n import _
 from inspector_app.services.startup import open_data_folder
 from inspector_app.settings import (
@@ -19,6 +19,7 @@ from inspector_app.settings import (
     default_actor,
     load_settings,
     save_settings,
+    use_data_folder,
 )
 from inspector_app.store.db import Database, DatabaseError
 from inspector_app.ui.dialogs import SettingsDialog
@@ -65,6 +66,9 @@ class InspectorApp:
         language: str | None = None,
     ):
         self.qapp = qapp
+        # a data folder given for this run keeps its own settings and changes no default
+        self.given_data_dir = paths.given_data_dir(explicit_data_dir)
+        use_data_folder(self.given_data_dir)
         self.settings: Settings = load_settings()
         self.run_language = i18n.normalize_language(language) if language else None
         i18n.set_language(self.language)
@@ -97,7 +101,13 @@ class InspectorApp:
 
     def edit_settings(self) -> None:
         """The Settings dialog, window-modal; OK applies and saves what it shows."""
-        dialog = SettingsDialog(self.settings, self.data_dir, self.window, language=self.language)
+        dialog = SettingsDialog(
+            self.settings,
+            self.data_dir,
+            self.window,
+            language=self.language,
+            folder_given=self.given_data_dir is not None,
+        )
         self.window.open_dialog(dialog, lambda: self._apply_settings(dialog))
 
     def _apply_settings(self, dialog: SettingsDialog) -> None:

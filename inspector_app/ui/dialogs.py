@@ -202,9 +202,11 @@ class SettingsDialog(RememberingDialog):
         current_data_dir: Path,
         parent: QWidget | None = None,
         language: str | None = None,
+        folder_given: bool = False,
     ):
         super().__init__(parent)
         self.setWindowTitle(_("Settings"))
+        self.folder_given = folder_given
         self.shown_language = language or settings.language
         self.inspectors = QLineEdit("、".join(settings.inspectors))
         self.inspectors.setPlaceholderText(_("names, separated by 、 or commas"))
@@ -214,7 +216,8 @@ class SettingsDialog(RememberingDialog):
         self.language.addItem("中文", "zh")
         self.language.addItem("English", "en")
         self.language.setCurrentIndex(0 if self.shown_language == "zh" else 1)
-        self.data_dir = QLineEdit(settings.data_dir or str(current_data_dir))
+        shown_dir = "" if folder_given else settings.data_dir
+        self.data_dir = QLineEdit(shown_dir or str(current_data_dir))
         browse = QPushButton(_("Choose…"))
         browse.clicked.connect(self._choose_dir)
         row = QHBoxLayout()
@@ -225,6 +228,18 @@ class SettingsDialog(RememberingDialog):
         form.addRow(_("Organisation"), self.organisation)
         form.addRow(_("Language"), self.language)
         form.addRow(_("Data folder"), row)
+        if folder_given:  # for this run only: the folder keeps these settings itself
+            self.data_dir.setReadOnly(True)
+            browse.setEnabled(False)
+            note = QLabel(
+                _(
+                    "This data folder was given when Inspector was started; these settings "
+                    "are kept in it, and the default data folder stays as it is."
+                )
+            )
+            note.setWordWrap(True)
+            note.setStyleSheet("color: #555;")
+            form.addRow("", note)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons())
@@ -245,6 +260,7 @@ class SettingsDialog(RememberingDialog):
         settings.organisation = self.organisation.text().strip()
         if self.language_chosen():
             settings.language = self.language.currentData()
-        chosen = self.data_dir.text().strip()
-        settings.data_dir = "" if not chosen or Path(chosen) == default_data_dir else chosen
+        if not self.folder_given:
+            chosen = self.data_dir.text().strip()
+            settings.data_dir = "" if not chosen or Path(chosen) == default_data_dir else chosen
         return settings

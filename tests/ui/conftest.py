@@ -65,9 +65,12 @@ def make_app(qapp: QApplication, qtbot: Any) -> Iterator[Callable[..., Any]]:
     def factory(
         data_dir: Path, language: str = "zh", run_language: str | None = None
     ) -> InspectorApp:
-        """``language`` is saved in the settings; ``run_language`` is ``--lang``."""
-        from inspector_app.settings import load_settings, save_settings
+        """``language`` is saved in the settings the app reads (the data folder is given,
+        so its own); ``run_language`` is ``--lang``."""
+        from inspector_app.paths import resolve_data_dir
+        from inspector_app.settings import load_settings, save_settings, use_data_folder
 
+        use_data_folder(resolve_data_dir(data_dir))
         settings = load_settings()
         settings.language = language
         save_settings(settings)
