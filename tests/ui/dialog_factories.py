@@ -22,6 +22,7 @@ import inspector_app.ui
 from inspector_app.services import browse
 from inspector_app.services import inspections as svc
 
+PILOT = "pilot-base-performance"
 # Bases that are never shown on their own.
 ABSTRACT = {"inspector_app.ui.dialogs.RememberingDialog"}
 
@@ -69,7 +70,9 @@ def make_world(make_app: Any, data_dir: Path, tmp: Path) -> World:
     sync_forms(db)
     load_demo(db)
     rows = browse.list_inspections(db)
-    draft = next(r["id"] for r in rows if r["status"] == "draft")
+    draft = next(  # the template with every answer type
+        r["id"] for r in rows if r["status"] == "draft" and r["template"] == PILOT
+    )
     completed = next(r["id"] for r in rows if r["status"] == "completed")
     jpegs = [make_jpeg(tmp / f"photo{n}.jpg", seed=n) for n in range(2)]
     report = add_photos(db, data_dir, draft, jpegs, actor="测试员")
@@ -160,6 +163,13 @@ def _signature(w: World) -> QDialog:
     return SignatureDialog(signer_name="王晓明", role="inspector", parent=w.window)
 
 
+def _shortcuts(w: World) -> QDialog:
+    from inspector_app.ui.shortcuts import ShortcutsDialog
+
+    w.window.open_inspection(w.draft_id)  # the longest list: the editor's keys too
+    return ShortcutsDialog(w.window)
+
+
 FACTORIES: dict[str, Callable[[World], QDialog]] = {
     "inspector_app.ui.completion.AmendDialog": _amend,
     "inspector_app.ui.completion.CompletionDialog": _completion,
@@ -171,6 +181,7 @@ FACTORIES: dict[str, Callable[[World], QDialog]] = {
     "inspector_app.ui.photos.PhotoViewer": _photo_viewer,
     "inspector_app.ui.report.PassphraseDialog": _passphrase,
     "inspector_app.ui.report.ReportDialog": _report,
+    "inspector_app.ui.shortcuts.ShortcutsDialog": _shortcuts,
     "inspector_app.ui.signature_pad.SignatureDialog": _signature,
     "inspector_app.ui.sync.ImportPreviewDialog": _import_preview,
 }
