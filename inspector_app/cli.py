@@ -195,7 +195,7 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_inspections_list(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.browse import list_inspections, status_label
+    from inspector_app.services.browse import grade_text, list_inspections, status_label
 
     rows = list_inspections(
         ctx.db, status=args.status, site_type=args.type, year=args.year, search=args.search
@@ -209,18 +209,19 @@ def cmd_inspections_list(ctx: Context, args: argparse.Namespace) -> int:
             (
                 r["id"][:8],
                 r["site"],
-                r["template"],
+                r["template_title"],
                 r["started_on"],
                 status_label(r["status"]),
-                f"{r['score']:.2f}" + ("*" if r["provisional"] else ""),
-                r["grade_label"] + (" ⚠" if r["vetoed"] else ""),
+                f"{r['score']:.2f}",
+                grade_text(r["grade_label"], r["provisional"], r["vetoed"]),
             )
             for r in rows
         ],
     )
     print(
         _(
-            "{n} inspections; * provisional (required answers missing), ⚠ veto triggered",
+            "{n} inspections; provisional: required answers are missing; ⚠: a veto item "
+            "was triggered",
             n=len(rows),
         )
     )
@@ -228,7 +229,14 @@ def cmd_inspections_list(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.inspections import inspection_detail, status_label
+    from inspector_app.services.browse import finding_status_label, grade_text, severity_label
+    from inspector_app.services.inspections import (
+        describe_missing,
+        inspection_detail,
+        item_title,
+        load_inspection_state,
+        status_label,
+    )
 
     d = inspection_detail(ctx.db, args.id)
     if args.json:
@@ -255,15 +263,15 @@ def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> int:
             date=d["started_on"],
         )
     )
+    template = load_inspection_state(ctx.db, d["id"]).template
     weights = _(" (sample weights)") if d["sample_weights"] else ""
     print(
         _(
-            "Score: {score:.2f} / {max:g}{weights}; grade: {grade}{prov}",
+            "Score: {score:.2f} / {max:g}{weights}; grade: {grade}",
             score=d["score"],
             max=d["max_score"],
             weights=weights,
-            grade=d["grade_label"],
-            prov=_(" (provisional)") if d["provisional"] else "",
+            grade=grade_text(d["grade_label"], d["provisional"]),
         )
     )
     for v in d["veto_reasons"]:
@@ -285,15 +293,30 @@ def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> int:
     if d["findings"]:
         print()
         print_table(
-            [_("Severity"), _("Finding"), _("Deadline"), _("Responsible"), _("Status")],
             [
-                (f["severity"], f["description"], f["deadline"], f["responsible"], f["status"])
+                _("Severity"),
+                _("Item"),
+                _("Finding"),
+                _("Deadline"),
+                _("Responsible"),
+                _("Status"),
+            ],
+            [
+                (
+                    severity_label(f["severity"]),
+                    item_title(template, f["item"]) or _("(whole inspection)"),
+                    f["description"],
+                    f["deadline"],
+                    f["responsible"],
+                    finding_status_label(f["status"]),
+                )
                 for f in d["findings"]
             ],
         )
     if d["missing_required"]:
         print()
-        print(_("Missing required answers: {items}", items=", ".join(d["missing_required"])))
+        missing = describe_missing(template, d["missing_required"])
+        print(_("Missing required answers: {items}", items=_("; ").join(missing)))
     return 0
 
 
@@ -335,13 +358,21 @@ def cmd_inspections_start(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_score(result: Any) -> None:
+def _grade_label(ctx: Context, inspection_id: str, grade: str) -> str:
+    from inspector_app.services.inspections import grade_label, load_inspection_state
+
+    return grade_label(load_inspection_state(ctx.db, inspection_id).template, grade)
+
+
+def _print_score(ctx: Context, inspection_id: str, result: Any) -> None:
+    from inspector_app.services.browse import grade_text
+
+    label = _grade_label(ctx, inspection_id, result.grade)
     print(
         _(
-            "score {score:.2f}, grade {grade}{prov}",
+            "score {score:.2f}, grade {grade}",
             score=result.total,
-            grade=result.grade,
-            prov=_(" (provisional)") if result.provisional else "",
+            grade=grade_text(label, result.provisional),
         )
     )
 
@@ -352,14 +383,16 @@ def cmd_inspections_answer(ctx: Context, args: argparse.Namespace) -> int:
     res = answer_item(ctx.db, args.id, args.item, _json_value(args.value), actor=ctx.actor)
     if args.comment is not None:
         res = comment_item(ctx.db, args.id, args.item, args.comment, actor=ctx.actor)
-    _print_score(res.score)
+    _print_score(ctx, args.id, res.score)
     return 0
 
 
 def cmd_inspections_na(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.services.inspections import mark_not_applicable
 
-    _print_score(mark_not_applicable(ctx.db, args.id, args.item, actor=ctx.actor).score)
+    _print_score(
+        ctx, args.id, mark_not_applicable(ctx.db, args.id, args.item, actor=ctx.actor).score
+    )
     return 0
 
 
@@ -380,7 +413,7 @@ def cmd_inspections_complete(ctx: Context, args: argparse.Namespace) -> int:
             "completed revision {rev}: score {score:.2f}, grade {grade}; data hash {hash}",
             rev=snap.revision,
             score=score["total"],
-            grade=score["grade"],
+            grade=_grade_label(ctx, args.id, score["grade"]),
             hash=snap.data_hash,
         )
     )
@@ -444,13 +477,16 @@ def cmd_photos_list(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print_json([photo_dict(p) for p in photos])
         return 0
+    from inspector_app.services.inspections import item_title, load_inspection_state
+
+    template = load_inspection_state(ctx.db, args.id).template
     print_table(
         [_("ID"), _("File"), _("Item"), _("Taken"), _("Camera"), _("Pixels"), _("Caption")],
         [
             (
                 p.id[:8],
                 p.original_name,
-                p.item_id,
+                item_title(template, p.item_id),
                 p.captured_at.astimezone().strftime("%Y-%m-%d %H:%M") if p.captured_at else None,
                 p.camera,
                 f"{p.width}x{p.height}",

@@ -61,6 +61,12 @@ IN_WIDGET_KEYS: tuple[InWidgetKey, ...] = (
         "open_row", "browser", lambda: _("Open the selected inspection"), lambda: ("Enter",)
     ),
     InWidgetKey(
+        "search_to_results",
+        "browser",
+        lambda: _("From the search box to the results"),
+        lambda: ("↓", "Enter"),
+    ),
+    InWidgetKey(
         "yes_no_na", "editor", lambda: _("Yes / No / Not applicable"), lambda: ("Y", "N", "A")
     ),
     InWidgetKey("digits", "editor", lambda: _("Score or number: type it"), lambda: (_("digits"),)),

@@ -283,6 +283,7 @@ def key_escape(world: World) -> None:
 
 WIDGET_KEYS: dict[str, Callable[[World], None]] = {
     "open_row": key_open_row,
+    "search_to_results": key_search_to_results,
     "yes_no_na": key_yes_no_na,
     "digits": key_digits,
     "choice": key_choice,
