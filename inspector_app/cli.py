@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app import __version__, paths
-from inspector_app.i18n import _, set_language
+from inspector_app.cli_text import early_language, translate_argparse
+from inspector_app.i18n import _
 
 
 def _width(text: str) -> int:
@@ -949,11 +950,17 @@ def cmd_gui(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    translate_argparse()  # argparse's own words too; its group titles are read right here
     p = argparse.ArgumentParser(
         prog="inspector-app",
         description=_("Inspector: offline field inspection (中试基地 / 技术转移服务机构 绩效评价)"),
     )
-    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help=_("show the version and exit"),
+    )
     p.add_argument(
         "--data-dir",
         metavar="DIR",
@@ -1146,8 +1153,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # The language must be known before the parser's help texts are built.
-    if "--lang" in argv[:-1]:
-        set_language(argv[argv.index("--lang") + 1])
+    early_language(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     ctx = Context(paths.resolve_data_dir(args.data_dir))

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from inspector_app import APP_NAME, __version__, i18n, paths, timefmt
@@ -25,24 +25,11 @@ from inspector_app.store.db import Database, DatabaseError
 from inspector_app.ui.dialogs import SettingsDialog
 from inspector_app.ui.fonts import install_fonts
 from inspector_app.ui.main_window import MainWindow
+from inspector_app.ui.qt_i18n import install_qt_translators, remove_qt_translators
 from inspector_app.ui.workers import wait_for_tasks
 
 # For the start-up benchmark: quit once the window is on screen with its data.
 EXIT_AFTER_SHOW_ENV = "INSPECTOR_EXIT_AFTER_SHOW"
-
-
-def install_qt_translator(app: QApplication, lang: str) -> QTranslator | None:
-    """Qt's own strings (standard buttons, file dialogs) in the same language."""
-    if lang != "zh":
-        return None
-    translator = QTranslator(app)
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(
-        QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder
-    ):
-        app.installTranslator(translator)
-        return translator
-    return None
 
 
 def run_language(cli_language: str | None = None) -> str | None:
@@ -73,7 +60,7 @@ class InspectorApp:
         self.run_language = i18n.normalize_language(language) if language else None
         i18n.set_language(self.language)
         timefmt.set_display_zone(self.settings.timezone)
-        self.translator = install_qt_translator(qapp, self.language)
+        self.translators = install_qt_translators(qapp, self.language)
         self.explicit_data_dir = explicit_data_dir
         self.data_dir = data_dir_for(self.settings, explicit_data_dir)
         self.actor = actor or (
@@ -133,9 +120,8 @@ class InspectorApp:
     def rebuild(self, data_dir: Path) -> None:
         current = self.window.editor.state.id if self.window.editor else None
         i18n.set_language(self.language)
-        if self.translator is not None:
-            self.qapp.removeTranslator(self.translator)
-        self.translator = install_qt_translator(self.qapp, self.language)
+        remove_qt_translators(self.qapp, self.translators)
+        self.translators = install_qt_translators(self.qapp, self.language)
         if data_dir != self.data_dir:
             new_db = self._open(data_dir)  # refuse to switch before the new folder is good
             self.db.dispose()
