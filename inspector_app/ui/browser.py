@@ -50,6 +50,7 @@ class Browser(QWidget):
         self.search = SearchBox()
         self.search.setPlaceholderText(_("Search site, code or inspector (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(_("Search"))
         self.site_type = QComboBox()
         self.site_type.addItem(_("All site types"), None)
         for t in SITE_TYPES:
@@ -70,10 +71,12 @@ class Browser(QWidget):
         bar.addWidget(self.count)
 
         self.table = RowTable()
+        self.table.setAccessibleName(_("Inspections"))
         configure_table(self.table, self.inspections)
         self.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
         self.table.setItemDelegateForColumn(InspectionsModel.STATUS_COLUMN, StatusBadge(self.table))
         self.sites_table = RowTable()
+        self.sites_table.setAccessibleName(_("Sites"))
         configure_table(self.sites_table, self.sites)
         self.sites_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 

@@ -218,6 +218,7 @@ class SettingsDialog(RememberingDialog):
         self.language.setCurrentIndex(0 if self.shown_language == "zh" else 1)
         shown_dir = "" if folder_given else settings.data_dir
         self.data_dir = QLineEdit(shown_dir or str(current_data_dir))
+        self.data_dir.setAccessibleName(_("Data folder"))
         browse = QPushButton(_("Choose…"))
         browse.clicked.connect(self._choose_dir)
         row = QHBoxLayout()

@@ -69,6 +69,7 @@ class ImportPreviewDialog(RememberingDialog):
         self.note = QLabel(self._note(preview))
         self.note.setWordWrap(True)
         self.list = QListWidget()
+        self.list.setAccessibleName(_("Inspections in the package"))
         for r in preview.rows:
             self.list.addItem(
                 f"{r.get('site', '')} · {r.get('started_on', '')} · "
