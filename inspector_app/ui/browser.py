@@ -95,6 +95,7 @@ class Browser(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.tabs)
+        self.setFocusProxy(self.table)  # the list, where ↑ ↓ and Enter work
 
         self.search.textChanged.connect(self._search)
         self.search.to_results.connect(self.go_to_results)
@@ -156,7 +157,7 @@ class Browser(QWidget):
         if chosen in years:
             self.year.setCurrentIndex(years.index(chosen) + 1)
         self.year.blockSignals(False)
-        for col, width in enumerate((260, 70, 220, 90, 96, 70, 90)):
+        for col, width in enumerate((260, 70, 220, 90, 96, 70, 124)):
             self.table.setColumnWidth(col, width)
         for col, width in enumerate((70, 300, 130, 90, 260)):
             self.sites_table.setColumnWidth(col, width)

@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
 
     def _loaded(self, result: tuple[list[dict[str, Any]], ...]) -> None:
         inspections, sites, open_findings = result
-        self.loaded = True
+        first, self.loaded = not self.loaded, True
         self.browser.set_data(inspections, sites, open_findings)
         self.menus.fill_recent(inspections, self.settings.recent)
         self.statusBar().showMessage(
@@ -127,6 +127,8 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(
                 self.welcome if not inspections and not sites else self.browser
             )
+            if first and not self.browser.search.hasFocus():
+                self.stack.currentWidget().setFocus()  # keyboard first: ↑ ↓ and Enter work
         if not self.warm:
             self.warm_up()
         if self.sample_data_if_empty and not inspections and not sites:

@@ -102,8 +102,14 @@ def key_text(sequence: QKeySequence) -> str:
 
 
 def typed_keys(action: QAction) -> list[QKeySequence]:
-    """The action's keys a keyboard has: Ctrl+N, not the "New" key of a multimedia one."""
-    return [k for k in action.shortcuts() if not k.isEmpty() and k[0].key().value < SPECIAL_KEYS]
+    """The action's keys a laptop has: Ctrl+N and Ctrl+Z, not the "New" key of a multimedia
+    keyboard nor the F14 "Undo" key of old Unix ones."""
+    return [k for k in action.shortcuts() if not k.isEmpty() and _on_a_laptop(k[0].key())]
+
+
+def _on_a_laptop(key: Qt.Key) -> bool:
+    value = key.value
+    return value < SPECIAL_KEYS and not Qt.Key.Key_F13.value <= value <= Qt.Key.Key_F35.value
 
 
 def catalogue(window: MainWindow) -> list[Shortcut]:
@@ -148,6 +154,7 @@ class ShortcutsDialog(RememberingDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -180,7 +187,8 @@ class ShortcutsDialog(RememberingDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.note)
         layout.addWidget(close)
-        self.resize(max(self.width(), 620), max(self.height(), 680))
+        self.table.setCurrentCell(-1, -1)
+        self.resize(max(self.width(), 760), max(self.height(), 680))
 
     def _add(
         self,

@@ -127,3 +127,21 @@ def test_the_completion_summary_names_items_by_title(
     assert all(v.id not in html for v in template.vetoes)
     assert "台账缺失" in html  # the open finding
     dialog.reject()
+
+
+def test_on_start_the_keyboard_is_in_the_list(
+    make_app: Any, data_dir: Path, two_sites: dict[str, str], qtbot: Any, tmp_path: Path
+) -> None:
+    app = make_app(data_dir)
+    browser = app.window.browser
+    assert focused() is browser.table  # not the tab bar: ↑ ↓ and Enter work at once
+    first = browser.current_id()
+    qtbot.keyClick(focused(), Qt.Key.Key_Down)
+    assert browser.current_id() not in (None, first)
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert app.window.editor is not None
+    app.close()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    welcome = make_app(empty)
+    assert focused() is welcome.window.welcome.demo_button  # Enter: the sample data
