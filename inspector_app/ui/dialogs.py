@@ -244,7 +244,8 @@ class SettingsDialog(RememberingDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons())
-        self.resize(max(self.width(), 560), self.height())
+        width = max(self.sizeHint().width(), 600)
+        self.resize(width, max(self.sizeHint().height(), self.heightForWidth(width)))  # wraps
 
     def _choose_dir(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, _("Data folder"), self.data_dir.text())

@@ -92,7 +92,7 @@ def _new_inspection(w: World) -> QDialog:
 def _settings(w: World) -> QDialog:
     from inspector_app.ui.dialogs import SettingsDialog
 
-    return SettingsDialog(w.app.settings, w.data_dir, w.window)
+    return SettingsDialog(w.app.settings, w.data_dir, w.window, folder_given=True)
 
 
 def _completion(w: World) -> QDialog:
