@@ -137,6 +137,8 @@ class InspectorApp:
     def close(self) -> None:
         self.window.close()
         self.db.dispose()
+        remove_qt_translators(self.qapp, self.translators)  # Qt's strings as they were
+        self.translators = []
 
 
 def run_gui(

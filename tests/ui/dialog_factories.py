@@ -8,9 +8,12 @@ the fit (1366×768) and accessibility tests show each one.
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import inspect
 import pkgutil
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,27 +61,47 @@ class World:
         return self.app.window
 
 
-def make_world(make_app: Any, data_dir: Path, tmp: Path) -> World:
-    """Sample data (every status) and two photos on a draft, in the real window."""
+_SAMPLE: dict[str, Path] = {}  # the sample folder, built once per test session
+
+
+def _sample_folder(tmp: Path) -> Path:
+    """Sample data (every status) and two photos on a pilot-base draft, in a folder that
+    each test copies (loading the sample data takes seconds)."""
     from inspector_app.services.demo import load_demo
     from inspector_app.services.photos import add_photos
     from inspector_app.services.templates import sync_forms
     from inspector_app.store.db import open_database
     from tests.media import make_jpeg
 
-    db = open_database(data_dir)
+    if "folder" in _SAMPLE and _SAMPLE["folder"].exists():
+        return _SAMPLE["folder"]
+    folder = Path(tempfile.mkdtemp(prefix="inspector-sample-"))
+    atexit.register(shutil.rmtree, folder, True)
+    db = open_database(folder)
     sync_forms(db)
     load_demo(db)
     rows = browse.list_inspections(db)
     draft = next(  # the template with every answer type
         r["id"] for r in rows if r["status"] == "draft" and r["template"] == PILOT
     )
-    completed = next(r["id"] for r in rows if r["status"] == "completed")
     jpegs = [make_jpeg(tmp / f"photo{n}.jpg", seed=n) for n in range(2)]
-    report = add_photos(db, data_dir, draft, jpegs, actor="测试员")
+    add_photos(db, folder, draft, jpegs, actor="测试员")
     db.dispose()
+    _SAMPLE["folder"] = folder
+    return folder
+
+
+def make_world(make_app: Any, data_dir: Path, tmp: Path) -> World:
+    """The real window over a copy of the sample folder."""
+    shutil.copytree(_sample_folder(tmp), data_dir, dirs_exist_ok=True)
     app = make_app(data_dir)
-    return World(app, data_dir, draft, completed, [p.id for p in report.added], tmp)
+    rows = browse.list_inspections(app.db)
+    draft = next(r["id"] for r in rows if r["status"] == "draft" and r["template"] == PILOT)
+    completed = next(r["id"] for r in rows if r["status"] == "completed")
+    from inspector_app.services.photos import list_photos
+
+    photos = [p.id for p in list_photos(app.db, draft)]
+    return World(app, data_dir, draft, completed, photos, tmp)
 
 
 def _new_inspection(w: World) -> QDialog:
