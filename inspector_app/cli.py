@@ -59,9 +59,11 @@ class Context:
     @property
     def db(self):  # type: ignore[no-untyped-def]
         if self._db is None:
+            from inspector_app.services.drafts import recover_drafts
             from inspector_app.store.db import open_database
 
             self._db = open_database(self.data_dir)
+            recover_drafts(self._db)  # text typed in a desktop that died: never lost
         return self._db
 
     def with_templates(self):  # type: ignore[no-untyped-def]

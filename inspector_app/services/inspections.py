@@ -26,6 +26,7 @@ from inspector_app.checklists.scoring import (
     score_inspection,
 )
 from inspector_app.i18n import _, pick
+from inspector_app.services import drafts
 from inspector_app.services.browse import status_label
 from inspector_app.services.errors import InvalidInput, Locked, NotFound
 from inspector_app.services.templates import template_of
@@ -284,7 +285,9 @@ def _normalize(template: ChecklistTemplate, item_id: str, value: Any) -> Any:
     try:
         return normalize_answer(item, value)
     except AnswerError as exc:
-        raise InvalidInput(_("item {item}: {problem}", item=item_id, problem=exc)) from None
+        raise InvalidInput(
+            _("item {item}: {problem}", item=item_id, problem=exc), problem=str(exc)
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -308,6 +311,9 @@ def _apply(
     """
     item = _target(template, item_id)
     changes = dict(changes)
+    for kind in ("value", "comment"):
+        if kind in changes:  # this edit replaces what was being typed there
+            drafts.discard_in(s, insp.id, item_id, kind)
     if "value" in changes:
         raw = changes.pop("value")
         changes["value_json"] = (

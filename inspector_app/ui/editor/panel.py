@@ -251,6 +251,11 @@ class ItemPanel(QScrollArea):
         if self.required_badge is not None:
             self.required_badge.setVisible(not view.answered)
 
+    def show_typed(self, text: str) -> None:
+        """Show what the inspector typed, though it was not saved."""
+        if self.answer is not None:
+            self.answer.show_typed(text)
+
     def show_error(self, message: str | None) -> None:
         self.error_label.setText(message or "")
         self.error_label.setVisible(bool(message))
