@@ -440,7 +440,7 @@ def cmd_photos_add(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_photos_list(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.photos import list_photos, photo_dict
+    from inspector_app.services.photos import list_photos, photo_dict, taken_text
 
     photos = list_photos(ctx.db, args.id)
     if args.json:
@@ -453,7 +453,7 @@ def cmd_photos_list(ctx: Context, args: argparse.Namespace) -> int:
                 p.id[:8],
                 p.original_name,
                 p.item_id,
-                p.captured_at.astimezone().strftime("%Y-%m-%d %H:%M") if p.captured_at else None,
+                taken_text(p) or None,
                 p.camera,
                 f"{p.width}x{p.height}",
                 p.caption,
@@ -589,17 +589,20 @@ def cmd_keys_init(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_keys_show(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.signing import identity_status
+    from inspector_app.services.signing import identities_status
 
-    status = identity_status(ctx.data_dir)
+    people = identities_status(ctx.data_dir)
     if args.json:
-        print_json(status)
-        return 0 if status else 1
-    if status is None:
+        print_json(people)
+        return 0 if people else 1
+    if not people:
         print(_("No signing key yet; run `inspector-app keys init`."), file=sys.stderr)
         return 1
-    _print_identity(status)
-    return 1 if status.get("problems") else 0
+    for n, status in enumerate(people):
+        if n:
+            print()
+        _print_identity(status)
+    return 1 if any(st.get("problems") for st in people) else 0
 
 
 def cmd_keys_import_cert(ctx: Context, args: argparse.Namespace) -> int:
@@ -623,13 +626,22 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
         result = build_report(ctx.with_templates(), args.id, output, lang=lang)
         print(_("Report written: {file}", file=getattr(result, "path", None) or output))
         return 0
-    from inspector_app.services.signing import identity_status, require_report_builder, sign_report
+    from inspector_app.services.signing import (
+        choose_signer,
+        identity_names,
+        sign_report,
+        signer_choice,
+    )
 
-    require_report_builder()  # refuse before asking for a passphrase when there is none
-    if identity_status(ctx.data_dir) is None:  # a self-signed identity is made on first use
-        passphrase = _passphrase(_("New passphrase for your signing key: "), confirm=True)
+    # who signs, before asking for a passphrase: a listed inspector, or a refusal
+    choice = signer_choice(ctx.db, ctx.data_dir, args.id)
+    name = choose_signer(choice, args.signer, ctx.actor)
+    if name not in identity_names(ctx.data_dir):  # a self-signed identity is made on first use
+        passphrase = _passphrase(
+            _("New passphrase for the signing key of {name}: ", name=name), confirm=True
+        )
     else:
-        passphrase = _passphrase(_("Passphrase of your signing key: "))
+        passphrase = _passphrase(_("Passphrase of the signing key of {name}: ", name=name))
     signed = sign_report(
         ctx.with_templates(),
         ctx.data_dir,
@@ -638,6 +650,7 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
         passphrase=passphrase,
         lang=lang,
         actor=ctx.actor,
+        signer=name,
     )
     if signed.identity_created:
         print(_("A self-signed signing identity was made for {name}.", name=signed.signer))
@@ -660,6 +673,7 @@ def _yes_no(value: bool) -> str:
 
 
 def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app import timefmt
     from inspector_app.services.signing import verify
 
     trust = [Path(t) for t in args.trust or []]
@@ -691,7 +705,8 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
         print(
             _(
                 "Signing time (claimed by the signer's clock): {time}",
-                time=result.claimed_signing_time.isoformat(),
+                time=f"{timefmt.format_instant(result.claimed_signing_time, seconds=True)} "
+                f"{timefmt.zone_label(result.claimed_signing_time)}",
             )
         )
     coverage = _("entire file") if result.whole_file else _("NOT the entire file")
@@ -1055,6 +1070,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("id", metavar="ID")
     c.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     c.add_argument("--sign", action="store_true", help=_("sign it (PAdES) with your key"))
+    c.add_argument(
+        "--signer",
+        metavar="NAME",
+        help=_(
+            "with --sign: the inspector who signs (one listed on the inspection; default: the "
+            "first listed inspector with a key here)"
+        ),
+    )
     c.add_argument(
         "--lang", dest="report_lang", choices=("zh", "en"), help=_("language of the report")
     )

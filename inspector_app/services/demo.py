@@ -509,10 +509,11 @@ def load_demo(db: Database, *, actor: str = "demo") -> DemoReport:
                 svc.mark_exported(
                     db, insp_id, package=f"示例导出包 demo-{plan.date:%Y%m}.inspkg", actor=actor
                 )
-    # a demo HQ CA and a certificate for the demo inspector, so `report --sign` works
-    from inspector_app.services.signing import ensure_demo_identity
+    # a demo HQ CA and a certificate for each demo inspector, so `report --sign` works and
+    # every demo report is signed by one of its own inspectors
+    from inspector_app.services.identities import ensure_demo_identity
 
-    ensure_demo_identity(db.path.parent)
+    ensure_demo_identity(db.path.parent, names=[n for team in INSPECTORS for n in team])
     return report
 
 

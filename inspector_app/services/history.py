@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any
 
+from inspector_app import timefmt
 from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
 from inspector_app.i18n import _, pick
 from inspector_app.services import browse
@@ -98,14 +99,12 @@ def shorten(text: str, limit: int = SHORT) -> str:
 
 
 def local_time(utc_iso: str) -> str:
-    """The log's UTC timestamp in the computer's time zone, to the second."""
+    """The log's UTC timestamp in the display zone (timefmt), to the second."""
     try:
         moment = dt.datetime.fromisoformat(utc_iso.replace("Z", "+00:00"))
     except ValueError:
         return utc_iso
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return timefmt.format_instant(moment, seconds=True)
 
 
 def decode(text: str | None) -> Any:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from inspector_app import timefmt
 from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
 from inspector_app.checklists.scoring import (
     Answer,
@@ -1068,7 +1069,8 @@ def inspection_detail_and_state(
         "revisions": [
             {
                 "revision": r.revision,
-                "completed_at": r.completed_at.isoformat(),
+                "completed_at": timefmt.iso_utc(r.completed_at),
+                "completed_at_display": timefmt.format_instant(r.completed_at),
                 "data_hash": r.data_hash,
                 "amend_reason": r.amend_reason,
                 "score": json.loads(r.score_json)["total"],
@@ -1081,13 +1083,15 @@ def inspection_detail_and_state(
                 "id": g.id,
                 "signer": g.signer_name,
                 "role": g.role,
-                "signed_at": g.signed_at.isoformat(),
+                "signed_at": timefmt.iso_utc(g.signed_at),
+                "signed_at_display": timefmt.format_instant(g.signed_at),
                 "revision": g.inspection_revision,
                 "data_hash": g.data_hash,
             }
             for g in signatures
         ],
         "template_version_id": read.template_row.id,
+        "display_zone": timefmt.zone_name(),  # the zone of every *_display time
     }
     open_findings = sum(1 for f in findings if f.status == FindingStatus.OPEN.value)
     return detail, _state(read, open_findings)

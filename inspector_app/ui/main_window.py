@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self.loaded = False
         self.warm = False
         self.sample_data_if_empty = False  # make run: something to look at on a fresh machine
+        self.notice = ""  # shown in the status bar with the next list counts
         self.setWindowTitle(_("Inspector — field inspection"))
         self.setMinimumSize(960, 640)
 
@@ -235,14 +236,14 @@ class MainWindow(QMainWindow):
         self.loaded = True
         self.browser.set_data(inspections, sites, open_findings)
         self._fill_recent(inspections)
-        self.statusBar().showMessage(
-            _(
-                "{n} inspections, {m} sites · data folder: {dir}",
-                n=len(inspections),
-                m=len(sites),
-                dir=self.data_dir,
-            )
+        counts = _(
+            "{n} inspections, {m} sites · data folder: {dir}",
+            n=len(inspections),
+            m=len(sites),
+            dir=self.data_dir,
         )
+        notice, self.notice = self.notice, ""  # said once, before the counts
+        self.statusBar().showMessage(f"{notice} · {counts}" if notice else counts)
         if self.editor is None:
             self.stack.setCurrentWidget(
                 self.welcome if not inspections and not sites else self.browser
@@ -267,10 +268,20 @@ class MainWindow(QMainWindow):
         from inspector_app.services.demo import load_demo
 
         db = self.db
+
+        def done(_result: Any) -> None:
+            from inspector_app.services.identities import DEMO_PASSPHRASE
+
+            self.notice = _(
+                "Sample data loaded; the demo inspectors' signing passphrase is {passphrase}.",
+                passphrase=DEMO_PASSPHRASE,
+            )
+            self.reload()
+
         run_task(
             self,
             lambda _p: load_demo(db, actor=self.actor),
-            on_done=lambda _r: self.reload(),
+            on_done=done,
             title=_("Loading sample data…"),
         )
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector_app import timefmt
 from inspector_app.checklists.schema import AnswerType, Item, Veto
 from inspector_app.checklists.scoring import ScoreResult
 from inspector_app.i18n import _, pick
@@ -64,7 +65,8 @@ class AnswerCommand(QUndoCommand):
         after: AnswerView,
         typing: bool,
     ):
-        super().__init__(_("answer {item}", item=item_id))
+        item = editor._index.get(item_id)
+        super().__init__(_("answer “{item}”", item=pick(item.title) if item else item_id))
         self.editor, self.item_id, self.before, self.after = editor, item_id, before, after
         self.typing = typing
         self.applied = True  # pushed after the edit was saved
@@ -148,10 +150,12 @@ class ChecklistEditor(EvidenceMixin, QWidget):
 
         self._index: dict[str, Item | Veto] = {v.id: v for v in self.template.vetoes}
         self._section_of: dict[str, Any] = {}
-        for section in self.template.sections:
-            for item in section.items:
+        self._numbers: dict[str, str] = {}  # "2.3", as the report numbers them
+        for n, section in enumerate(self.template.sections, start=1):
+            for k, item in enumerate(section.items, start=1):
                 self._index[item.id] = item
                 self._section_of[item.id] = section
+                self._numbers[item.id] = f"{n}.{k}"
 
         self._build()
         self._fill_tree()
@@ -251,7 +255,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         self.panel.add_photo_files.connect(lambda i: self.add_photos(i, choose_files(self)))
         self.panel.add_photo_folder.connect(lambda i: self.add_photos(i, choose_folder(self)))
         self.panel.photos_dropped.connect(self.add_photos)
-        self.panel.open_photo.connect(self.view_photo)
+        self.panel.open_photo.connect(lambda pid: self.view_photo(pid, item_only=True))
 
         self.findings = FindingsPanel(self.template, self.state.editable)
         self.findings.add_requested.connect(lambda: self.record_finding(None))
@@ -388,9 +392,17 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             grade = pick(self.template.grade(r.grade).label)
         except KeyError:
             grade = r.grade
-        self.grade_label.setText(grade)
-        colour = "#b00020" if r.grade == self.template.veto_grade else "#1b5e20"
-        self.grade_label.setStyleSheet(f"color: {colour};")
+        if r.provisional:  # not final until every required answer is given
+            self.grade_label.setText(_("{grade} (provisional)", grade=grade))
+            self.grade_label.setStyleSheet("color: #8a6d00; font-style: italic;")
+            self.grade_label.setToolTip(
+                _("Provisional: {n} required answers missing", n=len(r.missing_required))
+            )
+        else:
+            self.grade_label.setText(grade)
+            colour = "#b00020" if r.grade == self.template.veto_grade else "#1b5e20"
+            self.grade_label.setStyleSheet(f"color: {colour};")
+            self.grade_label.setToolTip("")
         notes = []
         if r.provisional:
             notes.append(_("Provisional: {n} required answers missing", n=len(r.missing_required)))
@@ -450,7 +462,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             text = _("Typing…")
             self.save_label.setStyleSheet("color: #8a6d00;")
         else:
-            stamp = (self.last_saved or dt.datetime.now()).strftime("%H:%M:%S")
+            stamp = timefmt.local(self.last_saved or dt.datetime.now(dt.UTC)).strftime("%H:%M:%S")
             text = (
                 _("All changes saved · {time}", time=stamp)
                 if self.last_saved
@@ -503,6 +515,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         self.panel.show_item(
             item,
             self._section_of[item_id].title if item_id in self._section_of else None,
+            self._numbers.get(item_id, ""),
             self.answers.get(item_id, AnswerView()),
             self.score.items.get(item_id),
             self.state.editable,
@@ -593,7 +606,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         if not isinstance(result, ScoreResult):
             self.answers[item_id] = svc.answer_view(result.answer)
         self.score = score
-        self.last_saved = dt.datetime.now()
+        self.last_saved = dt.datetime.now(dt.UTC)
         if item_id == self.current:
             self.panel.show_error(None)
             self.panel.update_answer(
@@ -691,7 +704,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
                     self.panel.show_error(str(exc))
                 self._show_saved(str(exc))
                 return
-            self.last_saved = dt.datetime.now()
+            self.last_saved = dt.datetime.now(dt.UTC)
         self._show_saved()
 
     def flush(self) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from inspector_app import timefmt
 from inspector_app.i18n import _
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import list_findings
@@ -97,7 +98,7 @@ class EvidenceMixin:
         except ServiceError as exc:
             self._show_saved(str(exc))
             return
-        self.last_saved = dt.datetime.now()
+        self.last_saved = dt.datetime.now(dt.UTC)
         self._show_saved()
         self.reload_findings()
 
@@ -131,16 +132,21 @@ class EvidenceMixin:
         )
 
     def _photos_added(self) -> None:
-        self.last_saved = dt.datetime.now()
+        self.last_saved = dt.datetime.now(dt.UTC)
         self._show_saved()
         self.reload_photos()
 
-    def view_photo(self, photo_id: str) -> None:
+    def view_photo(self, photo_id: str, item_only: bool = False) -> None:
+        """The viewer over the inspection's photos, or (from an item) over that item's."""
         from inspector_app.services.photos import set_caption
 
-        if not self.photos:
+        photos = self.photos
+        if item_only:
+            item = next((p.item_id for p in photos if p.id == photo_id), None)
+            photos = [p for p in photos if p.item_id == item]
+        if not photos:
             return
-        viewer = PhotoViewer(self.photos, data_dir_of(self.db), photo_id, self.state.editable, self)
+        viewer = PhotoViewer(photos, data_dir_of(self.db), photo_id, self.state.editable, self)
         viewer.caption_changed.connect(
             lambda pid, text: set_caption(self.db, pid, text, actor=self.actor)
         )
@@ -152,9 +158,7 @@ class EvidenceMixin:
     def _signature_text(self) -> str:
         """Who signed this revision, and who still has to (Ctrl+Shift+S to sign)."""
         done = svc.signatures_of(self.db, self.state.id)
-        parts = [
-            f"{g.signer_name} ✓ {g.signed_at.astimezone().strftime('%Y-%m-%d %H:%M')}" for g in done
-        ]
+        parts = [f"{g.signer_name} ✓ {timefmt.format_instant(g.signed_at)}" for g in done]
         parts += [
             (name or _("site representative")) + " —"
             for name, _role in svc.pending_signers(self.db, self.state.id)

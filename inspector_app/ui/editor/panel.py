@@ -23,6 +23,27 @@ from inspector_app.services.inspections import AnswerView
 from inspector_app.ui.editor.answers import AnswerWidget, make_answer_widget
 from inspector_app.ui.photos import PhotoSection
 
+
+def answer_text(item: Item | Veto, view: AnswerView) -> str:
+    """The answer in words, whole (the tree's summary shortens text)."""
+    if view.not_applicable:
+        return _("Not applicable")
+    if view.value is None:
+        return _("Unanswered")
+    if isinstance(item, Veto):
+        return _("Triggered") if view.value == "yes" else _("Not triggered")
+    if item.type is AnswerType.YES_NO:
+        return _("Yes") if view.value == "yes" else _("No")
+    if item.type is AnswerType.CHOICE:
+        return next((pick(o.label) for o in item.options if o.id == view.value), str(view.value))
+    if item.type is AnswerType.SCORE:
+        return _("{points:g} points", points=view.value)
+    if item.type is AnswerType.NUMBER:
+        unit = pick(item.unit) if item.unit else ""
+        return f"{view.value:g} {unit}".strip()
+    return str(view.value)
+
+
 BADGE = "border-radius: 3px; padding: 1px 6px; color: white; background: {bg};"
 
 
@@ -79,11 +100,13 @@ class ItemPanel(QScrollArea):
         self.na_button: QPushButton | None = None
         self.photo_section: PhotoSection | None = None
         self.required_badge: QLabel | None = None
+        self.readonly_answer: QLabel | None = None
 
     def show_item(
         self,
         item: Item | Veto,
         section_title: Text | None,
+        number: str,
         view: AnswerView,
         score: ItemScore | None,
         editable: bool,
@@ -91,6 +114,7 @@ class ItemPanel(QScrollArea):
     ) -> None:
         veto = isinstance(item, Veto)
         self.item_id = item.id
+        self.readonly_answer = None
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -99,7 +123,7 @@ class ItemPanel(QScrollArea):
         crumbs = (
             _("Veto items (一票否决)") if veto else pick(section_title) if section_title else ""
         )
-        layout.addWidget(_wrap(f"{crumbs} › {item.id}", "color: #666;"))
+        layout.addWidget(_wrap(f"{crumbs} › {number}" if number else crumbs, "color: #666;"))
         title = _wrap(pick(item.title))
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
@@ -144,6 +168,18 @@ class ItemPanel(QScrollArea):
             if not veto
             else Item(id=item.id, title=item.title, type=AnswerType.YES_NO, points=1)
         )
+        if not editable:  # read-only: the chosen answer in plain words, not a greyed control
+            self.readonly_answer = QLabel(_("Answer: {answer}", answer=answer_text(item, view)))
+            self.readonly_answer.setAccessibleName(_("Answer"))
+            self.readonly_answer.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse
+            )
+            self.readonly_answer.setWordWrap(True)
+            self.readonly_answer.setStyleSheet(
+                "font-size: 15px; font-weight: bold; color: #1f3b63; background: #e3ecf7;"
+                " border-left: 4px solid #1f5fa8; padding: 6px 10px;"
+            )
+            layout.addWidget(self.readonly_answer)
         self.answer = make_answer_widget(answer_item, veto=veto)
         self.answer.set_answer(view)
         self.answer.set_read_only(not editable)
