@@ -87,3 +87,47 @@ def test_no_internal_id_where_a_title_exists(make_app: Any, data_dir: Path, qtbo
     assert pick(item.title) in shown
     ids = {i.id for i in editor.template.items()} | {v.id for v in editor.template.vetoes}
     assert not [i for i in ids if i in shown], shown
+
+
+def test_a_carried_finding_whose_item_now_earns_full_marks_offers_corrected(
+    make_app: Any, data_dir: Path, qtbot: Any
+) -> None:
+    import datetime as dt
+
+    from PySide6.QtCore import Qt
+
+    from inspector_app.services.browse import list_findings
+    from inspector_app.services.sites import find_site
+    from inspector_app.services.templates import find_template_version
+
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    first = _open_new(app)
+    item = _item(first, "yes_no")
+    svc.add_finding(app.db, first.state.id, description="台账缺失", item_id=item.id, actor="甲")
+    answer_all(app.db, first.state.id, first.template)
+    svc.complete_inspection(app.db, first.state.id, actor="甲")
+    again = svc.start_inspection(
+        app.db,
+        site_id=find_site(app.db, "PB-K1").id,
+        template_version_id=find_template_version(app.db, "pilot-base-performance").id,
+        inspectors=["王晓明"],
+        started_on=dt.date(2025, 4, 1),
+        actor="甲",
+    )
+    editor = app.window.open_inspection(again.id)
+    editor.select_item(item.id)
+    assert not editor.panel.corrected_bar.isVisibleTo(editor.panel)
+    wrong = "no" if item.earns_on == "yes" else "yes"
+    editor.apply_answer(item.id, wrong)  # no marks: nothing offered
+    assert not editor.panel.corrected_bar.isVisibleTo(editor.panel)
+    editor.apply_answer(item.id, item.earns_on)  # full marks
+    bar = editor.panel.corrected_bar
+    assert bar.isVisibleTo(editor.panel) and "台账缺失" in editor.panel.corrected_text.text()
+    qtbot.mouseClick(editor.panel.corrected_yes, Qt.MouseButton.LeftButton)
+    (carried,) = list_findings(app.db, inspection_id=again.id)
+    assert carried["status"] == "corrected" and carried["carried_from"]
+    assert not bar.isVisibleTo(editor.panel)
+    editor.apply_answer(item.id, wrong)
+    editor.apply_answer(item.id, item.earns_on)  # corrected already: not offered again
+    assert not bar.isVisibleTo(editor.panel)

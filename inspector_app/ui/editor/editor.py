@@ -256,6 +256,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         self.panel.add_photo_folder.connect(lambda i: self.add_photos(i, choose_folder(self)))
         self.panel.photos_dropped.connect(self.add_photos)
         self.panel.open_photo.connect(lambda pid: self.view_photo(pid, item_only=True))
+        self.panel.mark_corrected.connect(self.mark_corrected)
 
         self.findings = FindingsPanel(self.template, self.state.editable)
         self.findings.add_requested.connect(lambda: self.record_finding(None))
@@ -615,6 +616,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         self.refresh()
         self._show_saved()
         self.score_changed.emit(self.state.id)
+        self.offer_corrected(item_id)
         return True
 
     def apply_answer(self, item_id: str, value: Any, typing: bool = False) -> bool:

@@ -26,6 +26,7 @@ class EvidenceMixin:
     # -- findings -----------------------------------------------------------------------
     def reload_findings(self) -> None:
         rows = list_findings(self.db, inspection_id=self.state.id)
+        self.finding_rows = rows
         self.findings.set_rows(rows)
         open_count = sum(r["status"] == "open" for r in rows)
         self.side.setTabText(1, _("Findings (问题与整改) {open}/{n}", open=open_count, n=len(rows)))
@@ -60,6 +61,33 @@ class EvidenceMixin:
             return
         self._finding_change(f.id, photo_ids, "evidence", status=status, resolution_note=note)
         self.side.setCurrentIndex(1)
+
+    def offer_corrected(self, item_id: str) -> None:
+        """复查: a finding carried from the last visit whose item now earns full marks, and is
+        still open: the item panel offers to mark it corrected (one key, or leave it)."""
+        score = self.score.items.get(item_id)
+        full = bool(
+            score and score.applicable and score.max_points and score.points >= score.max_points
+        )
+        rows = [
+            r
+            for r in getattr(self, "finding_rows", [])
+            if r["item_id"] == item_id and r["carried_from"] and r["status"] == "open"
+        ]
+        if item_id != self.current:
+            return
+        if not (full and rows):
+            self.panel.offer_corrected(None)
+            return
+        self.panel.offer_corrected(rows[0])
+
+    def mark_corrected(self, finding_id: str) -> None:
+        self._finding_change(
+            finding_id,
+            status="corrected",
+            resolution_note=_("Re-inspection: the item now earns full marks."),
+        )
+        self.panel.offer_corrected(None)
 
     def edit_finding(self, row: dict[str, Any]) -> None:
         if not self.state.editable:

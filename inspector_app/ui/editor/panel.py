@@ -86,6 +86,7 @@ class ItemPanel(QScrollArea):
     add_photo_folder = Signal(str)
     photos_dropped = Signal(str, list)
     open_photo = Signal(str)
+    mark_corrected = Signal(str)  # finding id
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -204,6 +205,7 @@ class ItemPanel(QScrollArea):
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         layout.addWidget(self.error_label)
+        layout.addWidget(self._corrected_bar())
         self.points_label = QLabel()
         layout.addWidget(self.points_label)
         self.update_score(view, score)
@@ -286,6 +288,43 @@ class ItemPanel(QScrollArea):
         self.points_label.setText(text)
         if self.required_badge is not None:
             self.required_badge.setVisible(not view.answered)
+
+    def _corrected_bar(self) -> QFrame:
+        """复查: offers to mark a carried finding of this item corrected (hidden until then)."""
+        self.corrected_bar = bar = QFrame()
+        bar.setStyleSheet("QFrame { background: #e8f5e9; border-radius: 4px; }")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(8, 4, 8, 4)
+        self.corrected_text = QLabel()
+        self.corrected_text.setWordWrap(True)
+        self.corrected_yes = QPushButton(_("Mark corrected"))
+        self.corrected_no = QPushButton(_("Not now"))
+        for b in (self.corrected_yes, self.corrected_no):
+            b.setAutoDefault(False)
+        self.corrected_finding: str | None = None
+        self.corrected_yes.clicked.connect(
+            lambda: self.corrected_finding and self.mark_corrected.emit(self.corrected_finding)
+        )
+        self.corrected_no.clicked.connect(lambda: self.offer_corrected(None))
+        row.addWidget(self.corrected_text, 1)
+        row.addWidget(self.corrected_yes)
+        row.addWidget(self.corrected_no)
+        bar.hide()
+        return bar
+
+    def offer_corrected(self, finding: dict | None) -> None:  # type: ignore[type-arg]
+        if not hasattr(self, "corrected_bar"):
+            return
+        self.corrected_finding = finding["id"] if finding else None
+        if finding:
+            self.corrected_text.setText(
+                _(
+                    "This item now earns full marks. The finding carried from the last visit, "
+                    "“{description}”, is still open: mark it corrected?",
+                    description=finding["description"],
+                )
+            )
+        self.corrected_bar.setVisible(finding is not None)
 
     def show_typed(self, text: str) -> None:
         """Show what the inspector typed, though it was not saved."""
