@@ -511,7 +511,7 @@ def load_demo(db: Database, *, actor: str = "demo") -> DemoReport:
                 )
     # a demo HQ CA and a certificate for each demo inspector, so `report --sign` works and
     # every demo report is signed by one of its own inspectors
-    from inspector_app.services.identities import ensure_demo_identity
+    from inspector_app.services.hq_ca import ensure_demo_identity
 
     ensure_demo_identity(db.path.parent, names=[n for team in INSPECTORS for n in team])
     return report

@@ -17,6 +17,13 @@ from cryptography.hazmat.primitives import hashes
 
 from inspector_app.i18n import _, current_language, tr
 from inspector_app.services.errors import InvalidInput
+from inspector_app.services.hq_ca import (
+    IssuedCertificate,
+    ca_status,
+    ensure_demo_identity,
+    init_ca,
+    issue_certificate,
+)
 from inspector_app.services.identities import (
     DEMO_CA_NAME,
     DEMO_INSPECTOR,
@@ -24,23 +31,18 @@ from inspector_app.services.identities import (
     DEMO_PASSPHRASE,
     NEW_PASSPHRASE_ENV,
     PASSPHRASE_ENV,
-    IssuedCertificate,
     PassphraseRejected,
     SigningRefused,
     ca_paths,
-    ca_status,
     demo_passphrase,
     doctor_report,
-    ensure_demo_identity,
     ensure_identity,
     identities_status,
     identity_names,
     identity_paths,
     identity_status,
     import_certificate,
-    init_ca,
     init_identity,
-    issue_certificate,
     load_identity,
     refusing,
 )
