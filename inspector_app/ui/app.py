@@ -8,9 +8,10 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from inspector_app import APP_NAME, __version__, i18n, timefmt
+from inspector_app import APP_NAME, __version__, i18n, paths, timefmt
 from inspector_app.i18n import _
 from inspector_app.services.startup import open_data_folder
 from inspector_app.settings import (
@@ -27,6 +28,12 @@ from inspector_app.ui.main_window import MainWindow
 
 # For the start-up benchmark: quit once the window is on screen with its data.
 EXIT_AFTER_SHOW_ENV = "INSPECTOR_EXIT_AFTER_SHOW"
+
+
+def window_icon() -> QIcon:
+    """The clipboard icon (resources/icons, drawn by tools/make_icon.py); the Windows
+    executables carry the same picture as their .ico (build.spec)."""
+    return QIcon(str(paths.resources_dir() / "icons" / "inspector.png"))
 
 
 def install_qt_translator(app: QApplication, lang: str) -> QTranslator | None:
@@ -123,6 +130,7 @@ def run_gui(data_dir: str | None = None, sample_data_if_empty: bool = False) -> 
     qapp.setApplicationName(APP_NAME)
     qapp.setApplicationVersion(__version__)
     qapp.setOrganizationName(APP_NAME)
+    qapp.setWindowIcon(window_icon())
     install_fonts(qapp)
     try:
         app = InspectorApp(qapp, data_dir)
