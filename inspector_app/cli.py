@@ -1153,6 +1153,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ServiceError, DatabaseError, TemplateError) as exc:
         print(_("error: {message}", message=exc), file=sys.stderr)
         return 1
+    except ModuleNotFoundError as exc:
+        if not paths.is_frozen():
+            raise  # a developer wants the traceback
+        # A defect of the one-folder build (build.spec), not of the user's input: say what
+        # is missing instead of a traceback.
+        print(
+            _(
+                "error: this build of Inspector lacks the module {module}, a defect of the build: please report it with the output of `inspector-app doctor`",
+                module=exc.name or exc,
+            ),
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         return 130
     finally:
