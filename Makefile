@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DIST_STAMP := $(VENV)/.installed-dist
 
-.PHONY: run test lint bench screenshots clean dist
+.PHONY: run test lint bench screenshots clean dist smoke-dist
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -41,6 +41,11 @@ bench: $(STAMP)
 dist: $(DIST_STAMP)
 	$(BIN)/pyinstaller --noconfirm --clean build.spec
 	@du -sm dist/Inspector
+
+# Runs the built folder as a user would: doctor, demo, a signed report, verify, export,
+# import and the window offscreen, in fresh data folders; checks size and contents.
+smoke-dist:
+	$(PYTHON) tools/smoke_dist.py dist/Inspector
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

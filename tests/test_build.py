@@ -1,10 +1,11 @@
 """The one-folder build for machines without Python (build.spec, `make dist`, docs/build.md).
 
 A build takes about a minute and needs the [dist] extra, so `make test` does not build;
-.ci/run builds after it. These tests check what can be checked without building: the spec's
-decisions, run against stand-ins for PyInstaller's classes; the icon; the stand-in that
-replaces aiohttp in the build. (tests/cli/test_cli.py: the command line's message for a
-module the build lacks.)
+.ci/run builds after it and runs tools/smoke_dist.py in the built folder. These tests check
+what can be checked without building: the spec's decisions, run against stand-ins for
+PyInstaller's classes; the icon; the stand-in that replaces aiohttp in the build; the smoke
+script's own rules. (tests/cli/test_cli.py: the command line's message for a module the
+build lacks.)
 """
 
 from __future__ import annotations
@@ -359,3 +360,19 @@ def test_the_stand_in_steps_aside_for_a_real_aiohttp() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"  # installed here: nothing is replaced
+
+
+# -- the smoke script ------------------------------------------------------------------------------
+
+
+def test_the_smoke_script_needs_only_the_standard_library() -> None:
+    script = ROOT / "tools" / "smoke_dist.py"
+    tops = set()
+    for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            tops.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            tops.add(node.module.split(".")[0])
+    assert tops and tops <= set(sys.stdlib_module_names), tops - set(sys.stdlib_module_names)
+    source = script.read_text(encoding="utf-8")
+    assert all(f'"{name}"' in source for name in NOT_BUNDLED)
