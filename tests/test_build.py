@@ -259,30 +259,44 @@ def test_qt_on_windows_keeps_its_platform_and_styles(spec: dict[str, Any]) -> No
     assert not keep("PySide6/plugins/imageformats/qtiff.dll")
 
 
-def test_version_information_comes_from_the_package(spec: dict[str, Any]) -> None:
-    from inspector_app import __version__
-
-    text = Path(spec["VERSION_FILE"]).read_text(encoding="utf-8")
+def _version_info(path: str) -> tuple[Any, dict[str, dict[str, str]], Any]:
+    """The version file evaluated as PyInstaller does, with recorders for its classes."""
 
     def record(kind: str) -> Any:
         return lambda *args, **kwargs: (kind, args, kwargs)
 
     classes = ["VSVersionInfo", "FixedFileInfo", "StringFileInfo", "StringTable", "StringStruct",
                "VarFileInfo", "VarStruct"]  # fmt: skip
-    info = eval(text, {name: record(name) for name in classes})  # PyInstaller evals it too
-    kind, _args, fields = info
+    text = Path(path).read_text(encoding="utf-8")
+    kind, _args, fields = eval(text, {name: record(name) for name in classes})
     assert kind == "VSVersionInfo"
-    numbers = tuple(int(n) for n in __version__.split(".")) + (0,) * (4 - len(__version__.split(".")))
-    assert fields["ffi"][2]["filevers"] == numbers == fields["ffi"][2]["prodvers"]
     string_info, var_info = fields["kids"]
     tables = {t[1][0]: dict(s[1] for s in t[1][1]) for t in string_info[1][0]}
-    assert set(tables) == {"080404B0", "040904B0"}  # zh-CN and en-US, Unicode
-    for strings in tables.values():
-        assert strings["CompanyName"] == strings["ProductName"] == "Inspector"
-        assert strings["FileVersion"] == strings["ProductVersion"] == __version__
-    assert "现场检查" in tables["080404B0"]["FileDescription"]
-    assert "field inspection" in tables["040904B0"]["FileDescription"]
-    assert var_info[1][0][0][1] == ("Translation", [0x0804, 1200, 0x0409, 1200])
+    return fields["ffi"][2], tables, var_info
+
+
+def test_version_information_comes_from_the_package(spec: dict[str, Any]) -> None:
+    from inspector_app import __version__
+
+    parts = [int(n) for n in __version__.split(".")]
+    numbers = tuple(parts + [0] * (4 - len(parts)))
+    for exe in _calls(spec, "EXE"):
+        name = exe.kwargs["name"]
+        ffi, tables, var_info = _version_info(exe.kwargs["version"])
+        assert ffi["filevers"] == numbers == ffi["prodvers"]
+        assert set(tables) == {"080404B0", "040904B0"}  # zh-CN and en-US, Unicode
+        for strings in tables.values():
+            assert strings["CompanyName"] == strings["ProductName"] == "Inspector"
+            assert strings["FileVersion"] == strings["ProductVersion"] == __version__
+            assert strings["OriginalFilename"] == f"{name}.exe"
+        assert "现场检查" in tables["080404B0"]["FileDescription"]
+        assert "field inspection" in tables["040904B0"]["FileDescription"]
+        assert var_info[1][0][0][1] == ("Translation", [0x0804, 1200, 0x0409, 1200])
+    descriptions = {
+        e.kwargs["name"]: _version_info(e.kwargs["version"])[1]["080404B0"]["FileDescription"]
+        for e in _calls(spec, "EXE")
+    }
+    assert "命令行" in descriptions["inspector-app"] and "命令行" not in descriptions["Inspector"]
 
 
 # -- the icon -------------------------------------------------------------------------------------

@@ -5,10 +5,11 @@
 Plain Python, standard library only; it does not import inspector_app, it runs the built
 executables. In fresh temporary data folders (``--data-dir``) it runs ``inspector-app``:
 ``--version``, ``doctor --json``, ``demo``, ``inspections list --json``, ``report ID -o x.pdf
---sign`` for a signed demo inspection (passphrase from INSPECTOR_PASSPHRASE), ``verify x.pdf
---trust <data>/ca/ca-cert.pem``, ``export`` and ``import`` into a second folder; then it
-starts the desktop executable offscreen until its window is ready. It also checks the
-folder's size and that no test or network package was bundled. Every step has a timeout;
+--sign`` for a signed demo inspection (INSPECTOR_PASSPHRASE=demo-passphrase), ``verify x.pdf
+--trust <data>/ca/ca-cert.pem --json``, pdftotext on the report (when poppler is there),
+``export`` and ``import`` into a second folder; then it starts the desktop executable
+offscreen until its window is ready. It also checks the folder's size and that no test or
+network package was bundled. Every step has a timeout;
 a failing one prints the command, its exit status and the end of its stderr.
 
 The zone database is hidden from the app (PYTHONTZPATH empty), so the zones come from the
@@ -224,9 +225,17 @@ def smoke(folder: Path, max_mb: int, keep: bool) -> int:
 
     def verify() -> str:
         ca = data / "ca" / "ca-cert.pem"
-        out = runner.run(runner.cli, "--data-dir", str(data), "verify", str(pdf), "--trust", str(ca))
-        signer = [line for line in out.stdout.splitlines() if "王" in line or "signer" in line.lower()]
-        return signer[0].strip() if signer else ""
+        out = runner.run(
+            runner.cli, "--data-dir", str(data), "verify", str(pdf), "--trust", str(ca), "--json"
+        )
+        result = json.loads(out.stdout)
+        if not (result.get("accepted") and result.get("trusted")):
+            raise Failed(f"verify exited 0 but says {result}")
+        row = state["row"]
+        assert isinstance(row, dict)
+        signer, inspectors = result.get("signer"), row.get("inspectors") or []
+        listed = "one of" if signer in inspectors else "not one of"
+        return f"trusted, signed by {signer} ({listed} its inspectors {', '.join(inspectors)})"
 
     def pdf_text() -> str:
         tool = shutil.which("pdftotext")
@@ -277,7 +286,7 @@ def smoke(folder: Path, max_mb: int, keep: bool) -> int:
         ("demo", demo),
         ("inspections list --json: a signed inspection", pick_signed),
         ("report ID -o report.pdf --sign", report),
-        ("verify report.pdf --trust ca/ca-cert.pem", verify),
+        ("verify report.pdf --trust ca/ca-cert.pem --json", verify),
         ("pdftotext report.pdf: Chinese text", pdf_text),
         ("export -o all.inspkg", export),
         ("import all.inspkg into a fresh data folder", import_),
