@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from inspector_app.ui.app import EXIT_AFTER_SHOW_ENV, run_gui, window_icon
+from inspector_app.ui.app import window_icon
+from tests.conftest import ROOT
+
+# run_gui runs and quits the event loop, so it gets a process of its own
+RUN = """
+import sys
+from PySide6.QtWidgets import QApplication
+from inspector_app.ui.app import run_gui, window_icon
+code = run_gui(sys.argv[1])
+icon = QApplication.instance().windowIcon()
+same = icon.pixmap(32, 32).toImage() == window_icon().pixmap(32, 32).toImage()
+print("icon", code, icon.isNull(), same)
+"""
 
 
 def test_the_icon_loads_from_the_resources(qapp: QApplication) -> None:
@@ -18,14 +31,11 @@ def test_the_icon_loads_from_the_resources(qapp: QApplication) -> None:
     assert QSize(256, 256) in icon.availableSizes()
 
 
-def test_the_desktop_sets_it_for_every_window(
-    qapp: QApplication, data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    qapp.setWindowIcon(QIcon())  # start without one
-    assert qapp.windowIcon().isNull()
-    monkeypatch.setenv(EXIT_AFTER_SHOW_ENV, "1")
-    assert run_gui(str(data_dir)) == 0
-    icon = qapp.windowIcon()
-    assert not icon.isNull()
-    expected = window_icon().pixmap(32, 32).toImage()
-    assert icon.pixmap(32, 32).toImage() == expected
+def test_the_desktop_sets_it_for_every_window(tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "INSPECTOR_EXIT_AFTER_SHOW": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", RUN, str(tmp_path / "data")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "icon 0 False True" in out.stdout, out.stdout + out.stderr
