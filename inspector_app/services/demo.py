@@ -385,7 +385,7 @@ def _link_finding_photos(db: Database, insp_id: str, folder: Path, plan: Plan) -
             after = demo_photo(
                 folder,
                 f"整改后：{f['description'][:16]}",
-                f"{f['id']}:after",
+                f"{plan.key}:{f['item_id']}:{f['description']}:after",  # alike on every laptop
                 dt.datetime.combine(plan.date, dt.time(14, 10)),
             )
             report = add_photos(
