@@ -371,7 +371,9 @@ def import_package(
             if progress is not None:
                 progress(0, 1, _("Merging the records"))
             try:
-                result.merge = records.merge(s, incoming, package_id=manifest.package_id)
+                result.merge = records.merge(
+                    s, incoming, package_id=manifest.package_id, device_id=manifest.device_id
+                )
                 s.flush()
             except IntegrityError as exc:  # a safety net: the checks should have said why
                 raise PackageRejected(
@@ -534,8 +536,11 @@ def resolve_conflict(
                 and media_type in records.MEDIA_TYPES
                 and store.verify_original(data_dir, sha, media_type)
             }
+            receipt = s.get(SyncReceipt, conflict.package_id)
             try:
-                records.take_incoming_inspection(s, incoming, present)
+                records.take_incoming_inspection(
+                    s, incoming, present, receipt.device_id if receipt else None
+                )
             except (ValueError, PackageRejected) as exc:
                 raise InvalidInput(str(exc)) from None
         elif keep == "incoming":  # a site: its facts as the sender has them
