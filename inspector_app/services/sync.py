@@ -46,7 +46,7 @@ from inspector_app.store.models import (
     SyncDevice,
     SyncReceipt,
 )
-from inspector_app.sync import records
+from inspector_app.sync import devices, records
 from inspector_app.sync.package import (
     SUFFIX,
     Manifest,
@@ -105,12 +105,21 @@ def _summary_rows(s: Any, ids: Sequence[str]) -> list[dict[str, Any]]:
                 "site_code": site.code,
                 "template": insp.template_id,
                 "started_on": insp.started_on.isoformat(),
+                "inspectors": _names(insp.inspectors),
                 "status": insp.status,
                 "score": insp.score_total,
                 "grade": insp.grade,
             }
         )
     return rows
+
+
+def _names(text: str) -> list[str]:
+    try:
+        names = json.loads(text)
+    except ValueError:
+        return []
+    return [str(n) for n in names] if isinstance(names, list) else []
 
 
 def export_package(
@@ -121,9 +130,12 @@ def export_package(
     actor: str,
     inspection_ids: Sequence[str] | None = None,
     progress: Progress | None = None,
+    device_name: str | None = None,
 ) -> ExportResult:
     """Write a package of ``inspection_ids`` (prefixes allowed; default every inspection) with
-    the visits they follow. Signed inspections in it are marked exported afterwards."""
+    the visits they follow. Signed inspections in it are marked exported afterwards.
+    ``device_name``: what this device calls itself (``devices.readable_name``; default: the
+    actor at this computer); the device keeps its id and key whatever its name."""
     out = Path(out)
     if out.suffix != SUFFIX:
         out = out.with_name(out.name + SUFFIX)
@@ -152,7 +164,7 @@ def export_package(
                 _("the original of photo {sha} is missing from the media folder", sha=sha[:12])
             )
         members.append((records.media_member(sha, media_type), original))
-    identity = device_identity(data_dir)
+    identity = device_identity(data_dir, device_name=device_name or devices.readable_name(actor))
     sequence = int(meta.get_value(db, SEQUENCE_KEY, 0)) + 1
 
     def step(done: int, total: int) -> None:
@@ -207,6 +219,13 @@ class ImportPreview:
     key_matches: bool  # False: this device id was pinned to another key (import refused)
     already_imported: bool
     own_device: bool  # made in this data folder
+    known_name: str | None = None  # the name this device had here before, when it differs
+    same_name: int = 0  # other devices here that gave the same name (another key)
+
+    @property
+    def importable(self) -> bool:
+        """The package can be imported: its key is the device's and it is new here."""
+        return self.key_matches and not self.already_imported
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -226,7 +245,21 @@ def preview_import(db: Database, data_dir: Path, path: Path) -> ImportPreview:
     manifest = read_manifest(Path(path))
     known, key_ok, seen = _device_state(db, manifest)
     own = device_identity(data_dir).device_id == manifest.device_id
-    return ImportPreview(manifest, known, key_ok, seen, own)
+    with db.session() as s:
+        names = devices.device_names(s)
+    before = names.get(manifest.device_id)
+    clash = sum(
+        1 for d, n in names.items() if d != manifest.device_id and n == manifest.device_name
+    )
+    return ImportPreview(
+        manifest,
+        known,
+        key_ok,
+        seen,
+        own,
+        known_name=before if before and before != manifest.device_name else None,
+        same_name=clash,
+    )
 
 
 @dataclass
