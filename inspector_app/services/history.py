@@ -6,18 +6,30 @@ changed (named by the item's title in the inspection's pinned template, the raw 
 template does not know it) and the old and new values formatted for people. The raw values
 stay on the entry. Formatting rules are small functions below, one per kind of value.
 
-``chain_status`` checks the hash chain. The chain is global: one chain runs through every
-entry of the data folder (sites, templates, all inspections), so its status speaks for the
-whole audit log, not for the one inspection whose history is shown.
+An inspection that arrived in a package also has the entries it arrived with
+(``sync.received``): they are merged into the timeline by their (UTC) times, each marked
+with the device it came from by that device's latest readable name.
+
+``chain_status`` (``services.chain``) checks this folder's hash chain, which is global to
+the data folder; ``received_check`` says what was checked of the received entries.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from inspector_app.i18n import _, pick
+from inspector_app.services.chain import (  # noqa: F401 - re-exported
+    ChainStatus,
+    ReceivedCheck,
+    chain_status,
+    describe_chain,
+    describe_received,
+    received_check,
+)
 from inspector_app.services.readable import (  # noqa: F401 - the formatting rules, re-exported
     ANSWER_PARTS,
     FINDING_FIELDS,
@@ -42,7 +54,6 @@ from inspector_app.services.readable import (  # noqa: F401 - the formatting rul
     status_value,
     yes_no,
 )
-from inspector_app.store import audit
 from inspector_app.store.db import Database
 
 if TYPE_CHECKING:
@@ -75,6 +86,14 @@ class HistoryEntry:
     field: str | None
     raw_old: Any
     raw_new: Any
+    # where the entry comes from: "" for this folder's own log, else the readable name of
+    # the device whose package brought it (``sync.devices``)
+    source: str = ""
+    received: bool = False
+    device_id: str | None = None
+    counted: bool = True  # False: a received entry kept to be shown only (sync.received)
+    hash_ok: bool = True  # a received entry's own hash checks (this folder's: see the chain)
+    order: int = 0  # its place in the timeline
 
     def as_row(self) -> dict[str, Any]:
         """The plain dict a table model shows (``ui.history``)."""
@@ -90,18 +109,12 @@ class HistoryEntry:
             "old_full": self.old_full,
             "new_full": self.new_full,
             "revision": self.revision,
+            "source": self.source,
+            "received": self.received,
+            "counted": self.counted,
+            "hash_ok": self.hash_ok,
+            "order": self.order,
         }
-
-
-@dataclass(frozen=True)
-class ChainStatus:
-    """The hash chain of the whole data folder's audit log (not of one inspection)."""
-
-    ok: bool
-    entries: int  # entries in the whole log
-    first_bad_seq: int | None = None
-    problem: str | None = None  # translated
-    head: str = audit.GENESIS  # hash of the last good entry
 
 
 # -- what the entries are about ------------------------------------------------------------
@@ -109,6 +122,7 @@ class ChainStatus:
 
 @dataclass(frozen=True)
 class _Raw:
+    id: str
     seq: int
     ts: str
     actor: str
@@ -314,9 +328,22 @@ def _revision_after(raw: _Raw, current: int | None) -> int | None:
 # -- reading -------------------------------------------------------------------------------
 
 _ENTRIES_SQL = """
-SELECT seq, ts, actor, action, entity, entity_id, field, old, new
+SELECT id, seq, ts, actor, action, entity, entity_id, field, old, new
 FROM audit_log WHERE inspection_id = ? ORDER BY seq
 """
+_RAW_KEYS = ("id", "seq", "ts", "actor", "action", "entity", "entity_id", "field", "old", "new")
+
+
+@dataclass(frozen=True)
+class _Source:
+    received: bool = False
+    device_id: str | None = None
+    device: str = ""
+    counted: bool = True
+    hash_ok: bool = True
+
+
+_HERE = _Source()
 
 
 def _context(db: Database, inspection_id: str) -> tuple[str, _Context, InspectionState | None]:
@@ -351,13 +378,61 @@ def _context(db: Database, inspection_id: str) -> tuple[str, _Context, Inspectio
     return state.id, ctx, state
 
 
+def _raw(values: dict[str, Any]) -> _Raw:
+    return _Raw(
+        **{k: values.get(k) for k in _RAW_KEYS if k not in ("old", "new")},
+        old=decode(values.get("old")),
+        new=decode(values.get("new")),
+    )
+
+
+def _received(db: Database, inspection_id: str, own: set[str]) -> list[tuple[_Raw, _Source]]:
+    """The entries the inspection arrived with (``sync.received``), with their device; an
+    entry this folder wrote itself (it went out and came back) is shown once, as its own."""
+    from inspector_app.sync import devices, received
+
+    with db.session() as s:
+        names = devices.device_names(s)
+        rows = received.received_entries(s, inspection_id)
+    out = []
+    for r in rows:
+        entry = r.entry
+        if entry.get("id") in own:
+            continue
+        if r.device_id is None:
+            device = _("received in a package")
+        else:
+            device = names.get(r.device_id) or r.device_id[:8]
+        values = {k: entry.get(k) for k in _RAW_KEYS}
+        if not isinstance(values["seq"], int):
+            values["seq"] = 0
+        values = {k: (v if k == "seq" or v is None else str(v)) for k, v in values.items()}
+        out.append((_raw(values), _Source(True, r.device_id, device, r.lineage, r.hash_ok)))
+    return out
+
+
+def _instant(ts: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        return dt.datetime.max.replace(tzinfo=dt.UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 def _entries(db: Database, inspection_id: str, ctx: _Context) -> list[HistoryEntry]:
+    """This folder's own entries and the received ones, in the order of their (UTC) times;
+    entries of one source keep their own order when the times agree."""
     with db.raw() as con:
-        rows = con.execute(_ENTRIES_SQL, (inspection_id,)).fetchall()
+        own = [
+            (_raw(dict(zip(_RAW_KEYS, row, strict=True))), _HERE)
+            for row in con.execute(_ENTRIES_SQL, (inspection_id,)).fetchall()
+        ]
+    rows = own + _received(db, inspection_id, {r.id for r, _s in own})
+    order = sorted(range(len(rows)), key=lambda n: (_instant(rows[n][0].ts), n))
     out: list[HistoryEntry] = []
     revision: int | None = None
-    for seq, ts, actor, action, entity, entity_id, field_, old, new in rows:
-        raw = _Raw(seq, ts, actor, action, entity, entity_id, field_, decode(old), decode(new))
+    for position, n in enumerate(order):
+        raw, source = rows[n]
         revision = _revision_after(raw, revision)
         what, old_text, new_text = describe(raw, ctx)
         entry_revision = revision
@@ -366,10 +441,10 @@ def _entries(db: Database, inspection_id: str, ctx: _Context) -> list[HistoryEnt
             entry_revision = rev if isinstance(rev, int) else revision
         out.append(
             HistoryEntry(
-                seq=seq,
-                when=local_time(ts),
-                utc=ts,
-                actor=actor,
+                seq=raw.seq,
+                when=local_time(raw.ts),
+                utc=raw.ts,
+                actor=raw.actor,
                 action=_action_label(raw),
                 what=what,
                 old=shorten(old_text),
@@ -377,12 +452,18 @@ def _entries(db: Database, inspection_id: str, ctx: _Context) -> list[HistoryEnt
                 old_full=old_text,
                 new_full=new_text,
                 revision=entry_revision,
-                raw_action=action,
-                entity=entity,
-                entity_id=entity_id,
-                field=field_,
+                raw_action=raw.action,
+                entity=raw.entity,
+                entity_id=raw.entity_id,
+                field=raw.field,
                 raw_old=raw.old,
                 raw_new=raw.new,
+                source=source.device,
+                received=source.received,
+                device_id=source.device_id,
+                counted=source.counted,
+                hash_ok=source.hash_ok,
+                order=position,
             )
         )
     return out
@@ -413,6 +494,10 @@ class InspectionHistory:
     entries: list[HistoryEntry]
     chain: ChainStatus
 
+    @property
+    def received(self) -> ReceivedCheck:
+        return received_check(self.entries)
+
 
 def load_history(db: Database, inspection_id: str) -> InspectionHistory:
     """The inspection's heading, its timeline and the (whole log's) chain status."""
@@ -431,59 +516,4 @@ def load_history(db: Database, inspection_id: str) -> InspectionHistory:
         revision=state.revision,
         entries=_entries(db, full_id, ctx),
         chain=chain_status(db),
-    )
-
-
-# -- the hash chain ------------------------------------------------------------------------
-
-
-def _problem(text: str | None) -> str | None:
-    known = {
-        "missing or reordered row": _("an entry is missing or out of order"),
-        "link to the previous row is broken": _("the link to the previous entry is broken"),
-        "row content does not match its hash": _("the entry's content does not match its hash"),
-    }
-    return None if text is None else known.get(text, text)
-
-
-def chain_status(db: Database) -> ChainStatus:
-    """Check the audit log's hash chain with ``audit.verify_chain``.
-
-    The chain is global to the data folder: every entry (sites, templates, every
-    inspection) is linked into one chain, so this says whether the whole audit log is
-    intact, not only the entries of one inspection. ``entries`` counts the whole log;
-    ``first_bad_seq`` is the first entry whose sequence, link or hash is wrong.
-    """
-    with db.session() as s:
-        check = audit.verify_chain(s)
-    with db.raw() as con:
-        total = con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
-    return ChainStatus(
-        ok=check.ok,
-        entries=total,
-        first_bad_seq=check.first_bad_seq,
-        problem=_problem(check.problem),
-        head=check.head,
-    )
-
-
-def describe_chain(status: ChainStatus) -> str:
-    """One line for people: intact with the count (of the whole log), or where it breaks."""
-    if status.ok:
-        return SEP.join(
-            [
-                _("Hash chain intact"),
-                _("Audit log (whole data folder) intact, {n} entries", n=status.entries),
-                _("head {head}", head=status.head[:16]),
-            ]
-        )
-    return SEP.join(
-        [
-            _(
-                "Hash chain broken at entry {seq}: {problem}",
-                seq=status.first_bad_seq,
-                problem=status.problem or NONE,
-            ),
-            _("Audit log (whole data folder): {n} entries", n=status.entries),
-        ]
     )
