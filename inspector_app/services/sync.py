@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from inspector_app import __version__
+from inspector_app import __version__, timefmt
 from inspector_app.i18n import _
 from inspector_app.media import store
 from inspector_app.media.ingest import ImageRefused, ingest_bytes
@@ -447,9 +447,9 @@ def import_package(
 
 
 def _local_time(ts: Any) -> str:
-    """An audit time (UTC) as this computer's local month, day and time."""
+    """An audit time (UTC) as month, day and time in the display zone."""
     try:
-        return dt.datetime.fromisoformat(str(ts)).astimezone().strftime("%m-%d %H:%M")
+        return timefmt.local(dt.datetime.fromisoformat(str(ts))).strftime("%m-%d %H:%M")
     except ValueError:
         return "?"
 
@@ -525,7 +525,8 @@ def list_conflicts(db: Database, *, open_only: bool = True) -> list[dict[str, An
     return out
 
 
-def _find_conflict(s: Any, ref: str) -> SyncConflict:
+def find_conflict(s: Any, ref: str) -> SyncConflict:
+    """A conflict by its id or an unambiguous prefix of at least 6 characters."""
     conflict = s.get(SyncConflict, ref)
     if conflict is None and len(ref) >= 6:
         rows = s.exec(
@@ -545,7 +546,7 @@ def resolve_conflict(
     if keep not in ("local", "incoming"):
         raise InvalidInput(_("keep either local or incoming, not {value!r}", value=keep))
     with db.transaction() as s:
-        conflict = _find_conflict(s, conflict_id)
+        conflict = find_conflict(s, conflict_id)
         if conflict.resolved_at is not None:
             raise InvalidInput(
                 _(
