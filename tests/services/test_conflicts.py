@@ -14,40 +14,17 @@ from inspector_app import i18n
 from inspector_app.i18n import pick
 from inspector_app.services import inspections as svc
 from inspector_app.services.conflicts import conflict_differences, resolve_conflicts
-from inspector_app.services.sync import export_package, import_package, list_conflicts
-from inspector_app.services.templates import sync_forms
-from inspector_app.store.db import Database, open_database
-from tests.services.helpers import start
-
-COMMENT_ITEM = "s1.equipment-value"  # a number item
-YES_NO_ITEM = "s1.premises"
+from inspector_app.services.sync import list_conflicts
+from inspector_app.store.db import Database
+from tests.sync.helpers import COMMENT_ITEM, YES_NO_ITEM, two_conflicts
 
 
 @pytest.fixture
 def conflicted(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """Two drafts sent from a laptop to HQ, then edited on both sides and sent again: two
-    conflicts at HQ."""
-    laptop, hq = tmp_path / "laptop", tmp_path / "hq"
-    ldb, hdb = open_database(laptop), open_database(hq)
-    for db in (ldb, hdb):
-        sync_forms(db)
-    first, template = start(ldb, code="PB-T1")
-    second, _t = start(ldb, code="PB-T2")
-    for iid in (first, second):
-        svc.answer_item(ldb, iid, YES_NO_ITEM, "yes", actor="王晓明")
-    export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明")
-    import_package(hdb, hq, tmp_path / "1.inspkg", actor="总部")
-    for iid in (first, second):
-        svc.comment_item(hdb, iid, COMMENT_ITEM, "总部的意见", actor="总部")
-        svc.comment_item(ldb, iid, COMMENT_ITEM, "现场的意见", actor="王晓明")
-    svc.answer_item(ldb, first, YES_NO_ITEM, "no", actor="王晓明")
-    svc.add_finding(ldb, first, description="设备台账缺失", severity="major", actor="王晓明")
-    export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明")
-    result = import_package(hdb, hq, tmp_path / "2.inspkg", actor="总部")
-    assert sorted(result.merge.conflicts) == sorted([first, second])
-    yield {"hq": hdb, "hq_dir": hq, "first": first, "second": second, "template": template}
-    ldb.dispose()
-    hdb.dispose()
+    made = two_conflicts(tmp_path)
+    yield made
+    made["laptop"].dispose()
+    made["hq"].dispose()
 
 
 def _by_entity(db: Database, iid: str) -> str:

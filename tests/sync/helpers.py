@@ -46,3 +46,44 @@ def repack(src: Path, out: Path, data_dir: Path, edit: Callable[[dict[str, Any]]
             members=members,
         )
     return out
+
+
+COMMENT_ITEM = "s1.equipment-value"  # a number item
+YES_NO_ITEM = "s1.premises"
+
+
+def two_conflicts(tmp_path: Path) -> dict[str, Any]:
+    """Two drafts sent from a laptop to HQ, then edited on both sides and sent again: two
+    conflicts at HQ. The first also differs in an answer and a finding the laptop added."""
+    from inspector_app.services import inspections as svc
+    from inspector_app.services.sync import export_package, import_package
+    from inspector_app.services.templates import sync_forms
+    from inspector_app.store.db import open_database
+    from tests.services.helpers import start
+
+    laptop, hq = tmp_path / "laptop", tmp_path / "hq"
+    ldb, hdb = open_database(laptop), open_database(hq)
+    for db in (ldb, hdb):
+        sync_forms(db)
+    first, template = start(ldb, code="PB-T1")
+    second, _t = start(ldb, code="PB-T2")
+    for iid in (first, second):
+        svc.answer_item(ldb, iid, YES_NO_ITEM, "yes", actor="王晓明")
+    export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明")
+    import_package(hdb, hq, tmp_path / "1.inspkg", actor="总部")
+    for iid in (first, second):
+        svc.comment_item(hdb, iid, COMMENT_ITEM, "总部的意见", actor="总部")
+        svc.comment_item(ldb, iid, COMMENT_ITEM, "现场的意见", actor="王晓明")
+    svc.answer_item(ldb, first, YES_NO_ITEM, "no", actor="王晓明")
+    svc.add_finding(ldb, first, description="设备台账缺失", severity="major", actor="王晓明")
+    export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明")
+    result = import_package(hdb, hq, tmp_path / "2.inspkg", actor="总部")
+    assert sorted(result.merge.conflicts) == sorted([first, second])
+    return {
+        "laptop": ldb,
+        "hq": hdb,
+        "hq_dir": hq,
+        "first": first,
+        "second": second,
+        "template": template,
+    }
