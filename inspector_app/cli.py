@@ -790,6 +790,18 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _manifest_time(text: str) -> str:
+    """A manifest's UTC time in the display zone."""
+    import datetime as dt
+
+    from inspector_app.timefmt import format_instant
+
+    try:
+        return format_instant(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        return text
+
+
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.services.sync import PackageRejected, import_package, preview_import
 
@@ -823,7 +835,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
                         package=m.package_id[:8],
                         device=m.device_name,
                         fingerprint=m.fingerprint,
-                        created=m.created_at,
+                        created=_manifest_time(m.created_at),
                         n=m.summary.get("inspections", "?"),
                         photos=m.summary.get("photos", "?"),
                     )

@@ -195,6 +195,8 @@ class _Reader:
             return f"{site.name}（{site.code}）" if site else str(value)[:8]
         if name == "template_hash":
             return str(value)[:12]
+        if name == "score_total" and isinstance(value, (int, float)):
+            return _("{points:g} points", points=value)
         if name == "previous_inspection_id":
             return self._visit(value)
         return plain(value)

@@ -126,7 +126,8 @@ class ConflictsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.split, 1)
-        layout.addWidget(self.empty)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.empty, 1)
         layout.addLayout(actions)
         layout.addWidget(close)
         self.table.itemSelectionChanged.connect(self._update_buttons)
@@ -152,8 +153,8 @@ class ConflictsDialog(QDialog):
                 item.setData(Qt.ItemDataRole.UserRole, r["id"])
                 item.setToolTip(text)
                 self.table.setItem(n, col, item)
-        self.table.resizeColumnsToContents()
         for col in range(self.table.columnCount() - 1):  # long cells keep the table in view
+            self.table.resizeColumnToContents(col)
             self.table.setColumnWidth(col, min(self.table.columnWidth(col), 320))
         self.empty.setVisible(not self.rows)
         self.split.setVisible(bool(self.rows))
@@ -267,11 +268,17 @@ class ConflictsDialog(QDialog):
         if not shiboken6.isValid(self):
             return
         self.busy = False
+        titles = {r["id"]: r["title"] for r in self.rows}
         self.reload()
         if done.done:
             self.on_change()
         if done.refused:
-            reasons = "\n".join(why for _cid, why in done.refused[:5])
+            reasons = "\n".join(
+                _("{title}: {reason}", title=titles.get(cid, cid[:8]), reason=why)
+                for cid, why in done.refused[:8]
+            )
+            if len(done.refused) > 8:
+                reasons += "\n" + _("and {n} more", n=len(done.refused) - 8)
             title = (
                 _("The conflict was not resolved")
                 if len(done.refused) == 1

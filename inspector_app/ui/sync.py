@@ -317,6 +317,7 @@ class ExportDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 30)
         layout = QVBoxLayout(self)
         layout.addWidget(question)
         for button in self.choices.values():
