@@ -8,6 +8,7 @@ Real data folders, real package files; the mutations are packages re-signed by B
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,13 +17,14 @@ from typing import Any
 import pytest
 
 from inspector_app.services import inspections as svc
+from inspector_app.services.conflicts import conflict_differences
 from inspector_app.services.demo import demo_id, load_demo
 from inspector_app.services.sync import export_package, import_package, list_conflicts
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.audit import row_hash
 from inspector_app.store.db import Database, open_database
 from inspector_app.sync import received, records
-from inspector_app.sync.package import device_identity
+from inspector_app.sync.package import device_identity, read_manifest
 from tests.sync.helpers import repack
 
 SIGNED = demo_id("inspection", "pb-2024-1")  # signed: frozen revision, signatures, findings
@@ -198,45 +200,75 @@ def _all(part: str, iid: str, **values: Any) -> Callable[[dict[str, Any]], None]
     return edit
 
 
-CONTENT = [
-    ("an answer's value", _flip, RECHECK),
-    ("an answer's comment", lambda d: _answer(_bundle(d, RECHECK)).update(comment="改过"), RECHECK),
+CONTENT = [  # (what changes, the edit, the inspection it is in, what the difference says)
+    ("an answer's value", _flip, RECHECK, "· Answer"),
+    (
+        "an answer's comment",
+        lambda d: _answer(_bundle(d, RECHECK)).update(comment="改过"),
+        RECHECK,
+        "· Comment",
+    ),
     (
         "the ticked evidence",
         lambda d: _answer(_bundle(d, RECHECK)).update(evidence_checked="[]"),
         RECHECK,
+        "· Evidence checked",
     ),
     (
         "not applicable",
         lambda d: _answer(_bundle(d, RECHECK), "any").update(not_applicable=True, value_json=None),
         RECHECK,
+        "· Not applicable",
     ),
-    ("the inspectors", _set("inspection", RECHECK, inspectors='["张伟"]'), RECHECK),
-    ("the start date", _set("inspection", RECHECK, started_on="2024-12-17"), RECHECK),
-    ("a finding's text", _set("findings", RECHECK, description="另一个问题"), RECHECK),
-    ("a finding's deadline", _set("findings", RECHECK, deadline="2030-01-01"), RECHECK),
+    ("the inspectors", _set("inspection", RECHECK, inspectors='["张伟"]'), RECHECK, "Inspectors"),
+    (
+        "the start date",
+        _set("inspection", RECHECK, started_on="2024-12-17"),
+        RECHECK,
+        "Start date",
+    ),
+    ("a finding's text", _set("findings", RECHECK, description="另一个问题"), RECHECK, "Finding: "),
+    (
+        "a finding's deadline",
+        _set("findings", RECHECK, deadline="2030-01-01"),
+        RECHECK,
+        "· Deadline",
+    ),
     (
         "a finding's status",
         _set("findings", RECHECK, status="verified", resolution_note="x"),
         RECHECK,
+        "· Status",
     ),
-    ("what a finding carries forward", _swap_carried, RECHECK),
-    ("a photo's caption", _set("photos", RECHECK, caption="另一张"), RECHECK),
-    ("a photo's item", _set("photos", RECHECK, item_id=None), RECHECK),
-    ("a photo's role for a finding", _all("finding_photos", RECHECK, role="after"), RECHECK),
-    ("a signer's name", _set("signatures", SIGNED, signer_name="冒名"), SIGNED),
+    ("what a finding carries forward", _swap_carried, RECHECK, "· Carried from"),
+    ("a photo's caption", _set("photos", RECHECK, caption="另一张"), RECHECK, "· Caption"),
+    ("a photo's item", _set("photos", RECHECK, item_id=None), RECHECK, "· Item"),
+    (
+        "a photo's role for a finding",
+        _all("finding_photos", RECHECK, role="after"),
+        RECHECK,
+        "· Photos",
+    ),
+    ("a signer's name", _set("signatures", SIGNED, signer_name="冒名"), SIGNED, "Signature: 冒名"),
     (
         "a signature's time",
         _set("signatures", SIGNED, signed_at="2024-10-09T08:30:00+00:00"),
         SIGNED,
+        "· Signed at",
     ),
     (
         "the frozen data alone",
         lambda d: _refreeze(d, lambda data: data["answers"][0].update(comment="冻结后改")),
         SIGNED,
+        "· Frozen data",
     ),
-    ("a frozen score", _set("revisions", SIGNED, score_json='{"total": 99}'), SIGNED),
-    ("the amendment reason", _set("revisions", SIGNED, amend_reason="另一个理由"), SIGNED),
+    ("a frozen score", _set("revisions", SIGNED, score_json='{"total": 99}'), SIGNED, "· Score"),
+    (
+        "the amendment reason",
+        _set("revisions", SIGNED, amend_reason="另一个理由"),
+        SIGNED,
+        "· Reason for the amendment",
+    ),
 ]
 
 BOOKKEEPING = [
@@ -266,8 +298,10 @@ BOOKKEEPING = [
 ]
 
 
-@pytest.mark.parametrize(("case", "edit", "changed"), CONTENT, ids=[c[0] for c in CONTENT])
-def test_a_change_of_content_is_a_conflict(laptops, hq_with_a, tmp_path, case, edit, changed):
+@pytest.mark.parametrize(("case", "edit", "changed", "said"), CONTENT, ids=[c[0] for c in CONTENT])
+def test_a_change_of_content_is_a_conflict_shown_field_by_field(
+    laptops, hq_with_a, tmp_path, case, edit, changed, said
+):
     hdb, hdata = hq_with_a
     before = _rows(hdb)
     pkg = repack(laptops["b.recheck"], tmp_path / "b.inspkg", laptops["b"], edit)
@@ -275,6 +309,13 @@ def test_a_change_of_content_is_a_conflict(laptops, hq_with_a, tmp_path, case, e
     assert changed in result.conflicts, case
     assert changed not in result.same_content
     assert _rows(hdb) == before  # the local version stays as it was
+    package = read_manifest(pkg).package_id
+    (conflict,) = [
+        c for c in list_conflicts(hdb) if c["package_id"] == package and c["entity_id"] == changed
+    ]
+    diffs = conflict_differences(hdb, conflict["id"])
+    assert any(said in d.what for d in diffs), [d.what for d in diffs]
+    assert not any(re.search(r"\bs\d\.[a-z-]+", d.what) for d in diffs)  # titles, not ids
 
 
 @pytest.mark.parametrize(("case", "edit"), BOOKKEEPING, ids=[c[0] for c in BOOKKEEPING])

@@ -227,6 +227,7 @@ def test_export_asks_for_all_the_filtered_list_or_the_selection(
     from PySide6.QtCore import QItemSelectionModel
     from PySide6.QtWidgets import QRadioButton
 
+    from inspector_app.sync.devices import readable_name
     from inspector_app.ui.workers import wait_for_tasks
 
     db = open_database(data_dir)
@@ -277,7 +278,9 @@ def test_export_asks_for_all_the_filtered_list_or_the_selection(
     hint = question.sizeHint()
     assert hint.width() <= 1366 and hint.height() <= 768
     question.reject()
+    win.settings.inspectors = ["王晓明", "李娜"]  # the device is named after the first one
     assert {r["id"] for r in export_with([Qt.Key.Key_Return])["rows"]} == set(drafts)
+    assert read_manifest(out).device_name == readable_name("王晓明")
 
     # two rows selected (Enter would still open the current one): the selection is the default
     browser.status.setCurrentIndex(0)
