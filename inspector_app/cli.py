@@ -736,6 +736,15 @@ def _progress_to_stderr(done: int, total: int, what: str) -> None:
         print(f"\r{what} {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
 
 
+def _device_name(ctx: Context) -> str:
+    """This device for people: the settings' first inspector, else the login, @ computer."""
+    from inspector_app.settings import load_settings
+    from inspector_app.sync.devices import readable_name
+
+    names = load_settings().inspectors
+    return readable_name(names[0] if names else ctx.actor)
+
+
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.services.sync import export_package
 
@@ -746,6 +755,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
         actor=ctx.actor,
         inspection_ids=args.inspection or None,
         progress=_progress_to_stderr,
+        device_name=_device_name(ctx),
     )
     m = result.manifest
     if args.json:
@@ -754,6 +764,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
                 "path": str(result.path),
                 "package_id": m.package_id,
                 "device_id": m.device_id,
+                "device": m.device_name,
                 "sequence": m.sequence,
                 "fingerprint": m.fingerprint,
                 "inspections": result.inspections,
@@ -779,6 +790,18 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _manifest_time(text: str) -> str:
+    """A manifest's UTC time in the display zone."""
+    import datetime as dt
+
+    from inspector_app.timefmt import format_instant
+
+    try:
+        return format_instant(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        return text
+
+
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.services.sync import PackageRejected, import_package, preview_import
 
@@ -798,6 +821,8 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
                 "device_known": preview.device_known,
                 "key_matches": preview.key_matches,
                 "already_imported": preview.already_imported,
+                "known_name": preview.known_name,
+                "same_name": preview.same_name,
                 "summary": m.summary,
             }
             if args.json:
@@ -810,11 +835,20 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
                         package=m.package_id[:8],
                         device=m.device_name,
                         fingerprint=m.fingerprint,
-                        created=m.created_at,
+                        created=_manifest_time(m.created_at),
                         n=m.summary.get("inspections", "?"),
                         photos=m.summary.get("photos", "?"),
                     )
                 )
+                if preview.known_name:
+                    print(_("This device was known here as {name}.", name=preview.known_name))
+                if preview.same_name:
+                    print(
+                        _(
+                            "Another device here gives the same name: compare the key "
+                            "fingerprint with the sender."
+                        )
+                    )
                 if preview.already_imported:
                     print(_("Already imported: importing it again changes nothing."))
                 elif not preview.key_matches:
@@ -849,6 +883,14 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
                 photos=result.photos_stored,
             )
         )
+        if r.same_content:
+            print(
+                _(
+                    "{n} inspections hold the same content as here, from another device: no "
+                    "conflict; their history is kept to be shown.",
+                    n=len(r.same_content),
+                )
+            )
         if r.conflicts or r.site_conflicts:
             print(
                 _("Conflicts are kept beside the local records: see `inspector-app conflicts`."),
@@ -858,16 +900,36 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.conflicts import conflict_differences
     from inspector_app.services.sync import list_conflicts
 
+    if args.id:
+        diffs = conflict_differences(ctx.db, args.id)
+        if args.json:
+            print_json([d.as_dict() for d in diffs])
+        else:
+            print_table(
+                [_("What"), _("Here"), _("Incoming")],
+                [(d.what, d.local, d.incoming) for d in diffs],
+            )
+        return 0
     rows = list_conflicts(ctx.db, open_only=not args.all)
     if args.json:
+        for r in rows:
+            r["differences"] = [d.as_dict() for d in conflict_differences(ctx.db, r["id"])]
         print_json(rows)
         return 0
     print_table(
-        [_("Conflict"), _("Record"), _("Id"), _("From device"), _("Received")],
+        [_("Conflict"), _("Record"), _("Id"), _("What"), _("From device"), _("Received")],
         [
-            (r["id"][:8], r["entity"], r["entity_id"][:8], r["device"], r["created_at"][:16])
+            (
+                r["id"][:8],
+                r["entity"],
+                r["entity_id"][:8],
+                r["title"],
+                r["device"],
+                r["created_at"][:16],
+            )
             for r in rows
         ],
     )
@@ -875,14 +937,24 @@ def cmd_conflicts(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.sync import resolve_conflict
+    from inspector_app.services.conflicts import resolve_conflicts
+    from inspector_app.services.errors import InvalidInput
 
-    done = resolve_conflict(ctx.db, ctx.data_dir, args.id, keep=args.keep, actor=ctx.actor)
-    if args.keep == "local":
-        print(_("Conflict {id}: the local version was kept", id=done["id"][:8]))
-    else:
-        print(_("Conflict {id}: the incoming version replaced the local one", id=done["id"][:8]))
-    return 0
+    if bool(args.ids) == bool(args.all):
+        raise InvalidInput(_("name the conflicts to decide, or give --all"))
+    done = resolve_conflicts(
+        ctx.db, ctx.data_dir, None if args.all else args.ids, keep=args.keep, actor=ctx.actor
+    )
+    for row in done.done:
+        if args.keep == "local":
+            print(_("Conflict {id}: the local version was kept", id=row["id"][:8]))
+        else:
+            print(_("Conflict {id}: the incoming version replaced the local one", id=row["id"][:8]))
+    for cid, why in done.refused:
+        print(_("Conflict {id}: not decided: {reason}", id=cid[:8], reason=why), file=sys.stderr)
+    if args.all and not done.done and not done.refused:
+        print(_("No conflicts are waiting for a decision."))
+    return 1 if done.refused else 0
 
 
 def cmd_audit_verify(ctx: Context, args: argparse.Namespace) -> int:
@@ -1110,10 +1182,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--json", action="store_true")
     c = command(sub, "conflicts", cmd_conflicts, _("list imported versions kept as conflicts"))
+    c.add_argument(
+        "id", nargs="?", metavar="CONFLICT_ID", help=_("show what differs in this conflict")
+    )
     c.add_argument("--all", action="store_true", help=_("resolved ones too"))
     c.add_argument("--json", action="store_true")
-    c = command(sub, "resolve", cmd_resolve, _("decide a conflict kept by an import"))
-    c.add_argument("id", metavar="CONFLICT_ID")
+    c = command(sub, "resolve", cmd_resolve, _("decide conflicts kept by an import"))
+    c.add_argument("ids", nargs="*", metavar="CONFLICT_ID")
+    c.add_argument("--all", action="store_true", help=_("every open conflict"))
     c.add_argument(
         "--keep",
         required=True,

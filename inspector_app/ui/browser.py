@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -58,6 +59,9 @@ class Browser(QWidget):
 
         self.table = RowTable()
         configure_table(self.table, self.inspections)
+        # several rows can be selected (Shift, Ctrl, Ctrl+A) for a package; Enter still
+        # opens the current row
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
         self.table.setItemDelegateForColumn(InspectionsModel.STATUS_COLUMN, StatusBadge(self.table))
         self.sites_table = RowTable()
@@ -156,6 +160,11 @@ class Browser(QWidget):
     def shown_ids(self) -> list[str]:
         """The inspections the list shows now (search and filters applied), in its order."""
         return [r["id"] for r in self.inspections.rows]
+
+    def selected_ids(self) -> list[str]:
+        """The selected inspections, in the list's order."""
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        return [self.inspections.rows[n]["id"] for n in rows if n < len(self.inspections.rows)]
 
     def total_inspections(self) -> int:
         return len(self.inspections.all_rows)

@@ -343,7 +343,23 @@ class MainWindow(QMainWindow):
                 self, _("Export a package"), _("There is no inspection to export yet.")
             )
             return
-        export_package_flow(self, self.db, self.data_dir, self.actor, shown, total, self.reload)
+        from inspector_app.settings import default_actor
+        from inspector_app.sync.devices import readable_name
+
+        inspector = self.settings.inspectors[0] if self.settings.inspectors else default_actor()
+        dialog = export_package_flow(
+            self,
+            self.db,
+            self.data_dir,
+            self.actor,
+            shown,
+            total,
+            self.reload,
+            selected=self.browser.selected_ids(),
+            device_name=readable_name(inspector),
+        )
+        dialog.finished.connect(lambda _r: self._forget(dialog))
+        self.dialog = dialog
 
     # -- inspections --------------------------------------------------------------------
     def new_inspection(self, site_id: str | None = None) -> None:
