@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from inspector_app import timefmt
 from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
 from inspector_app.checklists.scoring import (
     Answer,
@@ -26,6 +27,7 @@ from inspector_app.checklists.scoring import (
     score_inspection,
 )
 from inspector_app.i18n import _, pick
+from inspector_app.services import drafts
 from inspector_app.services.browse import status_label
 from inspector_app.services.errors import InvalidInput, Locked, NotFound
 from inspector_app.services.templates import template_of
@@ -284,7 +286,9 @@ def _normalize(template: ChecklistTemplate, item_id: str, value: Any) -> Any:
     try:
         return normalize_answer(item, value)
     except AnswerError as exc:
-        raise InvalidInput(_("item {item}: {problem}", item=item_id, problem=exc)) from None
+        raise InvalidInput(
+            _("item {item}: {problem}", item=item_id, problem=exc), problem=str(exc)
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -308,6 +312,9 @@ def _apply(
     """
     item = _target(template, item_id)
     changes = dict(changes)
+    for kind in ("value", "comment"):
+        if kind in changes:  # this edit replaces what was being typed there
+            drafts.discard_in(s, insp.id, item_id, kind)
     if "value" in changes:
         raw = changes.pop("value")
         changes["value_json"] = (
@@ -1070,7 +1077,8 @@ def inspection_detail_and_state(
         "revisions": [
             {
                 "revision": r.revision,
-                "completed_at": r.completed_at.isoformat(),
+                "completed_at": timefmt.iso_utc(r.completed_at),
+                "completed_at_display": timefmt.format_instant(r.completed_at),
                 "data_hash": r.data_hash,
                 "amend_reason": r.amend_reason,
                 "score": json.loads(r.score_json)["total"],
@@ -1083,13 +1091,15 @@ def inspection_detail_and_state(
                 "id": g.id,
                 "signer": g.signer_name,
                 "role": g.role,
-                "signed_at": g.signed_at.isoformat(),
+                "signed_at": timefmt.iso_utc(g.signed_at),
+                "signed_at_display": timefmt.format_instant(g.signed_at),
                 "revision": g.inspection_revision,
                 "data_hash": g.data_hash,
             }
             for g in signatures
         ],
         "template_version_id": read.template_row.id,
+        "display_zone": timefmt.zone_name(),  # the zone of every *_display time
     }
     open_findings = sum(1 for f in findings if f.status == FindingStatus.OPEN.value)
     return detail, _state(read, open_findings)

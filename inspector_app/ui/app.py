@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from inspector_app import APP_NAME, __version__, i18n, paths, timefmt
@@ -30,6 +31,12 @@ from inspector_app.ui.workers import wait_for_tasks
 
 # For the start-up benchmark: quit once the window is on screen with its data.
 EXIT_AFTER_SHOW_ENV = "INSPECTOR_EXIT_AFTER_SHOW"
+
+
+def window_icon() -> QIcon:
+    """The clipboard icon (resources/icons, drawn by tools/make_icon.py); the Windows
+    executables carry the same picture as their .ico (build.spec)."""
+    return QIcon(str(paths.resources_dir() / "icons" / "inspector.png"))
 
 
 def run_language(cli_language: str | None = None) -> str | None:
@@ -151,6 +158,7 @@ def run_gui(
     qapp.setApplicationName(APP_NAME)
     qapp.setApplicationVersion(__version__)
     qapp.setOrganizationName(APP_NAME)
+    qapp.setWindowIcon(window_icon())
     install_fonts(qapp)
     try:
         app = InspectorApp(qapp, data_dir, language=run_language(language))

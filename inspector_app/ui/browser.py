@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -73,6 +74,9 @@ class Browser(QWidget):
         self.table = RowTable()
         self.table.setAccessibleName(_("Inspections"))
         configure_table(self.table, self.inspections)
+        # several rows can be selected (Shift, Ctrl, Ctrl+A) for a package; Enter still
+        # opens the current row
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
         self.table.setItemDelegateForColumn(InspectionsModel.STATUS_COLUMN, StatusBadge(self.table))
         self.sites_table = RowTable()
@@ -174,6 +178,11 @@ class Browser(QWidget):
     def shown_ids(self) -> list[str]:
         """The inspections the list shows now (search and filters applied), in its order."""
         return [r["id"] for r in self.inspections.rows]
+
+    def selected_ids(self) -> list[str]:
+        """The selected inspections, in the list's order."""
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        return [self.inspections.rows[n]["id"] for n in rows if n < len(self.inspections.rows)]
 
     def total_inspections(self) -> int:
         return len(self.inspections.all_rows)

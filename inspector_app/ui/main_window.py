@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         self.loaded = False
         self.warm = False
         self.sample_data_if_empty = False  # make run: something to look at on a fresh machine
+        self.notice = ""  # shown in the status bar with the next list counts
         self.setWindowTitle(_("Inspector — field inspection"))
         self.setMinimumSize(960, 640)
 
@@ -115,14 +116,14 @@ class MainWindow(QMainWindow):
         first, self.loaded = not self.loaded, True
         self.browser.set_data(inspections, sites, open_findings)
         self.menus.fill_recent(inspections, self.settings.recent)
-        self.statusBar().showMessage(
-            _(
-                "{n} inspections, {m} sites · data folder: {dir}",
-                n=len(inspections),
-                m=len(sites),
-                dir=self.data_dir,
-            )
+        counts = _(
+            "{n} inspections, {m} sites · data folder: {dir}",
+            n=len(inspections),
+            m=len(sites),
+            dir=self.data_dir,
         )
+        notice, self.notice = self.notice, ""  # said once, before the counts
+        self.statusBar().showMessage(f"{notice} · {counts}" if notice else counts)
         if self.editor is None:
             self.stack.setCurrentWidget(
                 self.welcome if not inspections and not sites else self.browser
@@ -149,10 +150,20 @@ class MainWindow(QMainWindow):
         from inspector_app.services.demo import load_demo
 
         db = self.db
+
+        def done(_result: Any) -> None:
+            from inspector_app.services.identities import DEMO_PASSPHRASE
+
+            self.notice = _(
+                "Sample data loaded; the demo inspectors' signing passphrase is {passphrase}.",
+                passphrase=DEMO_PASSPHRASE,
+            )
+            self.reload()
+
         run_task(
             self,
             lambda _p: load_demo(db, actor=self.actor),
-            on_done=lambda _r: self.reload(),
+            on_done=done,
             title=_("Loading sample data…"),
         )
 
@@ -214,7 +225,23 @@ class MainWindow(QMainWindow):
                 self, _("Export a package"), _("There is no inspection to export yet.")
             )
             return
-        export_package_flow(self, self.db, self.data_dir, self.actor, shown, total, self.reload)
+        from inspector_app.settings import default_actor
+        from inspector_app.sync.devices import readable_name
+
+        inspector = self.settings.inspectors[0] if self.settings.inspectors else default_actor()
+        dialog = export_package_flow(
+            self,
+            self.db,
+            self.data_dir,
+            self.actor,
+            shown,
+            total,
+            self.reload,
+            selected=self.browser.selected_ids(),
+            device_name=readable_name(inspector),
+        )
+        dialog.finished.connect(lambda _r: self._forget(dialog))
+        self.dialog = dialog
 
     # -- inspections --------------------------------------------------------------------
     def new_inspection(self, site_id: str | None = None) -> None:

@@ -141,7 +141,7 @@ def _finding(w: World) -> QDialog:
 def _passphrase(w: World) -> QDialog:
     from inspector_app.ui.report import PassphraseDialog
 
-    return PassphraseDialog(w.window)
+    return PassphraseDialog(["王晓明", "李娜"], ["王晓明"], w.window, error="口令不对")
 
 
 def _report(w: World) -> QDialog:
@@ -164,6 +164,12 @@ def _import_preview(w: World) -> QDialog:
     if not package.exists():
         export_package(w.db, w.data_dir, package, actor="测试员")
     return ImportPreviewDialog(preview_import(w.db, w.data_dir, package), w.window)
+
+
+def _export(w: World) -> QDialog:
+    from inspector_app.ui.sync import ExportDialog
+
+    return ExportDialog(total=21, shown=8, selected=2, parent=w.window)
 
 
 def _conflicts(w: World) -> QDialog:
@@ -206,6 +212,7 @@ FACTORIES: dict[str, Callable[[World], QDialog]] = {
     "inspector_app.ui.report.ReportDialog": _report,
     "inspector_app.ui.shortcuts.ShortcutsDialog": _shortcuts,
     "inspector_app.ui.signature_pad.SignatureDialog": _signature,
+    "inspector_app.ui.sync.ExportDialog": _export,
     "inspector_app.ui.sync.ImportPreviewDialog": _import_preview,
 }
 

@@ -86,5 +86,5 @@ def test_the_cli_reads_the_settings_of_a_given_folder(data_dir: Path, tmp_path: 
     r = run_cli("keys", "init", env=env)  # INSPECTOR_DATA_DIR: the folder's names
     assert r.returncode == 0, r.stderr
     shown = json.loads(run_cli("keys", "show", "--json", env=env).stdout)
-    assert shown["subject_cn"] == "李娜"
+    assert [person["subject_cn"] for person in shown] == ["李娜"]
     assert user_settings_path().read_bytes() == before

@@ -150,7 +150,7 @@ def press(combo: QKeyCombination) -> None:
 def _wait_for_loading(qtbot: Any) -> None:
     """Dialogs that load in the background (report, history) finish before being closed."""
     for w in QApplication.topLevelWidgets():
-        if w.isVisible() and hasattr(w, "loaded"):
+        if shiboken6.isValid(w) and w.isVisible() and hasattr(w, "loaded"):
             qtbot.waitUntil(lambda w=w: not shiboken6.isValid(w) or w.loaded, timeout=60000)
 
 
@@ -188,6 +188,14 @@ def _same(a: Shortcut, b: Shortcut) -> bool:
 
 
 # -- keys the widgets handle themselves ----------------------------------------------------
+
+
+def _until(check: Callable[[], bool], timeout_ms: int = 3000) -> bool:
+    for _n in range(timeout_ms // 20):
+        if check():
+            return True
+        QTest.qWait(20)
+    return check()
 
 
 def _stored(world: World, item_id: str) -> Any:
@@ -232,7 +240,7 @@ def key_digits(world: World) -> None:
     item = _item(editor, "score")
     editor.select_item(item.id)
     type_text(focused(), "2")
-    assert _stored(world, item.id).value == 2
+    assert _until(lambda: _stored(world, item.id).value == 2)  # typing is saved as typed
 
 
 def key_choice(world: World) -> None:

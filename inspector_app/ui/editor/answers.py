@@ -47,6 +47,9 @@ class AnswerWidget(QWidget):
     def focus_answer(self) -> None:
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def show_typed(self, text: str) -> None:
+        """Typed widgets keep showing a refused value; the others have nothing typed."""
+
     def set_read_only(self, read_only: bool) -> None:
         self.setEnabled(not read_only)
 
@@ -149,16 +152,8 @@ class NumberAnswer(AnswerWidget):
         self.line.textEdited.connect(self._edited)
 
     def _edited(self, text: str) -> None:
-        text = text.strip()
-        if not text:
-            self.changed.emit(None)
-            return
-        try:
-            value = float(text)
-        except ValueError:
-            self.changed.emit(text)  # the service refuses it with a message shown inline
-            return
-        self.changed.emit(int(value) if value.is_integer() else value)
+        # as typed: the service parses and checks it (and refuses "abc" or 30 of 3 inline)
+        self.changed.emit(text.strip() or None)
 
     def set_answer(self, view: AnswerView) -> None:
         if self.line.hasFocus() and view.value is not None:
@@ -172,6 +167,10 @@ class NumberAnswer(AnswerWidget):
     def focus_answer(self) -> None:
         self.line.setFocus(Qt.FocusReason.OtherFocusReason)
         self.line.selectAll()
+
+    def show_typed(self, text: str) -> None:
+        if self.line.text() != text:
+            self.line.setText(text)
 
     def set_read_only(self, read_only: bool) -> None:
         self.line.setReadOnly(read_only)
