@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app import __version__, paths
-from inspector_app.i18n import _, set_language
+from inspector_app.cli_text import early_language, translate_argparse
+from inspector_app.i18n import _
 
 
 def _width(text: str) -> int:
@@ -197,7 +198,7 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_inspections_list(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.browse import list_inspections, status_label
+    from inspector_app.services.browse import grade_text, list_inspections, status_label
 
     rows = list_inspections(
         ctx.db, status=args.status, site_type=args.type, year=args.year, search=args.search
@@ -211,18 +212,19 @@ def cmd_inspections_list(ctx: Context, args: argparse.Namespace) -> int:
             (
                 r["id"][:8],
                 r["site"],
-                r["template"],
+                r["template_title"],
                 r["started_on"],
                 status_label(r["status"]),
-                f"{r['score']:.2f}" + ("*" if r["provisional"] else ""),
-                r["grade_label"] + (" ⚠" if r["vetoed"] else ""),
+                f"{r['score']:.2f}",
+                grade_text(r["grade_label"], r["provisional"], r["vetoed"]),
             )
             for r in rows
         ],
     )
     print(
         _(
-            "{n} inspections; * provisional (required answers missing), ⚠ veto triggered",
+            "{n} inspections; provisional: required answers are missing; ⚠: a veto item "
+            "was triggered",
             n=len(rows),
         )
     )
@@ -230,7 +232,14 @@ def cmd_inspections_list(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.inspections import inspection_detail, status_label
+    from inspector_app.services.browse import finding_status_label, grade_text, severity_label
+    from inspector_app.services.inspections import (
+        describe_missing,
+        inspection_detail,
+        item_title,
+        load_inspection_state,
+        status_label,
+    )
 
     d = inspection_detail(ctx.db, args.id)
     if args.json:
@@ -257,15 +266,15 @@ def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> int:
             date=d["started_on"],
         )
     )
+    template = load_inspection_state(ctx.db, d["id"]).template
     weights = _(" (sample weights)") if d["sample_weights"] else ""
     print(
         _(
-            "Score: {score:.2f} / {max:g}{weights}; grade: {grade}{prov}",
+            "Score: {score:.2f} / {max:g}{weights}; grade: {grade}",
             score=d["score"],
             max=d["max_score"],
             weights=weights,
-            grade=d["grade_label"],
-            prov=_(" (provisional)") if d["provisional"] else "",
+            grade=grade_text(d["grade_label"], d["provisional"]),
         )
     )
     for v in d["veto_reasons"]:
@@ -287,15 +296,30 @@ def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> int:
     if d["findings"]:
         print()
         print_table(
-            [_("Severity"), _("Finding"), _("Deadline"), _("Responsible"), _("Status")],
             [
-                (f["severity"], f["description"], f["deadline"], f["responsible"], f["status"])
+                _("Severity"),
+                _("Item"),
+                _("Finding"),
+                _("Deadline"),
+                _("Responsible"),
+                _("Status"),
+            ],
+            [
+                (
+                    severity_label(f["severity"]),
+                    item_title(template, f["item"]) or _("(whole inspection)"),
+                    f["description"],
+                    f["deadline"],
+                    f["responsible"],
+                    finding_status_label(f["status"]),
+                )
                 for f in d["findings"]
             ],
         )
     if d["missing_required"]:
         print()
-        print(_("Missing required answers: {items}", items=", ".join(d["missing_required"])))
+        missing = describe_missing(template, d["missing_required"])
+        print(_("Missing required answers: {items}", items=_("; ").join(missing)))
     return 0
 
 
@@ -337,13 +361,21 @@ def cmd_inspections_start(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_score(result: Any) -> None:
+def _grade_label(ctx: Context, inspection_id: str, grade: str) -> str:
+    from inspector_app.services.inspections import grade_label, load_inspection_state
+
+    return grade_label(load_inspection_state(ctx.db, inspection_id).template, grade)
+
+
+def _print_score(ctx: Context, inspection_id: str, result: Any) -> None:
+    from inspector_app.services.browse import grade_text
+
+    label = _grade_label(ctx, inspection_id, result.grade)
     print(
         _(
-            "score {score:.2f}, grade {grade}{prov}",
+            "score {score:.2f}, grade {grade}",
             score=result.total,
-            grade=result.grade,
-            prov=_(" (provisional)") if result.provisional else "",
+            grade=grade_text(label, result.provisional),
         )
     )
 
@@ -354,14 +386,16 @@ def cmd_inspections_answer(ctx: Context, args: argparse.Namespace) -> int:
     res = answer_item(ctx.db, args.id, args.item, _json_value(args.value), actor=ctx.actor)
     if args.comment is not None:
         res = comment_item(ctx.db, args.id, args.item, args.comment, actor=ctx.actor)
-    _print_score(res.score)
+    _print_score(ctx, args.id, res.score)
     return 0
 
 
 def cmd_inspections_na(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.services.inspections import mark_not_applicable
 
-    _print_score(mark_not_applicable(ctx.db, args.id, args.item, actor=ctx.actor).score)
+    _print_score(
+        ctx, args.id, mark_not_applicable(ctx.db, args.id, args.item, actor=ctx.actor).score
+    )
     return 0
 
 
@@ -382,7 +416,7 @@ def cmd_inspections_complete(ctx: Context, args: argparse.Namespace) -> int:
             "completed revision {rev}: score {score:.2f}, grade {grade}; data hash {hash}",
             rev=snap.revision,
             score=score["total"],
-            grade=score["grade"],
+            grade=_grade_label(ctx, args.id, score["grade"]),
             hash=snap.data_hash,
         )
     )
@@ -446,13 +480,16 @@ def cmd_photos_list(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print_json([photo_dict(p) for p in photos])
         return 0
+    from inspector_app.services.inspections import item_title, load_inspection_state
+
+    template = load_inspection_state(ctx.db, args.id).template
     print_table(
         [_("ID"), _("File"), _("Item"), _("Taken"), _("Camera"), _("Pixels"), _("Caption")],
         [
             (
                 p.id[:8],
                 p.original_name,
-                p.item_id,
+                item_title(template, p.item_id),
                 taken_text(p) or None,
                 p.camera,
                 f"{p.width}x{p.height}",
@@ -993,18 +1030,26 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_gui(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.ui.app import run_gui
 
-    return run_gui(args.data_dir, sample_data_if_empty=getattr(args, "sample_data", False))
+    return run_gui(
+        args.data_dir, sample_data_if_empty=getattr(args, "sample_data", False), language=args.lang
+    )
 
 
 # -- parser -------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
+    translate_argparse()  # argparse's own words too; its group titles are read right here
     p = argparse.ArgumentParser(
         prog="inspector-app",
         description=_("Inspector: offline field inspection (中试基地 / 技术转移服务机构 绩效评价)"),
     )
-    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help=_("show the version and exit"),
+    )
     p.add_argument(
         "--data-dir",
         metavar="DIR",
@@ -1209,13 +1254,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # The language must be known before the parser's help texts are built.
-    if "--lang" in argv[:-1]:
-        set_language(argv[argv.index("--lang") + 1])
+    early_language(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     ctx = Context(paths.resolve_data_dir(args.data_dir))
-    from inspector_app.settings import load_settings
+    from inspector_app.settings import load_settings, use_data_folder
     from inspector_app.timefmt import set_display_zone
+
+    use_data_folder(paths.given_data_dir(args.data_dir))  # a given folder: its own settings
 
     set_display_zone(load_settings().timezone)
     func = getattr(args, "func", cmd_gui)

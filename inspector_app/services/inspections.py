@@ -671,14 +671,22 @@ def data_hash(data: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def describe_missing(template: ChecklistTemplate, ids: Iterable[str]) -> list[str]:
-    out = []
-    for item_id in ids:
+def item_title(template: ChecklistTemplate, item_id: str | None) -> str:
+    """What people read for an item or a veto item: its title (its id only when the
+    template has no such item)."""
+    if not item_id:
+        return ""
+    for find in (template.item, template.veto):
         try:
-            out.append(f"{item_id} {pick(template.item(item_id).title)}")
+            return pick(find(item_id).title)
         except KeyError:
-            out.append(f"{item_id} {pick(template.veto(item_id).title)}")
-    return out
+            continue
+    return item_id
+
+
+def describe_missing(template: ChecklistTemplate, ids: Iterable[str]) -> list[str]:
+    """The titles of missing items, as an inspector knows them (never the internal ids)."""
+    return [item_title(template, item_id) for item_id in ids]
 
 
 def complete_inspection(

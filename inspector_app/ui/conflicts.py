@@ -17,7 +17,6 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.i18n import _
 from inspector_app.store.db import Database
+from inspector_app.ui.dialogs import RememberingDialog
 from inspector_app.ui.workers import run_task, show_error
 
 
@@ -53,8 +53,10 @@ def _table(columns: list[str], name: str) -> QTableWidget:
     return table
 
 
-class ConflictsDialog(QDialog):
+class ConflictsDialog(RememberingDialog):
     """The open conflicts, one per row, with what each side says and where they differ."""
+
+    key = "conflicts"
 
     def __init__(
         self,

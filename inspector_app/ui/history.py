@@ -192,6 +192,7 @@ class HistoryDialog(RememberingDialog):
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search the history: who, what, values (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(_("Search the history"))
         self.search.setEnabled(False)
         self.count = QLabel()
         bar = QHBoxLayout()
@@ -200,6 +201,7 @@ class HistoryDialog(RememberingDialog):
 
         self.model = HistoryModel(self)
         self.table = QTableView()
+        self.table.setAccessibleName(_("History"))
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)

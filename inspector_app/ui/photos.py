@@ -129,6 +129,7 @@ class PhotoStrip(QListWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setAccessibleName(_("Photos"))
         self.setViewMode(QListWidget.ViewMode.IconMode)
         self.setIconSize(QSize(112, 112))
         self.setGridSize(QSize(124, 132))
@@ -281,6 +282,7 @@ class PhotoViewer(RememberingDialog):
         self.info.setWordWrap(True)
         self.info.setStyleSheet("color: #444;")
         self.caption = QLineEdit()
+        self.caption.setAccessibleName(_("Caption"))
         self.caption.setPlaceholderText(_("caption (what the photo shows)"))
         self.caption.setReadOnly(not editable)
         self.caption.editingFinished.connect(self._caption_done)

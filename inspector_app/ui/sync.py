@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QLabel,
@@ -33,6 +32,7 @@ from inspector_app import timefmt
 from inspector_app.i18n import _
 from inspector_app.services.browse import status_label
 from inspector_app.store.db import Database
+from inspector_app.ui.dialogs import RememberingDialog
 from inspector_app.ui.workers import run_task, show_error
 
 FILTER = "{} (*.inspkg)"
@@ -65,11 +65,13 @@ def _plain(label: QLabel) -> QLabel:
     return label
 
 
-class ImportPreviewDialog(QDialog):
+class ImportPreviewDialog(RememberingDialog):
     """What a package holds and who made it; Import (the default for an importable package)
     or Cancel."""
 
     COLUMNS = 4
+
+    key = "import_preview"
 
     def __init__(self, preview: Any, parent: QWidget | None = None):
         super().__init__(parent)
@@ -261,11 +263,13 @@ def _summary(result: Any) -> str:
     return text
 
 
-class ExportDialog(QDialog):
+class ExportDialog(RememberingDialog):
     """Which inspections go into the package: all of them, the ones the list shows (after its
     filters and search) or the selected rows, each with its count. The default is the
     selection when more than one row is selected, else the list when it is filtered, else
     all. The visits they follow (复查) always go with them."""
+
+    key = "export"
 
     ALL, SHOWN, SELECTED = "all", "shown", "selected"
 

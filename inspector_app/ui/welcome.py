@@ -52,6 +52,7 @@ class Welcome(QWidget):
             b.setMinimumWidth(360)
             b.setMinimumHeight(36)
         self.demo_button.setDefault(True)
+        self.setFocusProxy(self.demo_button)  # Enter loads the sample data
         self.demo_button.clicked.connect(self.load_demo)
         self.package_button.clicked.connect(self.import_package)
         self.import_button.clicked.connect(self.import_sites)

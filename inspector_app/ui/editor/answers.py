@@ -135,6 +135,7 @@ class NumberAnswer(AnswerWidget):
     def __init__(self, item: Item, parent: QWidget | None = None):
         super().__init__(item, parent)
         self.line = _NumberLine(self)
+        self.line.setAccessibleName(pick(item.title))
         self.line.setMaximumWidth(160)
         if item.type is AnswerType.SCORE:
             self.line.setPlaceholderText(_("0 to {max:g}", max=item.points))
@@ -236,6 +237,7 @@ class TextAnswer(AnswerWidget):
     def __init__(self, item: Item, parent: QWidget | None = None):
         super().__init__(item, parent)
         self.box = _TextBox(self)
+        self.box.setAccessibleName(pick(item.title))
         self.box.setPlaceholderText(_("Type here; Ctrl+Enter for the next item"))
         self.box.setMaximumHeight(120)
         self.box.setTabChangesFocus(True)
@@ -276,6 +278,7 @@ class DateAnswer(AnswerWidget):
     def __init__(self, item: Item, parent: QWidget | None = None):
         super().__init__(item, parent)
         self.box = _DateBox(self)
+        self.box.setAccessibleName(pick(item.title))
         self.box.setDisplayFormat("yyyy-MM-dd")
         self.box.setCalendarPopup(True)
         self.box.setMinimumDate(self.EMPTY)

@@ -231,6 +231,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         scores.addWidget(self.note_label, 1)
 
         self.tree = QTreeWidget()
+        self.tree.setAccessibleName(_("Indicator tree"))
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels([_("Indicator"), _("Answer / progress"), _("Points")])
         header = self.tree.header()

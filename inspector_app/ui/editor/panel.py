@@ -236,6 +236,7 @@ class ItemPanel(QScrollArea):
 
         layout.addWidget(QLabel(_("Comment")))
         box = self.comment = _CommentBox()
+        box.setAccessibleName(_("Comment"))
         box.setPlainText(view.comment or "")
         box.setPlaceholderText(_("What you saw; Ctrl+Enter for the next item"))
         box.setMaximumHeight(110)
