@@ -212,9 +212,10 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         self.readonly_banner.setStyleSheet(
             "background: #e3ecf7; color: #1f3b63; padding: 6px 10px; border-radius: 4px;"
         )
-        self.readonly_banner.setVisible(not s.editable)
         self.sign_label = QLabel(self._signature_text() if not s.editable else "")
-        self.sign_label.setVisible(not s.editable)
+        if s.editable:  # hidden before they are laid out, never shown as windows of their own
+            self.readonly_banner.hide()
+            self.sign_label.hide()
 
         head = QHBoxLayout()
         titles = QVBoxLayout()
