@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,4 +73,104 @@ def run_cli(
         cmd += ["--data-dir", str(data_dir)]
     return subprocess.run(
         [*cmd, *args], capture_output=True, text=True, env=full_env, timeout=120, cwd=ROOT
+    )
+
+
+def fifo(path: Path, unblock_after: float = 3.0) -> Path:
+    """A named pipe nobody writes to: opening it for reading waits for ever. After
+    ``unblock_after`` seconds a writer opens and closes it once, so code that wrongly waits on
+    it fails its test (too slow, or an empty file) instead of hanging the whole suite."""
+    import threading
+
+    os.mkfifo(path)
+
+    def unblock() -> None:
+        with contextlib.suppress(OSError):  # nobody is waiting on it: nothing to undo
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+
+    timer = threading.Timer(unblock_after, unblock)
+    timer.daemon = True
+    timer.start()
+    return path
+
+
+@dataclass(frozen=True)
+class BoundedRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_mb: float  # the child's peak resident memory
+
+
+def run_cli_bounded(
+    *args: str | bytes,
+    data_dir: Path | None = None,
+    lang: str = "en",
+    env: dict[str, str] | None = None,
+    timeout: float = 20,
+    address_space_mb: int = 2048,
+    umask: int | None = None,
+) -> BoundedRun:
+    """``run_cli``, measuring the child's wall time and peak memory (``wait4``), with a hard
+    cap on its address space (a runaway read fails fast instead of eating the machine) and
+    a kill after ``timeout`` seconds. Arguments may be bytes (invalid UTF-8 on purpose)."""
+    import resource
+    import time
+
+    full_env = {**os.environ, "INSPECTOR_LANG": lang, **(env or {})}
+    cmd: list[str | bytes] = [sys.executable, "-m", "inspector_app"]
+    if data_dir is not None:
+        cmd += ["--data-dir", str(data_dir)]
+    cap = address_space_mb * 2**20
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        if umask is not None:
+            os.umask(umask)
+
+    import threading
+
+    started = time.monotonic()
+    child = subprocess.Popen(
+        [*cmd, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=full_env,
+        cwd=ROOT,
+        preexec_fn=limit,
+    )
+    chunks: dict[str, bytes] = {}
+
+    def drain(name: str, stream: Any) -> None:
+        chunks[name] = stream.read()
+
+    readers = [
+        threading.Thread(target=drain, args=(name, stream), daemon=True)
+        for name, stream in (("out", child.stdout), ("err", child.stderr))
+    ]
+    for r in readers:
+        r.start()
+    # wait4, not communicate(): the rusage of this one child (its own peak memory)
+    while True:
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() - started > timeout:
+            child.kill()
+            pid, status, usage = os.wait4(child.pid, 0)
+            break
+        time.sleep(0.01)
+    seconds = time.monotonic() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    for r in readers:
+        r.join()
+    out, err = chunks.get("out", b""), chunks.get("err", b"")
+    peak = usage.ru_maxrss / 1024  # KiB on Linux
+    return BoundedRun(
+        child.returncode,
+        out.decode("utf-8", "replace"),
+        err.decode("utf-8", "replace"),
+        seconds,
+        peak,
     )
