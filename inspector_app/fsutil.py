@@ -22,9 +22,10 @@ class FileRefused(OSError):
     """A file refused before a byte of it is read: not a regular file (a folder, a FIFO, a
     device), or larger than the cap. ``str()`` says which, in the current language."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, too_large: bool = False):
         super().__init__(message)
         self.message = message
+        self.too_large = too_large
 
     def __str__(self) -> str:
         return self.message
@@ -53,7 +54,8 @@ def _too_large(size: int, max_bytes: int) -> FileRefused:
             "it is too large: {size} bytes (at most {limit})",
             size=f"{size:,}",
             limit=f"{max_bytes:,}",
-        )
+        ),
+        too_large=True,
     )
 
 

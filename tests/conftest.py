@@ -9,7 +9,6 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -103,6 +102,22 @@ class BoundedRun:
     peak_mb: float  # the child's peak resident memory
 
 
+# Runs the command as its child and writes the child's peak memory (KiB) to a file: the peak
+# of a child measured from this (large) test process would include this process's memory,
+# which a forked child counts until it executes the command.
+_MEASURE = """
+import os, resource, subprocess, sys
+cap, umask, report = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+if umask != "-":
+    os.umask(int(umask, 8))
+code = subprocess.call(sys.argv[4:])
+with open(report, "w") as fh:
+    fh.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(code)
+"""
+
+
 def run_cli_bounded(
     *args: str | bytes,
     data_dir: Path | None = None,
@@ -112,61 +127,44 @@ def run_cli_bounded(
     address_space_mb: int = 2048,
     umask: int | None = None,
 ) -> BoundedRun:
-    """``run_cli``, measuring the child's wall time and peak memory (``wait4``), with a hard
-    cap on its address space (a runaway read fails fast instead of eating the machine) and
-    a kill after ``timeout`` seconds. Arguments may be bytes (invalid UTF-8 on purpose)."""
-    import resource
+    """``run_cli``, measuring the command's wall time and peak memory, with a hard cap on its
+    address space (a runaway read fails fast instead of eating the machine) and a kill after
+    ``timeout`` seconds. Arguments may be bytes (invalid UTF-8 on purpose)."""
+    import signal
+    import tempfile
     import time
 
     full_env = {**os.environ, "INSPECTOR_LANG": lang, **(env or {})}
     cmd: list[str | bytes] = [sys.executable, "-m", "inspector_app"]
     if data_dir is not None:
         cmd += ["--data-dir", str(data_dir)]
-    cap = address_space_mb * 2**20
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-        if umask is not None:
-            os.umask(umask)
-
-    import threading
-
-    started = time.monotonic()
-    child = subprocess.Popen(
-        [*cmd, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=full_env,
-        cwd=ROOT,
-        preexec_fn=limit,
-    )
-    chunks: dict[str, bytes] = {}
-
-    def drain(name: str, stream: Any) -> None:
-        chunks[name] = stream.read()
-
-    readers = [
-        threading.Thread(target=drain, args=(name, stream), daemon=True)
-        for name, stream in (("out", child.stdout), ("err", child.stderr))
-    ]
-    for r in readers:
-        r.start()
-    # wait4, not communicate(): the rusage of this one child (its own peak memory)
-    while True:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() - started > timeout:
-            child.kill()
-            pid, status, usage = os.wait4(child.pid, 0)
-            break
-        time.sleep(0.01)
-    seconds = time.monotonic() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    for r in readers:
-        r.join()
-    out, err = chunks.get("out", b""), chunks.get("err", b"")
-    peak = usage.ru_maxrss / 1024  # KiB on Linux
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "peak"
+        wrapper = [
+            sys.executable,
+            "-S",
+            "-c",
+            _MEASURE,
+            str(address_space_mb * 2**20),
+            "-" if umask is None else f"{umask:o}",
+            str(report),
+        ]
+        started = time.monotonic()
+        child = subprocess.Popen(
+            [*wrapper, *cmd, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=full_env,
+            cwd=ROOT,
+            start_new_session=True,  # a kill reaches the command too
+        )
+        try:
+            out, err = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            out, err = child.communicate()
+        seconds = time.monotonic() - started
+        peak = int(report.read_text()) / 1024 if report.exists() else float("inf")
     return BoundedRun(
         child.returncode,
         out.decode("utf-8", "replace"),

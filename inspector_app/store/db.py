@@ -214,7 +214,18 @@ def open_database(data_dir: Path) -> Database:
     Refuses a database whose schema is newer than this build, so an old app never
     writes into a newer layout.
     """
-    data_dir.mkdir(parents=True, exist_ok=True)
+    if data_dir.exists() and not data_dir.is_dir():
+        raise DatabaseError(_("the data folder {dir} is not a folder", dir=data_dir))
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(
+            _(
+                "the data folder {dir} cannot be created: {error}",
+                dir=data_dir,
+                error=exc.strerror or exc,
+            )
+        ) from None
     path = data_dir / DB_FILENAME
     backups = data_dir / "backups"
     rev = current_revision(path)
