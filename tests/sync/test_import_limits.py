@@ -37,6 +37,7 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pa
     opened = open_package(pkg, staging)
     doc = opened.read_json(records.RECORDS_MEMBER)
     media = {f.path for f in opened.manifest.files if f.path.startswith("media/")}
+    records.check_document(copy.deepcopy(doc), media)  # the package as exported is fine
     yield data, pkg, doc, media
 
 
@@ -146,7 +147,6 @@ def test_a_text_beyond_its_cap_is_refused_naming_the_place(
     package: Any, case: str, edit: Callable[[dict], None], expect: str
 ) -> None:
     _data, _pkg, doc, media = package
-    records.check_document(copy.deepcopy(doc), media)  # the package as exported is fine
     bad = copy.deepcopy(doc)
     edit(bad)
     for bundle in bad["inspections"]:  # a hostile exporter fixes the hashes too
