@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DIST_STAMP := $(VENV)/.installed-dist
 
-.PHONY: run test lint bench screenshots clean
+.PHONY: run test lint bench screenshots clean dist smoke-dist
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -13,6 +14,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
+
+# The [dist] extra (PyInstaller, pinned in constraints.txt) on top of the test environment.
+$(DIST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,dist]'
+	@touch $(DIST_STAMP)
 
 run: $(STAMP)
 	$(BIN)/inspector-app --sample-data
@@ -29,6 +35,17 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/photos.py
 	$(BIN)/python bench/report.py
+
+# The one-folder build for machines without Python: dist/Inspector/ holds Inspector (the
+# desktop) and inspector-app (the command line); see docs/build.md.
+dist: $(DIST_STAMP)
+	$(BIN)/pyinstaller --noconfirm --clean build.spec
+	@du -sm dist/Inspector
+
+# Runs the built folder as a user would: doctor, demo, a signed report, verify, export,
+# import and the window offscreen, in fresh data folders; checks size and contents.
+smoke-dist:
+	$(PYTHON) tools/smoke_dist.py dist/Inspector
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -28,7 +28,8 @@ from inspector_app.cli_checks import (
     safe,
     text_argument_problem,
 )
-from inspector_app.i18n import _, set_language
+from inspector_app.cli_text import early_language, translate_argparse
+from inspector_app.i18n import _
 
 
 def _width(text: str) -> int:
@@ -71,9 +72,11 @@ class Context:
     @property
     def db(self):  # type: ignore[no-untyped-def]
         if self._db is None:
+            from inspector_app.services.drafts import recover_drafts
             from inspector_app.store.db import open_database
 
             self._db = open_database(self.data_dir)
+            recover_drafts(self._db)  # text typed in a desktop that died: never lost
         return self._db
 
     def with_templates(self):  # type: ignore[no-untyped-def]
@@ -207,7 +210,7 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_inspections_list(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.browse import list_inspections, status_label
+    from inspector_app.services.browse import grade_text, list_inspections, status_label
 
     rows = list_inspections(
         ctx.db, status=args.status, site_type=args.type, year=args.year, search=args.search
@@ -221,18 +224,19 @@ def cmd_inspections_list(ctx: Context, args: argparse.Namespace) -> int:
             (
                 r["id"][:8],
                 r["site"],
-                r["template"],
+                r["template_title"],
                 r["started_on"],
                 status_label(r["status"]),
-                f"{r['score']:.2f}" + ("*" if r["provisional"] else ""),
-                r["grade_label"] + (" ⚠" if r["vetoed"] else ""),
+                f"{r['score']:.2f}",
+                grade_text(r["grade_label"], r["provisional"], r["vetoed"]),
             )
             for r in rows
         ],
     )
     print(
         _(
-            "{n} inspections; * provisional (required answers missing), ⚠ veto triggered",
+            "{n} inspections; provisional: required answers are missing; ⚠: a veto item "
+            "was triggered",
             n=len(rows),
         )
     )
@@ -240,7 +244,14 @@ def cmd_inspections_list(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.inspections import inspection_detail, status_label
+    from inspector_app.services.browse import finding_status_label, grade_text, severity_label
+    from inspector_app.services.inspections import (
+        describe_missing,
+        inspection_detail,
+        item_title,
+        load_inspection_state,
+        status_label,
+    )
 
     d = inspection_detail(ctx.db, args.id)
     if args.json:
@@ -270,15 +281,15 @@ def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> int:
             date=d["started_on"],
         )
     )
+    template = load_inspection_state(ctx.db, d["id"]).template
     weights = _(" (sample weights)") if d["sample_weights"] else ""
     print(
         _(
-            "Score: {score:.2f} / {max:g}{weights}; grade: {grade}{prov}",
+            "Score: {score:.2f} / {max:g}{weights}; grade: {grade}",
             score=d["score"],
             max=d["max_score"],
             weights=weights,
-            grade=d["grade_label"],
-            prov=_(" (provisional)") if d["provisional"] else "",
+            grade=grade_text(d["grade_label"], d["provisional"]),
         )
     )
     for v in d["veto_reasons"]:
@@ -300,15 +311,30 @@ def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> int:
     if d["findings"]:
         print()
         print_table(
-            [_("Severity"), _("Finding"), _("Deadline"), _("Responsible"), _("Status")],
             [
-                (f["severity"], f["description"], f["deadline"], f["responsible"], f["status"])
+                _("Severity"),
+                _("Item"),
+                _("Finding"),
+                _("Deadline"),
+                _("Responsible"),
+                _("Status"),
+            ],
+            [
+                (
+                    severity_label(f["severity"]),
+                    item_title(template, f["item"]) or _("(whole inspection)"),
+                    f["description"],
+                    f["deadline"],
+                    f["responsible"],
+                    finding_status_label(f["status"]),
+                )
                 for f in d["findings"]
             ],
         )
     if d["missing_required"]:
         print()
-        print(_("Missing required answers: {items}", items=", ".join(d["missing_required"])))
+        missing = describe_missing(template, d["missing_required"])
+        print(_("Missing required answers: {items}", items=_("; ").join(missing)))
     return 0
 
 
@@ -351,13 +377,21 @@ def cmd_inspections_start(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_score(result: Any) -> None:
+def _grade_label(ctx: Context, inspection_id: str, grade: str) -> str:
+    from inspector_app.services.inspections import grade_label, load_inspection_state
+
+    return grade_label(load_inspection_state(ctx.db, inspection_id).template, grade)
+
+
+def _print_score(ctx: Context, inspection_id: str, result: Any) -> None:
+    from inspector_app.services.browse import grade_text
+
+    label = _grade_label(ctx, inspection_id, result.grade)
     print(
         _(
-            "score {score:.2f}, grade {grade}{prov}",
+            "score {score:.2f}, grade {grade}",
             score=result.total,
-            grade=result.grade,
-            prov=_(" (provisional)") if result.provisional else "",
+            grade=grade_text(label, result.provisional),
         )
     )
 
@@ -368,14 +402,16 @@ def cmd_inspections_answer(ctx: Context, args: argparse.Namespace) -> int:
     res = answer_item(ctx.db, args.id, args.item, _json_value(args.value), actor=ctx.actor)
     if args.comment is not None:
         res = comment_item(ctx.db, args.id, args.item, args.comment, actor=ctx.actor)
-    _print_score(res.score)
+    _print_score(ctx, args.id, res.score)
     return 0
 
 
 def cmd_inspections_na(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.services.inspections import mark_not_applicable
 
-    _print_score(mark_not_applicable(ctx.db, args.id, args.item, actor=ctx.actor).score)
+    _print_score(
+        ctx, args.id, mark_not_applicable(ctx.db, args.id, args.item, actor=ctx.actor).score
+    )
     return 0
 
 
@@ -396,7 +432,7 @@ def cmd_inspections_complete(ctx: Context, args: argparse.Namespace) -> int:
             "completed revision {rev}: score {score:.2f}, grade {grade}; data hash {hash}",
             rev=snap.revision,
             score=score["total"],
-            grade=score["grade"],
+            grade=_grade_label(ctx, args.id, score["grade"]),
             hash=snap.data_hash,
         )
     )
@@ -457,20 +493,23 @@ def cmd_photos_add(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_photos_list(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.photos import list_photos, photo_dict
+    from inspector_app.services.photos import list_photos, photo_dict, taken_text
 
     photos = list_photos(ctx.db, args.id)
     if args.json:
         print_json([photo_dict(p) for p in photos])
         return 0
+    from inspector_app.services.inspections import item_title, load_inspection_state
+
+    template = load_inspection_state(ctx.db, args.id).template
     print_table(
         [_("ID"), _("File"), _("Item"), _("Taken"), _("Camera"), _("Pixels"), _("Caption")],
         [
             (
                 p.id[:8],
                 p.original_name,
-                p.item_id,
-                p.captured_at.astimezone().strftime("%Y-%m-%d %H:%M") if p.captured_at else None,
+                item_title(template, p.item_id),
+                taken_text(p) or None,
                 p.camera,
                 f"{p.width}x{p.height}",
                 p.caption,
@@ -608,17 +647,20 @@ def cmd_keys_init(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_keys_show(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.signing import identity_status
+    from inspector_app.services.signing import identities_status
 
-    status = identity_status(ctx.data_dir)
+    people = identities_status(ctx.data_dir)
     if args.json:
-        print_json(status)
-        return 0 if status else 1
-    if status is None:
+        print_json(people)
+        return 0 if people else 1
+    if not people:
         print(_("No signing key yet; run `inspector-app keys init`."), file=sys.stderr)
         return 1
-    _print_identity(status)
-    return 1 if status.get("problems") else 0
+    for n, status in enumerate(people):
+        if n:
+            print()
+        _print_identity(status)
+    return 1 if any(st.get("problems") for st in people) else 0
 
 
 def cmd_keys_import_cert(ctx: Context, args: argparse.Namespace) -> int:
@@ -643,13 +685,22 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
         result = build_report(ctx.with_templates(), args.id, output, lang=lang)
         print(_("Report written: {file}", file=safe(getattr(result, "path", None) or output)))
         return 0
-    from inspector_app.services.signing import identity_status, require_report_builder, sign_report
+    from inspector_app.services.signing import (
+        choose_signer,
+        identity_names,
+        sign_report,
+        signer_choice,
+    )
 
-    require_report_builder()  # refuse before asking for a passphrase when there is none
-    if identity_status(ctx.data_dir) is None:  # a self-signed identity is made on first use
-        passphrase = _passphrase(_("New passphrase for your signing key: "), confirm=True)
+    # who signs, before asking for a passphrase: a listed inspector, or a refusal
+    choice = signer_choice(ctx.db, ctx.data_dir, args.id)
+    name = choose_signer(choice, args.signer, ctx.actor)
+    if name not in identity_names(ctx.data_dir):  # a self-signed identity is made on first use
+        passphrase = _passphrase(
+            _("New passphrase for the signing key of {name}: ", name=name), confirm=True
+        )
     else:
-        passphrase = _passphrase(_("Passphrase of your signing key: "))
+        passphrase = _passphrase(_("Passphrase of the signing key of {name}: ", name=name))
     signed = sign_report(
         ctx.with_templates(),
         ctx.data_dir,
@@ -658,6 +709,7 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
         passphrase=passphrase,
         lang=lang,
         actor=ctx.actor,
+        signer=name,
     )
     if signed.identity_created:
         print(_("A self-signed signing identity was made for {name}.", name=signed.signer))
@@ -680,6 +732,7 @@ def _yes_no(value: bool) -> str:
 
 
 def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app import timefmt
     from inspector_app.services.signing import verify
 
     trust = [Path(t) for t in args.trust or []]
@@ -711,7 +764,8 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
         print(
             _(
                 "Signing time (claimed by the signer's clock): {time}",
-                time=result.claimed_signing_time.isoformat(),
+                time=f"{timefmt.format_instant(result.claimed_signing_time, seconds=True)} "
+                f"{timefmt.zone_label(result.claimed_signing_time)}",
             )
         )
     coverage = _("entire file") if result.whole_file else _("NOT the entire file")
@@ -742,6 +796,15 @@ def _progress_to_stderr(done: int, total: int, what: str) -> None:
         write(f"\r{what} {done}/{total}" + ("" if done < total else "\n"))
 
 
+def _device_name(ctx: Context) -> str:
+    """This device for people: the settings' first inspector, else the login, @ computer."""
+    from inspector_app.settings import load_settings
+    from inspector_app.sync.devices import readable_name
+
+    names = load_settings().inspectors
+    return readable_name(names[0] if names else ctx.actor)
+
+
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.services.sync import SUFFIX, export_package
 
@@ -754,6 +817,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
         actor=ctx.actor,
         inspection_ids=args.inspection or None,
         progress=_progress_to_stderr,
+        device_name=_device_name(ctx),
     )
     m = result.manifest
     if args.json:
@@ -762,6 +826,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
                 "path": str(result.path),
                 "package_id": m.package_id,
                 "device_id": m.device_id,
+                "device": m.device_name,
                 "sequence": m.sequence,
                 "fingerprint": m.fingerprint,
                 "inspections": result.inspections,
@@ -787,6 +852,18 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _manifest_time(text: str) -> str:
+    """A manifest's UTC time in the display zone."""
+    import datetime as dt
+
+    from inspector_app.timefmt import format_instant
+
+    try:
+        return format_instant(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        return text
+
+
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.services.sync import PackageRejected, import_package, preview_import
 
@@ -806,6 +883,8 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
                 "device_known": preview.device_known,
                 "key_matches": preview.key_matches,
                 "already_imported": preview.already_imported,
+                "known_name": preview.known_name,
+                "same_name": preview.same_name,
                 "summary": m.summary,
             }
             if args.json:
@@ -818,11 +897,20 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
                         package=m.package_id[:8],
                         device=safe(m.device_name),
                         fingerprint=m.fingerprint,
-                        created=m.created_at,
+                        created=_manifest_time(m.created_at),
                         n=m.summary.get("inspections", "?"),
                         photos=m.summary.get("photos", "?"),
                     )
                 )
+                if preview.known_name:
+                    print(_("This device was known here as {name}.", name=preview.known_name))
+                if preview.same_name:
+                    print(
+                        _(
+                            "Another device here gives the same name: compare the key "
+                            "fingerprint with the sender."
+                        )
+                    )
                 if preview.already_imported:
                     print(_("Already imported: importing it again changes nothing."))
                 elif not preview.key_matches:
@@ -857,6 +945,14 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
                 photos=result.photos_stored,
             )
         )
+        if r.same_content:
+            print(
+                _(
+                    "{n} inspections hold the same content as here, from another device: no "
+                    "conflict; their history is kept to be shown.",
+                    n=len(r.same_content),
+                )
+            )
         if r.conflicts or r.site_conflicts:
             print(
                 _("Conflicts are kept beside the local records: see `inspector-app conflicts`."),
@@ -866,16 +962,36 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts(ctx: Context, args: argparse.Namespace) -> int:
+    from inspector_app.services.conflicts import conflict_differences
     from inspector_app.services.sync import list_conflicts
 
+    if args.id:
+        diffs = conflict_differences(ctx.db, args.id)
+        if args.json:
+            print_json([d.as_dict() for d in diffs])
+        else:
+            print_table(
+                [_("What"), _("Here"), _("Incoming")],
+                [(d.what, d.local, d.incoming) for d in diffs],
+            )
+        return 0
     rows = list_conflicts(ctx.db, open_only=not args.all)
     if args.json:
+        for r in rows:
+            r["differences"] = [d.as_dict() for d in conflict_differences(ctx.db, r["id"])]
         print_json(rows)
         return 0
     print_table(
-        [_("Conflict"), _("Record"), _("Id"), _("From device"), _("Received")],
+        [_("Conflict"), _("Record"), _("Id"), _("What"), _("From device"), _("Received")],
         [
-            (r["id"][:8], r["entity"], r["entity_id"][:8], r["device"], r["created_at"][:16])
+            (
+                r["id"][:8],
+                r["entity"],
+                r["entity_id"][:8],
+                r["title"],
+                r["device"],
+                r["created_at"][:16],
+            )
             for r in rows
         ],
     )
@@ -883,14 +999,24 @@ def cmd_conflicts(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.sync import resolve_conflict
+    from inspector_app.services.conflicts import resolve_conflicts
+    from inspector_app.services.errors import InvalidInput
 
-    done = resolve_conflict(ctx.db, ctx.data_dir, args.id, keep=args.keep, actor=ctx.actor)
-    if args.keep == "local":
-        print(_("Conflict {id}: the local version was kept", id=done["id"][:8]))
-    else:
-        print(_("Conflict {id}: the incoming version replaced the local one", id=done["id"][:8]))
-    return 0
+    if bool(args.ids) == bool(args.all):
+        raise InvalidInput(_("name the conflicts to decide, or give --all"))
+    done = resolve_conflicts(
+        ctx.db, ctx.data_dir, None if args.all else args.ids, keep=args.keep, actor=ctx.actor
+    )
+    for row in done.done:
+        if args.keep == "local":
+            print(_("Conflict {id}: the local version was kept", id=row["id"][:8]))
+        else:
+            print(_("Conflict {id}: the incoming version replaced the local one", id=row["id"][:8]))
+    for cid, why in done.refused:
+        print(_("Conflict {id}: not decided: {reason}", id=cid[:8], reason=why), file=sys.stderr)
+    if args.all and not done.done and not done.refused:
+        print(_("No conflicts are waiting for a decision."))
+    return 1 if done.refused else 0
 
 
 def cmd_audit_verify(ctx: Context, args: argparse.Namespace) -> int:
@@ -929,18 +1055,26 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_gui(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.ui.app import run_gui
 
-    return run_gui(args.data_dir, sample_data_if_empty=getattr(args, "sample_data", False))
+    return run_gui(
+        args.data_dir, sample_data_if_empty=getattr(args, "sample_data", False), language=args.lang
+    )
 
 
 # -- parser -------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
+    translate_argparse()  # argparse's own words too; its group titles are read right here
     p = argparse.ArgumentParser(
         prog="inspector-app",
         description=_("Inspector: offline field inspection (中试基地 / 技术转移服务机构 绩效评价)"),
     )
-    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help=_("show the version and exit"),
+    )
     p.add_argument(
         "--data-dir",
         metavar="DIR",
@@ -1079,6 +1213,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     c.add_argument("--sign", action="store_true", help=_("sign it (PAdES) with your key"))
     c.add_argument(
+        "--signer",
+        metavar="NAME",
+        help=_(
+            "with --sign: the inspector who signs (one listed on the inspection; default: the "
+            "first listed inspector with a key here)"
+        ),
+    )
+    c.add_argument(
         "--lang", dest="report_lang", choices=("zh", "en"), help=_("language of the report")
     )
 
@@ -1110,10 +1252,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--json", action="store_true")
     c = command(sub, "conflicts", cmd_conflicts, _("list imported versions kept as conflicts"))
+    c.add_argument(
+        "id", nargs="?", metavar="CONFLICT_ID", help=_("show what differs in this conflict")
+    )
     c.add_argument("--all", action="store_true", help=_("resolved ones too"))
     c.add_argument("--json", action="store_true")
-    c = command(sub, "resolve", cmd_resolve, _("decide a conflict kept by an import"))
-    c.add_argument("id", metavar="CONFLICT_ID")
+    c = command(sub, "resolve", cmd_resolve, _("decide conflicts kept by an import"))
+    c.add_argument("ids", nargs="*", metavar="CONFLICT_ID")
+    c.add_argument("--all", action="store_true", help=_("every open conflict"))
     c.add_argument(
         "--keep",
         required=True,
@@ -1146,8 +1292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: list[str]) -> int:
     # The language must be known before the parser's help texts are built.
-    if "--lang" in argv[:-1]:
-        set_language(argv[argv.index("--lang") + 1])
+    early_language(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     command = chosen_parser(parser, args)
@@ -1160,8 +1305,10 @@ def _main(argv: list[str]) -> int:
         print(_("error: {message}", message=problem), file=sys.stderr)
         return 1
     ctx = Context(data_dir)
-    from inspector_app.settings import load_settings
+    from inspector_app.settings import load_settings, use_data_folder
     from inspector_app.timefmt import set_display_zone
+
+    use_data_folder(paths.given_data_dir(args.data_dir))  # a given folder: its own settings
 
     set_display_zone(load_settings().timezone)
     func = getattr(args, "func", cmd_gui)
@@ -1179,6 +1326,19 @@ def _main(argv: list[str]) -> int:
     except OSError as exc:  # a file that vanished or cannot be written: say which
         where = f"{safe(exc.filename)}: " if exc.filename else ""
         print(_("error: {message}", message=f"{where}{exc.strerror or exc}"), file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as exc:
+        if not paths.is_frozen():
+            raise  # a developer wants the traceback
+        # A defect of the one-folder build (build.spec), not of the user's input: say what
+        # is missing instead of a traceback.
+        print(
+            _(
+                "error: this build of Inspector lacks the module {module}, a defect of the build: please report it with the output of `inspector-app doctor`",
+                module=exc.name or exc,
+            ),
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         return 130

@@ -58,6 +58,15 @@ def _(message: str, /, **kwargs: Any) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
+def tr(message: str, /, lang: str | None = None, **kwargs: Any) -> str:
+    """``_()`` in a given language, without switching the process's language (the desktop
+    may sign an English report while it shows Chinese); ``lang=None`` is ``_()``."""
+    if lang is None:
+        return _(message, **kwargs)
+    text = catalogue(normalize_language(lang)).get(message, message)
+    return text.format(**kwargs) if kwargs else text
+
+
 def pick(text: dict[str, str] | Any, lang: str | None = None) -> str:
     """Choose the right side of a bilingual ``{zh, en}`` text from a template."""
     lang = lang or current_language()

@@ -67,5 +67,10 @@ def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     return default_data_dir()
 
 
+def given_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """The data folder named for this run (--data-dir, then INSPECTOR_DATA_DIR), if any."""
+    return resolve_data_dir(explicit) if explicit or os.environ.get(DATA_DIR_ENV) else None
+
+
 def settings_dir() -> Path:
     return Path(user_config_dir("Inspector", appauthor=False))

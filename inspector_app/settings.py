@@ -3,6 +3,11 @@
 Stored as JSON in the per-user config folder (``paths.settings_dir()``), written atomically.
 Not Qt: the CLI and the PDF reports read the same file. Window geometry is the GUI's own
 business and lives in QSettings beside it.
+
+A data folder named for one run (``--data-dir`` or INSPECTOR_DATA_DIR) keeps its own
+settings, in ``<folder>/settings.json``: ``use_data_folder(folder)`` points this process's
+``load_settings`` and ``save_settings`` there, and the per-user file is neither read for
+anything but the first defaults of a folder without settings nor ever written.
 """
 
 from __future__ import annotations
@@ -47,13 +52,44 @@ def default_actor() -> str:
         return "inspector"
 
 
-def settings_path() -> Path:
+_folder: Path | None = None  # a data folder given for this run keeps its own settings
+
+
+def use_data_folder(folder: Path | None) -> None:
+    """Keep this run's settings in ``folder`` (given with --data-dir or INSPECTOR_DATA_DIR);
+    None: the per-user settings again."""
+    global _folder
+    _folder = Path(folder) if folder is not None else None
+
+
+def data_folder() -> Path | None:
+    """The data folder whose own settings this run uses, if one was given."""
+    return _folder
+
+
+def user_settings_path() -> Path:
     return paths.settings_dir() / FILENAME
 
 
+def settings_path() -> Path:
+    """Where this run's settings are: the given data folder's, else the per-user file."""
+    return _folder / FILENAME if _folder is not None else user_settings_path()
+
+
 def load_settings(path: Path | None = None) -> Settings:
-    """Read the settings; a missing or damaged file gives the defaults (never a crash)."""
-    path = path or settings_path()
+    """Read the settings; a missing or damaged file gives the defaults (never a crash).
+
+    A given data folder without settings yet starts from the per-user ones (names,
+    organisation, language, time zone), without their data folder and recent list.
+    """
+    if path is None and _folder is not None and not settings_path().exists():
+        first = _read(user_settings_path())
+        first.data_dir, first.recent = "", []
+        return first
+    return _read(path or settings_path())
+
+
+def _read(path: Path) -> Settings:
     try:
         raw: Any = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -78,14 +114,18 @@ def load_settings(path: Path | None = None) -> Settings:
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:
-    data = json.dumps(asdict(settings), ensure_ascii=False, indent=2)
+    values = asdict(settings)
+    if path is None and _folder is not None:
+        values["data_dir"] = ""  # a folder given for a run is never anyone's default
+    data = json.dumps(values, ensure_ascii=False, indent=2)
     atomic_write_bytes(path or settings_path(), data.encode("utf-8"))
 
 
 def data_dir_for(settings: Settings, explicit: str | None = None) -> Path:
     """--data-dir, then INSPECTOR_DATA_DIR, then the settings, then the per-user folder."""
-    if explicit or os.environ.get(paths.DATA_DIR_ENV):
-        return paths.resolve_data_dir(explicit)
+    given = paths.given_data_dir(explicit)
+    if given is not None:
+        return given
     if settings.data_dir:
         return Path(settings.data_dir).expanduser()
     return paths.default_data_dir()

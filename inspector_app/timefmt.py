@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from inspector_app.i18n import _
+from inspector_app.i18n import _, tr
 
 DEFAULT_ZONE = "Asia/Shanghai"
 MINUTES = "%Y-%m-%d %H:%M"
@@ -97,11 +97,13 @@ def utc_offset_label(moment: dt.datetime | None = None) -> str:
     return f"UTC{sign}{hours:02d}:{mins:02d}"
 
 
-def zone_label(moment: dt.datetime | None = None) -> str:
-    """The display zone as people read it: ``北京时间 (Asia/Shanghai, UTC+08:00)``."""
+def zone_label(moment: dt.datetime | None = None, *, lang: str | None = None) -> str:
+    """The display zone as people read it: ``北京时间（Asia/Shanghai，UTC+08:00）``, in the
+    current language or ``lang``."""
     if _zone_name == DEFAULT_ZONE:
-        return _(
+        return tr(
             "China Standard Time ({zone}, {offset})",
+            lang=lang,
             zone=_zone_name,
             offset=utc_offset_label(moment),
         )

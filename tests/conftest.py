@@ -12,11 +12,14 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = ROOT / "forms"
 DATA = Path(__file__).resolve().parent / "data"
+# The GUI tests run on a laptop's screen, 1366×768 (the offscreen platform reads its screens
+# from a file; without one it is 800×800): every window and dialog must fit it.
+LAPTOP_SCREEN = DATA / "screen-1366x768.json"
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={LAPTOP_SCREEN}"
 
 
 @pytest.fixture(autouse=True)
@@ -28,11 +31,13 @@ def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("INSPECTOR_USER", "测试员")
     monkeypatch.delenv("INSPECTOR_LANG", raising=False)
-    from inspector_app import i18n
+    from inspector_app import i18n, settings
 
     i18n.set_language("en")
+    settings.use_data_folder(None)  # the per-user settings, until a run names a data folder
     yield
     i18n.set_language(None)
+    settings.use_data_folder(None)
 
 
 @pytest.fixture

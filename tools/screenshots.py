@@ -176,7 +176,8 @@ def main() -> int:
 
     db = open_database(data)
     package = tmp / "usb" / "检查数据-20240618.inspkg"
-    export_package(db, data, package, actor="王晓明")
+    laptop_name = "王晓明 @ LAPTOP-7F3K"  # not this machine's host name
+    export_package(db, data, package, actor="王晓明", device_name=laptop_name)
     db.dispose()
     fresh = InspectorApp(qapp, str(tmp / "fresh"))
     fresh.window.resize(1280, 800)
@@ -186,29 +187,49 @@ def main() -> int:
     preview.reject()
     fresh.close()
 
-    # 7. the same draft edited on the laptop and at HQ: a conflict for a person to decide
+    # 7. two drafts edited on the laptop and at HQ: conflicts for a person to decide, the
+    # first one's differences field by field
+    from inspector_app.checklists.schema import AnswerType
     from inspector_app.services import inspections as svc
     from inspector_app.services.demo import demo_id
     from inspector_app.services.sync import import_package
     from inspector_app.ui.conflicts import ConflictsDialog
 
-    draft = demo_id("inspection", "pb-2024-5")
     hq = open_database(tmp / "hq")
     sync_forms(hq)
     import_package(hq, tmp / "hq", package, actor="总部 李娜")
     laptop = open_database(data)
-    state = svc.load_inspection_state(laptop, draft)
-    item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
-    svc.comment_item(hq, draft, item.id, "总部复核：资料待补充", actor="总部 李娜")
-    svc.comment_item(laptop, draft, item.id, "现场补充：已查看台账", actor="王晓明")
+    for n, key in enumerate(("pb-2024-5", "pb-2024-9")):
+        draft = demo_id("inspection", key)
+        state = svc.load_inspection_state(laptop, draft)
+        open_items = [i for i in state.template.items() if i.id not in state.answers and i.scored]
+        item = open_items[0]
+        svc.comment_item(hq, draft, item.id, "总部复核：资料待补充", actor="总部 李娜")
+        svc.comment_item(laptop, draft, item.id, "现场补充：已查看台账", actor="王晓明")
+        if n == 0:
+            yes_no = next(i for i in open_items if i.type is AnswerType.YES_NO)
+            svc.answer_item(laptop, draft, yes_no.id, "no", actor="王晓明")
+            svc.add_finding(
+                laptop,
+                draft,
+                description="中试设备台账未及时更新",
+                severity="minor",
+                item_id=yes_no.id,
+                actor="王晓明",
+            )
     second = tmp / "usb" / "检查数据-20240619.inspkg"
-    export_package(laptop, data, second, actor="王晓明")
+    export_package(laptop, data, second, actor="王晓明", device_name=laptop_name)
     import_package(hq, tmp / "hq", second, actor="总部 李娜")
     laptop.dispose()
     hq.dispose()
     office = InspectorApp(qapp, str(tmp / "hq"))
+    office.window.resize(1280, 800)
     office.window.show_conflicts()
     conflicts = next(w for w in qapp.topLevelWidgets() if isinstance(w, ConflictsDialog))
+    richer = demo_id("inspection", "pb-2024-5")  # an answer, a comment and a finding differ
+    conflicts.table.selectRow(
+        next(n for n, r in enumerate(conflicts.rows) if r["entity_id"] == richer)
+    )
     grab(conflicts, "16-package-conflicts")
     conflicts.reject()
     office.close()

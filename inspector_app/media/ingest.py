@@ -31,6 +31,7 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from inspector_app import limits
 from inspector_app.fsutil import FileRefused, open_regular
 from inspector_app.i18n import _
+from inspector_app.timefmt import WALL_FORMAT
 
 ACCEPTED_FORMATS = ("JPEG", "PNG")
 MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
@@ -117,21 +118,22 @@ class IngestedImage:
         return "png" if self.media_type == "image/png" else "jpg"
 
     def captured_utc(self) -> dt.datetime | None:
-        """The capture time as an aware UTC datetime, for storing.
-
-        With the camera's own offset if it wrote one; otherwise the camera clock is taken to
-        be in this computer's time zone (cameras are set to local time, and the laptop is on
-        site with them).
-        """
-        if self.captured_at is None:
+        """The capture time as an instant (aware, UTC) when the camera wrote its offset;
+        None otherwise: a camera clock without an offset is a wall time, not an instant
+        (timefmt), and is kept as such (``captured_wall``)."""
+        if self.captured_at is None or self.capture_offset is None:
             return None
-        if self.capture_offset is not None:
-            zone = dt.timezone(self.capture_offset)
-            return self.captured_at.replace(tzinfo=zone).astimezone(dt.UTC)
-        try:
-            return self.captured_at.astimezone(dt.UTC)  # naive: read as local time
-        except (OverflowError, OSError, ValueError):
-            return self.captured_at.replace(tzinfo=dt.UTC)
+        zone = dt.timezone(self.capture_offset)
+        return self.captured_at.replace(tzinfo=zone).astimezone(dt.UTC)
+
+    def captured_wall(self) -> str | None:
+        """The camera's clock as it wrote it (``timefmt.WALL_FORMAT``), or None."""
+        return self.captured_at.strftime(WALL_FORMAT) if self.captured_at else None
+
+    def offset_minutes(self) -> int | None:
+        if self.captured_at is None or self.capture_offset is None:
+            return None
+        return int(self.capture_offset.total_seconds() // 60)
 
     def __repr__(self) -> str:  # the bytes would flood a traceback
         return (

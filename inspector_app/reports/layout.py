@@ -61,6 +61,7 @@ class Styles:
     h1: ParagraphStyle
     h2: ParagraphStyle
     body: ParagraphStyle
+    body_alert: ParagraphStyle
     note: ParagraphStyle
     cell: ParagraphStyle
     cell_center: ParagraphStyle
@@ -92,6 +93,7 @@ def styles() -> Styles:
         h1=style("h1", 14, 20, spaceBefore=10, spaceAfter=6),
         h2=style("h2", 11.5, 17, spaceBefore=8, spaceAfter=4),
         body=style("body", 10.5, 17, alignment=TA_LEFT),
+        body_alert=style("body_alert", 10.5, 17, alignment=TA_LEFT, textColor=RED),
         note=style("note", 8.5, 12, textColor=GREY),
         cell=style("cell", 9.5, 13.5),
         cell_center=style("cell_center", 9.5, 13.5, alignment=TA_CENTER),
@@ -530,18 +532,28 @@ class GridBlock(Flowable):
 
 
 class SignatureField(Flowable):
-    """The labelled, empty box a visible digital signature goes into, with the sign-off
-    (organisation and date) beside it. Records where the box landed when drawn."""
+    """The labelled, empty box a visible digital signature goes into and, beside it, the
+    seal area (盖章处): the organisation's name, a dashed ring for the seal and a line for the
+    date written by hand. Records where the box landed when drawn."""
 
     BOX_W = 75 * mm
-    BOX_H = 27 * mm
+    BOX_H = 32 * mm
     LABEL_H = 16
+    SEAL_R = 18 * mm
 
     def __init__(
-        self, label: str, hint: str, sign_off: list[str], on_drawn: Callable[[int, tuple], None]
+        self,
+        label: str,
+        hint: str,
+        on_drawn: Callable[[int, tuple], None],
+        *,
+        organisation: str,
+        seal_label: str,
+        date_line: str,
     ) -> None:
         super().__init__()
-        self.label, self.hint, self.sign_off, self.on_drawn = label, hint, sign_off, on_drawn
+        self.label, self.hint, self.on_drawn = label, hint, on_drawn
+        self.organisation, self.seal_label, self.date_line = organisation, seal_label, date_line
         self.width = FRAME_WIDTH
         self.height = self.BOX_H + self.LABEL_H
 
@@ -561,13 +573,21 @@ class SignatureField(Flowable):
         c.setLineWidth(0.5)
         c.setDash(2, 2)
         c.rect(0, 0, self.BOX_W, self.BOX_H, stroke=1, fill=0)
+        # the seal area, centred on the organisation's name as a 公章 is
+        cx, cy = self.width - 30 * mm, self.BOX_H / 2 + 2 * mm
+        c.circle(cx, cy, self.SEAL_R, stroke=1, fill=0)
         c.setDash()
+        c.setFont(f, 7.5)
+        c.setFillColor(GREY)
+        c.drawCentredString(cx, cy + self.SEAL_R - 9, self.seal_label)
         c.setFillColor(INK)
-        c.setFont(f, 10.5)
-        y = self.BOX_H - 30
-        for line in self.sign_off:
-            c.drawRightString(self.width, y, line)
-            y -= 20
+        size = 10.5
+        while size > 7 and c.stringWidth(self.organisation, f, size) > 58 * mm:
+            size -= 0.5
+        c.setFont(f, size)
+        c.drawCentredString(cx, cy + 1 * mm, self.organisation)
+        c.setFont(f, 9)
+        c.drawCentredString(cx, cy - 8 * mm, self.date_line)  # the seal goes over the date
         x1, y1 = c.absolutePosition(0, 0)
         x2, y2 = c.absolutePosition(self.BOX_W, self.BOX_H)
         page = c.getPageNumber() - 1

@@ -14,9 +14,6 @@ from pathlib import Path
 
 REPORT_NUMBER_PREFIX = "WH"
 QR_SCHEME = "inspector-report:v1"
-# Times on a report are China Standard Time whatever the laptop's zone, so a report built
-# again at headquarters reads (and hashes) the same.
-REPORT_TZ = dt.timezone(dt.timedelta(hours=8))
 SIGNATURE_FIELD_NAME = "InspectorSignature"
 
 
@@ -34,19 +31,12 @@ def qr_payload(number: str, data_sha256: str) -> str:
     return f"{QR_SCHEME};no={number};sha256={data_sha256}"
 
 
-def as_report_time(moment: dt.datetime) -> dt.datetime:
-    """A stored time (naive values are UTC, as SQLite keeps them) in the report's zone."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(REPORT_TZ)
-
-
 @dataclass(frozen=True)
 class ReportPhoto:
     id: str
     sha256: str  # of the original, as stored
     caption: str  # the caption, else the original file name
-    captured_at: dt.datetime | None  # aware (UTC) or None
+    taken: str  # when it was taken, as timefmt shows it ("" when unknown)
     display_path: Path | None  # the display copy; None when the file is not in the store
     width: int = 0  # of the original, upright
     height: int = 0
@@ -124,7 +114,7 @@ class ReportSignature:
     name: str
     role: str  # inspector | site_representative
     role_label: str
-    signed_at: dt.datetime
+    signed_at: str  # as timefmt shows it, in the display zone
     image_png: bytes = field(repr=False)
 
 
@@ -173,6 +163,10 @@ class ReportData:
     completed_at: dt.datetime | None
     previous_inspection_date: dt.date | None
     site_representative: str | None = None
+    zone_label: str = ""  # the display zone, named on the cover (timefmt.zone_label)
+    issued_at: dt.datetime | None = None  # the PDF's dates: the completion, else noon of the day
+    missing_answers: tuple[str, ...] = ()  # "2.3 title" of each required item still unanswered
+    missing_photos: tuple[tuple[str, int], ...] = ()  # ("2.3 title", photos still missing)
 
     @property
     def draft(self) -> bool:
@@ -188,15 +182,6 @@ class ReportData:
         seen |= {p.sha256 for f in self.findings for p in (*f.before, *f.after)}
         seen |= {p.sha256 for p in self.other_photos}
         return len(seen)
-
-    @property
-    def issued_at(self) -> dt.datetime:
-        """The moment the PDF's dates carry: the completion, else the end (or start) of the
-        inspection at noon. Never the clock, so a rebuild gives the same bytes."""
-        if self.completed_at is not None:
-            return as_report_time(self.completed_at)
-        day = self.ended_on or self.started_on
-        return dt.datetime.combine(day, dt.time(12, 0), tzinfo=REPORT_TZ)
 
     @property
     def qr_payload(self) -> str:

@@ -23,6 +23,13 @@ def status_label(status: str) -> str:
     }.get(status, status)
 
 
+def grade_text(label: str, provisional: bool, vetoed: bool = False) -> str:
+    """A grade as the lists show it: "良好（暂定）" while required answers are missing (the
+    result is provisional), "不合格 ⚠" when a veto item was triggered."""
+    text = _("{grade} (provisional)", grade=label) if provisional else label
+    return text + (" ⚠" if vetoed else "")
+
+
 def site_type_label(value: str) -> str:
     labels = {
         "pilot_base": _("Pilot-scale test base"),
@@ -81,7 +88,7 @@ def _iso_utc(stored: str | None) -> str | None:
 
 
 _LIST_SQL = """
-SELECT i.id, s.code, s.name, s.site_type, i.template_id, i.template_version,
+SELECT i.id, s.id, s.code, s.name, s.site_type, i.template_id, i.template_version,
        i.template_version_id, i.status, i.score_total, i.grade, i.provisional, i.vetoed,
        i.started_on, i.inspectors, i.revision, i.updated_at
 FROM inspection AS i JOIN site AS s ON s.id = i.site_id
@@ -120,6 +127,7 @@ def list_inspections(
         for r in rows:
             (
                 iid,
+                site_id,
                 code,
                 name,
                 stype,
@@ -145,6 +153,7 @@ def list_inspections(
                 {
                     "id": iid,
                     "site": name,
+                    "site_id": site_id,
                     "site_code": code,
                     "site_type": stype,
                     "template": tid,

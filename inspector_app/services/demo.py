@@ -385,7 +385,7 @@ def _link_finding_photos(db: Database, insp_id: str, folder: Path, plan: Plan) -
             after = demo_photo(
                 folder,
                 f"整改后：{f['description'][:16]}",
-                f"{f['id']}:after",
+                f"{plan.key}:{f['item_id']}:{f['description']}:after",  # alike on every laptop
                 dt.datetime.combine(plan.date, dt.time(14, 10)),
             )
             report = add_photos(
@@ -509,17 +509,22 @@ def load_demo(db: Database, *, actor: str = "demo") -> DemoReport:
                 svc.mark_exported(
                     db, insp_id, package=f"示例导出包 demo-{plan.date:%Y%m}.inspkg", actor=actor
                 )
-    # a demo HQ CA and a certificate for the demo inspector, so `report --sign` works
-    from inspector_app.services.signing import ensure_demo_identity
+    # a demo HQ CA and a certificate for each demo inspector, so `report --sign` works and
+    # every demo report is signed by one of its own inspectors
+    from inspector_app.services.hq_ca import ensure_demo_identity
 
-    ensure_demo_identity(db.path.parent)
+    ensure_demo_identity(db.path.parent, names=[n for team in INSPECTORS for n in team])
     return report
 
 
 def _recheck_carried(db: Database, insp_id: str) -> None:
     """In the re-inspection, the inspector finds most carried findings corrected."""
     detail = svc.inspection_detail(db, insp_id)
-    carried = [f for f in detail["findings"] if f["carried_from"]]
+    # in the order of what they say, not of their random ids: alike on every laptop
+    carried = sorted(
+        (f for f in detail["findings"] if f["carried_from"]),
+        key=lambda f: (f["item"] or "", f["description"]),
+    )
     for n, f in enumerate(carried):
         status = "verified" if n % 3 == 0 else ("corrected" if n % 3 == 1 else "open")
         if status != "open":

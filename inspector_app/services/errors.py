@@ -4,7 +4,15 @@ from __future__ import annotations
 
 
 class ServiceError(Exception):
-    """A request that cannot be carried out; nothing was written."""
+    """A request that cannot be carried out; nothing was written.
+
+    ``problem`` is the same message without the "where" (the item, the inspection), for a
+    screen that already shows where: the editor shows it beside the item.
+    """
+
+    def __init__(self, message: str, *, problem: str | None = None):
+        super().__init__(message)
+        self.problem = problem or message
 
 
 class NotFound(ServiceError):

@@ -6,33 +6,60 @@ changed (named by the item's title in the inspection's pinned template, the raw 
 template does not know it) and the old and new values formatted for people. The raw values
 stay on the entry. Formatting rules are small functions below, one per kind of value.
 
-``chain_status`` checks the hash chain. The chain is global: one chain runs through every
-entry of the data folder (sites, templates, all inspections), so its status speaks for the
-whole audit log, not for the one inspection whose history is shown.
+An inspection that arrived in a package also has the entries it arrived with
+(``sync.received``): they are merged into the timeline by their (UTC) times, each marked
+with the device it came from by that device's latest readable name.
+
+``chain_status`` (``services.chain``) checks this folder's hash chain, which is global to
+the data folder; ``received_check`` says what was checked of the received entries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any
 
-from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
 from inspector_app.i18n import _, pick
-from inspector_app.services import browse
-from inspector_app.services.browse import status_label
-from inspector_app.store import audit
+from inspector_app.services.chain import (  # noqa: F401 - re-exported
+    ChainStatus,
+    ReceivedCheck,
+    chain_status,
+    describe_chain,
+    describe_received,
+    received_check,
+)
+from inspector_app.services.readable import (  # noqa: F401 - the formatting rules, re-exported
+    ANSWER_PARTS,
+    FINDING_FIELDS,
+    NONE,
+    SEP,
+    SHORT,
+    Naming,
+    answer_value,
+    decode,
+    evidence_value,
+    finding_status_label,
+    finding_value,
+    labelled,
+    local_time,
+    number,
+    photo_role_label,
+    plain,
+    revision_value,
+    role_label,
+    severity_label,
+    shorten,
+    status_value,
+    yes_no,
+)
 from inspector_app.store.db import Database
 
 if TYPE_CHECKING:
     from inspector_app.services.inspections import InspectionState
 
-NONE = "—"
-SHORT = 60  # characters of text shown in a table cell; the rest is "…"
-SEP = " · "
+_Context = Naming  # what naming the rows needs: the pinned template, findings, photos
 
 
 # -- the rows ------------------------------------------------------------------------------
@@ -59,6 +86,14 @@ class HistoryEntry:
     field: str | None
     raw_old: Any
     raw_new: Any
+    # where the entry comes from: "" for this folder's own log, else the readable name of
+    # the device whose package brought it (``sync.devices``)
+    source: str = ""
+    received: bool = False
+    device_id: str | None = None
+    counted: bool = True  # False: a received entry kept to be shown only (sync.received)
+    hash_ok: bool = True  # a received entry's own hash checks (this folder's: see the chain)
+    order: int = 0  # its place in the timeline
 
     def as_row(self) -> dict[str, Any]:
         """The plain dict a table model shows (``ui.history``)."""
@@ -74,206 +109,20 @@ class HistoryEntry:
             "old_full": self.old_full,
             "new_full": self.new_full,
             "revision": self.revision,
+            "source": self.source,
+            "received": self.received,
+            "counted": self.counted,
+            "hash_ok": self.hash_ok,
+            "order": self.order,
         }
-
-
-@dataclass(frozen=True)
-class ChainStatus:
-    """The hash chain of the whole data folder's audit log (not of one inspection)."""
-
-    ok: bool
-    entries: int  # entries in the whole log
-    first_bad_seq: int | None = None
-    problem: str | None = None  # translated
-    head: str = audit.GENESIS  # hash of the last good entry
-
-
-# -- formatting rules ----------------------------------------------------------------------
-
-
-def shorten(text: str, limit: int = SHORT) -> str:
-    """One line, at most ``limit`` characters; a cut ends in "…"."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
-
-
-def local_time(utc_iso: str) -> str:
-    """The log's UTC timestamp in the computer's time zone, to the second."""
-    try:
-        moment = dt.datetime.fromisoformat(utc_iso.replace("Z", "+00:00"))
-    except ValueError:
-        return utc_iso
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-
-
-def decode(text: str | None) -> Any:
-    """A value as the log wrote it (JSON); text that is not JSON stays as it is."""
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def number(value: float | int) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def yes_no(value: Any) -> str:
-    if value is True or value == "yes":
-        return _("Yes")
-    if value is False or value == "no":
-        return _("No")
-    return plain(value)
-
-
-def plain(value: Any) -> str:
-    """Any value, when nothing more is known about it."""
-    if value is None or value == "" or value == []:
-        return NONE
-    if isinstance(value, bool):
-        return yes_no(value)
-    if isinstance(value, (int, float)):
-        return number(value)
-    if isinstance(value, list):
-        return "、".join(plain(v) for v in value)
-    if isinstance(value, dict):
-        return SEP.join(f"{k}: {plain(v)}" for k, v in value.items() if v not in (None, "", []))
-    return str(value)
-
-
-def answer_value(item: Item | None, value: Any, *, veto: bool = False) -> str:
-    """An answer as the checklist shows it: 是/否, points, a number with its unit, the
-    option's label, a date or the text."""
-    if value is None:
-        return NONE
-    if veto:
-        if value == "yes":
-            return _("Triggered")
-        if value == "no":
-            return _("Not triggered")
-        return plain(value)
-    if item is None:
-        return yes_no(value) if value in ("yes", "no") else plain(value)
-    if item.type is AnswerType.YES_NO:
-        return yes_no(value)
-    if item.type is AnswerType.SCORE and isinstance(value, (int, float)):
-        return _("{points:g} points", points=value)
-    if item.type is AnswerType.NUMBER and isinstance(value, (int, float)):
-        return f"{number(value)} {pick(item.unit)}" if item.unit else number(value)
-    if item.type is AnswerType.CHOICE:
-        for option in item.options:
-            if option.id == value:
-                return pick(option.label)
-    return plain(value)
-
-
-def evidence_value(item: Item | None, value: Any) -> str:
-    """Ticked on-site evidence: the evidence's names (indexes when the item has none)."""
-    if isinstance(value, str):
-        value = decode(value)  # stored as JSON text inside the JSON of the log
-    if not isinstance(value, list) or not value:
-        return NONE if not value else plain(value)
-    names = []
-    for index in value:
-        if item is not None and isinstance(index, int) and 0 <= index < len(item.evidence):
-            names.append(pick(item.evidence[index]))
-        else:
-            names.append(f"#{plain(index)}")
-    return "、".join(names)
-
-
-def revision_value(value: Any) -> str:
-    """An amendment: ``{"revision": 2, "reason": ...}`` -> "第 2 版：理由"; 1 -> "第 1 版"."""
-    if isinstance(value, dict) and "revision" in value:
-        reason = value.get("reason")
-        if reason:
-            return _("Revision {rev}: {reason}", rev=value["revision"], reason=reason)
-        return _("Revision {rev}", rev=value["revision"])
-    if isinstance(value, int) and not isinstance(value, bool):
-        return _("Revision {rev}", rev=value)
-    return plain(value)
-
-
-def status_value(value: Any) -> str:
-    """An inspection status, or ``{"status": ..., "package": ...}`` from an export."""
-    if isinstance(value, dict) and "status" in value:
-        extra = [plain(v) for k, v in value.items() if k != "status" and v not in (None, "")]
-        return SEP.join([status_label(str(value["status"])), *extra])
-    if isinstance(value, str):
-        return status_label(value)
-    return plain(value)
-
-
-def severity_label(value: Any) -> str:
-    return browse.severity_label(value) if isinstance(value, str) else plain(value)
-
-
-def finding_status_label(value: Any) -> str:
-    return browse.finding_status_label(value) if isinstance(value, str) else plain(value)
-
-
-def role_label(value: Any) -> str:
-    labels = {"inspector": _("inspector"), "site_representative": _("site representative")}
-    return labels.get(value, plain(value)) if isinstance(value, str) else plain(value)
-
-
-def labelled(label: str, value: str) -> str:
-    return _("{label}: {value}", label=label, value=value)
 
 
 # -- what the entries are about ------------------------------------------------------------
 
 
-@dataclass
-class _Context:
-    """What the rows need to name things: the pinned template and the findings."""
-
-    template: ChecklistTemplate | None
-    site_code: str = ""
-    site_name: str = ""
-    findings: dict[str, str] = dataclass_field(default_factory=dict)  # id -> description
-    carried_from: dict[str, str] = dataclass_field(default_factory=dict)  # source finding -> date
-    photos: dict[str, str] = dataclass_field(default_factory=dict)  # id -> original file name
-
-    def item(self, item_id: str | None) -> Item | None:
-        if self.template is None or not item_id:
-            return None
-        try:
-            return self.template.item(item_id)
-        except KeyError:
-            return None
-
-    def is_veto(self, item_id: str) -> bool:
-        if self.template is None:
-            return False
-        return any(v.id == item_id for v in self.template.vetoes)
-
-    def title(self, item_id: str | None) -> str:
-        """An item's or veto's title in the pinned template; the raw id otherwise."""
-        if not item_id:
-            return NONE
-        item = self.item(item_id)
-        if item is not None:
-            return pick(item.title)
-        if self.template is not None:
-            for v in self.template.vetoes:
-                if v.id == item_id:
-                    return _("Veto: {title}", title=pick(v.title))
-        return item_id
-
-    def finding(self, finding_id: str, fallback: Any = None) -> str:
-        text = self.findings.get(finding_id)
-        if not text and isinstance(fallback, dict):
-            text = fallback.get("description")
-        return _("Finding: {title}", title=shorten(text or finding_id[:8], 16))
-
-
 @dataclass(frozen=True)
 class _Raw:
+    id: str
     seq: int
     ts: str
     actor: str
@@ -334,19 +183,11 @@ def _created(new: dict[str, Any], ctx: _Context) -> str:
     return SEP.join(p for p in parts if p and p != NONE)
 
 
-_ANSWER_PARTS: dict[str, Callable[[], str]] = {
-    "value": lambda: _("Answer"),
-    "comment": lambda: _("Comment"),
-    "not_applicable": lambda: _("Not applicable"),
-    "evidence_checked": lambda: _("Evidence checked"),
-}
-
-
 def _answer(raw: _Raw, ctx: _Context) -> Described:
     item_id, _dot, part = (raw.field or "").rpartition(".")  # item ids may contain dots
     if not item_id:
         return _generic(raw, ctx)
-    label = _ANSWER_PARTS.get(part)
+    label = ANSWER_PARTS.get(part)
     what = f"{ctx.title(item_id)}{SEP}{label() if label else part}"
     item = ctx.item(item_id)
     if part == "value":
@@ -363,29 +204,6 @@ def _answer(raw: _Raw, ctx: _Context) -> Described:
     return what, plain(raw.old), plain(raw.new)
 
 
-_FINDING_FIELDS: dict[str, Callable[[], str]] = {
-    "description": lambda: _("Description"),
-    "severity": lambda: _("Severity"),
-    "item_id": lambda: _("Item"),
-    "requirement": lambda: _("Requirement"),
-    "deadline": lambda: _("Deadline"),
-    "responsible": lambda: _("Responsible"),
-    "status": lambda: _("Status"),
-    "resolution_note": lambda: _("Resolution note"),
-}
-
-
-def finding_value(name: str, value: Any, ctx: _Context) -> str:
-    """One field of a finding: severity and status by their labels, an item by its title."""
-    if name == "severity":
-        return severity_label(value)
-    if name == "status":
-        return finding_status_label(value)
-    if name in ("item_id", "item"):
-        return ctx.title(value) if isinstance(value, str) else plain(value)
-    return plain(value)
-
-
 def _finding_summary(new: dict[str, Any], ctx: _Context) -> str:
     parts = [severity_label(new.get("severity"))]
     for key, name in (
@@ -395,7 +213,7 @@ def _finding_summary(new: dict[str, Any], ctx: _Context) -> str:
         ("responsible", "responsible"),
     ):
         if new.get(key):
-            parts.append(labelled(_FINDING_FIELDS[name](), finding_value(key, new[key], ctx)))
+            parts.append(labelled(FINDING_FIELDS[name](), finding_value(key, new[key], ctx)))
     return SEP.join(parts)
 
 
@@ -411,9 +229,9 @@ def _finding(raw: _Raw, ctx: _Context) -> Described:
             else _("from an earlier inspection")
         )
         return what, NONE, new
-    if raw.field in _FINDING_FIELDS:
+    if raw.field in FINDING_FIELDS:
         return (
-            f"{what}{SEP}{_FINDING_FIELDS[raw.field]()}",
+            f"{what}{SEP}{FINDING_FIELDS[raw.field]()}",
             finding_value(raw.field, raw.old, ctx),
             finding_value(raw.field, raw.new, ctx),
         )
@@ -441,12 +259,6 @@ _PHOTO_FIELDS: dict[str, Callable[[], str]] = {
     "caption": lambda: _("Caption"),
     "item_id": lambda: _("Item"),
 }
-
-
-def photo_role_label(value: Any) -> str:
-    """A photo's role for a finding: as found (evidence) or after correction (复查)."""
-    labels = {"evidence": _("as found"), "after": _("after correction")}
-    return labels.get(value, plain(value)) if isinstance(value, str) else plain(value)
 
 
 def _photo(raw: _Raw, ctx: _Context) -> Described:
@@ -516,9 +328,22 @@ def _revision_after(raw: _Raw, current: int | None) -> int | None:
 # -- reading -------------------------------------------------------------------------------
 
 _ENTRIES_SQL = """
-SELECT seq, ts, actor, action, entity, entity_id, field, old, new
+SELECT id, seq, ts, actor, action, entity, entity_id, field, old, new
 FROM audit_log WHERE inspection_id = ? ORDER BY seq
 """
+_RAW_KEYS = ("id", "seq", "ts", "actor", "action", "entity", "entity_id", "field", "old", "new")
+
+
+@dataclass(frozen=True)
+class _Source:
+    received: bool = False
+    device_id: str | None = None
+    device: str = ""
+    counted: bool = True
+    hash_ok: bool = True
+
+
+_HERE = _Source()
 
 
 def _context(db: Database, inspection_id: str) -> tuple[str, _Context, InspectionState | None]:
@@ -553,13 +378,61 @@ def _context(db: Database, inspection_id: str) -> tuple[str, _Context, Inspectio
     return state.id, ctx, state
 
 
+def _raw(values: dict[str, Any]) -> _Raw:
+    return _Raw(
+        **{k: values.get(k) for k in _RAW_KEYS if k not in ("old", "new")},
+        old=decode(values.get("old")),
+        new=decode(values.get("new")),
+    )
+
+
+def _received(db: Database, inspection_id: str, own: set[str]) -> list[tuple[_Raw, _Source]]:
+    """The entries the inspection arrived with (``sync.received``), with their device; an
+    entry this folder wrote itself (it went out and came back) is shown once, as its own."""
+    from inspector_app.sync import devices, received
+
+    with db.session() as s:
+        names = devices.device_names(s)
+        rows = received.received_entries(s, inspection_id)
+    out = []
+    for r in rows:
+        entry = r.entry
+        if entry.get("id") in own:
+            continue
+        if r.device_id is None:
+            device = _("received in a package")
+        else:
+            device = names.get(r.device_id) or r.device_id[:8]
+        values = {k: entry.get(k) for k in _RAW_KEYS}
+        if not isinstance(values["seq"], int):
+            values["seq"] = 0
+        values = {k: (v if k == "seq" or v is None else str(v)) for k, v in values.items()}
+        out.append((_raw(values), _Source(True, r.device_id, device, r.lineage, r.hash_ok)))
+    return out
+
+
+def _instant(ts: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        return dt.datetime.max.replace(tzinfo=dt.UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 def _entries(db: Database, inspection_id: str, ctx: _Context) -> list[HistoryEntry]:
+    """This folder's own entries and the received ones, in the order of their (UTC) times;
+    entries of one source keep their own order when the times agree."""
     with db.raw() as con:
-        rows = con.execute(_ENTRIES_SQL, (inspection_id,)).fetchall()
+        own = [
+            (_raw(dict(zip(_RAW_KEYS, row, strict=True))), _HERE)
+            for row in con.execute(_ENTRIES_SQL, (inspection_id,)).fetchall()
+        ]
+    rows = own + _received(db, inspection_id, {r.id for r, _s in own})
+    order = sorted(range(len(rows)), key=lambda n: (_instant(rows[n][0].ts), n))
     out: list[HistoryEntry] = []
     revision: int | None = None
-    for seq, ts, actor, action, entity, entity_id, field_, old, new in rows:
-        raw = _Raw(seq, ts, actor, action, entity, entity_id, field_, decode(old), decode(new))
+    for position, n in enumerate(order):
+        raw, source = rows[n]
         revision = _revision_after(raw, revision)
         what, old_text, new_text = describe(raw, ctx)
         entry_revision = revision
@@ -568,10 +441,10 @@ def _entries(db: Database, inspection_id: str, ctx: _Context) -> list[HistoryEnt
             entry_revision = rev if isinstance(rev, int) else revision
         out.append(
             HistoryEntry(
-                seq=seq,
-                when=local_time(ts),
-                utc=ts,
-                actor=actor,
+                seq=raw.seq,
+                when=local_time(raw.ts),
+                utc=raw.ts,
+                actor=raw.actor,
                 action=_action_label(raw),
                 what=what,
                 old=shorten(old_text),
@@ -579,12 +452,18 @@ def _entries(db: Database, inspection_id: str, ctx: _Context) -> list[HistoryEnt
                 old_full=old_text,
                 new_full=new_text,
                 revision=entry_revision,
-                raw_action=action,
-                entity=entity,
-                entity_id=entity_id,
-                field=field_,
+                raw_action=raw.action,
+                entity=raw.entity,
+                entity_id=raw.entity_id,
+                field=raw.field,
                 raw_old=raw.old,
                 raw_new=raw.new,
+                source=source.device,
+                received=source.received,
+                device_id=source.device_id,
+                counted=source.counted,
+                hash_ok=source.hash_ok,
+                order=position,
             )
         )
     return out
@@ -615,6 +494,10 @@ class InspectionHistory:
     entries: list[HistoryEntry]
     chain: ChainStatus
 
+    @property
+    def received(self) -> ReceivedCheck:
+        return received_check(self.entries)
+
 
 def load_history(db: Database, inspection_id: str) -> InspectionHistory:
     """The inspection's heading, its timeline and the (whole log's) chain status."""
@@ -633,59 +516,4 @@ def load_history(db: Database, inspection_id: str) -> InspectionHistory:
         revision=state.revision,
         entries=_entries(db, full_id, ctx),
         chain=chain_status(db),
-    )
-
-
-# -- the hash chain ------------------------------------------------------------------------
-
-
-def _problem(text: str | None) -> str | None:
-    known = {
-        "missing or reordered row": _("an entry is missing or out of order"),
-        "link to the previous row is broken": _("the link to the previous entry is broken"),
-        "row content does not match its hash": _("the entry's content does not match its hash"),
-    }
-    return None if text is None else known.get(text, text)
-
-
-def chain_status(db: Database) -> ChainStatus:
-    """Check the audit log's hash chain with ``audit.verify_chain``.
-
-    The chain is global to the data folder: every entry (sites, templates, every
-    inspection) is linked into one chain, so this says whether the whole audit log is
-    intact, not only the entries of one inspection. ``entries`` counts the whole log;
-    ``first_bad_seq`` is the first entry whose sequence, link or hash is wrong.
-    """
-    with db.session() as s:
-        check = audit.verify_chain(s)
-    with db.raw() as con:
-        total = con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
-    return ChainStatus(
-        ok=check.ok,
-        entries=total,
-        first_bad_seq=check.first_bad_seq,
-        problem=_problem(check.problem),
-        head=check.head,
-    )
-
-
-def describe_chain(status: ChainStatus) -> str:
-    """One line for people: intact with the count (of the whole log), or where it breaks."""
-    if status.ok:
-        return SEP.join(
-            [
-                _("Hash chain intact"),
-                _("Audit log (whole data folder) intact, {n} entries", n=status.entries),
-                _("head {head}", head=status.head[:16]),
-            ]
-        )
-    return SEP.join(
-        [
-            _(
-                "Hash chain broken at entry {seq}: {problem}",
-                seq=status.first_bad_seq,
-                problem=status.problem or NONE,
-            ),
-            _("Audit log (whole data folder): {n} entries", n=status.entries),
-        ]
     )

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from inspector_app import limits
+from inspector_app import limits, timefmt
 from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
 from inspector_app.checklists.scoring import (
     Answer,
@@ -27,6 +27,7 @@ from inspector_app.checklists.scoring import (
     score_inspection,
 )
 from inspector_app.i18n import _, pick
+from inspector_app.services import drafts
 from inspector_app.services.browse import status_label
 from inspector_app.services.errors import InvalidInput, Locked, NotFound, check_length
 from inspector_app.services.templates import template_of
@@ -316,7 +317,9 @@ def _normalize(template: ChecklistTemplate, item_id: str, value: Any) -> Any:
     try:
         return normalize_answer(item, value)
     except AnswerError as exc:
-        raise InvalidInput(_("item {item}: {problem}", item=item_id, problem=exc)) from None
+        raise InvalidInput(
+            _("item {item}: {problem}", item=item_id, problem=exc), problem=str(exc)
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -347,6 +350,9 @@ def _apply(
             _("the comment"),
             where=_("item {item}", item=item_id),
         )
+    for kind in ("value", "comment"):
+        if kind in changes:  # this edit replaces what was being typed there
+            drafts.discard_in(s, insp.id, item_id, kind)
     if "value" in changes:
         raw = changes.pop("value")
         changes["value_json"] = (
@@ -707,14 +713,22 @@ def data_hash(data: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def describe_missing(template: ChecklistTemplate, ids: Iterable[str]) -> list[str]:
-    out = []
-    for item_id in ids:
+def item_title(template: ChecklistTemplate, item_id: str | None) -> str:
+    """What people read for an item or a veto item: its title (its id only when the
+    template has no such item)."""
+    if not item_id:
+        return ""
+    for find in (template.item, template.veto):
         try:
-            out.append(f"{item_id} {pick(template.item(item_id).title)}")
+            return pick(find(item_id).title)
         except KeyError:
-            out.append(f"{item_id} {pick(template.veto(item_id).title)}")
-    return out
+            continue
+    return item_id
+
+
+def describe_missing(template: ChecklistTemplate, ids: Iterable[str]) -> list[str]:
+    """The titles of missing items, as an inspector knows them (never the internal ids)."""
+    return [item_title(template, item_id) for item_id in ids]
 
 
 def complete_inspection(
@@ -1107,7 +1121,8 @@ def inspection_detail_and_state(
         "revisions": [
             {
                 "revision": r.revision,
-                "completed_at": r.completed_at.isoformat(),
+                "completed_at": timefmt.iso_utc(r.completed_at),
+                "completed_at_display": timefmt.format_instant(r.completed_at),
                 "data_hash": r.data_hash,
                 "amend_reason": r.amend_reason,
                 "score": json.loads(r.score_json)["total"],
@@ -1120,13 +1135,15 @@ def inspection_detail_and_state(
                 "id": g.id,
                 "signer": g.signer_name,
                 "role": g.role,
-                "signed_at": g.signed_at.isoformat(),
+                "signed_at": timefmt.iso_utc(g.signed_at),
+                "signed_at_display": timefmt.format_instant(g.signed_at),
                 "revision": g.inspection_revision,
                 "data_hash": g.data_hash,
             }
             for g in signatures
         ],
         "template_version_id": read.template_row.id,
+        "display_zone": timefmt.zone_name(),  # the zone of every *_display time
     }
     open_findings = sum(1 for f in findings if f.status == FindingStatus.OPEN.value)
     return detail, _state(read, open_findings)

@@ -23,7 +23,9 @@ from sqlalchemy import literal_column
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from inspector_app import limits
+from inspector_app import limits, timefmt
+from inspector_app.checklists.schema import ChecklistTemplate
+from inspector_app.checklists.scoring import ScoreResult
 from inspector_app.i18n import _
 from inspector_app.media import store
 from inspector_app.media.ingest import ImageRefused, IngestedImage, ingest_bytes, read_image_file
@@ -159,6 +161,8 @@ def _insert(
             width=image.width,
             height=image.height,
             captured_at=captured,
+            captured_local=image.captured_wall(),
+            captured_offset=image.offset_minutes(),
             camera=image.camera,
             caption=caption,
         )
@@ -181,6 +185,8 @@ def _insert(
                 "width": image.width,
                 "height": image.height,
                 "captured_at": captured.isoformat() if captured else None,
+                "captured_local": image.captured_wall(),
+                "captured_offset": image.offset_minutes(),
                 "camera": image.camera,
             },
         )
@@ -287,13 +293,21 @@ def list_photos(db: Database, inspection_id: str, item_id: str | None = None) ->
         return list(s.exec(_photos_query(insp.id, item_id)).all())
 
 
+def taken_text(p: Photo) -> str:
+    """When the photo was taken, by the one time rule (timefmt.format_capture)."""
+    return timefmt.format_capture(p.captured_at, p.captured_local, p.captured_offset)
+
+
 def photo_dict(p: Photo) -> dict[str, Any]:
     return {
         "id": p.id,
         "sha256": p.sha256,
         "item": p.item_id,
         "caption": p.caption,
-        "captured_at": p.captured_at.isoformat() if p.captured_at else None,
+        "captured_at": timefmt.iso_utc(p.captured_at),  # an instant, when one is known
+        "captured_local": p.captured_local,  # the camera's clock as it wrote it
+        "captured_offset": p.captured_offset,  # minutes east of UTC, when the camera said
+        "taken_display": taken_text(p),  # as the desktop and the report show it
         "camera": p.camera,
         "width": p.width,
         "height": p.height,
@@ -330,20 +344,26 @@ def missing_photos(db: Database, inspection_id: str) -> dict[str, int]:
     (0 once it has enough). Hidden and not-applicable items need none."""
     state = load_inspection_state(db, inspection_id)
     with db.session() as s:
-        counts = Counter(
-            s.exec(
-                select(Photo.item_id).where(
-                    Photo.inspection_id == state.id,
-                    Photo.item_id.is_not(None),  # type: ignore[union-attr]
-                )
-            ).all()
-        )
+        item_ids = s.exec(
+            select(Photo.item_id).where(
+                Photo.inspection_id == state.id,
+                Photo.item_id.is_not(None),  # type: ignore[union-attr]
+            )
+        ).all()
+    return photos_still_missing(state.template, state.score, item_ids)
+
+
+def photos_still_missing(
+    template: ChecklistTemplate, score: ScoreResult, photo_items: Iterable[str | None]
+) -> dict[str, int]:
+    """``missing_photos`` from what the caller read already: the item of each photo."""
+    counts = Counter(i for i in photo_items if i)
     out: dict[str, int] = {}
-    for item in state.template.items():
+    for item in template.items():
         if item.photos_required <= 0:
             continue
-        score = state.score.items.get(item.id)
-        if score is None or not (score.visible and score.applicable):
+        result = score.items.get(item.id)
+        if result is None or not (result.visible and result.applicable):
             continue
         out[item.id] = max(0, item.photos_required - counts[item.id])
     return out

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from inspector_app import i18n
+from inspector_app import i18n, timefmt
 from inspector_app.checklists.schema import ChecklistTemplate, WeightSource
 from inspector_app.fsutil import atomic_write_bytes
 from inspector_app.i18n import _, pick
@@ -57,10 +57,15 @@ from inspector_app.services.inspections import (
     inspection_detail_and_state,
     signatures_of,
 )
-from inspector_app.services.photos import list_photos, photos_of_findings
+from inspector_app.services.photos import (
+    list_photos,
+    photos_of_findings,
+    photos_still_missing,
+    taken_text,
+)
 from inspector_app.services.sites import find_site
 from inspector_app.store.db import Database
-from inspector_app.store.models import Inspection
+from inspector_app.store.models import Inspection, InspectionStatus
 from inspector_app.store.models import Photo as PhotoRow
 
 __all__ = [
@@ -134,7 +139,7 @@ def _photo(data_dir: Path, p: PhotoRow) -> ReportPhoto:
         id=p.id,
         sha256=p.sha256,
         caption=p.caption or p.original_name,
-        captured_at=p.captured_at,
+        taken=taken_text(p),
         display_path=display if display.is_file() else None,
         width=p.width,
         height=p.height,
@@ -324,7 +329,7 @@ def report_data(db: Database, inspection_id: str, *, organisation: str | None = 
             name=g.signer_name,
             role=g.role,
             role_label=role_label(g.role),
-            signed_at=g.signed_at,
+            signed_at=timefmt.format_instant(g.signed_at),
             image_png=g.image_png,
         )
         for g in signatures_of(db, iid)
@@ -336,6 +341,16 @@ def report_data(db: Database, inspection_id: str, *, organisation: str | None = 
     )
     started = dt.date.fromisoformat(detail["started_on"])
     template = state.template
+    completed_at = dt.datetime.fromisoformat(completed) if completed else None
+    # the PDF's dates: the completion, else noon of the inspection's day; never the clock
+    issued = (
+        timefmt.local(completed_at)
+        if completed_at is not None
+        else dt.datetime.combine(
+            _date(detail["ended_on"]) or started, dt.time(12, 0), tzinfo=timefmt.display_zone()
+        )
+    )
+    status = revision_status(detail["status"])
     return ReportData(
         language=i18n.current_language(),
         inspection_id=iid,
@@ -358,8 +373,8 @@ def report_data(db: Database, inspection_id: str, *, organisation: str | None = 
         template_hash=detail["template_hash"],
         weights_source=template.weights.source.value,
         weights_label=_weights_label(template.weights.source),
-        status=detail["status"],
-        status_label=status_label(detail["status"]),
+        status=status,
+        status_label=status_label(status),
         revision=detail["revision"],
         amend_reason=detail["amend_reason"],
         total=detail["score"],
@@ -375,10 +390,31 @@ def report_data(db: Database, inspection_id: str, *, organisation: str | None = 
         other_photos=other,
         data_hash=frozen or _current_hash(db, iid),
         data_hash_frozen=frozen is not None,
-        completed_at=dt.datetime.fromisoformat(completed) if completed else None,
+        completed_at=completed_at,
         previous_inspection_date=previous_date,
         site_representative=site.contact_name,
+        zone_label=timefmt.zone_label(issued),
+        issued_at=issued,
+        missing_answers=tuple(labels.get(i, i) for i in state.score.missing_required),
+        missing_photos=tuple(
+            (labels.get(item_id, item_id), n)
+            for item_id, n in photos_still_missing(
+                template, state.score, (p.item_id for p in photo_rows)
+            ).items()
+            if n > 0
+        ),
     )
+
+
+def revision_status(status: str) -> str:
+    """What a report says of its revision: draft, completed, or signed by every inspector.
+
+    Exporting, receiving at headquarters and whatever happens to the inspection later are
+    not the revision's state: the report of a revision stays byte-identical through them.
+    """
+    if status in (InspectionStatus.DRAFT.value, InspectionStatus.COMPLETED.value):
+        return status
+    return InspectionStatus.SIGNED.value
 
 
 # -- rendering and writing ----------------------------------------------------------------------

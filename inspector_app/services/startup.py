@@ -19,6 +19,7 @@ from inspector_app import paths
 from inspector_app.checklists.errors import TemplateIssue
 from inspector_app.i18n import current_language
 from inspector_app.limits import TEMPLATE_BYTES
+from inspector_app.services.drafts import recover_drafts
 from inspector_app.store.db import Database, open_database
 from inspector_app.store.meta import get_value, set_value
 
@@ -124,9 +125,12 @@ def ensure_templates(db: Database, folder: Path | None = None) -> list[TemplateI
 
 
 def open_data_folder(data_dir: Path) -> Database:
+    """The data folder as every start opens it: migrated, forms pinned, and what was being
+    typed when the app last died turned into the edits it stands for."""
     db = open_database(data_dir)
     try:
         ensure_templates(db)
+        recover_drafts(db)  # reads one small table; the ORM loads only if a draft is left
     except BaseException:
         db.dispose()
         raise

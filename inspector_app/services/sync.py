@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from inspector_app import __version__
+from inspector_app import __version__, timefmt
 from inspector_app.i18n import _
 from inspector_app.media import store
 from inspector_app.media.ingest import ImageRefused, ingest_bytes
@@ -44,7 +44,7 @@ from inspector_app.store.models import (
     SyncDevice,
     SyncReceipt,
 )
-from inspector_app.sync import records
+from inspector_app.sync import devices, records
 from inspector_app.sync.package import (
     SUFFIX,
     Manifest,
@@ -103,12 +103,21 @@ def _summary_rows(s: Any, ids: Sequence[str]) -> list[dict[str, Any]]:
                 "site_code": site.code,
                 "template": insp.template_id,
                 "started_on": insp.started_on.isoformat(),
+                "inspectors": _names(insp.inspectors),
                 "status": insp.status,
                 "score": insp.score_total,
                 "grade": insp.grade,
             }
         )
     return rows
+
+
+def _names(text: str) -> list[str]:
+    try:
+        names = json.loads(text)
+    except ValueError:
+        return []
+    return [str(n) for n in names] if isinstance(names, list) else []
 
 
 def export_package(
@@ -119,9 +128,12 @@ def export_package(
     actor: str,
     inspection_ids: Sequence[str] | None = None,
     progress: Progress | None = None,
+    device_name: str | None = None,
 ) -> ExportResult:
     """Write a package of ``inspection_ids`` (prefixes allowed; default every inspection) with
-    the visits they follow. Signed inspections in it are marked exported afterwards."""
+    the visits they follow. Signed inspections in it are marked exported afterwards.
+    ``device_name``: what this device calls itself (``devices.readable_name``; default: the
+    actor at this computer); the device keeps its id and key whatever its name."""
     out = Path(out)
     if out.suffix != SUFFIX:
         out = out.with_name(out.name + SUFFIX)
@@ -150,7 +162,7 @@ def export_package(
                 _("the original of photo {sha} is missing from the media folder", sha=sha[:12])
             )
         members.append((records.media_member(sha, media_type), original))
-    identity = device_identity(data_dir)
+    identity = device_identity(data_dir, device_name=device_name or devices.readable_name(actor))
     sequence = int(meta.get_value(db, SEQUENCE_KEY, 0)) + 1
 
     def step(done: int, total: int) -> None:
@@ -205,6 +217,13 @@ class ImportPreview:
     key_matches: bool  # False: this device id was pinned to another key (import refused)
     already_imported: bool
     own_device: bool  # made in this data folder
+    known_name: str | None = None  # the name this device had here before, when it differs
+    same_name: int = 0  # other devices here that gave the same name (another key)
+
+    @property
+    def importable(self) -> bool:
+        """The package can be imported: its key is the device's and it is new here."""
+        return self.key_matches and not self.already_imported
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -224,7 +243,21 @@ def preview_import(db: Database, data_dir: Path, path: Path) -> ImportPreview:
     manifest = read_manifest(Path(path))
     known, key_ok, seen = _device_state(db, manifest)
     own = device_identity(data_dir).device_id == manifest.device_id
-    return ImportPreview(manifest, known, key_ok, seen, own)
+    with db.session() as s:
+        names = devices.device_names(s)
+    before = names.get(manifest.device_id)
+    clash = sum(
+        1 for d, n in names.items() if d != manifest.device_id and n == manifest.device_name
+    )
+    return ImportPreview(
+        manifest,
+        known,
+        key_ok,
+        seen,
+        own,
+        known_name=before if before and before != manifest.device_name else None,
+        same_name=clash,
+    )
 
 
 @dataclass
@@ -355,7 +388,9 @@ def import_package(
             if progress is not None:
                 progress(0, 1, _("Merging the records"))
             try:
-                result.merge = records.merge(s, incoming, package_id=manifest.package_id)
+                result.merge = records.merge(
+                    s, incoming, package_id=manifest.package_id, device_id=manifest.device_id
+                )
                 s.flush()
             except IntegrityError as exc:  # a safety net: the checks should have said why
                 raise PackageRejected(
@@ -394,9 +429,9 @@ def import_package(
 
 
 def _local_time(ts: Any) -> str:
-    """An audit time (UTC) as this computer's local month, day and time."""
+    """An audit time (UTC) as month, day and time in the display zone."""
     try:
-        return dt.datetime.fromisoformat(str(ts)).astimezone().strftime("%m-%d %H:%M")
+        return timefmt.local(dt.datetime.fromisoformat(str(ts))).strftime("%m-%d %H:%M")
     except ValueError:
         return "?"
 
@@ -472,7 +507,8 @@ def list_conflicts(db: Database, *, open_only: bool = True) -> list[dict[str, An
     return out
 
 
-def _find_conflict(s: Any, ref: str) -> SyncConflict:
+def find_conflict(s: Any, ref: str) -> SyncConflict:
+    """A conflict by its id or an unambiguous prefix of at least 6 characters."""
     conflict = s.get(SyncConflict, ref)
     if conflict is None and len(ref) >= 6:
         rows = s.exec(
@@ -492,7 +528,7 @@ def resolve_conflict(
     if keep not in ("local", "incoming"):
         raise InvalidInput(_("keep either local or incoming, not {value!r}", value=keep))
     with db.transaction() as s:
-        conflict = _find_conflict(s, conflict_id)
+        conflict = find_conflict(s, conflict_id)
         if conflict.resolved_at is not None:
             raise InvalidInput(
                 _(
@@ -516,8 +552,11 @@ def resolve_conflict(
                 and media_type in records.MEDIA_TYPES
                 and store.verify_original(data_dir, sha, media_type)
             }
+            receipt = s.get(SyncReceipt, conflict.package_id)
             try:
-                records.take_incoming_inspection(s, incoming, present)
+                records.take_incoming_inspection(
+                    s, incoming, present, receipt.device_id if receipt else None
+                )
             except (ValueError, PackageRejected) as exc:
                 raise InvalidInput(str(exc)) from None
         elif keep == "incoming":  # a site: its facts as the sender has them

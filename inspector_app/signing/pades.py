@@ -24,13 +24,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from inspector_app.i18n import _
+from inspector_app import timefmt
+from inspector_app.i18n import _, tr
 from inspector_app.signing import SigningError
 from inspector_app.signing.ca import common_name, public_key_matches
 
 FIELD_NAME = "InspectorSignature"
 STAMP_FONT_SIZE = 9
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # unused by the stamp: its time comes in "ts", see below
 _TS = "\x00ts\x00"  # stands for pyHanko's %(ts)s while the stamp text is escaped
 
 
@@ -218,17 +219,6 @@ def _font_engine_factory(font_size: int) -> Any:
     return SubsetFactory()
 
 
-def tr(message: str, /, lang: str | None = None, **kwargs: Any) -> str:
-    """``_()`` in a given language, without switching the process's language (the GUI may
-    sign an English report while showing Chinese)."""
-    if lang is None:
-        return _(message, **kwargs)
-    from inspector_app.i18n import catalogue, normalize_language
-
-    text = catalogue(normalize_language(lang)).get(message, message)
-    return text.format(**kwargs) if kwargs else text
-
-
 def stamp_text(signer: str, extra_lines: Sequence[str] = (), lang: str | None = None) -> str:
     """The stamp's text template for pyHanko: %-escaped, with %(ts)s for the signing time."""
     lines = [
@@ -236,6 +226,7 @@ def stamp_text(signer: str, extra_lines: Sequence[str] = (), lang: str | None = 
         tr("Signer: {name}", lang=lang, name=signer),
         *extra_lines,
         tr("Signing time (claimed): {time}", lang=lang, time=_TS),
+        tr("Time zone: {zone}", lang=lang, zone=timefmt.zone_label(lang=lang)),
     ]
     return "\n".join(lines).replace("%", "%%").replace(_TS, "%(ts)s")
 
@@ -329,7 +320,16 @@ def sign_pdf_bytes(
             _asn1_signer(identity),
             stamp_style=stamp_style(identity.name, extra_lines, lang),
         )
-        out = pdf_signer.sign_pdf(writer, existing_fields_only=True, output=io.BytesIO())
+        # the stamp's time in the display zone, named (pyHanko would print the machine's own
+        # zone); the CMS signing time is the same instant in UTC
+        now = dt.datetime.now(dt.UTC)
+        shown = timefmt.format_instant(now, seconds=True)
+        out = pdf_signer.sign_pdf(
+            writer,
+            existing_fields_only=True,
+            output=io.BytesIO(),
+            appearance_text_params={"ts": shown},
+        )
     except SigningError:
         raise
     except (PdfError, ValueError, KeyError, TypeError) as exc:

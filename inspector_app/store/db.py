@@ -30,12 +30,13 @@ from inspector_app.paths import DB_FILENAME, default_data_dir
 
 # The newest schema revision this build knows. tests/store/test_migrations.py checks that it
 # is the head of store/migrations, so a new migration cannot forget to move it.
-SCHEMA_HEAD = "0004_drafts_and_capture_times"
+SCHEMA_HEAD = "0005_received_history_devices"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_finding_photos",
     "0003_sync",
     "0004_drafts_and_capture_times",
+    "0005_received_history_devices",
 )
 BACKUPS_KEPT = 10
 BUSY_TIMEOUT_S = 10

@@ -10,6 +10,7 @@ import datetime as dt
 import uuid
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlalchemy import MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -331,3 +332,10 @@ class ReceivedHistory(SQLModel, table=True):
     # this folder's own log up to here was superseded when the history arrived (entries of
     # a local version dropped for the incoming one do not count any more)
     local_seq: int = Field(default=0)
+    # the device whose package brought the entry here first (None: received before this
+    # was recorded); its readable name is the latest that device gave (sync_device)
+    device_id: str | None = Field(default=None, max_length=36)
+    # True: part of the history of the version in use, which decides fast-forwards and
+    # conflicts. False: kept to be shown only (a version with the same content from another
+    # device, or a version that was replaced by a person's decision)
+    lineage: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})

@@ -62,6 +62,7 @@ from inspector_app.store.models import (
     SyncConflict,
     TemplateVersion,
 )
+from inspector_app.sync import compare, received
 from inspector_app.sync.package import PackageRejected, canonical_json
 
 RECORDS_MEMBER = "data/records.json"
@@ -162,7 +163,7 @@ def history_of(s: Session, inspection_id: str) -> list[dict[str, Any]]:
     hold entries first written here), then the entries of this folder's own log since."""
     received = s.exec(
         select(ReceivedHistory)
-        .where(ReceivedHistory.inspection_id == inspection_id)
+        .where(ReceivedHistory.inspection_id == inspection_id, ReceivedHistory.lineage)
         .order_by(ReceivedHistory.position)  # type: ignore[arg-type]
     ).all()
     own = s.exec(
@@ -708,6 +709,9 @@ class MergeResult:
     unchanged: list[str] = field(default_factory=list)
     kept_newer: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    # another device's version with the same content (compare.py): no conflict, its
+    # history kept to be shown
+    same_content: list[str] = field(default_factory=list)
     sites_added: int = 0
     site_conflicts: int = 0
     templates_added: int = 0
@@ -719,6 +723,7 @@ class MergeResult:
             "unchanged": self.unchanged,
             "kept_newer": self.kept_newer,
             "conflicts": self.conflicts,
+            "same_content": self.same_content,
             "sites_added": self.sites_added,
             "site_conflicts": self.site_conflicts,
             "templates_added": self.templates_added,
@@ -730,6 +735,7 @@ class MergeResult:
             self.added
             or self.updated
             or self.conflicts
+            or self.same_content
             or self.sites_added
             or self.site_conflicts
             or self.templates_added
@@ -808,9 +814,13 @@ def _version_hash(bundle: IncomingInspection) -> str:
     ).hexdigest()
 
 
-def merge(s: Session, incoming: Incoming, *, package_id: str) -> MergeResult:
-    """Apply ``incoming`` inside the caller's transaction (it commits or rolls back)."""
+def merge(
+    s: Session, incoming: Incoming, *, package_id: str, device_id: str | None = None
+) -> MergeResult:
+    """Apply ``incoming`` (from the device ``device_id``) inside the caller's transaction (it
+    commits or rolls back)."""
     result = MergeResult()
+    sources = compare.sources_of(b.raw for b in incoming.inspections)
     site_map = _merge_sites(s, incoming, package_id, result)
     template_map = _merge_templates(s, incoming, result)
     in_package = {b.id for b in incoming.inspections}
@@ -832,20 +842,24 @@ def merge(s: Session, incoming: Incoming, *, package_id: str) -> MergeResult:
         missing = _missing_sources(s, bundle, written_findings)
         if missing or (previous and s.get(Inspection, previous) is None):
             # a carried finding (复查) or the visit it follows was not written (it is in a
-            # conflict here): kept whole as a conflict until that one is decided
+            # conflict here, or the same content from another device): kept whole as a
+            # conflict until that one is decided, unless this one holds the same content too
             local = s.get(Inspection, bundle.id)
+            if local is not None and _same_content(s, local, bundle, row, sources):
+                _keep_same_content(s, bundle, device_id, result)
+                continue
             state = _conflict(
                 s,
                 package_id,
                 "inspection",
                 bundle.id,
                 inspection_bundle(s, local) if local else None,
-                {**bundle.raw, "_local": {"site_id": row["site_id"]}},
+                {**bundle.raw, "_local": _kept_with(bundle, row, sources)},
                 _version_hash(bundle),
             )
             (result.conflicts if state == "open" else result.kept_newer).append(bundle.id)
             continue
-        if _merge_inspection(s, bundle, row, package_id, result):
+        if _merge_inspection(s, bundle, row, package_id, result, device_id, sources):
             written_findings |= {f["id"] for f in bundle.parts["findings"]}
     return result
 
@@ -984,11 +998,13 @@ def _merge_inspection(
     row: dict[str, Any],
     package_id: str,
     result: MergeResult,
+    device_id: str | None = None,
+    sources: dict[str, list[Any]] | None = None,
 ) -> bool:
     """Merge one inspection; True if the incoming rows were written."""
     local = s.get(Inspection, bundle.id)
     if local is None:
-        _insert_inspection(s, bundle, row)
+        _insert_inspection(s, bundle, row, device_id)
         result.added.append(bundle.id)
         return True
     mine = _ids(history_of(s, bundle.id))
@@ -997,22 +1013,78 @@ def _merge_inspection(
         result.unchanged.append(bundle.id)
     elif theirs[: len(mine)] == mine:
         if _fast_forward(s, local, bundle, row):
-            _store_history(s, bundle)
+            _store_history(s, bundle, device_id)
             result.updated.append(bundle.id)
             return True
-        _keep_conflict(s, local, bundle, row, package_id, result)
+        # a later version that would rewrite what was frozen: a conflict, whatever it says
+        _keep_conflict(s, local, bundle, row, package_id, result, sources)
     elif mine[: len(theirs)] == theirs:
         result.kept_newer.append(bundle.id)
+    elif _same_content(s, local, bundle, row, sources or {}):
+        # both sides made the same inspection by different histories: nothing to decide
+        _keep_same_content(s, bundle, device_id, result)
     else:
-        _keep_conflict(s, local, bundle, row, package_id, result)
+        _keep_conflict(s, local, bundle, row, package_id, result, sources)
     return False
 
 
-def _insert_inspection(s: Session, bundle: IncomingInspection, row: dict[str, Any]) -> None:
+def local_sources(s: Session, extra: dict[str, list[Any]] | None = None) -> compare.SourceKey:
+    """``compare.content``'s key of a carried finding's source: from ``extra`` (the findings
+    of the package at hand), else the finding here, else unknown."""
+
+    def key(finding_id: str) -> Any:
+        if extra and finding_id in extra:
+            return extra[finding_id]
+        found = s.get(Finding, finding_id)
+        if found is None:
+            return compare.unknown_source(finding_id)
+        return compare.source_key(row_of(found))
+
+    return key
+
+
+def local_content(s: Session, local: Inspection) -> dict[str, Any]:
+    """The content (``compare.content``) of the version here."""
+    return compare.content(inspection_bundle(s, local), site=local.site_id, source=local_sources(s))
+
+
+def _same_content(
+    s: Session,
+    local: Inspection,
+    bundle: IncomingInspection,
+    row: dict[str, Any],
+    sources: dict[str, list[Any]],
+) -> bool:
+    theirs = compare.content(bundle.raw, site=row["site_id"], source=local_sources(s, sources))
+    return compare.same_content(local_content(s, local), theirs)
+
+
+def _keep_same_content(
+    s: Session, bundle: IncomingInspection, device_id: str | None, result: MergeResult
+) -> None:
+    """Another device's version holds what the version here holds: nothing is written but
+    its history, kept to be shown (it does not count in later merges)."""
+    received.store_shown_only(s, bundle.id, bundle.history, device_id)
+    result.same_content.append(bundle.id)
+
+
+def _insert_inspection(
+    s: Session, bundle: IncomingInspection, row: dict[str, Any], device_id: str | None
+) -> None:
     _insert(s, Inspection, [row])
     for name, model in PARTS:
         _insert(s, model, bundle.parts[name])
-    _store_history(s, bundle)
+    _store_history(s, bundle, device_id)
+
+
+def _kept_with(
+    bundle: IncomingInspection, row: dict[str, Any], sources: dict[str, list[Any]]
+) -> dict[str, Any]:
+    """What a kept conflict needs beside the incoming rows: the local site its site is, and
+    what its carried findings come from as the package said (``compare.source_key``), for
+    showing the differences later."""
+    carried = {f["carried_from_id"] for f in bundle.parts["findings"] if f["carried_from_id"]}
+    return {"site_id": row["site_id"], "sources": {k: sources[k] for k in carried if k in sources}}
 
 
 def _keep_conflict(
@@ -1022,9 +1094,10 @@ def _keep_conflict(
     row: dict[str, Any],
     package_id: str,
     result: MergeResult,
+    sources: dict[str, list[Any]] | None = None,
 ) -> None:
     mine = inspection_bundle(s, local)
-    kept = {**bundle.raw, "_local": {"site_id": row["site_id"]}}
+    kept = {**bundle.raw, "_local": _kept_with(bundle, row, sources or {})}
     state = _conflict(s, package_id, "inspection", local.id, mine, kept, _version_hash(bundle))
     (result.conflicts if state == "open" else result.kept_newer).append(bundle.id)
 
@@ -1070,29 +1143,18 @@ def _fast_forward(
     return True
 
 
-def _store_history(s: Session, bundle: IncomingInspection) -> None:
+def _store_history(s: Session, bundle: IncomingInspection, device_id: str | None) -> None:
     """Keep the history the inspection arrived with, whole and in its order."""
-    table = _table(ReceivedHistory)
-    s.connection().execute(delete(table).where(table.c.inspection_id == bundle.id))
-    mark = s.exec(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)).first()  # type: ignore[union-attr]
-    rows = [
-        {
-            "id": e["id"],
-            "inspection_id": bundle.id,
-            "position": n,
-            "entry_json": json.dumps(e, ensure_ascii=False, sort_keys=True),
-            "local_seq": mark or 0,
-        }
-        for n, e in enumerate(bundle.history)
-    ]
-    _insert(s, ReceivedHistory, rows)
+    received.store_lineage(s, bundle.id, bundle.history, device_id)
 
 
 def received_here(s: Session, inspection_id: str) -> bool:
     """True if the inspection arrived in a package (it was not started in this folder)."""
     return (
         s.exec(
-            select(ReceivedHistory.id).where(ReceivedHistory.inspection_id == inspection_id)
+            select(ReceivedHistory.id).where(
+                ReceivedHistory.inspection_id == inspection_id, ReceivedHistory.lineage
+            )
         ).first()
         is not None
     )
@@ -1101,7 +1163,9 @@ def received_here(s: Session, inspection_id: str) -> bool:
 # -- resolving a conflict -----------------------------------------------------------------------
 
 
-def take_incoming_inspection(s: Session, stored: dict[str, Any], media_members: set[str]) -> str:
+def take_incoming_inspection(
+    s: Session, stored: dict[str, Any], media_members: set[str], device_id: str | None = None
+) -> str:
     """Put the incoming version a conflict kept in place of the local one (a person chose
     it), checked as on import. ``ValueError`` if it is not newer than the local version, if
     it lacks or changes a frozen revision, a finding or a signature kept here, or if what it
@@ -1140,7 +1204,7 @@ def take_incoming_inspection(s: Session, stored: dict[str, Any], media_members: 
             previous and s.get(Inspection, previous) is None
         ):
             raise ValueError(_("the site or the visit it follows is not here yet"))
-        _insert_inspection(s, bundle, row)
+        _insert_inspection(s, bundle, row, device_id)
         return bundle.id
     row["site_id"] = local.site_id
     mine, theirs = _ids(history_of(s, bundle.id)), _ids(bundle.history)
@@ -1153,5 +1217,5 @@ def take_incoming_inspection(s: Session, stored: dict[str, Any], media_members: 
                 "signature kept here; keep the local version"
             )
         )
-    _store_history(s, bundle)
+    _store_history(s, bundle, device_id)
     return bundle.id

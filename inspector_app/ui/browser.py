@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -25,6 +27,18 @@ SITE_TYPES = ("pilot_base", "tech_transfer", "platform")
 STATUSES = ("draft", "completed", "signed", "exported")
 
 
+class SearchBox(QLineEdit):
+    """The search field; Enter or ↓ goes on to the results."""
+
+    to_results = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.to_results.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class Browser(QWidget):
     open_inspection = Signal(str)
     new_inspection_for_site = Signal(str)
@@ -34,9 +48,10 @@ class Browser(QWidget):
         self.inspections = InspectionsModel(self)
         self.sites = SitesModel(self)
 
-        self.search = QLineEdit()
+        self.search = SearchBox()
         self.search.setPlaceholderText(_("Search site, code or inspector (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(_("Search"))
         self.site_type = QComboBox()
         self.site_type.addItem(_("All site types"), None)
         for t in SITE_TYPES:
@@ -57,10 +72,15 @@ class Browser(QWidget):
         bar.addWidget(self.count)
 
         self.table = RowTable()
+        self.table.setAccessibleName(_("Inspections"))
         configure_table(self.table, self.inspections)
+        # several rows can be selected (Shift, Ctrl, Ctrl+A) for a package; Enter still
+        # opens the current row
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
         self.table.setItemDelegateForColumn(InspectionsModel.STATUS_COLUMN, StatusBadge(self.table))
         self.sites_table = RowTable()
+        self.sites_table.setAccessibleName(_("Sites"))
         configure_table(self.sites_table, self.sites)
         self.sites_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 
@@ -79,8 +99,10 @@ class Browser(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.tabs)
+        self.setFocusProxy(self.table)  # the list, where ↑ ↓ and Enter work
 
         self.search.textChanged.connect(self._search)
+        self.search.to_results.connect(self.go_to_results)
         self.site_type.currentIndexChanged.connect(
             lambda: self._filter("site_type", self.site_type.currentData())
         )
@@ -139,7 +161,7 @@ class Browser(QWidget):
         if chosen in years:
             self.year.setCurrentIndex(years.index(chosen) + 1)
         self.year.blockSignals(False)
-        for col, width in enumerate((260, 70, 220, 90, 96, 70, 90)):
+        for col, width in enumerate((260, 70, 220, 90, 96, 70, 124)):
             self.table.setColumnWidth(col, width)
         for col, width in enumerate((70, 300, 130, 90, 260)):
             self.sites_table.setColumnWidth(col, width)
@@ -157,14 +179,33 @@ class Browser(QWidget):
         """The inspections the list shows now (search and filters applied), in its order."""
         return [r["id"] for r in self.inspections.rows]
 
+    def selected_ids(self) -> list[str]:
+        """The selected inspections, in the list's order."""
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        return [self.inspections.rows[n]["id"] for n in rows if n < len(self.inspections.rows)]
+
     def total_inspections(self) -> int:
         return len(self.inspections.all_rows)
 
     def current_site_id(self) -> str | None:
-        if self.tabs.currentIndex() == 1:
-            index = self.sites_table.currentIndex()
-            return index.data(ROW_ROLE)["id"] if index.isValid() else None
-        return None
+        """The site of the row selected on the tab on show (for a new inspection)."""
+        view = {
+            0: self.table,
+            1: self.sites_table,
+            2: self.open_findings.table,
+        }.get(self.tabs.currentIndex())
+        index = view.currentIndex() if view is not None else QModelIndex()
+        if not index.isValid():
+            return None
+        row = index.data(ROW_ROLE)
+        return row["id"] if view is self.sites_table else row.get("site_id")
+
+    def go_to_results(self) -> None:
+        """From the search box to the first result, where Enter opens it."""
+        if self.inspections.rows:
+            self.table.setFocus()
+            self.table.selectRow(0)
+            self.table.scrollTo(self.inspections.index(0, 0))
 
     def select(self, inspection_id: str) -> None:
         row = self.inspections.index_of(inspection_id)

@@ -70,6 +70,7 @@ class CompletionDialog(RememberingDialog):
         super().__init__(parent)
         self.setWindowTitle(_("Complete the inspection"))
         view = QTextBrowser()
+        view.setAccessibleName(_("Completion summary"))
         view.setHtml(summary_html(summary))
         note = QLabel(
             _(
@@ -115,6 +116,7 @@ class AmendDialog(RememberingDialog):
         )
         intro.setWordWrap(True)
         self.reason = QPlainTextEdit()
+        self.reason.setAccessibleName(_("Reason for the amendment"))
         self.reason.setPlaceholderText(_("reason for the amendment (required)"))
         self.reason.setTabChangesFocus(True)
         self.error = QLabel()

@@ -6,7 +6,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QDate, QSettings
+from PySide6.QtCore import QByteArray, QDate, QPoint, QRect, QSettings, QSize
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -32,16 +33,63 @@ def qsettings() -> QSettings:
     return QSettings(str(paths.settings_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
+# Room for the window manager's title bar and borders, not known before a window is shown.
+FRAME_ALLOWANCE = (16, 40)
+
+
+def available_area(window: QWidget) -> QRect:
+    """The free part (without task bars) of the screen the window is on or will open on."""
+    parent = window.parentWidget()
+    screen = (parent.window().screen() if parent is not None else None) or window.screen()
+    screen = screen or QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+def fit_to_screen(window: QWidget, remembered: bool = False) -> None:
+    """Shrink a top-level window to its screen (a 1366×768 laptop too), frame included.
+
+    A ``remembered`` (restored) place is kept only if the whole window fits there; else the
+    window is centred on its parent or the screen. Qt places the others (a dialog over its
+    parent, inside the screen).
+    """
+    area = available_area(window)
+    frame = window.frameGeometry()
+    if window.isVisible() and frame.size() != window.size():
+        extra_w, extra_h = frame.width() - window.width(), frame.height() - window.height()
+    else:
+        extra_w, extra_h = FRAME_ALLOWANCE
+    width = min(window.width(), area.width() - extra_w)
+    height = min(window.height(), area.height() - extra_h)
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+    if not remembered:
+        return
+    outer = QRect(window.pos(), QSize(width + extra_w, height + extra_h))
+    if area.contains(outer):
+        return
+    parent = window.parentWidget()
+    centre = parent.window().frameGeometry().center() if parent is not None else area.center()
+    outer.moveCenter(centre)
+    x = max(area.left(), min(outer.left(), area.right() + 1 - outer.width()))
+    y = max(area.top(), min(outer.top(), area.bottom() + 1 - outer.height()))
+    window.move(QPoint(x, y))
+
+
 class RememberingDialog(QDialog):
-    """A dialog that comes back where the user left it."""
+    """A dialog that comes back where the user left it, and always fits its screen: a
+    remembered place is kept only if the whole dialog fits there (STYLE: one dialog base)."""
 
     key = "dialog"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         geometry = qsettings().value(f"{self.key}/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
+        self._remembered = isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)
+
+    def setVisible(self, visible: bool) -> None:
+        if visible and not self.isVisible():
+            fit_to_screen(self, remembered=self._remembered)
+        super().setVisible(visible)
 
     def done(self, result: int) -> None:
         qsettings().setValue(f"{self.key}/geometry", self.saveGeometry())
@@ -143,11 +191,23 @@ class NewInspectionDialog(RememberingDialog):
 
 
 class SettingsDialog(RememberingDialog):
+    """Inspector names, organisation, language, data folder. ``language`` is the one this
+    run shows (``--lang`` may differ from the saved one); it is saved only when changed."""
+
     key = "settings"
 
-    def __init__(self, settings: Settings, current_data_dir: Path, parent: QWidget | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        current_data_dir: Path,
+        parent: QWidget | None = None,
+        language: str | None = None,
+        folder_given: bool = False,
+    ):
         super().__init__(parent)
         self.setWindowTitle(_("Settings"))
+        self.folder_given = folder_given
+        self.shown_language = language or settings.language
         self.inspectors = QLineEdit("、".join(settings.inspectors))
         self.inspectors.setPlaceholderText(_("names, separated by 、 or commas"))
         self.organisation = QLineEdit(settings.organisation)
@@ -155,8 +215,10 @@ class SettingsDialog(RememberingDialog):
         self.language = QComboBox()
         self.language.addItem("中文", "zh")
         self.language.addItem("English", "en")
-        self.language.setCurrentIndex(0 if settings.language == "zh" else 1)
-        self.data_dir = QLineEdit(settings.data_dir or str(current_data_dir))
+        self.language.setCurrentIndex(0 if self.shown_language == "zh" else 1)
+        shown_dir = "" if folder_given else settings.data_dir
+        self.data_dir = QLineEdit(shown_dir or str(current_data_dir))
+        self.data_dir.setAccessibleName(_("Data folder"))
         browse = QPushButton(_("Choose…"))
         browse.clicked.connect(self._choose_dir)
         row = QHBoxLayout()
@@ -167,21 +229,40 @@ class SettingsDialog(RememberingDialog):
         form.addRow(_("Organisation"), self.organisation)
         form.addRow(_("Language"), self.language)
         form.addRow(_("Data folder"), row)
+        if folder_given:  # for this run only: the folder keeps these settings itself
+            self.data_dir.setReadOnly(True)
+            browse.setEnabled(False)
+            note = QLabel(
+                _(
+                    "This data folder was given when Inspector was started; these settings "
+                    "are kept in it, and the default data folder stays as it is."
+                )
+            )
+            note.setWordWrap(True)
+            note.setStyleSheet("color: #555;")
+            form.addRow("", note)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons())
-        self.resize(max(self.width(), 560), self.height())
+        width = max(self.sizeHint().width(), 600)
+        self.resize(width, max(self.sizeHint().height(), self.heightForWidth(width)))  # wraps
 
     def _choose_dir(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, _("Data folder"), self.data_dir.text())
         if chosen:
             self.data_dir.setText(chosen)
 
+    def language_chosen(self) -> bool:
+        """True when the inspector picked another language than the one shown."""
+        return bool(self.language.currentData() != self.shown_language)
+
     def apply_to(self, settings: Settings, default_data_dir: Path) -> Settings:
         text = self.inspectors.text().replace(",", "、").replace("，", "、")
         settings.inspectors = [n.strip() for n in text.split("、") if n.strip()]
         settings.organisation = self.organisation.text().strip()
-        settings.language = self.language.currentData()
-        chosen = self.data_dir.text().strip()
-        settings.data_dir = "" if not chosen or Path(chosen) == default_data_dir else chosen
+        if self.language_chosen():
+            settings.language = self.language.currentData()
+        if not self.folder_given:
+            chosen = self.data_dir.text().strip()
+            settings.data_dir = "" if not chosen or Path(chosen) == default_data_dir else chosen
         return settings

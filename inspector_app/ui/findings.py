@@ -246,6 +246,7 @@ class FindingsPanel(QWidget):
 
         self.model = FindingsModel(self, item_title=title)
         self.table = _table(self.model)
+        self.table.setAccessibleName(_("Findings"))
         self.table.sortByColumn(self.model.deadline_column, Qt.SortOrder.AscendingOrder)
         self.table.doubleClicked.connect(lambda i: self.edit_requested.emit(i.data(ROW_ROLE)))
         self.table.activated_row.connect(self.edit_requested)
@@ -307,6 +308,7 @@ class OpenFindingsPage(QWidget):
         super().__init__(parent)
         self.model = FindingsModel(self, with_site=True)
         self.table = _table(self.model)
+        self.table.setAccessibleName(_("Open findings"))
         self.table.sortByColumn(self.model.deadline_column, Qt.SortOrder.AscendingOrder)
         self.table.doubleClicked.connect(
             lambda i: self.open_inspection.emit(i.data(ROW_ROLE)["inspection_id"])

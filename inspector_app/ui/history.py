@@ -31,7 +31,9 @@ from inspector_app.services.browse import status_label
 from inspector_app.services.history import (
     ChainStatus,
     InspectionHistory,
+    ReceivedCheck,
     describe_chain,
+    describe_received,
     load_history,
 )
 from inspector_app.store.db import Database
@@ -43,21 +45,35 @@ OK_COLOUR = "#2e7d32"
 BROKEN_COLOUR = "#b00020"
 
 
+def source_text(row: dict[str, Any]) -> str:
+    """Where an entry comes from: this data folder, or the device that sent it."""
+    if not row.get("received"):
+        return _("This folder")
+    return (
+        row["source"]
+        if row.get("counted", True)
+        else _("{device} (shown only)", device=row["source"])
+    )
+
+
 class HistoryModel(RowsModel):
-    """The timeline rows (``HistoryEntry.as_row()``); entries from the chain's first bad
-    one on are shown in red, since the log cannot vouch for them."""
+    """The timeline rows (``HistoryEntry.as_row()``); entries of this folder from the chain's
+    first bad one on, and received entries whose own hash fails, are shown in red, since
+    nothing can vouch for them."""
 
     columns = (
-        Column(lambda: _("Time"), lambda r: r["when"], lambda r: r["seq"]),
+        Column(lambda: _("Time"), lambda r: r["when"], lambda r: r["order"]),
         Column(lambda: _("Who"), lambda r: r["actor"]),
         Column(lambda: _("Action"), lambda r: r["action"]),
         Column(lambda: _("What"), lambda r: r["what"]),
         Column(lambda: _("Before"), lambda r: r["old"]),
         Column(lambda: _("After"), lambda r: r["new"]),
+        Column(lambda: _("From"), source_text),
     )
     WHAT_COLUMN = 3
     OLD_COLUMN = 4
     NEW_COLUMN = 5
+    SOURCE_COLUMN = 6
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)
@@ -75,29 +91,51 @@ class HistoryModel(RowsModel):
         self._apply()
 
     def untrusted(self, row: dict[str, Any]) -> bool:
+        if row.get("received"):
+            return not row.get("hash_ok", True)
         return self.first_bad_seq is not None and row["seq"] >= self.first_bad_seq
 
     def extra(self, row: dict[str, Any], column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and self.untrusted(row):
             return QBrush(QColor(BROKEN_COLOUR))
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == self.OLD_COLUMN:
-                tip = row["old_full"]
-            elif column == self.NEW_COLUMN:
-                tip = row["new_full"]
+        if role != Qt.ItemDataRole.ToolTipRole:
+            return None
+        if column == self.OLD_COLUMN:
+            tip = row["old_full"]
+        elif column == self.NEW_COLUMN:
+            tip = row["new_full"]
+        else:
+            if row.get("received"):
+                tip = _(
+                    "Entry {seq} of device {device} · {utc} (UTC)",
+                    seq=row["seq"],
+                    device=row["source"],
+                    utc=row["utc"],
+                )
+                if not row.get("counted", True):
+                    tip += "\n" + _(
+                        "Kept to be shown only: the history of a version with the same content "
+                        "from that device, or of a version replaced by a decision. It does not "
+                        "count when packages are merged."
+                    )
             else:
                 tip = _("Entry {seq} · {utc} (UTC)", seq=row["seq"], utc=row["utc"])
-                if column == self.WHAT_COLUMN:
-                    tip = row["what"] + "\n" + tip
-                if row["revision"] is not None:
-                    tip += "\n" + _("Revision {rev}", rev=row["revision"])
-            if self.untrusted(row):
+            if column == self.WHAT_COLUMN:
+                tip = row["what"] + "\n" + tip
+            if row["revision"] is not None:
+                tip += "\n" + _("Revision {rev}", rev=row["revision"])
+        if self.untrusted(row):
+            if row.get("received"):
+                tip += "\n" + _(
+                    "Not verified: this entry no longer matches its own hash (it was altered "
+                    "after it arrived)"
+                )
+            else:
                 tip += "\n" + _(
                     "Not verified: the hash chain is broken at entry {seq}",
                     seq=self.first_bad_seq,
                 )
-            return tip
-        return None
+        return tip
 
 
 class _ElideMiddle(QStyledItemDelegate):
@@ -140,6 +178,13 @@ class HistoryDialog(RememberingDialog):
             )
         )
         self.chain.hide()
+        # what was checked of the entries received from other devices (not in the chain)
+        self.received_line = QLabel()
+        self.received_line.setWordWrap(True)
+        self.received_line.setTextFormat(Qt.TextFormat.PlainText)  # device names come from packages
+        self.received_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.received_line.setAccessibleName(_("Entries received from other devices"))
+        self.received_line.hide()
         self.loading = QLabel(_("Loading…"))
         self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.loading.setWordWrap(True)
@@ -147,6 +192,7 @@ class HistoryDialog(RememberingDialog):
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search the history: who, what, values (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(_("Search the history"))
         self.search.setEnabled(False)
         self.count = QLabel()
         bar = QHBoxLayout()
@@ -155,6 +201,7 @@ class HistoryDialog(RememberingDialog):
 
         self.model = HistoryModel(self)
         self.table = QTableView()
+        self.table.setAccessibleName(_("History"))
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -178,6 +225,7 @@ class HistoryDialog(RememberingDialog):
         layout.addWidget(self.heading)
         layout.addWidget(self.subheading)
         layout.addWidget(self.chain)
+        layout.addWidget(self.received_line)
         layout.addLayout(bar)
         layout.addWidget(self.loading, 1)
         layout.addWidget(self.table, 1)
@@ -192,17 +240,19 @@ class HistoryDialog(RememberingDialog):
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(HistoryModel.NEW_COLUMN, QHeaderView.ResizeMode.Stretch)
         metrics = self.table.fontMetrics()
         widths = (
             metrics.horizontalAdvance("2024-10-01 22:22:22") + 24,
             metrics.horizontalAdvance("测试员测试") + 24,
             metrics.horizontalAdvance("添加照片添") + 24,
-            metrics.horizontalAdvance("中") * 26,
-            metrics.horizontalAdvance("中") * 12,
+            metrics.horizontalAdvance("中") * 24,
+            metrics.horizontalAdvance("中") * 11,
         )
         for column, width in enumerate(widths):
             header.resizeSection(column, width)
+        header.resizeSection(HistoryModel.SOURCE_COLUMN, metrics.horizontalAdvance("中") * 13)
 
     # -- loading --------------------------------------------------------------------------
     def _load(self) -> None:
@@ -235,6 +285,7 @@ class HistoryDialog(RememberingDialog):
             )
         )
         self.show_chain(history.chain)
+        self.show_received(history.received)
         self.model.set_rows([e.as_row() for e in history.entries])
         if history.entries:
             self.loading.hide()
@@ -259,6 +310,16 @@ class HistoryDialog(RememberingDialog):
         self.chain.setStyleSheet(f"color: {colour}; font-weight: bold")
         self.chain.setText(("✔ " if status.ok else "✘ ") + describe_chain(status))
         self.chain.show()
+
+    def show_received(self, check: ReceivedCheck) -> None:
+        """The received entries' own hashes: what the import checked, checked again."""
+        text = describe_received(check)
+        self.received_line.setVisible(bool(text))
+        if not text:
+            return
+        colour = BROKEN_COLOUR if check.bad else OK_COLOUR
+        self.received_line.setStyleSheet(f"color: {colour}")
+        self.received_line.setText(("✘ " if check.bad else "✔ ") + text)
 
     # -- searching ------------------------------------------------------------------------
     def _search(self, text: str) -> None:

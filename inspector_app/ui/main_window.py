@@ -6,12 +6,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QStackedWidget,
     QVBoxLayout,
@@ -26,8 +25,10 @@ from inspector_app.services.startup import ensure_templates
 from inspector_app.settings import Settings
 from inspector_app.store.db import Database
 from inspector_app.ui.browser import Browser
-from inspector_app.ui.dialogs import qsettings
+from inspector_app.ui.dialogs import fit_to_screen, qsettings
 from inspector_app.ui.form_issues import FormIssuesBar
+from inspector_app.ui.menus import Menus
+from inspector_app.ui.shortcuts import ShortcutsDialog, WindowKeysFirst, window_actions
 from inspector_app.ui.welcome import Welcome
 from inspector_app.ui.workers import run_task, show_error
 
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self.loaded = False
         self.warm = False
         self.sample_data_if_empty = False  # make run: something to look at on a fresh machine
+        self.notice = ""  # shown in the status bar with the next list counts
         self.setWindowTitle(_("Inspector — field inspection"))
         self.setMinimumSize(960, 640)
 
@@ -83,134 +85,13 @@ class MainWindow(QMainWindow):
         self.browser.open_inspection.connect(self.open_inspection)
         self.browser.new_inspection_for_site.connect(lambda site: self.new_inspection(site))
 
-        self._build_menus()
+        self.menus = Menus(self)
+        self.keys_first = WindowKeysFirst(self, window_actions(self))
         geometry = qsettings().value("main/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
+        restored = isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)
+        if not restored:
             self.resize(1280, 800)
-
-    # -- menus --------------------------------------------------------------------------
-    def _action(self, menu: QMenu, text: str, slot: Any, shortcut: Any = None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcuts(shortcut if isinstance(shortcut, list) else [shortcut])
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu(_("&File"))
-        self._action(
-            file,
-            _("New inspection…"),
-            self.new_inspection,
-            QKeySequence(QKeySequence.StandardKey.New),
-        )
-        self._action(
-            file, _("Open selected inspection"), self.open_selected, QKeySequence("Ctrl+O")
-        )
-        self.recent_menu = file.addMenu(_("Recent inspections"))
-        file.addSeparator()
-        self._action(
-            file, _("Import site list (CSV, Excel)…"), self.import_site_list, QKeySequence("Ctrl+I")
-        )
-        self._action(file, _("Load sample data"), self.load_sample_data)
-        file.addSeparator()
-        self._action(
-            file,
-            _("Import a package (.inspkg)…"),
-            lambda: self.import_package(),
-            QKeySequence("Ctrl+Shift+I"),
-        )
-        self._action(
-            file, _("Export a package (.inspkg)…"), self.export_package, QKeySequence("Ctrl+E")
-        )
-        self._action(file, _("Package conflicts…"), self.show_conflicts)
-        file.addSeparator()
-        self._action(file, _("Settings…"), self.settings_requested.emit, QKeySequence("Ctrl+,"))
-        file.addSeparator()
-        self._action(file, _("Quit"), self.close, QKeySequence(QKeySequence.StandardKey.Quit))
-
-        self.edit_menu = bar.addMenu(_("&Edit"))
-        self.inspection_menu = bar.addMenu(_("&Inspection"))
-        self.complete_action = self._action(
-            self.inspection_menu,
-            _("Complete…"),
-            self.complete_current,
-            [QKeySequence("Ctrl+Shift+C")],
-        )
-        self.amend_action = self._action(
-            self.inspection_menu, _("Amend…"), self.amend_current, [QKeySequence("Ctrl+Shift+A")]
-        )
-        self.sign_action = self._action(
-            self.inspection_menu, _("Sign…"), self.sign_current, [QKeySequence("Ctrl+Shift+S")]
-        )
-        self.report_action = self._action(
-            self.inspection_menu, _("Report…"), self.report_current, [QKeySequence("Ctrl+R")]
-        )
-        self.history_action = self._action(
-            self.inspection_menu, _("History…"), self.history_current, [QKeySequence("Ctrl+H")]
-        )
-        self.inspection_menu.addSeparator()
-        self.close_action = self._action(
-            self.inspection_menu, _("Back to the list"), self.close_editor, [QKeySequence("Ctrl+W")]
-        )
-        self.inspection_menu.addSeparator()
-        view = bar.addMenu(_("&View"))
-        self._action(
-            view, _("Search"), self.focus_search, QKeySequence(QKeySequence.StandardKey.Find)
-        )
-        self._action(view, _("Refresh"), self.reload, QKeySequence("F5"))
-        help_menu = bar.addMenu(_("&Help"))
-        self._action(help_menu, _("Keyboard shortcuts"), self.show_shortcuts, QKeySequence("F1"))
-        self._action(help_menu, _("About Inspector"), self.show_about)
-        self._editor_actions: list[QAction] = []
-        self._update_editor_menus()
-
-    def _update_editor_menus(self) -> None:
-        for action in self._editor_actions:
-            self.edit_menu.removeAction(action)
-            self.inspection_menu.removeAction(action)
-            self.removeAction(action)
-        self._editor_actions = []
-        self.close_action.setEnabled(self.editor is not None)
-        status = self.editor.state.status if self.editor is not None else None
-        self.complete_action.setEnabled(status == "draft")
-        self.amend_action.setEnabled(status in ("completed", "signed", "exported"))
-        self.sign_action.setEnabled(status in ("completed", "signed"))
-        self.history_action.setEnabled(status is not None)
-        self.report_action.setEnabled(status is not None)
-        if self.editor is None:
-            self.edit_menu.setEnabled(False)
-            return
-        self.edit_menu.setEnabled(True)
-        acts = self.editor.actions
-        for key in ("undo", "redo"):
-            self.edit_menu.addAction(acts[key])
-            self._editor_actions.append(acts[key])
-        for key in (
-            "next",
-            "previous",
-            "next_unanswered",
-            "answer",
-            "comment",
-            "tree",
-            "record_finding",
-            "findings",
-        ):
-            self.inspection_menu.addAction(acts[key])
-            self._editor_actions.append(acts[key])
-
-    def _fill_recent(self, rows: list[dict[str, Any]]) -> None:
-        self.recent_menu.clear()
-        by_id = {r["id"]: r for r in rows}
-        recent = [by_id[i] for i in self.settings.recent if i in by_id][:8]
-        for r in recent:
-            action = self.recent_menu.addAction(f"{r['site']} · {r['started_on']}")
-            action.triggered.connect(lambda _c=False, i=r["id"]: self.open_inspection(i))
-        self.recent_menu.setEnabled(bool(recent))
+        fit_to_screen(self, remembered=restored)
 
     # -- data ---------------------------------------------------------------------------
     def reload(self) -> None:
@@ -244,21 +125,23 @@ class MainWindow(QMainWindow):
 
     def _loaded(self, result: tuple[list[dict[str, Any]], ...]) -> None:
         inspections, sites, open_findings = result
-        self.loaded = True
+        first, self.loaded = not self.loaded, True
         self.browser.set_data(inspections, sites, open_findings)
-        self._fill_recent(inspections)
-        self.statusBar().showMessage(
-            _(
-                "{n} inspections, {m} sites · data folder: {dir}",
-                n=len(inspections),
-                m=len(sites),
-                dir=self.data_dir,
-            )
+        self.menus.fill_recent(inspections, self.settings.recent)
+        counts = _(
+            "{n} inspections, {m} sites · data folder: {dir}",
+            n=len(inspections),
+            m=len(sites),
+            dir=self.data_dir,
         )
+        notice, self.notice = self.notice, ""  # said once, before the counts
+        self.statusBar().showMessage(f"{notice} · {counts}" if notice else counts)
         if self.editor is None:
             self.stack.setCurrentWidget(
                 self.welcome if not inspections and not sites else self.browser
             )
+            if first and not self.browser.search.hasFocus():
+                self.stack.currentWidget().setFocus()  # keyboard first: ↑ ↓ and Enter work
         if not self.warm:
             self.warm_up()
         if self.sample_data_if_empty and not inspections and not sites:
@@ -279,10 +162,20 @@ class MainWindow(QMainWindow):
         from inspector_app.services.demo import load_demo
 
         db = self.db
+
+        def done(_result: Any) -> None:
+            from inspector_app.services.identities import DEMO_PASSPHRASE
+
+            self.notice = _(
+                "Sample data loaded; the demo inspectors' signing passphrase is {passphrase}.",
+                passphrase=DEMO_PASSPHRASE,
+            )
+            self.reload()
+
         run_task(
             self,
             lambda _p: load_demo(db, actor=self.actor),
-            on_done=lambda _r: self.reload(),
+            on_done=done,
             title=_("Loading sample data…"),
         )
 
@@ -344,7 +237,23 @@ class MainWindow(QMainWindow):
                 self, _("Export a package"), _("There is no inspection to export yet.")
             )
             return
-        export_package_flow(self, self.db, self.data_dir, self.actor, shown, total, self.reload)
+        from inspector_app.settings import default_actor
+        from inspector_app.sync.devices import readable_name
+
+        inspector = self.settings.inspectors[0] if self.settings.inspectors else default_actor()
+        dialog = export_package_flow(
+            self,
+            self.db,
+            self.data_dir,
+            self.actor,
+            shown,
+            total,
+            self.reload,
+            selected=self.browser.selected_ids(),
+            device_name=readable_name(inspector),
+        )
+        dialog.finished.connect(lambda _r: self._forget(dialog))
+        self.dialog = dialog
 
     # -- inspections --------------------------------------------------------------------
     def new_inspection(self, site_id: str | None = None) -> None:
@@ -367,7 +276,7 @@ class MainWindow(QMainWindow):
             self,
             preselect_site=site_id or self.browser.current_site_id(),
         )
-        self._modeless(dialog, lambda: self._start(dialog.values()))
+        self.open_dialog(dialog, lambda: self._start(dialog.values()))
 
     def _start(self, values: dict[str, Any]) -> None:
         from inspector_app.services import inspections as svc
@@ -400,7 +309,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(editor)
         self.stack.setCurrentWidget(editor)
         self.editor = editor
-        self._update_editor_menus()
+        self.menus.show_editor(self.editor)
         self.settings.remember(inspection_id)
         self.data_changed.emit()
         self.setWindowTitle(_("{site} — Inspector", site=state.site_name))
@@ -414,7 +323,7 @@ class MainWindow(QMainWindow):
         editor.flush()
         self.stack.removeWidget(editor)
         editor.deleteLater()
-        self._update_editor_menus()
+        self.menus.show_editor(self.editor)
         self.save_status.clear()
         self.setWindowTitle(_("Inspector — field inspection"))
         self.show_browser()
@@ -423,7 +332,7 @@ class MainWindow(QMainWindow):
             self.browser.select(editor.state.id)
 
     # -- completion and amendment --------------------------------------------------------
-    def _modeless(self, dialog: QWidget, on_accept: Any) -> None:
+    def open_dialog(self, dialog: QWidget, on_accept: Any) -> None:
         """Window-modal without a nested event loop; tests and callbacks stay simple."""
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(on_accept)  # type: ignore[attr-defined]
@@ -456,7 +365,7 @@ class MainWindow(QMainWindow):
             self.open_inspection(inspection_id)
             self.statusBar().showMessage(_("Completed; the score is frozen."))
 
-        self._modeless(dialog, complete)
+        self.open_dialog(dialog, complete)
 
     def amend_current(self) -> None:
         from inspector_app.services import inspections as svc
@@ -476,7 +385,7 @@ class MainWindow(QMainWindow):
             self.open_inspection(inspection_id)
             self.statusBar().showMessage(_("Reopened as revision {rev}.", rev=revision + 1))
 
-        self._modeless(dialog, amend)
+        self.open_dialog(dialog, amend)
 
     # -- signatures and history -----------------------------------------------------------
     def sign_current(self) -> None:
@@ -513,7 +422,7 @@ class MainWindow(QMainWindow):
             else:
                 self.statusBar().showMessage(_("Signed by everyone present."))
 
-        self._modeless(dialog, signed)
+        self.open_dialog(dialog, signed)
 
     def report_current(self) -> None:
         from inspector_app.ui.report import ReportDialog
@@ -540,33 +449,12 @@ class MainWindow(QMainWindow):
 
     # -- help ---------------------------------------------------------------------------
     def show_shortcuts(self) -> None:
-        rows = [
-            (_("New inspection"), "Ctrl+N"),
-            (_("Open the selected inspection"), "Enter"),
-            (_("Search"), "Ctrl+F"),
-            (_("Yes / No / Not applicable"), "Y / N / A"),
-            (_("Score, number"), _("digits, then Enter")),
-            (_("Choice"), _("1…9, ↑ ↓")),
-            (_("Next item"), "Enter, Ctrl+↓"),
-            (_("Previous item"), "Ctrl+↑"),
-            (_("Next unanswered"), "F3, Ctrl+J"),
-            (_("Go to the comment"), "Ctrl+M"),
-            (_("Next item from a text box"), "Ctrl+Enter"),
-            (_("Undo / Redo"), "Ctrl+Z / Ctrl+Shift+Z"),
-            (_("Back to the list"), "Ctrl+W"),
-            (_("Export a package"), "Ctrl+E"),
-            (_("Import a package"), "Ctrl+Shift+I"),
-            (_("Settings"), "Ctrl+,"),
-        ]
-        text = (
-            "<table>"
-            + "".join(
-                f"<tr><td>{a}</td><td style='padding-left:16px'><b>{b}</b></td></tr>"
-                for a, b in rows
-            )
-            + "</table>"
-        )
-        QMessageBox.information(self, _("Keyboard shortcuts"), text)
+        """F1: the shortcuts of this screen, from the real actions."""
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self._forget(dialog))
+        self.dialog = dialog
+        dialog.open()
 
     def show_about(self) -> None:
         QMessageBox.about(

@@ -12,14 +12,15 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from inspector_app.i18n import _
-from inspector_app.services.browse import site_type_label, status_label
+from inspector_app.services.browse import grade_text, site_type_label, status_label
 
 Index = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 
+PROVISIONAL_COLOUR = "#7a7a7a"  # a provisional result is grey and italic
 STATUS_COLOURS = {
     "draft": "#8a6d00",
     "completed": "#1f5fa8",
@@ -151,7 +152,7 @@ def _sortable(value: Any) -> tuple[int, Any]:
 
 
 def _score_text(r: dict[str, Any]) -> str:
-    return f"{r['score']:.2f}" + ("*" if r["provisional"] else "")
+    return f"{r['score']:.2f}"
 
 
 class InspectionsModel(RowsModel):
@@ -167,15 +168,27 @@ class InspectionsModel(RowsModel):
             lambda r: r["score"],
             Qt.AlignmentFlag.AlignRight,
         ),
-        Column(lambda: _("Grade"), lambda r: r["grade_label"] + (" ⚠" if r["vetoed"] else "")),
+        Column(
+            lambda: _("Grade"),
+            lambda r: grade_text(r["grade_label"], r["provisional"], r["vetoed"]),
+            lambda r: r["grade_label"],
+        ),
         Column(lambda: _("Inspectors"), lambda r: "、".join(r["inspectors"])),
     )
     STATUS_COLUMN = 4
+    SCORE_COLUMN = 5
     GRADE_COLUMN = 6
 
     def extra(self, row: dict[str, Any], column: int, role: int) -> Any:
+        result = column in (self.SCORE_COLUMN, self.GRADE_COLUMN)
         if role == Qt.ItemDataRole.ForegroundRole and column == self.GRADE_COLUMN and row["vetoed"]:
             return QBrush(QColor("#b00020"))
+        if role == Qt.ItemDataRole.ForegroundRole and result and row["provisional"]:
+            return QBrush(QColor(PROVISIONAL_COLOUR))
+        if role == Qt.ItemDataRole.FontRole and result and row["provisional"]:
+            font = QFont()
+            font.setItalic(True)
+            return font
         if role == Qt.ItemDataRole.ToolTipRole:
             tips = []
             if row["provisional"]:

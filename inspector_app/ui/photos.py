@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector_app import timefmt
 from inspector_app.i18n import _
 from inspector_app.store.db import Database
 from inspector_app.ui.dialogs import RememberingDialog
@@ -34,6 +35,11 @@ from inspector_app.ui.workers import run_task
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 IMAGE_FILTER = "*.jpg *.jpeg *.png *.JPG *.JPEG *.PNG"
+
+
+def taken_text(p: Any) -> str:
+    """When a photo row was taken, by the one time rule."""
+    return timefmt.format_capture(p.captured_at, p.captured_local, p.captured_offset)
 
 
 def data_dir_of(db: Database) -> Path:
@@ -123,6 +129,7 @@ class PhotoStrip(QListWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setAccessibleName(_("Photos"))
         self.setViewMode(QListWidget.ViewMode.IconMode)
         self.setIconSize(QSize(112, 112))
         self.setGridSize(QSize(124, 132))
@@ -144,7 +151,7 @@ class PhotoStrip(QListWidget):
             _original, _display, thumb = photo_files(data_dir, p)
             item = QListWidgetItem(QIcon(QPixmap(str(thumb))), p.caption or p.original_name)
             item.setData(ID_ROLE, p.id)
-            taken = p.captured_at.astimezone().strftime("%Y-%m-%d %H:%M") if p.captured_at else ""
+            taken = taken_text(p)
             item.setToolTip(f"{p.original_name}\n{taken} {p.camera or ''}".strip())
             self.addItem(item)
 
@@ -275,6 +282,7 @@ class PhotoViewer(RememberingDialog):
         self.info.setWordWrap(True)
         self.info.setStyleSheet("color: #444;")
         self.caption = QLineEdit()
+        self.caption.setAccessibleName(_("Caption"))
         self.caption.setPlaceholderText(_("caption (what the photo shows)"))
         self.caption.setReadOnly(not editable)
         self.caption.editingFinished.connect(self._caption_done)
@@ -317,9 +325,7 @@ class PhotoViewer(RememberingDialog):
                 name=p.original_name,
                 w=p.width,
                 h=p.height,
-                taken=p.captured_at.astimezone().strftime("%Y-%m-%d %H:%M")
-                if p.captured_at
-                else "—",
+                taken=taken_text(p) or "—",
                 camera=p.camera or "—",
                 sha=p.sha256[:12],
             )

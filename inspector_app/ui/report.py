@@ -52,34 +52,81 @@ def render_pages(pdf: Path, scale: float = PREVIEW_SCALE) -> list[bytes]:
 
 
 class PassphraseDialog(RememberingDialog):
+    """Who signs (one of the inspection's inspectors) and the passphrase of their key.
+
+    A wrong passphrase brings this dialog back with a short note (never the key file's
+    path); the inspector tries again or cancels.
+    """
+
     key = "passphrase"
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(
+        self,
+        inspectors: list[str],
+        with_key: list[str],
+        parent: QWidget | None = None,
+        *,
+        signer: str | None = None,
+        error: str = "",
+    ):
         super().__init__(parent)
+        self.with_key = set(with_key)
         self.setWindowTitle(_("Sign the report"))
         intro = QLabel(
             _(
-                "The report is signed with your key (ECDSA P-256, PAdES). Enter the "
-                "passphrase that protects it."
+                "The report is signed by one of the inspection's inspectors, with their own key "
+                "(ECDSA P-256, PAdES). Choose who signs and enter the passphrase of their key."
             )
         )
         intro.setWordWrap(True)
+        self.signer = QComboBox()
+        self.signer.setAccessibleName(_("Signer"))
+        for name in inspectors:
+            note = "" if name in self.with_key else _(" (no key here yet: one is made)")
+            self.signer.addItem(name + note, name)
+        start = signer if signer in inspectors else (with_key[0] if with_key else None)
+        if start is not None:
+            self.signer.setCurrentIndex(inspectors.index(start))
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel()
+        self.passphrase.setAccessibleName(_("Passphrase"))
+        self.repeat = QLineEdit()
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat.setAccessibleName(_("Repeat the passphrase"))
+        self.error = QLabel(error)
         self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
         form = QFormLayout()
+        form.addRow(_("Signer"), self.signer)
         form.addRow(_("Passphrase"), self.passphrase)
+        self.repeat_label = QLabel(_("Repeat the passphrase"))
+        form.addRow(self.repeat_label, self.repeat)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons())
+        self.signer.currentIndexChanged.connect(self._signer_changed)
+        self._signer_changed()
         self.passphrase.setFocus()
+
+    def chosen(self) -> str:
+        return str(self.signer.currentData())
+
+    def new_key(self) -> bool:
+        return self.chosen() not in self.with_key
+
+    def _signer_changed(self) -> None:
+        new = self.new_key()  # a first signature makes a key: its passphrase is typed twice
+        self.repeat.setVisible(new)
+        self.repeat_label.setVisible(new)
 
     def accept(self) -> None:
         if not self.passphrase.text():
             self.error.setText(_("Enter the passphrase."))
+            return
+        if self.new_key() and self.repeat.text() != self.passphrase.text():
+            self.error.setText(_("the passphrases do not match"))
             return
         super().accept()
 
@@ -212,22 +259,37 @@ class ReportDialog(RememberingDialog):
         self.status.setText(_("Saved to {path}", path=path))
         return path
 
-    def sign(self, path: Path | None = None, passphrase: str | None = None) -> None:
-        """Ask where and for the passphrase, then sign in the background."""
+    def sign(
+        self,
+        path: Path | None = None,
+        passphrase: str | None = None,
+        signer: str | None = None,
+        error: str = "",
+    ) -> None:
+        """Ask where, who signs and the passphrase, then sign in the background."""
+        from inspector_app.services.signing import signer_choice
+
         path = path or self._ask_path(signed=True)
         if path is None:
             return
         if passphrase is not None:
-            self._sign_to(path, passphrase)
+            self._sign_to(path, passphrase, signer)
             return
-        dialog = PassphraseDialog(self)
+        choice = signer_choice(self.db, self.db.path.parent, self.inspection_id)
+        dialog = PassphraseDialog(
+            choice.inspectors, choice.with_identity, self, signer=signer, error=error
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._sign_to(path, dialog.passphrase.text()))
+        dialog.accepted.connect(
+            lambda: self._sign_to(path, dialog.passphrase.text(), dialog.chosen(), ask=True)
+        )
         self.child = dialog
         dialog.open()
 
-    def _sign_to(self, path: Path, passphrase: str) -> None:
-        from inspector_app.services.signing import sign_report
+    def _sign_to(
+        self, path: Path, passphrase: str, signer: str | None = None, ask: bool = False
+    ) -> None:
+        from inspector_app.services.signing import PassphraseRejected, sign_report
 
         db, inspection_id, lang = self.db, self.inspection_id, self.lang.currentData()
 
@@ -240,14 +302,24 @@ class ReportDialog(RememberingDialog):
                 passphrase=passphrase,
                 lang=lang,
                 actor=self.actor,
+                signer=signer,
             )
 
-        def done(_result: Any) -> None:
+        def done(result: Any) -> None:
             self.saved = path
             self.folder_button.setEnabled(True)
-            self.status.setText(_("Signed and saved to {path}", path=path))
+            self.status.setText(
+                _("Signed by {name} and saved to {path}", name=result.signer, path=path)
+            )
 
-        run_task(self, work, on_done=done, on_error=self._failed, title=_("Signing…"))
+        def failed(exc: Exception) -> None:
+            if ask and isinstance(exc, PassphraseRejected):  # ask again, with a short note
+                self.status.setText(_("Wrong passphrase: not signed."))
+                self.sign(path, signer=signer, error=_("Wrong passphrase; try again."))
+                return
+            self._failed(exc)
+
+        run_task(self, work, on_done=done, on_error=failed, title=_("Signing…"))
 
     def open_folder(self) -> None:
         if self.saved is not None:

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector_app import timefmt
 from inspector_app.i18n import _
 from inspector_app.ui.dialogs import RememberingDialog
 
@@ -468,7 +469,7 @@ class SignatureDialog(RememberingDialog):
 
     def _show_time(self) -> None:
         moment = self._signed_at or utc_now()
-        self.time_label.setText(moment.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
+        self.time_label.setText(timefmt.format_instant(moment, seconds=True))
 
     def _clear(self) -> None:
         self.pad.clear()

@@ -14,19 +14,25 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
+    QAbstractItemView,
+    QButtonGroup,
     QDialogButtonBox,
     QFileDialog,
     QLabel,
-    QListWidget,
     QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from inspector_app import timefmt
 from inspector_app.i18n import _
 from inspector_app.services.browse import status_label
 from inspector_app.store.db import Database
+from inspector_app.ui.dialogs import RememberingDialog
 from inspector_app.ui.workers import run_task, show_error
 
 FILTER = "{} (*.inspkg)"
@@ -43,47 +49,108 @@ def inform(parent: QWidget, title: str, text: str) -> QMessageBox:
     return box
 
 
-class ImportPreviewDialog(QDialog):
-    """What a package holds and who made it; Import or Cancel."""
+def _created(manifest: Any) -> str:
+    """When the package was made, in the display zone (the manifest writes UTC)."""
+    try:
+        moment = dt.datetime.fromisoformat(manifest.created_at.replace("Z", "+00:00"))
+    except ValueError:
+        return str(manifest.created_at)
+    return timefmt.format_instant(moment)
+
+
+def _plain(label: QLabel) -> QLabel:
+    """Text from a package is shown as text, never as markup."""
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class ImportPreviewDialog(RememberingDialog):
+    """What a package holds and who made it; Import (the default for an importable package)
+    or Cancel."""
+
+    COLUMNS = 4
+
+    key = "import_preview"
 
     def __init__(self, preview: Any, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(_("Import a package"))
         m = preview.manifest
-        facts = QLabel(
-            _(
-                "From device: {device}\nKey fingerprint: {fingerprint}\nMade: {created} "
-                "(package no. {seq} of that device)\n{n} inspections, {photos} photos, {sites} sites",
-                device=m.device_name,
-                fingerprint=m.fingerprint,
-                created=m.created_at.replace("T", " ").removesuffix("Z") + " UTC",
-                seq=m.sequence,
-                n=m.summary.get("inspections", "?"),
-                photos=m.summary.get("photos", "?"),
-                sites=m.summary.get("sites", "?"),
+        facts = _plain(
+            QLabel(
+                _(
+                    "From device: {device}\nKey fingerprint: {fingerprint}\nMade: {created} "
+                    "(package no. {seq} of that device)\n{n} inspections, {photos} photos, "
+                    "{sites} sites",
+                    device=m.device_name,
+                    fingerprint=m.fingerprint,
+                    created=_created(m),
+                    seq=m.sequence,
+                    n=m.summary.get("inspections", "?"),
+                    photos=m.summary.get("photos", "?"),
+                    sites=m.summary.get("sites", "?"),
+                )
             )
         )
-        facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.note = QLabel(self._note(preview))
+        facts.setAccessibleName(_("Where the package comes from"))
+        self.note = _plain(QLabel(self._note(preview)))
         self.note.setWordWrap(True)
-        self.list = QListWidget()
-        for r in preview.rows:
-            self.list.addItem(
-                f"{r.get('site', '')} · {r.get('started_on', '')} · "
-                f"{status_label(str(r.get('status', '')))}"
+        self.table = QTableWidget(0, self.COLUMNS)
+        self.table.setHorizontalHeaderLabels([_("Site"), _("Date"), _("Status"), _("Inspectors")])
+        self.table.setAccessibleName(_("Inspections in the package"))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        rows = preview.rows
+        self.table.setRowCount(len(rows))
+        for n, r in enumerate(rows):
+            names = r.get("inspectors")
+            cells = (
+                str(r.get("site", "")),
+                str(r.get("started_on", "")),
+                status_label(str(r.get("status", ""))),
+                "、".join(str(x) for x in names) if isinstance(names, list) else "",
             )
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(n, col, item)
+        self.table.resizeColumnsToContents()
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), 340))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.import_button = buttons.addButton(_("Import"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.import_button.setEnabled(preview.key_matches and not preview.already_imported)
-        self.import_button.setDefault(True)
+        self.import_button.setAccessibleName(_("Import the package"))
+        importable = preview.importable
+        self.import_button.setEnabled(importable)
+        if importable:
+            self.cancel_button.setText(_("Cancel"))
+            self.cancel_button.setAutoDefault(False)
+            self.import_button.setDefault(True)
+        else:  # nothing to do but close: Enter closes
+            self.cancel_button.setText(_("Close"))
+            self.import_button.setAutoDefault(False)
+            self.cancel_button.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(facts)
         layout.addWidget(self.note)
-        layout.addWidget(self.list, 1)
+        layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        self.resize(560, 460)
+        self.resize(760, 520)
+        (self.import_button if importable else self.cancel_button).setFocus()
+
+    @property
+    def default_button(self) -> QPushButton | None:
+        for b in (self.import_button, self.cancel_button):
+            if b.isDefault():
+                return b
+        return None
 
     @staticmethod
     def _note(preview: Any) -> str:
@@ -104,6 +171,13 @@ class ImportPreviewDialog(QDialog):
             note += "\n" + _(
                 "First package from this device: compare the key fingerprint with the sender; "
                 "later packages must carry the same key."
+            )
+        if preview.known_name:
+            note += "\n" + _("This device was known here as {name}.", name=preview.known_name)
+        if preview.same_name:
+            note += "\n" + _(
+                "Another device here gives the same name: compare the key fingerprint with "
+                "the sender."
             )
         return note
 
@@ -172,6 +246,12 @@ def _summary(result: Any) -> str:
         sites=r.sites_added,
         photos=result.photos_stored,
     )
+    if r.same_content:
+        text += "\n\n" + _(
+            "{n} inspections hold the same content as here, from another device: no "
+            "conflict; their history is kept to be shown.",
+            n=len(r.same_content),
+        )
     conflicts = len(r.conflicts) + r.site_conflicts
     if conflicts:
         text += "\n\n" + _(
@@ -183,6 +263,77 @@ def _summary(result: Any) -> str:
     return text
 
 
+class ExportDialog(RememberingDialog):
+    """Which inspections go into the package: all of them, the ones the list shows (after its
+    filters and search) or the selected rows, each with its count. The default is the
+    selection when more than one row is selected, else the list when it is filtered, else
+    all. The visits they follow (复查) always go with them."""
+
+    key = "export"
+
+    ALL, SHOWN, SELECTED = "all", "shown", "selected"
+
+    def __init__(
+        self,
+        total: int,
+        shown: int,
+        selected: int,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.setWindowTitle(_("Export a package"))
+        question = QLabel(_("Which inspections go into the package?"))
+        self.choices = {
+            self.ALL: QRadioButton(_("&All inspections ({n})", n=total)),
+            self.SHOWN: QRadioButton(_("The ones the &list shows ({n})", n=shown)),
+            self.SELECTED: QRadioButton(_("The &selected rows ({n})", n=selected)),
+        }
+        names = {
+            self.ALL: _("Export all {n} inspections", n=total),
+            self.SHOWN: _("Export the {n} inspections the list shows", n=shown),
+            self.SELECTED: _("Export the {n} selected inspections", n=selected),
+        }
+        self.group = QButtonGroup(self)
+        for key, button in self.choices.items():
+            button.setAccessibleName(names[key])
+            self.group.addButton(button)
+        filtered = 0 < shown < total
+        self.choices[self.SHOWN].setEnabled(filtered)
+        self.choices[self.SELECTED].setEnabled(selected > 0)
+        if not filtered:
+            self.choices[self.SHOWN].setToolTip(_("The list is not filtered: it shows them all."))
+        default = self.ALL
+        if selected > 1:
+            default = self.SELECTED
+        elif filtered:
+            default = self.SHOWN
+        self.choices[default].setChecked(True)
+        note = QLabel(_("A re-inspection (复查) brings the earlier visit it follows."))
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #555")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(_("Choose the file…"))
+        self.ok_button.setAccessibleName(_("Choose where to write the package"))
+        self.ok_button.setDefault(True)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 30)
+        layout = QVBoxLayout(self)
+        layout.addWidget(question)
+        for button in self.choices.values():
+            layout.addWidget(button)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+        self.choices[default].setFocus()
+
+    def choice(self) -> str:
+        return next(key for key, b in self.choices.items() if b.isChecked())
+
+
 def export_package_flow(
     parent: QWidget,
     db: Database,
@@ -191,26 +342,40 @@ def export_package_flow(
     shown: Sequence[str],
     total: int,
     on_done: Callable[[], None],
+    *,
+    selected: Sequence[str] = (),
+    device_name: str | None = None,
+) -> ExportDialog:
+    """Ask which inspections (all, the ones the list shows, the selected ones), then where,
+    then export them in the background. Returns the (open, non-blocking) question."""
+    dialog = ExportDialog(total, len(shown), len(selected), parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def chosen() -> None:
+        choice = dialog.choice()
+        ids = {
+            ExportDialog.ALL: None,
+            ExportDialog.SHOWN: list(shown),
+            ExportDialog.SELECTED: list(selected),
+        }[choice]
+        _export_to_file(parent, db, data_dir, actor, ids, on_done, device_name)
+
+    dialog.accepted.connect(chosen)
+    dialog.open()
+    return dialog
+
+
+def _export_to_file(
+    parent: QWidget,
+    db: Database,
+    data_dir: Path,
+    actor: str,
+    ids: list[str] | None,
+    on_done: Callable[[], None],
+    device_name: str | None,
 ) -> None:
-    """Export the inspections shown in the list (filtered) or all of them, to a file."""
     from inspector_app.services.sync import export_package
 
-    ids: list[str] | None = None
-    if 0 < len(shown) < total:
-        box = QMessageBox(parent)
-        box.setWindowTitle(_("Export a package"))
-        box.setText(_("Which inspections go into the package?"))
-        shown_button = box.addButton(
-            _("The {n} shown in the list", n=len(shown)), QMessageBox.ButtonRole.AcceptRole
-        )
-        box.addButton(_("All {n}", n=total), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(shown_button)
-        box.exec()
-        clicked = box.clickedButton()
-        if clicked is None or box.buttonRole(clicked) != QMessageBox.ButtonRole.AcceptRole:
-            return
-        ids = list(shown) if clicked is shown_button else None
     default = Path.home() / _("inspections-{date}.inspkg", date=dt.date.today().strftime("%Y%m%d"))
     path, _filter = QFileDialog.getSaveFileName(
         parent, _("Export a package"), str(default), FILTER.format(_("Packages"))
@@ -237,7 +402,13 @@ def export_package_flow(
     run_task(
         parent,
         lambda progress: export_package(
-            db, data_dir, Path(path), actor=actor, inspection_ids=ids, progress=progress
+            db,
+            data_dir,
+            Path(path),
+            actor=actor,
+            inspection_ids=ids,
+            progress=progress,
+            device_name=device_name,
         ),
         on_done=done,
         on_error=lambda exc: show_error(parent, exc),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -64,6 +64,9 @@ class RowTable(QTableView):
     def _put_aside(self) -> None:
         index = self.currentIndex()
         self._kept = index.data(ROW_ROLE)["id"] if index.isValid() else None
+        self._kept_selection = [
+            i.data(ROW_ROLE)["id"] for i in self.selectionModel().selectedRows()
+        ]
         self.selectionModel().clear()
 
     def _restore(self) -> None:
@@ -73,6 +76,11 @@ class RowTable(QTableView):
         if row >= 0:
             self.selectRow(row)
             self.scrollTo(model.index(row, 0))
+        rows = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for other in getattr(self, "_kept_selection", []):  # the rest of a multiple selection
+            n = model.index_of(other) if other != self._kept else -1
+            if n >= 0:
+                self.selectionModel().select(model.index(n, 0), rows)
 
     def keyPressEvent(self, event: Any) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():

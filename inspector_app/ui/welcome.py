@@ -7,6 +7,8 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from inspector_app.i18n import _
 
+DEMO_PASSPHRASE = "demo-passphrase"  # services.identities.DEMO_PASSPHRASE, without its imports
+
 
 class Welcome(QWidget):
     load_demo = Signal()
@@ -31,6 +33,16 @@ class Welcome(QWidget):
         )
         intro.setWordWrap(True)
         self.demo_button = QPushButton(_("Load the sample data (示例)"))
+        self.demo_note = QLabel(
+            _(
+                "Invented sites and inspections in every status, with demo signing keys for "
+                "the demo inspectors: their passphrase is {passphrase}.",
+                passphrase=DEMO_PASSPHRASE,
+            )
+        )
+        self.demo_note.setWordWrap(True)
+        self.demo_note.setStyleSheet("color: #555; margin-left: 4px;")
+        self.demo_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.package_button = QPushButton(
             _("Import a package from headquarters or a colleague (.inspkg)…")
         )
@@ -40,6 +52,7 @@ class Welcome(QWidget):
             b.setMinimumWidth(360)
             b.setMinimumHeight(36)
         self.demo_button.setDefault(True)
+        self.setFocusProxy(self.demo_button)  # Enter loads the sample data
         self.demo_button.clicked.connect(self.load_demo)
         self.package_button.clicked.connect(self.import_package)
         self.import_button.clicked.connect(self.import_sites)
@@ -52,6 +65,7 @@ class Welcome(QWidget):
             title,
             intro,
             self.demo_button,
+            self.demo_note,
             self.package_button,
             self.import_button,
             self.empty_button,

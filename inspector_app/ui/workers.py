@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
@@ -83,6 +84,8 @@ def run_task(
 
         def on_progress(done: int, total: int, text: str) -> None:
             assert dialog is not None
+            if not shiboken6.isValid(dialog):
+                return
             dialog.setMaximum(max(total, 0))
             dialog.setValue(done)
             if text:
@@ -92,12 +95,14 @@ def run_task(
 
     def finish() -> None:
         _running.discard(task)
-        if dialog is not None:
+        if dialog is not None and shiboken6.isValid(dialog):
             dialog.close()
             dialog.deleteLater()
 
     def finished() -> None:
         finish()
+        if parent is not None and not shiboken6.isValid(parent):
+            return  # closed meanwhile (a report dialog closed while building): no one to tell
         if task.error is not None:
             if on_error is not None:
                 on_error(task.error)

@@ -245,3 +245,35 @@ def test_usage_error_exits_2() -> None:
 
 def test_runs_from_repo_root_layout() -> None:
     assert (ROOT / "forms").is_dir() and (ROOT / "resources" / "fonts").is_dir()
+
+
+# -- a frozen build that lacks a module (build.spec) ------------------------------------------
+
+
+def _lacking(*args: object, **kwargs: object) -> int:
+    raise ModuleNotFoundError(
+        "No module named 'reportlab.graphics.barcode.code128'",
+        name="reportlab.graphics.barcode.code128",
+    )
+
+
+def test_a_missing_module_in_the_build_is_a_message_not_a_traceback(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from inspector_app import cli, paths
+
+    monkeypatch.setattr(paths, "is_frozen", lambda: True)
+    monkeypatch.setattr(cli, "cmd_doctor", _lacking)
+    assert cli.main(["--data-dir", str(data_dir), "doctor"]) == 1
+    err = capsys.readouterr().err
+    assert "reportlab.graphics.barcode.code128" in err and "Traceback" not in err
+
+
+def test_from_source_a_missing_module_is_still_a_traceback(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspector_app import cli
+
+    monkeypatch.setattr(cli, "cmd_doctor", _lacking)
+    with pytest.raises(ModuleNotFoundError):
+        cli.main(["--data-dir", str(data_dir), "doctor"])

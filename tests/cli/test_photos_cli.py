@@ -55,7 +55,10 @@ def test_add_a_12mp_photo_keeps_the_original(data_dir: Path, draft: str, photo_1
     assert photo["id"].startswith(short_id) and photo["sha256"] == sha
     assert photo["original_name"] == "IMG_0001.JPG" and photo["camera"] == "Canon EOS R5"
     assert (photo["width"], photo["height"]) == (3000, 4000)
-    assert photo["captured_at"] is not None and photo["item"] is None
+    # the camera wrote no offset: its clock is a wall time, kept and shown as written
+    assert photo["captured_at"] is None and photo["captured_local"] is not None
+    assert photo["taken_display"].startswith(photo["captured_local"][:16])
+    assert photo["item"] is None
 
     listed = run_cli("photos", "list", draft, "--json", data_dir=data_dir)
     assert json.loads(listed.stdout) == [

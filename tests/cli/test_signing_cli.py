@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -35,7 +34,7 @@ def test_ca_init_issue_and_keys_import(tmp_path: Path) -> None:
     r = run_cli("keys", "import-cert", str(cert), "--key", str(key), data_dir=laptop)
     assert r.returncode == 0, r.stderr
     shown = run_cli("keys", "show", "--json", data_dir=laptop)
-    status = json.loads(shown.stdout)
+    (status,) = json.loads(shown.stdout)
     assert status["subject_cn"] == "张伟" and status["kind"] == "hq-issued"
     assert status["key_encrypted"] is True
 
@@ -202,21 +201,25 @@ def test_report_sign_and_verify_end_to_end(data_dir: Path, tmp_path: Path) -> No
     assert not (tmp_path / "x.pdf").exists()
 
 
-def test_report_sign_without_a_report_builder(
-    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
-) -> None:
-    import sys
+def test_only_a_listed_inspector_signs_the_report(data_dir: Path, tmp_path: Path) -> None:
+    from inspector_app.services.signing import ensure_demo_identity
 
-    from inspector_app import cli
-
-    monkeypatch.setitem(sys.modules, "inspector_app.services.reports", None)
-    monkeypatch.setenv("INSPECTOR_PASSPHRASE", "a passphrase")
-    code = cli.main(
-        ["--data-dir", str(data_dir), "report", "abcdef12", "-o", str(tmp_path / "r.pdf"), "--sign"]
-    )
-    assert code == 1
-    assert "not available" in capsys.readouterr().err
-    assert not (tmp_path / "r.pdf").exists()
+    insp_id = _completed_inspection(data_dir)  # inspectors 王晓明 and 李娜
+    ensure_demo_identity(data_dir, "demo-passphrase", names=["张伟"])  # a key, not theirs
+    env = {"INSPECTOR_PASSPHRASE": "demo-passphrase"}
+    out = tmp_path / "r.pdf"
+    nobody = run_cli("report", insp_id, "-o", str(out), "--sign", data_dir=data_dir, env=env)
+    assert nobody.returncode == 1 and "王晓明" in nobody.stderr and "--signer" in nobody.stderr
+    outsider = run_cli("report", insp_id, "-o", str(out), "--sign", "--signer", "张伟",
+                       data_dir=data_dir, env=env)  # fmt: skip
+    assert outsider.returncode == 1 and "not an inspector" in outsider.stderr
+    assert "Traceback" not in outsider.stderr and not out.exists()
+    # a listed inspector without a key here signs with a self-signed one made on first use
+    listed = run_cli("report", insp_id, "-o", str(out), "--sign", "--signer", "李娜",
+                     data_dir=data_dir, env=env)  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    v = run_cli("verify", str(out), "--json")
+    assert json.loads(v.stdout)["signer"] == "李娜"
 
 
 def test_doctor_shows_the_signing_identity(data_dir: Path) -> None:

@@ -70,3 +70,47 @@ def test_resolve_names_a_missing_conflict_and_refuses_a_bad_choice(tmp_path: Pat
     assert out.returncode == 1 and "abcdef12" in out.stderr
     bad = run_cli("resolve", "abcdef12", "--keep", "both", data_dir=hq)
     assert bad.returncode == 2
+
+
+def test_conflicts_show_their_differences_and_are_decided_together(tmp_path: Path) -> None:
+    from inspector_app.i18n import pick
+    from inspector_app.services import inspections as svc
+    from inspector_app.services.sync import export_package, import_package
+    from inspector_app.services.templates import sync_forms
+    from inspector_app.store.db import open_database
+    from tests.services.helpers import start
+
+    laptop, hq = tmp_path / "laptop", tmp_path / "hq"
+    ldb, hdb = open_database(laptop), open_database(hq)
+    for db in (ldb, hdb):
+        sync_forms(db)
+    ids = [start(ldb, code=code)[0] for code in ("PB-T1", "PB-T2")]
+    template = start(ldb, code="PB-T3")[1]
+    export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明")
+    import_package(hdb, hq, tmp_path / "1.inspkg", actor="总部")
+    for iid in ids:
+        svc.comment_item(hdb, iid, "s1.premises", "总部的意见", actor="总部")
+        svc.comment_item(ldb, iid, "s1.premises", "现场的意见", actor="王晓明")
+    export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明")
+    import_package(hdb, hq, tmp_path / "2.inspkg", actor="总部")
+    ldb.dispose()
+    hdb.dispose()
+    title = pick(template.item("s1.premises").title)
+
+    listed = run_cli("conflicts", "--json", data_dir=hq)
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert len(rows) == 2
+    for row in rows:
+        assert [(d["what"], d["local"], d["incoming"]) for d in row["differences"]] == [
+            (f"{title} · Comment", "总部的意见", "现场的意见")
+        ]
+    one = run_cli("conflicts", rows[0]["id"][:8], data_dir=hq)
+    assert one.returncode == 0 and "现场的意见" in one.stdout and title in one.stdout
+    assert run_cli("resolve", "--keep", "local", data_dir=hq).returncode == 1  # ids or --all
+    done = run_cli("resolve", "--all", "--keep", "incoming", data_dir=hq)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("the incoming version replaced the local one") == 2
+    assert json.loads(run_cli("conflicts", "--json", data_dir=hq).stdout) == []
+    again = run_cli("resolve", rows[0]["id"], rows[1]["id"], "--keep", "local", data_dir=hq)
+    assert again.returncode == 1 and again.stderr.count("resolved already") == 2

@@ -228,7 +228,10 @@ def test_capture_offset_gives_the_utc_time_to_store(tmp_path: Path) -> None:
     assert img.captured_utc() == dt.datetime(2024, 10, 1, 1, 30, 15, tzinfo=dt.UTC)
     local = ingest_file(make_jpeg(tmp_path / "b.jpg", exif_data=exif(taken=TAKEN)))
     assert local.capture_offset is None
-    assert local.captured_utc() == dt.datetime(2024, 10, 1, 9, 30, 15).astimezone(dt.UTC)
+    # no offset: the camera's wall time, never shifted by this computer's zone
+    assert local.captured_utc() is None
+    assert local.captured_wall() == "2024-10-01 09:30:15" and local.offset_minutes() is None
+    assert img.captured_wall() == "2024-10-01 09:30:15" and img.offset_minutes() == 480
     odd = ingest_file(make_jpeg(tmp_path / "c.jpg", exif_data=exif(taken=TAKEN, offset="8 h")))
     assert odd.capture_offset is None and odd.captured_at is not None
     assert ingest_file(make_jpeg(tmp_path / "d.jpg")).captured_utc() is None

@@ -457,7 +457,7 @@ def test_the_file_is_replaced_whole(db: Database, tmp_path: Path) -> None:
 
 
 def test_chinese_numerals_for_headings() -> None:
-    from inspector_app.reports.builder import numeral
+    from inspector_app.reports.format import numeral
 
     assert [numeral(n, "zh") for n in (1, 4, 10, 11, 20, 23)] == [
         "一",

@@ -127,7 +127,8 @@ def test_complete_refuses_missing_required_then_freezes(db) -> None:
     with pytest.raises(InvalidInput, match="required answers are missing") as info:
         svc.complete_inspection(db, insp_id, actor="测试员")
     first_required = next(i for i in template.items() if i.required and not i.show_if)
-    assert first_required.id in str(info.value)
+    assert first_required.title.en in str(info.value)  # by its title, not its id
+    assert first_required.id not in str(info.value)
     answer_all(db, insp_id, template)
     snap = svc.complete_inspection(db, insp_id, actor="测试员")
     assert snap.revision == 1 and len(snap.data_hash) == 64

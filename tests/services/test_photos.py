@@ -3,7 +3,6 @@ refused files write nothing, duplicates are not added twice, locked inspections 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import sqlite3
@@ -110,9 +109,11 @@ def test_good_and_hostile_files_in_one_batch(
     assert jpg.sha256 == hashlib.sha256(good_jpg.read_bytes()).hexdigest()
     assert (jpg.width, jpg.height, jpg.media_type) == (800, 600, "image/jpeg")
     assert jpg.camera == "Canon EOS R5"
-    # the camera's clock (no offset written) is read as this computer's local time
-    assert jpg.captured_at == dt.datetime(2024, 10, 1, 9, 30, 15).astimezone(dt.UTC)
-    assert photos.get_photo(db, jpg.id).captured_at == jpg.captured_at
+    # the camera's clock (no offset written) is its wall time, not an instant: kept as written
+    assert jpg.captured_at is None
+    assert jpg.captured_local == "2024-10-01 09:30:15" and jpg.captured_offset is None
+    assert photos.taken_text(jpg).startswith("2024-10-01 09:30")
+    assert photos.get_photo(db, jpg.id).captured_local == jpg.captured_local
     assert report.added[1].media_type == "image/png"
 
     after = db_fingerprint(db.path)

@@ -268,9 +268,18 @@ def test_init_identity_writes_an_encrypted_self_signed_identity(data_dir: Path) 
         svc.load_identity(data_dir, "nope nope nope")
     with pytest.raises(svc.SigningRefused, match="already exists"):
         svc.init_identity(data_dir, passphrase=PASS, name="王晓明")
-    svc.init_identity(data_dir, passphrase=PASS, name="李娜", replace=True)
-    assert svc.identity_status(data_dir)["subject_cn"] == "李娜"  # type: ignore[index]
+    svc.init_identity(data_dir, passphrase=PASS, name="王晓明", replace=True)
     assert len(list((data_dir / "signing").glob("identity-key.json.*.old"))) == 1
+    # a second inspector on the same laptop gets an identity of their own
+    svc.init_identity(data_dir, passphrase="another passphrase", name="李娜")
+    assert svc.identity_names(data_dir) == ["王晓明", "李娜"]
+    assert svc.identity_status(data_dir)["subject_cn"] == "王晓明"  # type: ignore[index]
+    assert svc.identity_status(data_dir, "李娜")["subject_cn"] == "李娜"  # type: ignore[index]
+    assert svc.load_identity(data_dir, "another passphrase", "李娜").name == "李娜"
+    with pytest.raises(svc.PassphraseRejected):
+        svc.load_identity(data_dir, PASS, "李娜")
+    with pytest.raises(svc.SigningRefused, match="no signing key for 张伟"):
+        svc.load_identity(data_dir, PASS, "张伟")
 
 
 def test_ca_issue_bundle_and_import_on_the_laptop(tmp_path: Path) -> None:
@@ -318,12 +327,14 @@ def test_ca_issue_for_a_laptop_request(tmp_path: Path) -> None:
 
 def test_demo_identity_is_made_once(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("INSPECTOR_PASSPHRASE", raising=False)
-    first = svc.ensure_demo_identity(data_dir)
+    first = svc.ensure_demo_identity(data_dir, names=[svc.DEMO_INSPECTOR, "李娜"])
     assert first["ca"] and first["identity"]
     status = first["identity_status"]
     assert status["subject_cn"] == svc.DEMO_INSPECTOR and status["kind"] == "hq-issued"
     files = {p: p.read_bytes() for p in data_dir.rglob("*") if p.is_file()}
-    again = svc.ensure_demo_identity(data_dir)
+    assert first["identities"] == [svc.DEMO_INSPECTOR, "李娜"]
+    assert svc.identity_status(data_dir, "李娜")["kind"] == "hq-issued"  # type: ignore[index]
+    again = svc.ensure_demo_identity(data_dir, names=[svc.DEMO_INSPECTOR, "李娜"])
     assert not again["ca"] and not again["identity"]
     assert {p: p.read_bytes() for p in data_dir.rglob("*") if p.is_file()} == files
     assert svc.load_identity(data_dir, svc.DEMO_PASSPHRASE).name == svc.DEMO_INSPECTOR
@@ -332,7 +343,7 @@ def test_demo_identity_is_made_once(data_dir: Path, monkeypatch: pytest.MonkeyPa
 def test_doctor_reports_the_identity(data_dir: Path) -> None:
     from inspector_app.services.doctor import run_doctor
 
-    assert run_doctor(data_dir)["signing"] == {"identity": None, "ca": None}
+    assert run_doctor(data_dir)["signing"] == {"identity": None, "identities": [], "ca": None}
     svc.ensure_demo_identity(data_dir, "demo-passphrase")
     signing = run_doctor(data_dir)["signing"]
     ident = signing["identity"]

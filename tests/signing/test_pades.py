@@ -6,12 +6,12 @@ import hashlib
 import io
 import socket
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from inspector_app.services import signing as svc
+from inspector_app.services.errors import ServiceError
 from inspector_app.signing import SigningError
 from inspector_app.signing.pades import SignatureBox, sign_pdf_bytes, sign_pdf_file
 from inspector_app.signing.verify import verify_pdf
@@ -207,25 +207,6 @@ def completed(db: Any) -> str:
     return insp_id
 
 
-def _fake_builder(calls: list[dict[str, Any]]) -> Any:
-    """Stands in for services.reports.build_report: a PDF and where its box is."""
-
-    def build(db: Any, inspection_id: str, output: Path, *, lang: str, organisation: Any) -> Any:
-        from inspector_app.services.inspections import inspection_detail
-
-        calls.append({"id": inspection_id, "lang": lang})
-        make_pdf(Path(output))
-        detail = inspection_detail(db, inspection_id)
-        return SimpleNamespace(
-            path=Path(output),
-            report_number="WH-TEST-1",
-            data_hash=detail["data_hash"],
-            signature_box=SimpleNamespace(page=0, box=BOX.rect, field_name="ReportSignature"),
-        )
-
-    return build
-
-
 def _report_signed_rows(db: Any) -> list[Any]:
     with db.session() as s:
         return list(
@@ -242,21 +223,21 @@ def test_sign_report_records_the_file_against_the_revision(
 
     from inspector_app.store.audit import verify_chain
 
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(svc, "_report_builder", lambda: _fake_builder(calls))
     out = tmp_path / "out" / "report.pdf"
-    res = svc.sign_report(db, data_dir, completed, out, passphrase="a passphrase", lang="en")
-    assert calls == [{"id": completed, "lang": "en"}]
-    assert res.identity_created and res.self_signed and res.signer == "测试员"
+    res = svc.sign_report(
+        db, data_dir, completed, out, passphrase="a passphrase", lang="en", signer="李娜"
+    )
+    assert res.identity_created and res.self_signed and res.signer == "李娜"
     assert res.sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
     r = verify_pdf(out, None)
-    assert r.accepted and r.signer == "测试员"
+    assert r.accepted and r.signer == "李娜"
 
     ((entity_id, field, new),) = _report_signed_rows(db)
     new = json.loads(new)
     assert (entity_id, field) == (completed, "report")
     assert new["revision"] == 1 and new["sha256"] == res.sha256
-    assert new["report_number"] == "WH-TEST-1" and new["data_hash"] == res.data_hash
+    assert new["report_number"] == res.report_number and res.report_number.startswith("WH-")
+    assert new["data_hash"] == res.data_hash and new["signer"] == "李娜"
     with db.session() as s:
         assert verify_chain(s).ok
 
@@ -267,35 +248,42 @@ def test_sign_report_refuses_and_records_nothing(
     from inspector_app.services import inspections as insp_svc
     from tests.services.helpers import start
 
-    monkeypatch.setattr(svc, "_report_builder", lambda: _fake_builder([]))
     svc.init_identity(data_dir, passphrase="a passphrase", name="王晓明")
     out = tmp_path / "r.pdf"
     with pytest.raises(svc.PassphraseRejected):
         svc.sign_report(db, data_dir, completed, out, passphrase="the wrong one")
     draft, _t = start(db, code="PB-T2")
-    with pytest.raises(svc.ServiceError, match="completed"):
+    with pytest.raises(ServiceError, match="completed"):
         svc.sign_report(db, data_dir, draft, out, passphrase="a passphrase")
     insp_svc.amend_inspection(db, completed, reason="typo", actor="测试员")
-    with pytest.raises(svc.ServiceError, match="completed"):
+    with pytest.raises(ServiceError, match="completed"):
         svc.sign_report(db, data_dir, completed, out, passphrase="a passphrase")
     assert not out.exists() and _report_signed_rows(db) == []
 
 
-def test_sign_report_without_a_report_builder_is_a_clear_refusal(
-    db: Any, data_dir: Path, completed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_only_a_listed_inspector_signs(
+    db: Any, data_dir: Path, completed: str, tmp_path: Path
 ) -> None:
-    import sys
-
-    monkeypatch.setitem(sys.modules, "inspector_app.services.reports", None)  # import fails
-    with pytest.raises(svc.SigningRefused, match="not available"):
-        svc.sign_report(db, data_dir, completed, tmp_path / "r.pdf", passphrase="a passphrase")
-    assert not (tmp_path / "r.pdf").exists()
+    """The inspection's inspectors are 王晓明 and 李娜; a key for anyone else never signs it."""
+    out = tmp_path / "r.pdf"
+    svc.init_identity(data_dir, passphrase="a passphrase", name="张伟")
+    with pytest.raises(svc.NotAnInspector, match="王晓明"):
+        svc.sign_report(db, data_dir, completed, out, passphrase="a passphrase", actor="张伟")
+    with pytest.raises(svc.NotAnInspector, match="not an inspector"):
+        svc.sign_report(db, data_dir, completed, out, passphrase="a passphrase", signer="张伟")
+    assert not out.exists() and _report_signed_rows(db) == []
+    # the person at the keyboard, when listed, signs with a key made on first use
+    res = svc.sign_report(db, data_dir, completed, out, passphrase="a passphrase", actor="王晓明")
+    assert res.signer == "王晓明" and res.identity_created
+    assert svc.identity_names(data_dir) == ["张伟", "王晓明"]
+    # and later the first listed inspector with a key here signs by default
+    again = svc.sign_report(db, data_dir, completed, out, passphrase="a passphrase", actor="x")
+    assert again.signer == "王晓明" and not again.identity_created
 
 
 def test_sign_report_with_the_real_report_builder(
     db: Any, data_dir: Path, completed: str, tmp_path: Path
 ) -> None:
-    pytest.importorskip("inspector_app.services.reports")
     svc.ensure_demo_identity(data_dir, "demo-passphrase")
     out = tmp_path / "report.pdf"
     res = svc.sign_report(db, data_dir, completed, out, passphrase="demo-passphrase", lang="zh")

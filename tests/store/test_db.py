@@ -205,3 +205,30 @@ def test_a_database_from_the_first_release_migrates_keeping_its_data(data_dir: P
     con.close()
     backups = list((data_dir / "backups").glob("inspector-*-0001_initial.db"))
     assert len(backups) == 1  # taken before migrating
+
+
+def test_received_history_from_0004_keeps_its_entries_counting_in_the_merge(
+    data_dir: Path,
+) -> None:
+    """0005 adds the device an entry came from (unknown for older rows) and whether it counts
+    in the merge (older rows all did)."""
+    from inspector_app.store.db import make_engine
+
+    path = data_dir / "inspector.db"
+    engine = make_engine(path)
+    migrate.upgrade(engine, "0004_drafts_and_capture_times")
+    engine.dispose()
+    con = sqlite3.connect(path)
+    con.execute(
+        "INSERT INTO received_history (id, inspection_id, position, entry_json, local_seq) "
+        "VALUES ('e1', 'i1', 0, '{}', 3)"
+    )
+    con.commit()
+    con.close()
+    open_database(data_dir).dispose()
+    con = sqlite3.connect(path)
+    rows = con.execute(
+        "SELECT id, position, entry_json, local_seq, device_id, lineage FROM received_history"
+    ).fetchall()
+    con.close()
+    assert rows == [("e1", 0, "{}", 3, None, 1)]

@@ -62,13 +62,19 @@ def make_app(qapp: QApplication, qtbot: Any) -> Iterator[Callable[..., Any]]:
 
     made: list[InspectorApp] = []
 
-    def factory(data_dir: Path, language: str = "zh") -> InspectorApp:
-        from inspector_app.settings import load_settings, save_settings
+    def factory(
+        data_dir: Path, language: str = "zh", run_language: str | None = None
+    ) -> InspectorApp:
+        """``language`` is saved in the settings the app reads (the data folder is given,
+        so its own); ``run_language`` is ``--lang``."""
+        from inspector_app.paths import resolve_data_dir
+        from inspector_app.settings import load_settings, save_settings, use_data_folder
 
+        use_data_folder(resolve_data_dir(data_dir))
         settings = load_settings()
         settings.language = language
         save_settings(settings)
-        app = InspectorApp(qapp, str(data_dir), actor="测试员")
+        app = InspectorApp(qapp, str(data_dir), actor="测试员", language=run_language)
         made.append(app)
         qtbot.waitUntil(lambda: app.window.loaded, timeout=10000)
         return app

@@ -26,6 +26,7 @@ CHILD = r"""
 import json, sys
 from PySide6.QtWidgets import QApplication
 from inspector_app.ui.app import InspectorApp
+from inspector_app.checklists.scoring import normalize_answer
 from inspector_app.ui.fonts import install_fonts
 from tests.ui.keys import next_item, type_answer
 
@@ -40,12 +41,16 @@ print("ready", flush=True)
 while True:
     item = editor._index[editor.current]
     type_answer(item)
-    while editor.has_pending():  # free text: saved when typing pauses
+    while editor.has_pending():  # typed input: on disk as a draft a moment later
         qapp.processEvents()
     if "保存" in editor.save_label.text():
-        view = editor.answers[item.id]
-        print("ack", json.dumps([item.id, view.value, view.not_applicable], ensure_ascii=False),
-              flush=True)
+        typed = editor._pending.get((item.id, "value"))
+        if typed is not None:  # on disk as a draft, not yet an edit: recovered at the start
+            value, na = normalize_answer(item, typed.strip() or None), False
+        else:
+            view = editor.answers[item.id]
+            value, na = view.value, view.not_applicable
+        print("ack", json.dumps([item.id, value, na], ensure_ascii=False), flush=True)
     before = editor.current
     next_item(item)
     qapp.processEvents()
@@ -122,6 +127,73 @@ def test_killed_mid_edit_reopens_with_every_saved_answer(
         view = editor.answers[item_id]
         assert (view.value, view.not_applicable) == (value, na), item_id
         assert editor._rows[item_id].text(1) == summary(editor._index[item_id], view)
+    with app.db.session() as s:
+        from inspector_app.store import audit
+
+        assert audit.verify_chain(s).ok
+
+
+# The real window: type into a text item's answer and into its comment, then report.
+TYPING_CHILD = r"""
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from inspector_app.checklists.schema import AnswerType
+from inspector_app.ui.app import InspectorApp
+from inspector_app.ui.fonts import install_fonts
+from tests.ui.keys import focused, type_text
+
+qapp = QApplication([])
+install_fonts(qapp)
+app = InspectorApp(qapp, sys.argv[1], actor="crash")
+editor = app.window.open_inspection(sys.argv[2])
+item = next(i for s in editor.template.sections for i in s.items
+            if i.type is AnswerType.TEXT and not i.show_if)
+editor.select_item(item.id)
+qapp.processEvents()
+type_text(focused(), "车间整洁，记录完整")
+editor.focus_comment()
+type_text(focused(), "负责人在场")
+print("typed", item.id, flush=True)
+qapp.exec()  # the event loop runs on, as in the real app, until the kill
+"""
+
+
+def test_text_typed_150_ms_before_a_kill_is_there(
+    make_app: Any, data_dir: Path, tmp_path: Path
+) -> None:
+    inspection_id = _prepare(data_dir)
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "child-config"),
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-c", TYPING_CHILD, str(data_dir), inspection_id],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    assert child.stdout is not None
+    line = child.stdout.readline()
+    time.sleep(0.15)
+    child.send_signal(signal.SIGKILL)
+    _out, err = child.communicate()
+    assert line.startswith("typed "), err[-2000:]
+    item_id = line.split()[1]
+
+    app = make_app(data_dir)  # the next start turns what was typed into its edits
+    editor = app.window.open_inspection(inspection_id)
+    assert editor is not None
+    assert editor.answers[item_id].value == "车间整洁，记录完整"
+    assert editor.answers[item_id].comment == "负责人在场"
+    state = svc.load_inspection_state(app.db, inspection_id)
+    assert state.answers[item_id].value == "车间整洁，记录完整"
+    from inspector_app.services.drafts import pending_drafts
+
+    assert not pending_drafts(app.db)
     with app.db.session() as s:
         from inspector_app.store import audit
 

@@ -107,7 +107,7 @@ def test_sign_each_person_then_signed(make_app: Any, data_dir: Path, qtbot: Any)
     answer_all(app.db, inspection_id, editor.template)
     svc.complete_inspection(app.db, inspection_id, actor="测试员")
     win.open_inspection(inspection_id)
-    assert win.sign_action.isEnabled()
+    assert win.menus.sign.isEnabled()
     qtbot.keyClick(
         win, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     )

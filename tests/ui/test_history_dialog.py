@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from inspector_app import i18n
 from inspector_app.services import inspections as svc
 from inspector_app.services.history import chain_status, inspection_history
-from inspector_app.ui.history import BROKEN_COLOUR, OK_COLOUR, HistoryDialog
+from inspector_app.ui.history import BROKEN_COLOUR, OK_COLOUR, HistoryDialog, HistoryModel
 from inspector_app.ui.workers import wait_for_tasks
 from tests.services.helpers import answer_all, start
 
@@ -65,13 +65,13 @@ def test_the_dialog_shows_the_timeline_and_an_intact_chain(db, inspection, open_
     entries = inspection_history(db, inspection)
     model = dialog.model
     assert model.rowCount() == len(entries) > 30
-    assert model.columnCount() == 6
+    assert model.columnCount() == 7
     assert [
         model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
-        for c in range(6)
-    ] == ["Time", "Who", "Action", "What", "Before", "After"]
+        for c in range(7)
+    ] == ["Time", "Who", "Action", "What", "Before", "After", "From"]
     last = model.rowCount() - 1
-    shown = [model.data(model.index(last, c)) for c in range(6)]
+    shown = [model.data(model.index(last, c)) for c in range(7)]
     assert shown == [
         entries[-1].when,
         "李娜",
@@ -79,7 +79,9 @@ def test_the_dialog_shows_the_timeline_and_an_intact_chain(db, inspection, open_
         entries[-1].what,
         "Yes",
         "No",
+        "This folder",
     ]
+    assert not dialog.received_line.isVisible()  # nothing here came in a package
     assert dialog.table.isVisible() and not dialog.loading.isVisible()
     assert "测试基地PB-T1" in dialog.heading.text() and "PB-T1" in dialog.windowTitle()
     assert "revision 2" in dialog.subheading.text()
@@ -147,3 +149,50 @@ def test_closing_before_the_history_arrives_is_harmless(db, inspection, qtbot) -
     qtbot.wait(50)  # the queued "done" reaches a deleted dialog and is ignored
     QApplication.processEvents()
     assert not shiboken6.isValid(dialog) or not dialog.isVisible()
+
+
+def test_at_hq_ctrl_h_on_an_imported_inspection_shows_what_it_arrived_with(
+    make_app, tmp_path, qtbot
+) -> None:
+    """Export from a laptop's folder, import at HQ, open the inspection there, Ctrl+H."""
+    from inspector_app.services.sync import export_package, import_package
+    from inspector_app.services.templates import sync_forms
+    from inspector_app.store.db import open_database
+
+    laptop, hq = tmp_path / "laptop", tmp_path / "hq"
+    ldb, hdb = open_database(laptop), open_database(hq)
+    for d in (ldb, hdb):
+        sync_forms(d)
+    iid, t = start(ldb)
+    answer_all(ldb, iid, t)
+    svc.comment_item(ldb, iid, "s1.equipment-value", COMMENT, actor="王晓明")
+    sent = inspection_history(ldb, iid)
+    device = "王晓明 @ LAPTOP-7F3K"
+    export_package(ldb, laptop, tmp_path / "p.inspkg", actor="王晓明", device_name=device)
+    import_package(hdb, hq, tmp_path / "p.inspkg", actor="总部")
+    ldb.dispose()
+    hdb.dispose()
+
+    app = make_app(hq)
+    win = app.window
+    win.open_inspection(iid)
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    qtbot.keyClick(win, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: isinstance(win.dialog, HistoryDialog) and win.dialog.loaded)
+    dialog = win.dialog
+    model = dialog.model
+    assert dialog.table.isVisible() and not dialog.loading.isVisible()
+    assert model.rowCount() == len(sent) > 30
+    comment = next(r for r in model.rows if r["new"] == COMMENT)
+    assert comment["actor"] == "王晓明" and comment["source"] == device
+    source = model.index(model.rows.index(comment), HistoryModel.SOURCE_COLUMN)
+    assert model.data(source) == device
+    assert device in model.data(source, Qt.ItemDataRole.ToolTipRole)
+    assert model.data(source, Qt.ItemDataRole.ForegroundRole) is None
+    # the chain line speaks for this folder; the received entries say what was checked
+    assert i18n._("Hash chain intact") in dialog.chain.text()
+    line = dialog.received_line.text()
+    assert dialog.received_line.isVisible() and device in line and str(len(sent)) in line
+    assert OK_COLOUR in dialog.received_line.styleSheet()
+    dialog.close()

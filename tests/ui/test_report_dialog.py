@@ -35,38 +35,80 @@ def test_preview_save_and_sign(make_app: Any, data_dir: Path, tmp_path: Path, qt
 
     signed = tmp_path / "signed.pdf"
     dialog.sign(signed, passphrase="demo-passphrase")
-    qtbot.waitUntil(lambda: signed.exists() and "已签名" in dialog.status.text(), timeout=30000)
+    qtbot.waitUntil(lambda: signed.exists() and "已由" in dialog.status.text(), timeout=30000)
     out = subprocess.run(["pdfsig", str(signed)], capture_output=True, text=True)
     assert "Signature is Valid" in out.stdout
     dialog.close()
 
 
-def test_wrong_passphrase_is_reported_and_nothing_written(
-    make_app: Any, data_dir: Path, tmp_path: Path, qtbot: Any
-) -> None:
-    from PySide6.QtWidgets import QApplication, QMessageBox
+def _report_of_completed(make_app: Any, data_dir: Path, qtbot: Any) -> Any:
+    import datetime as dt
+
+    from inspector_app.services.sites import find_site
+    from inspector_app.services.templates import find_template_version
 
     seed_site(data_dir)
-    ensure_demo_identity(data_dir, "demo-passphrase")
+    ensure_demo_identity(data_dir, "demo-passphrase")  # a key for 王晓明, listed on it
     app = make_app(data_dir)
-    editor = _open_new(app)
+    insp = svc.start_inspection(
+        app.db,
+        site_id=find_site(app.db, "PB-K1").id,
+        template_version_id=find_template_version(app.db, "pilot-base-performance").id,
+        inspectors=["王晓明", "李娜"],
+        started_on=dt.date(2024, 10, 1),
+        actor="测试员",
+    )
+    editor = app.window.open_inspection(insp.id)
     answer_all(app.db, editor.state.id, editor.template)
     svc.complete_inspection(app.db, editor.state.id, actor="测试员")
     app.window.open_inspection(editor.state.id)
     app.window.report_current()
     dialog = app.window.dialog
     qtbot.waitUntil(lambda: dialog.loaded, timeout=30000)
-    target = tmp_path / "never.pdf"
-    dialog.sign(target, passphrase="not-the-passphrase")
-    qtbot.waitUntil(
-        lambda: any(
-            isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()
-        ),
-        timeout=30000,
-    )
-    for w in QApplication.topLevelWidgets():
-        if isinstance(w, QMessageBox) and w.isVisible():
-            assert "口令" in w.text() or "passphrase" in w.text().lower()
-            w.close()
-    assert not target.exists()
+    return dialog
+
+
+def test_a_wrong_passphrase_asks_again_without_a_path(
+    make_app: Any, data_dir: Path, tmp_path: Path, qtbot: Any
+) -> None:
+    from inspector_app.ui.report import PassphraseDialog
+
+    dialog = _report_of_completed(make_app, data_dir, qtbot)
+    target = tmp_path / "signed.pdf"
+    dialog.sign(target)
+    first = dialog.child
+    assert isinstance(first, PassphraseDialog) and first.isVisible()
+    assert [first.signer.itemData(i) for i in range(first.signer.count())] == ["王晓明", "李娜"]
+    assert first.chosen() == "王晓明" and not first.repeat.isVisible()  # has a key here
+    first.passphrase.setText("not-the-passphrase")
+    first.accept()
+    qtbot.waitUntil(lambda: dialog.child is not first and dialog.child.isVisible(), timeout=30000)
+    again = dialog.child
+    assert "口令不正确" in again.error.text()
+    assert str(data_dir) not in again.error.text() and "/" not in again.error.text()
+    assert again.chosen() == "王晓明" and not target.exists()
+    again.passphrase.setText("demo-passphrase")
+    again.accept()
+    qtbot.waitUntil(lambda: target.exists() and "已由" in dialog.status.text(), timeout=30000)
+    out = subprocess.run(["pdfsig", str(target)], capture_output=True, text=True)
+    assert "Signature is Valid" in out.stdout and "王晓明" in out.stdout
+    dialog.close()
+
+
+def test_a_listed_inspector_without_a_key_types_a_new_passphrase_twice(
+    make_app: Any, data_dir: Path, tmp_path: Path, qtbot: Any
+) -> None:
+    dialog = _report_of_completed(make_app, data_dir, qtbot)
+    target = tmp_path / "by-lina.pdf"
+    dialog.sign(target)
+    ask = dialog.child
+    ask.signer.setCurrentIndex(1)  # 李娜: no key here yet
+    assert ask.chosen() == "李娜" and ask.repeat.isVisibleTo(ask)
+    ask.passphrase.setText("li na passphrase")
+    ask.repeat.setText("something else")
+    ask.accept()
+    assert ask.isVisible() and "不一致" in ask.error.text()
+    ask.repeat.setText("li na passphrase")
+    ask.accept()
+    qtbot.waitUntil(lambda: target.exists() and "李娜" in dialog.status.text(), timeout=30000)
     dialog.close()

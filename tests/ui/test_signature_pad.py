@@ -453,8 +453,10 @@ def test_dialog_window_modal_with_open_returns_the_values(
         assert signed_at.utcoffset() == dt.timedelta(0)
         assert before <= signed_at <= after
         assert signed_at == dialog.signed_at
-        local = signed_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        assert dialog.time_label.text() == local
+        from zoneinfo import ZoneInfo
+
+        shown = signed_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S")
+        assert dialog.time_label.text() == shown  # the display zone, not the computer's
         assert qsettings().value("signature/geometry") is not None  # remembered
     finally:
         dialog.close()

@@ -60,8 +60,16 @@ def test_welcome_imports_a_package_then_the_menu_exports_one(
     qtbot.mouseClick(win.welcome.package_button, Qt.MouseButton.LeftButton)
     dialog = _top(ui_sync.ImportPreviewDialog)
     assert dialog is not None
-    assert dialog.list.count() == 21
+    assert dialog.table.rowCount() == 21
+    # each inspection with its site, date, status and inspectors
+    rows = [
+        [dialog.table.item(n, c).text() for c in range(4)] for n in range(dialog.table.rowCount())
+    ]
+    names = {n for r in rows for n in r[3].split("、")}
+    assert {"王晓明", "李娜", "张伟", "刘洋"} <= names
+    assert all(r[0].startswith("示例") and r[1][:2] == "20" and r[2] for r in rows)
     assert dialog.import_button.isEnabled()
+    assert dialog.default_button is dialog.import_button  # Enter imports a valid package
     assert (
         _(
             "First package from this device: compare the key fingerprint with the sender; "
@@ -69,7 +77,7 @@ def test_welcome_imports_a_package_then_the_menu_exports_one(
         )
         in dialog.note.text()
     )
-    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: _result_box() is not None, timeout=30000)
     box = _result_box()
     assert box is not None and box.text() == ui_sync._summary(win.last_import_result)
@@ -89,9 +97,12 @@ def test_welcome_imports_a_package_then_the_menu_exports_one(
     assert again.note.text() == _(
         "This package was imported already; importing it again changes nothing."
     )
-    again.reject()
+    assert again.default_button is again.cancel_button  # Enter closes it
+    assert again.cancel_button.text() == _("Close")
+    qtbot.keyClick(again, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not again.isVisible())
 
-    # Ctrl+E exports every inspection (no filter: no question asked)
+    # Ctrl+E asks what goes in: no filter, one row selected, so "all" is the default; Enter
     out = tmp_path / "back" / "hq.inspkg"
     out.parent.mkdir()
     monkeypatch.setattr(ui_sync.QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
@@ -99,6 +110,9 @@ def test_welcome_imports_a_package_then_the_menu_exports_one(
     win.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
     qtbot.keyClick(win, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    question = _top(ui_sync.ExportDialog)
+    assert question is not None and question.choice() == ui_sync.ExportDialog.ALL
+    qtbot.keyClick(question, Qt.Key.Key_Return)
 
     def boxes() -> list[str]:
         return [
@@ -149,8 +163,145 @@ def test_conflicts_are_decided_in_the_desktop(make_app: Any, tmp_path: Path, qtb
     )
     assert dialog.take_incoming.isEnabled()
     qtbot.mouseClick(dialog.take_incoming, Qt.MouseButton.LeftButton)
-    assert dialog.table.rowCount() == 0 and dialog.empty.isVisibleTo(dialog)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 0, timeout=10000)
+    assert dialog.empty.isVisibleTo(dialog)
     assert not dialog.take_incoming.isEnabled()
     assert svc.load_inspection_state(app.db, draft).answers[item.id].comment == "现场的意见"
     assert list_conflicts(app.db) == []
     dialog.reject()
+
+
+def test_a_conflict_shows_its_differences_and_several_are_decided_at_once(
+    make_app: Any, tmp_path: Path, qtbot: Any
+) -> None:
+    from inspector_app.services import inspections as svc
+    from inspector_app.services.sync import list_conflicts
+    from inspector_app.ui.conflicts import ConflictsDialog
+    from tests.sync.helpers import COMMENT_ITEM, two_conflicts
+
+    made = two_conflicts(tmp_path)
+    made["laptop"].dispose()
+    made["hq"].dispose()
+    title = made["template"].item(COMMENT_ITEM).title.zh
+
+    app = make_app(made["hq_dir"])  # in Chinese
+    win = app.window
+    win.show_conflicts()
+    dialog = _top(ConflictsDialog)
+    assert dialog is not None and dialog.table.rowCount() == 2
+    # the current conflict's differences, field by field, by the item's title
+    diffs = dialog.differences
+    rows = [tuple(diffs.item(n, c).text() for c in range(3)) for n in range(diffs.rowCount())]
+    assert (f"{title} · {_('Comment')}", "总部的意见", "现场的意见") in rows
+    assert not any(COMMENT_ITEM in r[0] for r in rows)
+    dialog.table.setCurrentCell(1, 0)
+    assert diffs.rowCount() >= 1 and dialog.detail_title.text().startswith(
+        _("What differs: {title}", title="").rstrip()
+    )
+
+    # Ctrl+A selects both; one action decides both after a confirmation naming how many
+    dialog.table.setFocus()
+    qtbot.keyClick(dialog.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert len(dialog.selected()) == 2
+    assert dialog.keep_local.text() == _("Keep the local version ({n})", n=2)
+    qtbot.mouseClick(dialog.keep_local, Qt.MouseButton.LeftButton)
+    confirm = dialog.confirm
+    assert confirm is not None and confirm.isVisible() and "2" in confirm.text()
+    confirm.button(QMessageBox.StandardButton.Cancel).click()
+    assert len(list_conflicts(app.db)) == 2  # cancelled: nothing decided
+    qtbot.mouseClick(dialog.keep_local, Qt.MouseButton.LeftButton)
+    dialog.confirm.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 0, timeout=10000)
+    assert list_conflicts(app.db) == []
+    state = svc.load_inspection_state(app.db, made["first"])
+    assert state.answers[COMMENT_ITEM].comment == "总部的意见"
+    with app.db.raw() as con:
+        decided = con.execute("SELECT count(*) FROM audit_log WHERE action = 'resolve'").fetchone()
+    assert decided[0] == 2  # each decision audited on its own
+    dialog.reject()
+
+
+def test_export_asks_for_all_the_filtered_list_or_the_selection(
+    make_app: Any, data_dir: Path, tmp_path: Path, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+    from PySide6.QtWidgets import QRadioButton
+
+    from inspector_app.sync.devices import readable_name
+    from inspector_app.ui.workers import wait_for_tasks
+
+    db = open_database(data_dir)
+    sync_forms(db)
+    load_demo(db)
+    db.dispose()
+    app = make_app(data_dir)
+    win = app.window
+    browser = win.browser
+    out = tmp_path / "out.inspkg"
+    monkeypatch.setattr(ui_sync.QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+
+    def export_with(keys: list[Any]) -> dict[str, Any]:
+        """Ctrl+E in the list, the given keys in the question, then the package's summary."""
+        if out.exists():
+            out.unlink()
+        win.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+        qtbot.keyClick(browser.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+        question = _top(ui_sync.ExportDialog)
+        assert question is not None
+        question.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is question)
+        for key in keys:
+            qtbot.keyClick(question.focusWidget() or question, key)
+        qtbot.waitUntil(lambda: _result_box() is not None, timeout=30000)
+        _result_box().close()
+        wait_for_tasks()  # the list is read again after an export
+        qtbot.wait(50)
+        return read_manifest(out).summary
+
+    # a filter: the list shows the drafts; that is the default, counted
+    browser.status.setCurrentIndex(browser.status.findData("draft"))
+    drafts = browser.shown_ids()
+    assert 1 < len(drafts) < 21
+    browser.table.setFocus()
+    win.activateWindow()
+    qtbot.keyClick(browser.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    question = _top(ui_sync.ExportDialog)
+    assert question is not None and question.choice() == ui_sync.ExportDialog.SHOWN
+    texts = [b.text().replace("&", "") for b in question.findChildren(QRadioButton)]
+    assert texts == [
+        _("&All inspections ({n})", n=21).replace("&", ""),
+        _("The ones the &list shows ({n})", n=len(drafts)).replace("&", ""),
+        _("The &selected rows ({n})", n=1).replace("&", ""),
+    ]
+    assert all(w.accessibleName() for w in question.findChildren(QRadioButton))
+    hint = question.sizeHint()
+    assert hint.width() <= 1366 and hint.height() <= 768
+    question.reject()
+    win.settings.inspectors = ["王晓明", "李娜"]  # the device is named after the first one
+    assert {r["id"] for r in export_with([Qt.Key.Key_Return])["rows"]} == set(drafts)
+    assert read_manifest(out).device_name == readable_name("王晓明")
+
+    # two rows selected (Enter would still open the current one): the selection is the default
+    browser.status.setCurrentIndex(0)
+    model, selection = browser.table.model(), browser.table.selectionModel()
+    browser.table.selectRow(0)
+    selection.select(
+        model.index(3, 0),
+        QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    chosen = browser.selected_ids()
+    assert len(chosen) == 2
+    summary = export_with([Qt.Key.Key_Return])
+    assert summary["inspections"] >= 2 and set(chosen) <= {r["id"] for r in summary["rows"]}
+    # with the keyboard: Up goes to the list (every one shown), then Up again to all
+    browser.table.selectRow(0)
+    selection.select(
+        model.index(3, 0),
+        QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    assert export_with([Qt.Key.Key_Up, Qt.Key.Key_Return])["inspections"] == 21
+    # and Enter in the list still opens the current row
+    browser.table.setFocus()
+    qtbot.keyClick(browser.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: win.editor is not None)

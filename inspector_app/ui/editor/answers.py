@@ -47,6 +47,9 @@ class AnswerWidget(QWidget):
     def focus_answer(self) -> None:
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def show_typed(self, text: str) -> None:
+        """Typed widgets keep showing a refused value; the others have nothing typed."""
+
     def set_read_only(self, read_only: bool) -> None:
         self.setEnabled(not read_only)
 
@@ -132,6 +135,7 @@ class NumberAnswer(AnswerWidget):
     def __init__(self, item: Item, parent: QWidget | None = None):
         super().__init__(item, parent)
         self.line = _NumberLine(self)
+        self.line.setAccessibleName(pick(item.title))
         self.line.setMaximumWidth(160)
         if item.type is AnswerType.SCORE:
             self.line.setPlaceholderText(_("0 to {max:g}", max=item.points))
@@ -148,16 +152,8 @@ class NumberAnswer(AnswerWidget):
         self.line.textEdited.connect(self._edited)
 
     def _edited(self, text: str) -> None:
-        text = text.strip()
-        if not text:
-            self.changed.emit(None)
-            return
-        try:
-            value = float(text)
-        except ValueError:
-            self.changed.emit(text)  # the service refuses it with a message shown inline
-            return
-        self.changed.emit(int(value) if value.is_integer() else value)
+        # as typed: the service parses and checks it (and refuses "abc" or 30 of 3 inline)
+        self.changed.emit(text.strip() or None)
 
     def set_answer(self, view: AnswerView) -> None:
         if self.line.hasFocus() and view.value is not None:
@@ -171,6 +167,10 @@ class NumberAnswer(AnswerWidget):
     def focus_answer(self) -> None:
         self.line.setFocus(Qt.FocusReason.OtherFocusReason)
         self.line.selectAll()
+
+    def show_typed(self, text: str) -> None:
+        if self.line.text() != text:
+            self.line.setText(text)
 
     def set_read_only(self, read_only: bool) -> None:
         self.line.setReadOnly(read_only)
@@ -237,6 +237,7 @@ class TextAnswer(AnswerWidget):
     def __init__(self, item: Item, parent: QWidget | None = None):
         super().__init__(item, parent)
         self.box = _TextBox(self)
+        self.box.setAccessibleName(pick(item.title))
         self.box.setPlaceholderText(_("Type here; Ctrl+Enter for the next item"))
         self.box.setMaximumHeight(120)
         self.box.setTabChangesFocus(True)
@@ -277,6 +278,7 @@ class DateAnswer(AnswerWidget):
     def __init__(self, item: Item, parent: QWidget | None = None):
         super().__init__(item, parent)
         self.box = _DateBox(self)
+        self.box.setAccessibleName(pick(item.title))
         self.box.setDisplayFormat("yyyy-MM-dd")
         self.box.setCalendarPopup(True)
         self.box.setMinimumDate(self.EMPTY)

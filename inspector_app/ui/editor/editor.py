@@ -1,8 +1,11 @@
 """The checklist editor: section tree, item panel, live score, autosave, undo.
 
 Every edit goes straight to a service, which commits it (autosave: there is no Save
-button). Free text is committed 400 ms after typing stops, and at once when the inspector
-moves on. The score, grade and veto banner come back from the service with each edit.
+button). Typed input (free text, comments, scores and numbers) is on disk as a draft within
+``DRAFT_MS`` of the keystroke (services/drafts.py) and becomes one audited edit, one undo
+step, when typing pauses or the inspector moves on. The score, grade and veto banner come
+back from the service with each edit. A typed value the service refuses saves nothing: the
+stored answer stays, the field says so, and Enter stays on it.
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector_app import timefmt
 from inspector_app.checklists.schema import AnswerType, Item, Veto
 from inspector_app.checklists.scoring import ScoreResult
 from inspector_app.i18n import _, pick
+from inspector_app.services import drafts
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import status_label
 from inspector_app.services.errors import ServiceError
@@ -44,7 +49,9 @@ from inspector_app.ui.photos import (
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 VETO_SECTION = "__veto__"
-TEXT_DELAY_MS = 400
+DRAFT_MS = 40  # typed input is on disk this long after the keystroke, at most
+TEXT_COMMIT_MS = 1000  # free text becomes an audited edit when typing pauses this long
+NUMBER_COMMIT_MS = 300  # a score or number being typed, likewise
 
 
 class AnswerCommand(QUndoCommand):
@@ -58,7 +65,8 @@ class AnswerCommand(QUndoCommand):
         after: AnswerView,
         typing: bool,
     ):
-        super().__init__(_("answer {item}", item=item_id))
+        item = editor._index.get(item_id)
+        super().__init__(_("answer “{item}”", item=pick(item.title) if item else item_id))
         self.editor, self.item_id, self.before, self.after = editor, item_id, before, after
         self.typing = typing
         self.applied = True  # pushed after the edit was saved
@@ -124,21 +132,30 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         self.score: ScoreResult = state.score
         self.undo_stack = QUndoStack(self)
         self.current: str | None = None
-        self._pending_text: dict[str, tuple[str, Any]] = {}  # item -> (kind, value)
-        self._text_timer = QTimer(self)
-        self._text_timer.setSingleShot(True)
-        self._text_timer.setInterval(TEXT_DELAY_MS)
-        self._text_timer.timeout.connect(self.flush)
+        # typed input not yet an audited edit: (item, kind) -> text; and not yet on disk
+        self._pending: dict[tuple[str, str], str] = {}
+        self._undrafted: set[tuple[str, str]] = set()
+        self._invalid: dict[str, str] = {}  # item -> why its typed value was refused
+        self._last_error = ""
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_MS)
+        self._draft_timer.timeout.connect(self._write_drafts)
+        self._commit_timer = QTimer(self)
+        self._commit_timer.setSingleShot(True)
+        self._commit_timer.timeout.connect(self.flush)
         self.last_saved: dt.datetime | None = None
         self.dialog: QWidget | None = None
         self.last_commit_ms: float = 0.0
 
         self._index: dict[str, Item | Veto] = {v.id: v for v in self.template.vetoes}
         self._section_of: dict[str, Any] = {}
-        for section in self.template.sections:
-            for item in section.items:
+        self._numbers: dict[str, str] = {}  # "2.3", as the report numbers them
+        for n, section in enumerate(self.template.sections, start=1):
+            for k, item in enumerate(section.items, start=1):
                 self._index[item.id] = item
                 self._section_of[item.id] = section
+                self._numbers[item.id] = f"{n}.{k}"
 
         self._build()
         self._fill_tree()
@@ -214,6 +231,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         scores.addWidget(self.note_label, 1)
 
         self.tree = QTreeWidget()
+        self.tree.setAccessibleName(_("Indicator tree"))
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels([_("Indicator"), _("Answer / progress"), _("Points")])
         header = self.tree.header()
@@ -238,7 +256,8 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         self.panel.add_photo_files.connect(lambda i: self.add_photos(i, choose_files(self)))
         self.panel.add_photo_folder.connect(lambda i: self.add_photos(i, choose_folder(self)))
         self.panel.photos_dropped.connect(self.add_photos)
-        self.panel.open_photo.connect(self.view_photo)
+        self.panel.open_photo.connect(lambda pid: self.view_photo(pid, item_only=True))
+        self.panel.mark_corrected.connect(self.mark_corrected)
 
         self.findings = FindingsPanel(self.template, self.state.editable)
         self.findings.add_requested.connect(lambda: self.record_finding(None))
@@ -375,9 +394,17 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             grade = pick(self.template.grade(r.grade).label)
         except KeyError:
             grade = r.grade
-        self.grade_label.setText(grade)
-        colour = "#b00020" if r.grade == self.template.veto_grade else "#1b5e20"
-        self.grade_label.setStyleSheet(f"color: {colour};")
+        if r.provisional:  # not final until every required answer is given
+            self.grade_label.setText(_("{grade} (provisional)", grade=grade))
+            self.grade_label.setStyleSheet("color: #8a6d00; font-style: italic;")
+            self.grade_label.setToolTip(
+                _("Provisional: {n} required answers missing", n=len(r.missing_required))
+            )
+        else:
+            self.grade_label.setText(grade)
+            colour = "#b00020" if r.grade == self.template.veto_grade else "#1b5e20"
+            self.grade_label.setStyleSheet(f"color: {colour};")
+            self.grade_label.setToolTip("")
         notes = []
         if r.provisional:
             notes.append(_("Provisional: {n} required answers missing", n=len(r.missing_required)))
@@ -427,14 +454,17 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             self._section_rows[VETO_SECTION].setText(1, f"{answered}/{len(self.template.vetoes)}")
 
     def _show_saved(self, error: str | None = None) -> None:
+        """The header: an error while one stands, else whether everything is on disk."""
+        if error is None and self.current in self._invalid:
+            error = self._invalid[self.current]
         if error:
             text = _("Not saved: {error}", error=error)
             self.save_label.setStyleSheet("color: #b00020;")
-        elif self._pending_text:
+        elif self._undrafted:
             text = _("Typing…")
             self.save_label.setStyleSheet("color: #8a6d00;")
         else:
-            stamp = (self.last_saved or dt.datetime.now()).strftime("%H:%M:%S")
+            stamp = timefmt.local(self.last_saved or dt.datetime.now(dt.UTC)).strftime("%H:%M:%S")
             text = (
                 _("All changes saved · {time}", time=stamp)
                 if self.last_saved
@@ -481,11 +511,13 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         if item_id == self.current:
             return
         self.flush()
+        self._abandon_invalid()
         self.current = item_id
         item = self._index[item_id]
         self.panel.show_item(
             item,
             self._section_of[item_id].title if item_id in self._section_of else None,
+            self._numbers.get(item_id, ""),
             self.answers.get(item_id, AnswerView()),
             self.score.items.get(item_id),
             self.state.editable,
@@ -493,8 +525,15 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         )
         self._show_item_photos()
 
-    def next_item(self) -> None:
+    def _stays(self) -> bool:
+        """Commit what is typed; True when the current item's typed value was refused, so
+        the keyboard stays on it (the field and the header say why)."""
         self.flush()
+        return self.current in self._invalid
+
+    def next_item(self) -> None:
+        if self._stays():
+            return
         ids = self.order()
         if self.current in ids:
             pos = ids.index(self.current)
@@ -506,7 +545,8 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             self.select_item(target)
 
     def previous_item(self) -> None:
-        self.flush()
+        if self._stays():
+            return
         ids = self.order()
         if self.current in ids and ids.index(self.current) > 0:
             self.select_item(ids[ids.index(self.current) - 1])
@@ -522,7 +562,8 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         return None
 
     def go_next_unanswered(self) -> None:
-        self.flush()
+        if self._stays():
+            return
         target = self.next_unanswered_id(self.current)
         if target:
             self.select_item(target)
@@ -534,13 +575,20 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             self.panel.comment.setFocus()
 
     # -- edits --------------------------------------------------------------------------
-    def _answer_from_panel(self, item_id: str, value: Any) -> None:
+    def _typed(self, item_id: str) -> bool:
+        """Answers typed key by key (text, score, number): drafted, then committed on a pause."""
         item = self._index[item_id]
-        if isinstance(item, Item) and item.type is AnswerType.TEXT:
-            self._queue(item_id, "value", value)
+        return isinstance(item, Item) and item.type in (
+            AnswerType.TEXT,
+            AnswerType.SCORE,
+            AnswerType.NUMBER,
+        )
+
+    def _answer_from_panel(self, item_id: str, value: Any) -> None:
+        if self._typed(item_id):
+            self._queue(item_id, "value", "" if value is None else str(value))
         else:
-            typing = isinstance(item, Item) and item.type in (AnswerType.SCORE, AnswerType.NUMBER)
-            self.apply_answer(item_id, value, typing=typing)
+            self.apply_answer(item_id, value)
 
     def _commit(self, item_id: str, call: Any) -> bool:
         """Run one service edit; on success take its score and refresh, else flag inline."""
@@ -550,16 +598,17 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         try:
             result = call()
         except ServiceError as exc:
+            self._last_error = exc.problem
             if item_id == self.current:
-                self.panel.show_error(str(exc))
-            self._show_saved(str(exc))
+                self.panel.show_error(exc.problem)
+            self._show_saved(exc.problem)
             return False
         self.last_commit_ms = (time.perf_counter() - t0) * 1000
         score = result if isinstance(result, ScoreResult) else result.score
         if not isinstance(result, ScoreResult):
             self.answers[item_id] = svc.answer_view(result.answer)
         self.score = score
-        self.last_saved = dt.datetime.now()
+        self.last_saved = dt.datetime.now(dt.UTC)
         if item_id == self.current:
             self.panel.show_error(None)
             self.panel.update_answer(
@@ -568,10 +617,12 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         self.refresh()
         self._show_saved()
         self.score_changed.emit(self.state.id)
+        self.offer_corrected(item_id)
         return True
 
     def apply_answer(self, item_id: str, value: Any, typing: bool = False) -> bool:
         before = self.answers.get(item_id, AnswerView())
+        self._invalid.pop(item_id, None)
         ok = self._commit(
             item_id,
             lambda: svc.answer_item(self.db, self.state.id, item_id, value, actor=self.actor),
@@ -621,39 +672,115 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             if self.current == item_id:
                 self.panel.update_answer(self.answers[item_id], self.score.items.get(item_id))
 
-    def _queue(self, item_id: str, kind: str, value: Any) -> None:
-        """Text is saved when typing pauses, or at once when the inspector moves on."""
+    def _queue(self, item_id: str, kind: str, text: str) -> None:
+        """Typed input: on disk as a draft at once (DRAFT_MS), an audited edit when typing
+        pauses (or at once when the inspector moves on)."""
         if not self.state.editable:
             return
-        self._pending_text[item_id + "\x00" + kind] = (kind, value)
-        self._text_timer.start()
+        key = (item_id, kind)
+        self._pending[key] = text
+        self._undrafted.add(key)
+        if not self._draft_timer.isActive():  # never later than DRAFT_MS after a keystroke
+            self._draft_timer.start()
+        number = kind == "value" and self._number(item_id)
+        self._commit_timer.start(NUMBER_COMMIT_MS if number else TEXT_COMMIT_MS)
+        self._show_saved()
+
+    def _number(self, item_id: str) -> bool:
+        item = self._index[item_id]
+        return isinstance(item, Item) and item.type in (AnswerType.SCORE, AnswerType.NUMBER)
+
+    def _write_drafts(self) -> None:
+        """Put what is being typed on disk (one autocommitted statement each)."""
+        self._draft_timer.stop()
+        keys, self._undrafted = self._undrafted, set()
+        for key in keys:
+            if key not in self._pending:
+                continue  # committed meanwhile
+            item_id, kind = key
+            try:
+                drafts.save_draft(
+                    self.db, self.state.id, item_id, kind, self._pending[key], actor=self.actor
+                )
+            except ServiceError as exc:
+                if item_id == self.current:
+                    self.panel.show_error(str(exc))
+                self._show_saved(str(exc))
+                return
+            self.last_saved = dt.datetime.now(dt.UTC)
         self._show_saved()
 
     def flush(self) -> None:
-        """Commit pending text now (moving on, closing, or the timer)."""
-        self._text_timer.stop()
-        pending, self._pending_text = self._pending_text, {}
-        for key, (kind, value) in pending.items():
-            item_id = key.split("\x00", 1)[0]
+        """Turn what was typed into audited edits now (moving on, closing, or a pause)."""
+        self._draft_timer.stop()
+        self._commit_timer.stop()
+        pending, self._pending = self._pending, {}
+        self._undrafted = set()
+        for (item_id, kind), text in pending.items():
             if kind == "comment":
                 self._commit(
                     item_id,
-                    lambda i=item_id, v=value: svc.comment_item(
+                    lambda i=item_id, v=text: svc.comment_item(
                         self.db, self.state.id, i, v, actor=self.actor
                     ),
                 )
+                continue
+            before = self.answers.get(item_id, AnswerView())
+            value = text.strip() or None
+            if self._commit(
+                item_id,
+                lambda i=item_id, v=value: svc.answer_item(
+                    self.db, self.state.id, i, v, actor=self.actor
+                ),
+            ):
+                self._invalid.pop(item_id, None)
+                self._push(item_id, before, True)
             else:
-                before = self.answers.get(item_id, AnswerView())
-                if self._commit(
-                    item_id,
-                    lambda i=item_id, v=value: svc.answer_item(
-                        self.db, self.state.id, i, v, actor=self.actor
-                    ),
-                ):
-                    self._push(item_id, before, True)
+                self._refused(item_id, text)
+        self._show_saved()
+
+    def _refused(self, item_id: str, text: str) -> None:
+        """A typed value the service refused saves nothing: an earlier keystroke of the same
+        run that was valid on its own ("3" on the way to "30") is taken back too."""
+        top = self.undo_stack.command(self.undo_stack.index() - 1)
+        if (
+            isinstance(top, AnswerCommand)
+            and top.item_id == item_id
+            and top.typing
+            and self.undo_stack.index() == self.undo_stack.count()
+        ):
+            top.undo()  # back to the answer the run started from
+            top.setObsolete(True)  # and the step goes (QUndoStack drops an obsolete command)
+            self.undo_stack.undo()
+        stored = self.answers.get(item_id, AnswerView())
+        self._invalid[item_id] = _(
+            "{reason}; the saved answer is still {stored}",
+            reason=self._last_error.rstrip("。. "),
+            stored=summary(self._index[item_id], stored),
+        )
+        if item_id == self.current:
+            self.panel.show_typed(text)  # the field keeps what was typed, and says why
+            self.panel.show_error(self._invalid[item_id])
+        self._show_saved()
+
+    def _abandon_invalid(self) -> None:
+        """Leaving an item whose typed value was refused: its draft goes, it shows the saved
+        answer again when the inspector comes back, and the header forgets the error."""
+        if self.current is None or self.current not in self._invalid:
+            return
+        self._invalid.pop(self.current)
+        drafts.drop_draft(
+            self.db, drafts.Draft(self.state.id, self.current, "value", "", self.actor)
+        )
+        self._show_saved()
 
     def has_pending(self) -> bool:
-        return bool(self._pending_text)
+        """Typed input not yet on disk (the header says "Typing…" meanwhile)."""
+        return bool(self._undrafted)
+
+    def has_uncommitted(self) -> bool:
+        """Typed input on disk as a draft but not yet an audited edit."""
+        return bool(self._pending)
 
     def closeEvent(self, event: Any) -> None:
         self.flush()

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from inspector_app import timefmt
 from inspector_app.i18n import _
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import list_findings
@@ -25,6 +26,7 @@ class EvidenceMixin:
     # -- findings -----------------------------------------------------------------------
     def reload_findings(self) -> None:
         rows = list_findings(self.db, inspection_id=self.state.id)
+        self.finding_rows = rows
         self.findings.set_rows(rows)
         open_count = sum(r["status"] == "open" for r in rows)
         self.side.setTabText(1, _("Findings (问题与整改) {open}/{n}", open=open_count, n=len(rows)))
@@ -59,6 +61,33 @@ class EvidenceMixin:
             return
         self._finding_change(f.id, photo_ids, "evidence", status=status, resolution_note=note)
         self.side.setCurrentIndex(1)
+
+    def offer_corrected(self, item_id: str) -> None:
+        """复查: a finding carried from the last visit whose item now earns full marks, and is
+        still open: the item panel offers to mark it corrected (one key, or leave it)."""
+        score = self.score.items.get(item_id)
+        full = bool(
+            score and score.applicable and score.max_points and score.points >= score.max_points
+        )
+        rows = [
+            r
+            for r in getattr(self, "finding_rows", [])
+            if r["item_id"] == item_id and r["carried_from"] and r["status"] == "open"
+        ]
+        if item_id != self.current:
+            return
+        if not (full and rows):
+            self.panel.offer_corrected(None)
+            return
+        self.panel.offer_corrected(rows[0])
+
+    def mark_corrected(self, finding_id: str) -> None:
+        self._finding_change(
+            finding_id,
+            status="corrected",
+            resolution_note=_("Re-inspection: the item now earns full marks."),
+        )
+        self.panel.offer_corrected(None)
 
     def edit_finding(self, row: dict[str, Any]) -> None:
         if not self.state.editable:
@@ -97,7 +126,7 @@ class EvidenceMixin:
         except ServiceError as exc:
             self._show_saved(str(exc))
             return
-        self.last_saved = dt.datetime.now()
+        self.last_saved = dt.datetime.now(dt.UTC)
         self._show_saved()
         self.reload_findings()
 
@@ -131,16 +160,21 @@ class EvidenceMixin:
         )
 
     def _photos_added(self) -> None:
-        self.last_saved = dt.datetime.now()
+        self.last_saved = dt.datetime.now(dt.UTC)
         self._show_saved()
         self.reload_photos()
 
-    def view_photo(self, photo_id: str) -> None:
+    def view_photo(self, photo_id: str, item_only: bool = False) -> None:
+        """The viewer over the inspection's photos, or (from an item) over that item's."""
         from inspector_app.services.photos import set_caption
 
-        if not self.photos:
+        photos = self.photos
+        if item_only:
+            item = next((p.item_id for p in photos if p.id == photo_id), None)
+            photos = [p for p in photos if p.item_id == item]
+        if not photos:
             return
-        viewer = PhotoViewer(self.photos, data_dir_of(self.db), photo_id, self.state.editable, self)
+        viewer = PhotoViewer(photos, data_dir_of(self.db), photo_id, self.state.editable, self)
         viewer.caption_changed.connect(
             lambda pid, text: set_caption(self.db, pid, text, actor=self.actor)
         )
@@ -152,9 +186,7 @@ class EvidenceMixin:
     def _signature_text(self) -> str:
         """Who signed this revision, and who still has to (Ctrl+Shift+S to sign)."""
         done = svc.signatures_of(self.db, self.state.id)
-        parts = [
-            f"{g.signer_name} ✓ {g.signed_at.astimezone().strftime('%Y-%m-%d %H:%M')}" for g in done
-        ]
+        parts = [f"{g.signer_name} ✓ {timefmt.format_instant(g.signed_at)}" for g in done]
         parts += [
             (name or _("site representative")) + " —"
             for name, _role in svc.pending_signers(self.db, self.state.id)

@@ -23,6 +23,27 @@ from inspector_app.services.inspections import AnswerView
 from inspector_app.ui.editor.answers import AnswerWidget, make_answer_widget
 from inspector_app.ui.photos import PhotoSection
 
+
+def answer_text(item: Item | Veto, view: AnswerView) -> str:
+    """The answer in words, whole (the tree's summary shortens text)."""
+    if view.not_applicable:
+        return _("Not applicable")
+    if view.value is None:
+        return _("Unanswered")
+    if isinstance(item, Veto):
+        return _("Triggered") if view.value == "yes" else _("Not triggered")
+    if item.type is AnswerType.YES_NO:
+        return _("Yes") if view.value == "yes" else _("No")
+    if item.type is AnswerType.CHOICE:
+        return next((pick(o.label) for o in item.options if o.id == view.value), str(view.value))
+    if item.type is AnswerType.SCORE:
+        return _("{points:g} points", points=view.value)
+    if item.type is AnswerType.NUMBER:
+        unit = pick(item.unit) if item.unit else ""
+        return f"{view.value:g} {unit}".strip()
+    return str(view.value)
+
+
 BADGE = "border-radius: 3px; padding: 1px 6px; color: white; background: {bg};"
 
 
@@ -65,6 +86,7 @@ class ItemPanel(QScrollArea):
     add_photo_folder = Signal(str)
     photos_dropped = Signal(str, list)
     open_photo = Signal(str)
+    mark_corrected = Signal(str)  # finding id
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -79,11 +101,13 @@ class ItemPanel(QScrollArea):
         self.na_button: QPushButton | None = None
         self.photo_section: PhotoSection | None = None
         self.required_badge: QLabel | None = None
+        self.readonly_answer: QLabel | None = None
 
     def show_item(
         self,
         item: Item | Veto,
         section_title: Text | None,
+        number: str,
         view: AnswerView,
         score: ItemScore | None,
         editable: bool,
@@ -91,6 +115,7 @@ class ItemPanel(QScrollArea):
     ) -> None:
         veto = isinstance(item, Veto)
         self.item_id = item.id
+        self.readonly_answer = None
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -99,7 +124,7 @@ class ItemPanel(QScrollArea):
         crumbs = (
             _("Veto items (一票否决)") if veto else pick(section_title) if section_title else ""
         )
-        layout.addWidget(_wrap(f"{crumbs} › {item.id}", "color: #666;"))
+        layout.addWidget(_wrap(f"{crumbs} › {number}" if number else crumbs, "color: #666;"))
         title = _wrap(pick(item.title))
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
@@ -144,6 +169,18 @@ class ItemPanel(QScrollArea):
             if not veto
             else Item(id=item.id, title=item.title, type=AnswerType.YES_NO, points=1)
         )
+        if not editable:  # read-only: the chosen answer in plain words, not a greyed control
+            self.readonly_answer = QLabel(_("Answer: {answer}", answer=answer_text(item, view)))
+            self.readonly_answer.setAccessibleName(_("Answer"))
+            self.readonly_answer.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse
+            )
+            self.readonly_answer.setWordWrap(True)
+            self.readonly_answer.setStyleSheet(
+                "font-size: 15px; font-weight: bold; color: #1f3b63; background: #e3ecf7;"
+                " border-left: 4px solid #1f5fa8; padding: 6px 10px;"
+            )
+            layout.addWidget(self.readonly_answer)
         self.answer = make_answer_widget(answer_item, veto=veto)
         self.answer.set_answer(view)
         self.answer.set_read_only(not editable)
@@ -168,6 +205,7 @@ class ItemPanel(QScrollArea):
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         layout.addWidget(self.error_label)
+        layout.addWidget(self._corrected_bar())
         self.points_label = QLabel()
         layout.addWidget(self.points_label)
         self.update_score(view, score)
@@ -198,6 +236,7 @@ class ItemPanel(QScrollArea):
 
         layout.addWidget(QLabel(_("Comment")))
         box = self.comment = _CommentBox()
+        box.setAccessibleName(_("Comment"))
         box.setPlainText(view.comment or "")
         box.setPlaceholderText(_("What you saw; Ctrl+Enter for the next item"))
         box.setMaximumHeight(110)
@@ -250,6 +289,48 @@ class ItemPanel(QScrollArea):
         self.points_label.setText(text)
         if self.required_badge is not None:
             self.required_badge.setVisible(not view.answered)
+
+    def _corrected_bar(self) -> QFrame:
+        """复查: offers to mark a carried finding of this item corrected (hidden until then)."""
+        self.corrected_bar = bar = QFrame()
+        bar.setStyleSheet("QFrame { background: #e8f5e9; border-radius: 4px; }")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(8, 4, 8, 4)
+        self.corrected_text = QLabel()
+        self.corrected_text.setWordWrap(True)
+        self.corrected_yes = QPushButton(_("Mark corrected"))
+        self.corrected_no = QPushButton(_("Not now"))
+        for b in (self.corrected_yes, self.corrected_no):
+            b.setAutoDefault(False)
+        self.corrected_finding: str | None = None
+        self.corrected_yes.clicked.connect(
+            lambda: self.corrected_finding and self.mark_corrected.emit(self.corrected_finding)
+        )
+        self.corrected_no.clicked.connect(lambda: self.offer_corrected(None))
+        row.addWidget(self.corrected_text, 1)
+        row.addWidget(self.corrected_yes)
+        row.addWidget(self.corrected_no)
+        bar.hide()
+        return bar
+
+    def offer_corrected(self, finding: dict | None) -> None:  # type: ignore[type-arg]
+        if not hasattr(self, "corrected_bar"):
+            return
+        self.corrected_finding = finding["id"] if finding else None
+        if finding:
+            self.corrected_text.setText(
+                _(
+                    "This item now earns full marks. The finding carried from the last visit, "
+                    "“{description}”, is still open: mark it corrected?",
+                    description=finding["description"],
+                )
+            )
+        self.corrected_bar.setVisible(finding is not None)
+
+    def show_typed(self, text: str) -> None:
+        """Show what the inspector typed, though it was not saved."""
+        if self.answer is not None:
+            self.answer.show_typed(text)
 
     def show_error(self, message: str | None) -> None:
         self.error_label.setText(message or "")

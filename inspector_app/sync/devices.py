@@ -1,0 +1,39 @@
+"""How a device is named for people: "inspector @ computer", e.g. "王晓明 @ LAPTOP-7F3K".
+
+A device is its id and its key (pinned on first import, ``services.sync``); its name is only
+what it calls itself. The exporter names it from the inspector (the settings' first inspector
+name, else the login name) and the computer's host name, and the manifest carries it. The
+importer keeps the latest name a device gave (by its package sequence) and shows that one
+everywhere: the import preview, the conflicts, the history. Since anyone can give any name,
+the key fingerprint is what tells devices apart; the preview warns when two devices here
+carry the same name.
+"""
+
+from __future__ import annotations
+
+import socket
+
+from sqlmodel import Session, select
+
+from inspector_app.store.models import SyncDevice
+from inspector_app.sync.package import MAX_DEVICE_NAME_CHARS
+
+SEPARATOR = " @ "
+
+
+def computer_name() -> str:
+    """This computer's host name (a local call, no network)."""
+    return socket.gethostname().strip() or "computer"
+
+
+def readable_name(inspector: str, computer: str | None = None) -> str:
+    """``inspector @ computer``, one line, within the manifest's limit."""
+    person = " ".join(str(inspector).split()) or "inspector"
+    host = " ".join((computer if computer is not None else computer_name()).split()) or "computer"
+    room = MAX_DEVICE_NAME_CHARS - len(SEPARATOR) - min(len(host), 100)
+    return f"{person[:room]}{SEPARATOR}{host[:100]}"
+
+
+def device_names(s: Session) -> dict[str, str]:
+    """Device id -> the latest name it gave, for every device whose packages came here."""
+    return {d.device_id: d.device_name for d in s.exec(select(SyncDevice)).all()}

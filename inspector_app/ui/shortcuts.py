@@ -1,0 +1,267 @@
+"""F1: the keyboard shortcuts, read from the window's real actions.
+
+The list is made from the QActions in the menus (the editor's among them while an
+inspection is open), with their current texts and keys, plus the keys that widgets handle
+themselves (Y / N / A, digits, Enter…), declared in ``IN_WIDGET_KEYS``. The tests press
+every key the list shows and check that it does what the list says.
+
+``WindowKeysFirst`` lets a window command's key through a text box that would keep it for
+itself (in a Linux line edit Ctrl+E moves to the end of the line), except the editing keys
+everyone expects there: copy, cut, paste, undo, redo, select all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.i18n import _
+from inspector_app.ui.dialogs import RememberingDialog
+
+if TYPE_CHECKING:
+    from inspector_app.ui.main_window import MainWindow
+
+
+SPECIAL_KEYS = Qt.Key.Key_Back.value  # from here on: media, browser and launch keys
+
+
+@dataclass(frozen=True)
+class InWidgetKey:
+    """A key a widget handles itself; ``key_id`` names it for the tests that press it."""
+
+    key_id: str
+    where: str  # "browser" or "editor"
+    text: Callable[[], str]
+    keys: Callable[[], tuple[str, ...]]
+
+
+IN_WIDGET_KEYS: tuple[InWidgetKey, ...] = (
+    InWidgetKey(
+        "open_row", "browser", lambda: _("Open the selected inspection"), lambda: ("Enter",)
+    ),
+    InWidgetKey(
+        "search_to_results",
+        "browser",
+        lambda: _("From the search box to the results"),
+        lambda: ("↓", "Enter"),
+    ),
+    InWidgetKey(
+        "yes_no_na", "editor", lambda: _("Yes / No / Not applicable"), lambda: ("Y", "N", "A")
+    ),
+    InWidgetKey("digits", "editor", lambda: _("Score or number: type it"), lambda: (_("digits"),)),
+    InWidgetKey("choice", "editor", lambda: _("Choice: pick an option"), lambda: ("1…9", "↑ ↓")),
+    InWidgetKey("today", "editor", lambda: _("Date: today"), lambda: ("T",)),
+    InWidgetKey("enter_next", "editor", lambda: _("Next item"), lambda: ("Enter",)),
+    InWidgetKey(
+        "ctrl_enter_next", "editor", lambda: _("Next item from a text box"), lambda: ("Ctrl+Enter",)
+    ),
+    InWidgetKey("escape", "editor", lambda: _("Back to the list"), lambda: ("Esc",)),
+)
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    """One line of F1: a command, its keys, and the action or widget key behind it."""
+
+    group: str
+    text: str
+    keys: tuple[str, ...]
+    action: QAction | None = None
+    key_id: str | None = None
+    enabled: bool = True
+
+
+def plain(text: str) -> str:
+    """A menu text without its mnemonic: "文件(&F)" and "&File" become "文件" and "File"."""
+    return re.sub(r"\(&\w\)", "", text).replace("&", "").strip()
+
+
+def key_text(sequence: QKeySequence) -> str:
+    return sequence.toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def typed_keys(action: QAction) -> list[QKeySequence]:
+    """The action's keys a laptop has: Ctrl+N and Ctrl+Z, not the "New" key of a multimedia
+    keyboard nor the F14 "Undo" key of old Unix ones."""
+    return [k for k in action.shortcuts() if not k.isEmpty() and _on_a_laptop(k[0].key())]
+
+
+def _on_a_laptop(key: Qt.Key) -> bool:
+    value = key.value
+    return value < SPECIAL_KEYS and not Qt.Key.Key_F13.value <= value <= Qt.Key.Key_F35.value
+
+
+def catalogue(window: MainWindow) -> list[Shortcut]:
+    """What F1 lists now: every menu action with a key, then the keys of the screen."""
+    editor = window.editor
+    fixed = {}  # the undo actions' texts follow the last edit; F1 names the command
+    if editor is not None:
+        fixed = {editor.actions["undo"]: _("Undo"), editor.actions["redo"]: _("Redo")}
+    rows: list[Shortcut] = []
+    for menu in window.menus.menus():
+        for action in menu.actions():
+            keys = tuple(key_text(k) for k in typed_keys(action))
+            if action.isSeparator() or action.menu() is not None or not keys:
+                continue
+            text = fixed.get(action) or plain(action.text())
+            enabled = action.isEnabled() and menu.isEnabled()
+            rows.append(Shortcut(plain(menu.title()), text, keys, action, enabled=enabled))
+    where = "editor" if editor is not None else "browser"
+    group = _("In the checklist editor") if editor is not None else _("In the list")
+    rows += [
+        Shortcut(group, k.text(), k.keys(), key_id=k.key_id)
+        for k in IN_WIDGET_KEYS
+        if k.where == where
+    ]
+    return rows
+
+
+class ShortcutsDialog(RememberingDialog):
+    """F1: the shortcuts of the screen on show, grouped by menu; greyed when not available
+    now (Amend on a draft)."""
+
+    key = "shortcuts"
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.rows = catalogue(window)
+        self.setWindowTitle(_("Keyboard shortcuts"))
+        self.table = QTableWidget(0, 2)
+        self.table.setAccessibleName(_("Keyboard shortcuts"))
+        self.table.setHorizontalHeaderLabels([_("Command"), _("Keys")])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        grey = QBrush(QColor("#8a8a8a"))
+        group = None
+        for row in self.rows:
+            if row.group != group:
+                group = row.group
+                self._add(group, "", font=bold)
+            tip = None if row.enabled else _("Not available on this screen now")
+            self._add(
+                "    " + row.text,
+                "   ".join(row.keys),
+                tip=tip,
+                brush=None if row.enabled else grey,
+            )
+        self.note = QLabel(
+            _("Open an inspection and press F1 there for the keys of the checklist editor.")
+            if window.editor is None
+            else _("Greyed: not available for this inspection now.")
+        )
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #555;")
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.note)
+        layout.addWidget(close)
+        self.table.setCurrentCell(-1, -1)
+        self.resize(max(self.width(), 760), max(self.height(), 680))
+
+    def _add(
+        self,
+        text: str,
+        keys: str,
+        *,
+        font: QFont | None = None,
+        tip: str | None = None,
+        brush: QBrush | None = None,
+    ) -> None:
+        n = self.table.rowCount()
+        self.table.insertRow(n)
+        for column, value in enumerate((text, keys)):
+            item = QTableWidgetItem(value)
+            if font is not None:
+                item.setFont(font)
+            if tip:
+                item.setToolTip(tip)
+            if brush is not None:
+                item.setForeground(brush)
+            self.table.setItem(n, column, item)
+
+
+EDITING_KEYS = (
+    QKeySequence.StandardKey.Copy,
+    QKeySequence.StandardKey.Cut,
+    QKeySequence.StandardKey.Paste,
+    QKeySequence.StandardKey.Undo,
+    QKeySequence.StandardKey.Redo,
+    QKeySequence.StandardKey.SelectAll,
+)
+TEXT_BOXES = (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox)
+
+
+class WindowKeysFirst(QObject):
+    """Watches the focused text box of ``window``: a key bound to one of ``actions()`` that
+    is not an editing key goes to the action, not to the box."""
+
+    def __init__(self, window: QWidget, actions: Callable[[], list[QAction]]):
+        super().__init__(window)
+        self.window, self.actions = window, actions
+        self.watched: QWidget | None = None
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.focusChanged.connect(self._focus_changed)
+
+    def _focus_changed(self, _old: Any, new: Any) -> None:
+        if not shiboken6.isValid(self):
+            return
+        if self.watched is not None and shiboken6.isValid(self.watched):
+            self.watched.removeEventFilter(self)
+        self.watched = None
+        if isinstance(new, TEXT_BOXES) and new.window() is self.window:
+            new.installEventFilter(self)
+            self.watched = new
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.ShortcutOverride or not isinstance(event, QKeyEvent):
+            return False
+        if any(event.matches(k) for k in EDITING_KEYS):
+            return False
+        pressed = QKeySequence(event.keyCombination())
+        return any(
+            a.isEnabled()
+            and any(
+                k.matches(pressed) == QKeySequence.SequenceMatch.ExactMatch for k in a.shortcuts()
+            )
+            for a in self.actions()
+        )
+
+
+def window_actions(window: MainWindow) -> Callable[[], list[QAction]]:
+    def actions() -> list[QAction]:
+        return [a for m in window.menus.menus() for a in m.actions()]
+
+    return actions

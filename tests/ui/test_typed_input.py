@@ -1,0 +1,138 @@
+"""Typed answers (scores, numbers, text, comments): a refused value saves nothing, and
+what is typed is on disk within DRAFT_MS of the keystroke (issue 9, items 1 and 2)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from inspector_app.services import drafts
+from inspector_app.services import inspections as svc
+from inspector_app.ui.editor.editor import DRAFT_MS, NUMBER_COMMIT_MS
+from tests.ui.keys import focused, type_text
+from tests.ui.test_workflows import _item, _open_new, seed_site
+
+
+def _stored(app: Any, editor: Any, item_id: str) -> tuple[Any, float]:
+    """The answer and the total as the database has them."""
+    state = svc.load_inspection_state(app.db, editor.state.id)
+    view = state.answers.get(item_id)
+    return (view.value if view else None), state.score.total
+
+
+def _score_item(editor: Any) -> Any:
+    return _item(editor, "score")
+
+
+def test_typing_30_into_a_0_to_3_item_saves_nothing(
+    make_app: Any, data_dir: Path, qtbot: Any
+) -> None:
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    editor = _open_new(app)
+    item = _score_item(editor)
+    too_much = f"{item.points * 10:g}"  # 30 for a 0-3 item: its first digit alone is valid
+    editor.select_item(item.id)
+    before = _stored(app, editor, item.id)
+    type_text(focused(), too_much)
+    qtbot.wait(NUMBER_COMMIT_MS + 150)
+    assert _stored(app, editor, item.id) == before  # the database and the total unchanged
+    assert editor.score.total == before[1]
+    assert editor.panel.error_label.isVisible()
+    error = editor.panel.error_label.text()
+    assert too_much in error and "超出" in error
+    assert "未保存" in editor.save_label.text()
+    assert editor.panel.answer.line.text() == too_much  # the field keeps what was typed
+    # Enter does not move on past it
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert editor.current == item.id
+    assert _stored(app, editor, item.id) == before
+    # leaving it: the header forgets the error, the item shows the saved answer again
+    other = next(i for i in editor.order() if i != item.id)
+    editor.select_item(other)
+    assert "未保存" not in editor.save_label.text()
+    editor.select_item(item.id)
+    assert editor.panel.answer.line.text() == ""
+    assert not drafts.pending_drafts(app.db, editor.state.id)
+
+
+def test_a_slowly_typed_refused_value_takes_back_its_valid_first_digit(
+    make_app: Any, data_dir: Path, qtbot: Any
+) -> None:
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    editor = _open_new(app)
+    item = _score_item(editor)
+    editor.select_item(item.id)
+    first = f"{item.points:g}"
+    type_text(focused(), first)
+    qtbot.waitUntil(lambda: not editor.has_uncommitted(), timeout=3000)
+    assert _stored(app, editor, item.id)[0] == item.points  # saved on its own
+    type_text(focused(), "0")  # now 10x the maximum
+    qtbot.waitUntil(lambda: not editor.has_uncommitted(), timeout=3000)
+    value, total = _stored(app, editor, item.id)
+    assert value is None  # the run is taken back whole
+    assert total == editor.score.total
+    assert editor.undo_stack.count() == 0  # and leaves no undo step behind
+    assert "未保存" in editor.save_label.text()
+
+
+def test_a_refused_value_keeps_the_answer_saved_before(
+    make_app: Any, data_dir: Path, qtbot: Any
+) -> None:
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    editor = _open_new(app)
+    item = _score_item(editor)
+    editor.apply_answer(item.id, item.points)
+    editor.select_item(item.id)
+    before = _stored(app, editor, item.id)
+    editor.panel.answer.line.selectAll()
+    type_text(focused(), f"{item.points * 10:g}")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)  # Enter commits at once, and stays
+    assert editor.current == item.id
+    assert _stored(app, editor, item.id) == before
+    assert f"{item.points:g}" in editor.panel.error_label.text()  # "the saved answer is still 3"
+    # a valid value afterwards clears the error everywhere
+    editor.panel.answer.line.selectAll()
+    type_text(focused(), "0")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert _stored(app, editor, item.id)[0] == 0
+    assert not editor.panel.error_label.isVisible()
+    assert "未保存" not in editor.save_label.text()
+    assert editor.current != item.id
+
+
+def test_typed_text_and_a_comment_are_on_disk_within_100_ms(
+    make_app: Any, data_dir: Path, qtbot: Any
+) -> None:
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    editor = _open_new(app)
+    item = _item(editor, "text")
+    editor.select_item(item.id)
+    type_text(focused(), "现场查看了中试车间")
+    typed = time.monotonic()
+    qtbot.waitUntil(lambda: not editor.has_pending(), timeout=1000)
+    assert time.monotonic() - typed < 0.1
+    assert DRAFT_MS < 100
+    on_disk = {(d.item_id, d.kind): d.text for d in drafts.pending_drafts(app.db)}
+    assert on_disk == {(item.id, "value"): "现场查看了中试车间"}
+    assert "已全部保存" in editor.save_label.text()
+    # moving on makes it one audited edit, and the draft goes in the same transaction
+    editor.focus_comment()
+    type_text(focused(), "台账齐全")
+    qtbot.waitUntil(lambda: not editor.has_pending(), timeout=1000)
+    assert {(d.item_id, d.kind) for d in drafts.pending_drafts(app.db)} == {
+        (item.id, "value"),
+        (item.id, "comment"),
+    }
+    editor.next_item()
+    assert not drafts.pending_drafts(app.db)
+    state = svc.load_inspection_state(app.db, editor.state.id)
+    assert state.answers[item.id].value == "现场查看了中试车间"
+    assert state.answers[item.id].comment == "台账齐全"
+    assert editor.undo_stack.count() == 1  # the whole text is one undo step
