@@ -274,3 +274,25 @@ def test_json_output_escapes_bidi_and_controls_and_keeps_the_names(tmp_path: Pat
         "PB-NL": "第一行\n第二行",
         "PB-RLO": "abc\u202egpj.exe",
     }
+
+
+def test_templates_whose_numbers_would_crash_scoring_fail_forms_validate(tmp_path: Path) -> None:
+    """Each is refused at its file and line with exit 1: none reaches `inspections start`."""
+    from tests.conftest import DATA
+
+    mini = (DATA / "mini.yaml").read_text(encoding="utf-8")
+    bad = {
+        "inf.yaml": ("{min: 300, points: 10}", "{min: .inf, points: 10}", 31),
+        "nan.yaml": ("        min_value: 0\n", "        min_value: .nan\n", 28),
+        "denormal.yaml": ("{min: 300, points: 10}", "{min: 1.0e-320, points: 10}", 31),
+        "grades.yaml": ("{id: good, label", "{id: excellent, label", 8),
+        "huge.yaml": ("        points: 20\n", "        points: 1e400\n", 26),
+    }
+    files = []
+    for name, (old, new, _line) in bad.items():
+        (tmp_path / name).write_text(mini.replace(old, new, 1), encoding="utf-8")
+        files.append(str(tmp_path / name))
+    run = run_cli_bounded("forms", "validate", *files)
+    assert run.returncode == 1 and "Traceback" not in run.stderr and run.stdout == ""
+    for name, (_old, _new, line) in bad.items():
+        assert f"{tmp_path / name}:{line}: " in run.stderr, run.stderr
