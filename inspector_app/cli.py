@@ -17,6 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app import __version__, paths
+from inspector_app.cli_checks import (
+    OutputRefused,
+    SafeStream,
+    check_data_dir,
+    check_output_file,
+    check_output_folder,
+    chosen_parser,
+    json_safe,
+    safe,
+    text_argument_problem,
+)
 from inspector_app.cli_text import early_language, translate_argparse
 from inspector_app.i18n import _
 
@@ -30,7 +41,7 @@ def _pad(text: str, width: int) -> str:
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    cells = [[("" if c is None else str(c)) for c in row] for row in rows]
+    cells = [[safe(c) for c in row] for row in rows]  # data: control characters escaped
     widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
     print("  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip())
     print("  ".join("-" * w for w in widths))
@@ -39,12 +50,13 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 
 
 def print_json(data: Any) -> None:
-    """Indented JSON; a long list gets one compact row per line (the C encoder: fast)."""
+    """Indented JSON; a long list gets one compact row per line (the C encoder: fast).
+    Chinese stays readable; control, format and bidi characters are \\u escapes (json_safe)."""
     if isinstance(data, list) and len(data) > 50:
         body = ",\n".join(json.dumps(row, ensure_ascii=False) for row in data)
-        print(f"[\n{body}\n]")
+        print(json_safe(f"[\n{body}\n]"))
     else:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(json_safe(json.dumps(data, ensure_ascii=False, indent=2)))
 
 
 class Context:
@@ -153,7 +165,7 @@ def cmd_sites_import(ctx: Context, args: argparse.Namespace) -> int:
     print(
         _(
             "{file}: {added} added, {updated} updated, {unchanged} unchanged",
-            file=args.file,
+            file=safe(args.file),
             added=res.added,
             updated=res.updated,
             unchanged=res.unchanged,
@@ -250,7 +262,10 @@ def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> int:
         # -- end photos --
         print_json(d)
         return 0
-    print(f"{d['site']} ({d['site_code']})  —  {d['template_title']} {d['template_version']}")
+    print(
+        f"{safe(d['site'])} ({safe(d['site_code'])})  —  "
+        f"{d['template_title']} {d['template_version']}"
+    )
     print(
         _(
             "Inspection {id}, revision {rev}, {status}",
@@ -262,7 +277,7 @@ def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> int:
     print(
         _(
             "Inspectors: {names}; date: {date}",
-            names="、".join(d["inspectors"]),
+            names="、".join(safe(n) for n in d["inspectors"]),
             date=d["started_on"],
         )
     )
@@ -333,12 +348,13 @@ def _date(value: str) -> dt.date:
 
 
 def _json_value(raw: str) -> Any:
-    """An answer as typed: numbers become numbers, anything else stays text."""
+    """An answer as typed; a JSON string ("...") is unquoted. A number stays the text it was
+    typed as: the services read it exactly (1e400 is "too large", not infinity)."""
     try:
         value = json.loads(raw)
     except ValueError:
         return raw
-    return value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else raw
+    return value if isinstance(value, str) else raw
 
 
 def cmd_inspections_start(ctx: Context, args: argparse.Namespace) -> int:
@@ -465,11 +481,14 @@ def cmd_photos_add(ctx: Context, args: argparse.Namespace) -> int:
         caption=args.caption,
     )
     for p in report.added:
-        print(f"{p.id[:8]}  {p.sha256[:12]}  {p.original_name}")
+        print(f"{p.id[:8]}  {p.sha256[:12]}  {safe(p.original_name)}")
     for path in report.duplicates:
-        print(_("{file}: already in this inspection, not added again", file=path), file=sys.stderr)
+        print(
+            _("{file}: already in this inspection, not added again", file=safe(path)),
+            file=sys.stderr,
+        )
     for path, reason in report.refused:
-        print(f"{path}: {reason}", file=sys.stderr)
+        print(f"{safe(path)}: {reason}", file=sys.stderr)
     return 1 if report.refused else 0
 
 
@@ -529,8 +548,8 @@ def _passphrase(prompt: str, *, env: str | None = None, confirm: bool = False) -
 
 def _print_identity(status: dict[str, Any]) -> None:
     kind = _("self-signed") if status.get("self_signed") else _("issued by HQ")
-    print(_("Signer: {name} ({kind})", name=status.get("subject_cn"), kind=kind))
-    print(_("Issuer: {name}", name=status.get("issuer_cn")))
+    print(_("Signer: {name} ({kind})", name=safe(status.get("subject_cn")), kind=kind))
+    print(_("Issuer: {name}", name=safe(status.get("issuer_cn"))))
     print(_("Valid until: {date}", date=status.get("valid_until")))
     print(_("Key file: {file} (encrypted, {kdf})", file=status["key_file"], kdf=status.get("kdf")))
     print(_("Certificate: {file}", file=status["certificate_file"]))
@@ -560,6 +579,8 @@ def cmd_ca_init(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_ca_issue(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app.services.signing import NEW_PASSPHRASE_ENV, issue_certificate
 
+    if args.out:  # a bundle folder: made if missing
+        check_output_folder(Path(args.out), may_create=True)
     passphrase = _passphrase(_("Passphrase of the CA key: "))
     new_key_passphrase = None
     if args.request is None:
@@ -657,11 +678,12 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
 
     lang = args.report_lang or current_language()
     output = Path(args.output)
+    check_output_file(output)  # before the report is built (and before a passphrase is asked)
     if not args.sign:
         from inspector_app.services.signing import build_report
 
         result = build_report(ctx.with_templates(), args.id, output, lang=lang)
-        print(_("Report written: {file}", file=getattr(result, "path", None) or output))
+        print(_("Report written: {file}", file=safe(getattr(result, "path", None) or output)))
         return 0
     from inspector_app.services.signing import (
         choose_signer,
@@ -694,9 +716,9 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
     print(
         _(
             "Signed report written: {file} (revision {rev}, signer {name}, SHA-256 {sha})",
-            file=signed.path,
+            file=safe(signed.path),
             rev=signed.revision,
-            name=signed.signer,
+            name=safe(signed.signer),
             sha=signed.sha256,
         )
     )
@@ -718,7 +740,7 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict())
         return 0 if result.accepted else 1
-    print(_("File: {file}", file=result.path))
+    print(_("File: {file}", file=safe(result.path)))
     if result.signatures == 0:
         for problem in result.problems:
             print(_("problem: {message}", message=problem), file=sys.stderr)
@@ -728,8 +750,8 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
         print(
             _(
                 "Signer: {name} (certificate issued by {issuer})",
-                name=result.signer,
-                issuer=result.signer_issuer,
+                name=safe(result.signer),
+                issuer=safe(result.signer_issuer),
             )
         )
     print(_("Intact (unchanged since signing): {value}", value=_yes_no(result.intact)))
@@ -769,8 +791,9 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _progress_to_stderr(done: int, total: int, what: str) -> None:
-    if sys.stderr.isatty():
-        print(f"\r{what} {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
+    if sys.stderr.isatty():  # the carriage return is the CLI's own: written as it is
+        write = getattr(sys.stderr, "write_trusted", sys.stderr.write)
+        write(f"\r{what} {done}/{total}" + ("" if done < total else "\n"))
 
 
 def _device_name(ctx: Context) -> str:
@@ -783,12 +806,14 @@ def _device_name(ctx: Context) -> str:
 
 
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.sync import export_package
+    from inspector_app.services.sync import SUFFIX, export_package
 
+    output = Path(args.output)
+    check_output_file(output if output.suffix == SUFFIX else output.with_name(output.name + SUFFIX))
     result = export_package(
         ctx.with_templates(),
         ctx.data_dir,
-        Path(args.output),
+        output,
         actor=ctx.actor,
         inspection_ids=args.inspection or None,
         progress=_progress_to_stderr,
@@ -815,7 +840,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
             _(
                 "Wrote {path}: {n} inspections, {photos} photos, {mb} MB "
                 "(package {package}, no. {seq} of this device, key {fingerprint})",
-                path=result.path,
+                path=safe(result.path),
                 n=result.inspections,
                 photos=result.photos,
                 mb=f"{result.byte_size / 1e6:.1f}",
@@ -870,7 +895,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
                         "Package {package} from {device} (key {fingerprint}), made {created}: "
                         "{n} inspections, {photos} photos",
                         package=m.package_id[:8],
-                        device=m.device_name,
+                        device=safe(m.device_name),
                         fingerprint=m.fingerprint,
                         created=_manifest_time(m.created_at),
                         n=m.summary.get("inspections", "?"),
@@ -897,12 +922,12 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
             db, ctx.data_dir, path, actor=ctx.actor, progress=_progress_to_stderr
         )
     except PackageRejected as exc:
-        print(_("{file}: refused: {reason}", file=path, reason=exc), file=sys.stderr)
+        print(_("{file}: refused: {reason}", file=safe(path), reason=exc), file=sys.stderr)
         return 1
     if args.json:
         print_json(result.as_dict())
     elif result.already_imported:
-        print(_("{file}: already imported; nothing changed", file=path))
+        print(_("{file}: already imported; nothing changed", file=safe(path)))
     else:
         r = result.merge
         print(
@@ -910,7 +935,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
                 "Imported {file}: {added} new, {updated} updated, {unchanged} unchanged, "
                 "{newer} newer here, {conflicts} conflicts; {sites} new sites, "
                 "{photos} photos stored",
-                file=path,
+                file=safe(path),
                 added=len(r.added),
                 updated=len(r.updated),
                 unchanged=len(r.unchanged),
@@ -1252,12 +1277,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The entry point: everything it prints goes through SafeStream (cli_checks)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    streams = sys.stdout, sys.stderr
+    if sys.stdout is not None:  # None in a windowed build without a console
+        sys.stdout = SafeStream(sys.stdout)  # type: ignore[assignment]
+    if sys.stderr is not None:
+        sys.stderr = SafeStream(sys.stderr)  # type: ignore[assignment]
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: list[str]) -> int:
     # The language must be known before the parser's help texts are built.
     early_language(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
-    ctx = Context(paths.resolve_data_dir(args.data_dir))
+    command = chosen_parser(parser, args)
+    problem = text_argument_problem(command, args)
+    if problem:  # invalid UTF-8 in a text argument: a usage error (exit 2), for every command
+        command.error(problem)
+    data_dir = paths.resolve_data_dir(args.data_dir)
+    problem = check_data_dir(data_dir)
+    if problem:
+        print(_("error: {message}", message=problem), file=sys.stderr)
+        return 1
+    ctx = Context(data_dir)
     from inspector_app.settings import load_settings, use_data_folder
     from inspector_app.timefmt import set_display_zone
 
@@ -1268,12 +1315,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from inspector_app.checklists.errors import TemplateError
     from inspector_app.services.errors import ServiceError
+    from inspector_app.signing import SigningError
     from inspector_app.store.db import DatabaseError
 
     try:
         return func(ctx, args)
-    except (ServiceError, DatabaseError, TemplateError) as exc:
+    except (ServiceError, DatabaseError, TemplateError, SigningError, OutputRefused) as exc:
         print(_("error: {message}", message=exc), file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file that vanished or cannot be written: say which
+        where = f"{safe(exc.filename)}: " if exc.filename else ""
+        print(_("error: {message}", message=f"{where}{exc.strerror or exc}"), file=sys.stderr)
         return 1
     except ModuleNotFoundError as exc:
         if not paths.is_frozen():

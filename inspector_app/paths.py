@@ -13,6 +13,7 @@ from pathlib import Path
 from platformdirs import user_config_dir, user_data_dir
 
 DATA_DIR_ENV = "INSPECTOR_DATA_DIR"
+FORMS_DIR_ENV = "INSPECTOR_FORMS_DIR"
 DB_FILENAME = "inspector.db"
 
 
@@ -32,7 +33,10 @@ def resources_dir() -> Path:
 
 
 def forms_dir() -> Path:
-    return app_root() / "forms"
+    """The templates folder: ``INSPECTOR_FORMS_DIR`` when set (a template author trying a new
+    template in the desktop, or a test), else the bundled forms/."""
+    env = os.environ.get(FORMS_DIR_ENV)
+    return Path(env).expanduser() if env else app_root() / "forms"
 
 
 def form_files(folder: Path | None = None) -> list[Path]:

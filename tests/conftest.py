@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -75,4 +77,103 @@ def run_cli(
         cmd += ["--data-dir", str(data_dir)]
     return subprocess.run(
         [*cmd, *args], capture_output=True, text=True, env=full_env, timeout=120, cwd=ROOT
+    )
+
+
+def fifo(path: Path, unblock_after: float = 3.0) -> Path:
+    """A named pipe nobody writes to: opening it for reading waits for ever. After
+    ``unblock_after`` seconds a writer opens and closes it once, so code that wrongly waits on
+    it fails its test (too slow, or an empty file) instead of hanging the whole suite."""
+    import threading
+
+    os.mkfifo(path)
+
+    def unblock() -> None:
+        with contextlib.suppress(OSError):  # nobody is waiting on it: nothing to undo
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+
+    timer = threading.Timer(unblock_after, unblock)
+    timer.daemon = True
+    timer.start()
+    return path
+
+
+@dataclass(frozen=True)
+class BoundedRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_mb: float  # the child's peak resident memory
+
+
+# Runs the command as its child and writes the child's peak memory (KiB) to a file: the peak
+# of a child measured from this (large) test process would include this process's memory,
+# which a forked child counts until it executes the command.
+_MEASURE = """
+import os, resource, subprocess, sys
+cap, umask, report = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+if umask != "-":
+    os.umask(int(umask, 8))
+code = subprocess.call(sys.argv[4:])
+with open(report, "w") as fh:
+    fh.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(code)
+"""
+
+
+def run_cli_bounded(
+    *args: str | bytes,
+    data_dir: Path | None = None,
+    lang: str = "en",
+    env: dict[str, str] | None = None,
+    timeout: float = 20,
+    address_space_mb: int = 2048,
+    umask: int | None = None,
+) -> BoundedRun:
+    """``run_cli``, measuring the command's wall time and peak memory, with a hard cap on its
+    address space (a runaway read fails fast instead of eating the machine) and a kill after
+    ``timeout`` seconds. Arguments may be bytes (invalid UTF-8 on purpose)."""
+    import signal
+    import tempfile
+    import time
+
+    full_env = {**os.environ, "INSPECTOR_LANG": lang, **(env or {})}
+    cmd: list[str | bytes] = [sys.executable, "-m", "inspector_app"]
+    if data_dir is not None:
+        cmd += ["--data-dir", str(data_dir)]
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "peak"
+        wrapper = [
+            sys.executable,
+            "-S",
+            "-c",
+            _MEASURE,
+            str(address_space_mb * 2**20),
+            "-" if umask is None else f"{umask:o}",
+            str(report),
+        ]
+        started = time.monotonic()
+        child = subprocess.Popen(
+            [*wrapper, *cmd, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=full_env,
+            cwd=ROOT,
+            start_new_session=True,  # a kill reaches the command too
+        )
+        try:
+            out, err = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            out, err = child.communicate()
+        seconds = time.monotonic() - started
+        peak = int(report.read_text()) / 1024 if report.exists() else float("inf")
+    return BoundedRun(
+        child.returncode,
+        out.decode("utf-8", "replace"),
+        err.decode("utf-8", "replace"),
+        seconds,
+        peak,
     )

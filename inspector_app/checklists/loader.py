@@ -16,11 +16,16 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from inspector_app import limits
 from inspector_app.checklists.errors import TemplateError, TemplateIssue
 from inspector_app.checklists.schema import AnswerType, ChecklistTemplate
+from inspector_app.fsutil import FileRefused, read_regular
 from inspector_app.i18n import _
 
-MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
+MAX_TEMPLATE_BYTES = limits.TEMPLATE_BYTES
+# Deeper than any template needs (items sit at depth 6); a deeper file is refused before the
+# recursive construction and validation could overflow the stack.
+MAX_DEPTH = 32
 
 Loc = tuple[str | int, ...]
 
@@ -47,11 +52,42 @@ def content_hash(canonical: str) -> str:
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _Refused(Exception):
+    def __init__(self, issue: TemplateIssue):
+        self.issue = issue
+
+
 def _line_map(node: yaml.Node, file: str) -> tuple[dict[Loc, int], list[TemplateIssue]]:
+    """Line of every place in the tree, duplicate keys; refuses aliases and deep nesting.
+
+    An alias (``*name``) makes the composer reuse a node, so a 300-byte "billion laughs" file
+    is a tree of a billion places; templates never need one, so the first node met twice is
+    refused (each node is visited once: the walk stays as small as the file)."""
     lines: dict[Loc, int] = {}
     issues: list[TemplateIssue] = []
+    seen_nodes: set[int] = set()
 
-    def walk(n: yaml.Node, loc: Loc) -> None:
+    def walk(n: yaml.Node, loc: Loc, line: int) -> None:
+        if id(n) in seen_nodes:
+            raise _Refused(
+                TemplateIssue(
+                    file,
+                    line,
+                    _(
+                        "{field}: YAML aliases (*name) and merge keys are not allowed in templates",
+                        field=_field_name(loc),
+                    ),
+                )
+            )
+        if len(loc) > MAX_DEPTH:
+            raise _Refused(
+                TemplateIssue(
+                    file,
+                    n.start_mark.line + 1,
+                    _("nested more than {n} levels deep", n=MAX_DEPTH),
+                )
+            )
+        seen_nodes.add(id(n))
         lines[loc] = n.start_mark.line + 1
         if isinstance(n, yaml.MappingNode):
             seen: dict[str, int] = {}
@@ -72,13 +108,23 @@ def _line_map(node: yaml.Node, file: str) -> tuple[dict[Loc, int], list[Template
                     )
                 seen[key] = line
                 lines[(*loc, key)] = line
-                walk(value_node, (*loc, key))
+                walk(key_node, (*loc, key, "(key)"), line)
+                walk(value_node, (*loc, key), line)
                 lines[(*loc, key)] = line
         elif isinstance(n, yaml.SequenceNode):
             for i, child in enumerate(n.value):
-                walk(child, (*loc, i))
+                # an alias shares the anchor's marks: the item before it says where it is
+                before = n.value[i - 1].end_mark if i else n.start_mark
+                walk(
+                    child,
+                    (*loc, i),
+                    before.line + 1 if id(child) in seen_nodes else child.start_mark.line + 1,
+                )
 
-    walk(node, ())
+    try:
+        walk(node, (), 1)
+    except _Refused as exc:
+        return lines, [exc.issue]
     return lines, issues
 
 
@@ -106,6 +152,10 @@ def parse_yaml(text: str, file: str) -> tuple[Any, dict[Loc, int]]:
         if issues:
             raise TemplateError(issues)
         data = loader.construct_document(node)
+    except RecursionError:  # the composer itself went too deep
+        raise TemplateError(
+            [TemplateIssue(file, 1, _("nested more than {n} levels deep", n=MAX_DEPTH))]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -200,13 +250,15 @@ def load_template_text(text: str, file: str) -> LoadedTemplate:
 def load_template(path: Path) -> LoadedTemplate:
     file = str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_TEMPLATE_BYTES)
+    except FileRefused as exc:
+        raise TemplateError(
+            [TemplateIssue(file, 0, _("cannot read the file: {error}", error=exc))]
+        ) from None
     except OSError as exc:
         raise TemplateError(
             [TemplateIssue(file, 0, _("cannot read the file: {error}", error=exc.strerror or exc))]
         ) from None
-    if len(raw) > MAX_TEMPLATE_BYTES:
-        raise TemplateError([TemplateIssue(file, 0, _("the file is larger than 2 MiB"))])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

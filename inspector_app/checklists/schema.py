@@ -10,14 +10,41 @@ See docs/forms.md for the format with examples.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from inspector_app import limits
 from inspector_app.i18n import _
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
+
+
+def _sane_number(x: float) -> float:
+    """A number the scoring can compute with: finite (no .inf, .nan), at most
+    ``limits.NUMBER_MAGNITUDE`` either side of 0, and 0 or at least 10^-NUMBER_DECIMALS in size
+    (no denormals such as 1e-320, which overflow when divided by)."""
+    if not math.isfinite(x):
+        raise ValueError(_("{value} is not a finite number", value=x))
+    if abs(x) > limits.NUMBER_MAGNITUDE:
+        raise ValueError(
+            _("{value:g} is too large (at most {max:g})", value=x, max=limits.NUMBER_MAGNITUDE)
+        )
+    if x and abs(x) < 10.0**-limits.NUMBER_DECIMALS:
+        raise ValueError(
+            _(
+                "{value:g} is too small (0, or at least {min:g} either side of 0)",
+                value=x,
+                min=10.0**-limits.NUMBER_DECIMALS,
+            )
+        )
+    return x
+
+
+# Every number in a template: points, thresholds, steps, bounds.
+Number = Annotated[float, AfterValidator(_sane_number)]
 
 
 class SiteType(StrEnum):
@@ -53,16 +80,16 @@ class _Strict(BaseModel):
 class Text(_Strict):
     """A bilingual text; Chinese is required, English is the second language."""
 
-    zh: Annotated[str, Field(min_length=1)]
-    en: Annotated[str, Field(min_length=1)]
+    zh: Annotated[str, Field(min_length=1, max_length=limits.TEMPLATE_TEXT)]
+    en: Annotated[str, Field(min_length=1, max_length=limits.TEMPLATE_TEXT)]
 
 
 class Citation(_Strict):
     id: Identifier
-    title: str = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=limits.TEMPLATE_TEXT)
     tag: Literal["official", "mirror", "third_party", "proposal"]
-    url: str | None = None
-    note: str | None = None
+    url: str | None = Field(default=None, max_length=limits.TEMPLATE_TEXT)
+    note: str | None = Field(default=None, max_length=limits.TEMPLATE_TEXT)
 
 
 class Weights(_Strict):
@@ -70,19 +97,27 @@ class Weights(_Strict):
     note: Text
     citations: list[Citation] = Field(default_factory=list)
 
+    @field_validator("citations")
+    @classmethod
+    def _unique_citations(cls, citations: list[Citation]) -> list[Citation]:
+        ids = [c.id for c in citations]
+        if len(set(ids)) != len(ids):
+            raise ValueError(_("citation ids must be unique"))
+        return citations
+
 
 class GradeBand(_Strict):
     id: Identifier
     label: Text
-    min: float = Field(ge=0)
+    min: Number = Field(ge=0)
 
 
 class ShowIf(_Strict):
     """Show an item only when another item's answer matches (conditional item)."""
 
     item: Identifier
-    equals: str | float | bool | None = None
-    in_: list[str | float] | None = Field(default=None, alias="in")
+    equals: str | Number | bool | None = None
+    in_: list[str | Number] | None = Field(default=None, alias="in")
 
     @model_validator(mode="after")
     def _one_test(self) -> ShowIf:
@@ -117,15 +152,15 @@ def _yes_no(v: Any) -> str:
 class Band(_Strict):
     """A threshold band for a number item: the first band whose ``min`` the value reaches."""
 
-    min: float
-    points: float = Field(ge=0)
+    min: Number
+    points: Number = Field(ge=0)
     label: Text | None = None
 
 
 class Option(_Strict):
     id: Identifier
     label: Text
-    points: float = Field(ge=0, default=0)
+    points: Number = Field(ge=0, default=0)
 
 
 class Item(_Strict):
@@ -134,7 +169,7 @@ class Item(_Strict):
     id: Identifier
     title: Text
     type: AnswerType
-    points: float = Field(ge=0, default=0)
+    points: Number = Field(ge=0, default=0)
     required: bool = True
     na_allowed: bool = True
     help: Text | None = None
@@ -146,11 +181,11 @@ class Item(_Strict):
     # yes_no: which answer earns the points
     earns_on: Literal["yes", "no"] = "yes"
     # score: the step an inspector may give (0.5 lets 7.5 of 10)
-    step: float = Field(gt=0, default=0.5)
+    step: Number = Field(gt=0, default=0.5)
     # number: unit, allowed range and the bands that turn the value into points
     unit: Text | None = None
-    min_value: float | None = None
-    max_value: float | None = None
+    min_value: Number | None = None
+    max_value: Number | None = None
     bands: list[Band] = Field(default_factory=list)
     # choice
     options: list[Option] = Field(default_factory=list)
@@ -168,6 +203,17 @@ class Item(_Strict):
             raise ValueError(_("a {type} item carries no points", type=t.value))
         if t is AnswerType.SCORE and self.guidance is None:
             raise ValueError(_("a score item needs written scoring guidance ('guidance')"))
+        if t is AnswerType.SCORE:
+            steps = self.points / self.step
+            if abs(steps - round(steps)) > 1e-9:
+                raise ValueError(
+                    _(
+                        "the points {points:g} are not a multiple of the step {step:g}: full marks "
+                        "could not be given",
+                        points=self.points,
+                        step=self.step,
+                    )
+                )
         if t is AnswerType.NUMBER:
             if self.unit is None:
                 raise ValueError(_("a number item needs a 'unit'"))
@@ -221,7 +267,7 @@ class Section(_Strict):
 
     id: Identifier
     title: Text
-    points: float = Field(gt=0)
+    points: Number = Field(gt=0)
     weight_source: WeightSource = WeightSource.SAMPLE
     source: Identifier | None = None
     items: list[Item] = Field(min_length=1)
@@ -249,7 +295,7 @@ class ChecklistTemplate(_Strict):
     title: Text
     description: Text | None = None
     site_type: SiteType
-    total_points: float = Field(gt=0, default=100)
+    total_points: Number = Field(gt=0, default=100)
     effective: dt.date | None = None
     weights: Weights
     grades: list[GradeBand] = Field(min_length=2)
@@ -260,6 +306,10 @@ class ChecklistTemplate(_Strict):
     @field_validator("grades")
     @classmethod
     def _grades_descend(cls, grades: list[GradeBand]) -> list[GradeBand]:
+        ids = [g.id for g in grades]
+        if len(set(ids)) != len(ids):
+            duplicate = next(i for i in ids if ids.count(i) > 1)
+            raise ValueError(_("grade id {id!r} is given twice", id=duplicate))
         mins = [g.min for g in grades]
         if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
             raise ValueError(_("grade bands must be listed from the highest 'min' down"))

@@ -18,10 +18,11 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from inspector_app import limits
 from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
 from inspector_app.i18n import _
 
@@ -103,6 +104,72 @@ def _frac(x: float) -> Fraction:
     return Fraction(x).limit_denominator(10**6)
 
 
+def read_number(value: Any) -> float:
+    """A number answer as given (an int, a float or typed text) checked against the caps in
+    ``limits``: finite, at most ``NUMBER_MAGNITUDE`` in size, at most ``NUMBER_DIGITS``
+    significant digits and ``NUMBER_DECIMALS`` decimals. Raises ``AnswerError`` otherwise;
+    never OverflowError, however long the number."""
+    if isinstance(value, bool):
+        raise AnswerError(_("expected a number, got {value}", value=limits.shown(value)))
+    if isinstance(value, str):
+        if len(value.strip()) > limits.NUMBER_CHARS:
+            raise AnswerError(
+                _(
+                    "{value} is too long for a number (at most {n} characters)",
+                    value=limits.shown(value),
+                    n=limits.NUMBER_CHARS,
+                )
+            )
+        try:
+            exact = Decimal(value.strip())
+        except InvalidOperation:
+            raise AnswerError(
+                _("expected a number, got {value}", value=limits.shown(value))
+            ) from None
+    elif isinstance(value, int):
+        if abs(value) > limits.NUMBER_MAGNITUDE:  # before any conversion: 10**400 is an int
+            raise AnswerError(_too_large(value))
+        exact = Decimal(value)
+    elif isinstance(value, float):
+        exact = Decimal(repr(value)) if math.isfinite(value) else Decimal(str(value))
+    else:
+        raise AnswerError(_("expected a number, got {value}", value=limits.shown(value)))
+    if not exact.is_finite():
+        raise AnswerError(_("expected a finite number, got {value}", value=limits.shown(value)))
+    if abs(exact) > Decimal(limits.NUMBER_MAGNITUDE):
+        raise AnswerError(_too_large(value))
+    _sign, digits, exponent = exact.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    # trailing zeros are not significant: 1200 has two digits, 7.50 has two
+    while len(digits) > 1 and digits[-1] == 0:
+        digits, exponent = digits[:-1], exponent + 1
+    if len(digits) > limits.NUMBER_DIGITS:
+        raise AnswerError(
+            _(
+                "{value} has more than {n} significant digits",
+                value=limits.shown(value),
+                n=limits.NUMBER_DIGITS,
+            )
+        )
+    if exponent < -limits.NUMBER_DECIMALS and any(digits):
+        raise AnswerError(
+            _(
+                "{value} has more than {n} decimal places",
+                value=limits.shown(value),
+                n=limits.NUMBER_DECIMALS,
+            )
+        )
+    return float(exact)
+
+
+def _too_large(value: Any) -> str:
+    return _(
+        "{value} is too large (at most {max:g} either side of 0)",
+        value=limits.shown(value),
+        max=limits.NUMBER_MAGNITUDE,
+    )
+
+
 def normalize_answer(item: Item, value: Any) -> Any:
     """Check and normalise a raw answer for ``item``; raise ``AnswerError`` if it cannot take it."""
     if value is None:
@@ -119,12 +186,7 @@ def normalize_answer(item: Item, value: Any) -> Any:
             return "no"
         raise AnswerError(_("expected yes or no, got {value!r}", value=value))
     if t in (AnswerType.SCORE, AnswerType.NUMBER):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise AnswerError(_("expected a number, got {value!r}", value=value)) from None
-        if isinstance(value, bool) or not math.isfinite(number):
-            raise AnswerError(_("expected a finite number, got {value!r}", value=value))
+        number = read_number(value)
         if t is AnswerType.SCORE:
             if not 0 <= number <= item.points:
                 raise AnswerError(
@@ -160,8 +222,9 @@ def normalize_answer(item: Item, value: Any) -> Any:
                 _("expected a date as YYYY-MM-DD, got {value!r}", value=value)
             ) from None
     text = str(value)
-    if len(text) > 20000:
-        raise AnswerError(_("text is longer than 20000 characters"))
+    problem = limits.length_problem(_("the answer"), text, limits.TEXT_ANSWER)
+    if problem:
+        raise AnswerError(problem)
     return text
 
 

@@ -28,6 +28,8 @@ from pathlib import Path
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from inspector_app import limits
+from inspector_app.fsutil import FileRefused, open_regular
 from inspector_app.i18n import _
 from inspector_app.timefmt import WALL_FORMAT
 
@@ -39,7 +41,7 @@ DISPLAY_LONG_SIDE = 2048
 DISPLAY_QUALITY = 85
 THUMB_LONG_SIDE = 320
 THUMB_QUALITY = 80
-CAMERA_MAX_CHARS = 200
+CAMERA_MAX_CHARS = limits.CAMERA
 
 # Errors Pillow raises on malformed input (Pillow #9814: ValueError too).
 _DECODE_ERRORS = (
@@ -148,8 +150,12 @@ def read_image_file(path: Path) -> bytes:
     """The file's bytes, read once; refused if it cannot be read or exceeds ``MAX_FILE_BYTES``."""
     limit = MAX_FILE_BYTES
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(limit + 1)  # the cap is on bytes actually read, not on stat()
+        # a regular file only: a FIFO named x.jpg is refused, never opened for a blocking read;
+        # the cap is on bytes actually read, not on stat()
+        with open_regular(path) as fh:
+            data = fh.read(limit + 1)
+    except FileRefused as exc:
+        raise ImageRefused(_("the file cannot be read: {error}", error=exc)) from None
     except OSError as exc:
         raise ImageRefused(
             _("the file cannot be read: {error}", error=exc.strerror or exc)

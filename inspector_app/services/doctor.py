@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+import os
 import platform
+import stat
 import sys
 from pathlib import Path
 from typing import Any
 
 from inspector_app import __version__, paths
 from inspector_app.fonts import font_problems, font_report
+from inspector_app.i18n import _
+
+
+def permissions(data_dir: Path) -> dict[str, Any]:
+    """The modes of the data folder and of the database and its companions and backups
+    (POSIX): the database must not be readable by other users."""
+    if os.name != "posix":
+        return {"checked": False}
+    out: dict[str, Any] = {"checked": True}
+    open_to_others: list[tuple[str, str]] = []
+    files = [data_dir / paths.DB_FILENAME]
+    files += [data_dir / f"{paths.DB_FILENAME}{suffix}" for suffix in ("-wal", "-shm")]
+    files += sorted((data_dir / "backups").glob("inspector-*.db"))
+    for path in [data_dir, *files]:
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except OSError:
+            continue
+        shown = f"{mode:04o}"
+        if path == data_dir:
+            out["data_dir"] = shown
+        elif path.parent == data_dir:
+            out[path.name] = shown
+        if path != data_dir and mode & 0o077:
+            open_to_others.append((str(path), shown))
+    out["open_to_others"] = open_to_others
+    return out
 
 
 def run_doctor(data_dir: Path) -> dict[str, Any]:
@@ -38,6 +67,11 @@ def run_doctor(data_dir: Path) -> dict[str, Any]:
     except DatabaseError as exc:
         report.update(ok=False, problems=[*problems, str(exc)])
         return report
+    report["permissions"] = permissions(data_dir)
+    problems.extend(
+        _("{file} can be read by other users (mode {mode})", file=name, mode=mode)
+        for name, mode in report["permissions"].get("open_to_others", [])
+    )
     try:
         sync = sync_forms(db)
         problems.extend(str(i) for i in sync.issues)

@@ -25,3 +25,14 @@ class InvalidInput(ServiceError):
 
 class Locked(ServiceError):
     """The inspection is completed (frozen); changes need an amendment."""
+
+
+def check_length(text: str, cap: int, what: str, *, where: str | None = None) -> None:
+    """Refuse ``text`` longer than ``cap`` (a cap of ``inspector_app.limits``) with a message
+    naming the field (``what``, translated) and the place (``where``, e.g. an item), e.g.
+    "item s1.x: the comment is 120,000 characters; at most 4,000"."""
+    from inspector_app.limits import length_problem
+
+    problem = length_problem(what, text, cap)
+    if problem is not None:
+        raise InvalidInput(f"{where}: {problem}" if where else problem)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from inspector_app import timefmt
+from inspector_app import limits, timefmt
 from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
 from inspector_app.checklists.scoring import (
     Answer,
@@ -29,7 +29,7 @@ from inspector_app.checklists.scoring import (
 from inspector_app.i18n import _, pick
 from inspector_app.services import drafts
 from inspector_app.services.browse import status_label
-from inspector_app.services.errors import InvalidInput, Locked, NotFound
+from inspector_app.services.errors import InvalidInput, Locked, NotFound, check_length
 from inspector_app.services.templates import template_of
 from inspector_app.store import audit
 from inspector_app.store.db import Database
@@ -164,9 +164,7 @@ def start_inspection(
     inspection_id: str | None = None,
 ) -> Inspection:
     """Open a draft inspection; open findings of the site's last inspection carry forward (复查)."""
-    names = [n.strip() for n in inspectors if n.strip()]
-    if not names:
-        raise InvalidInput(_("an inspection needs at least one inspector"))
+    names = check_inspectors(inspectors)
     with db.transaction() as s:
         site = s.get(Site, site_id)
         if site is None:
@@ -225,6 +223,39 @@ def start_inspection(
             _carry_findings(s, previous, insp, actor)
         _rescore(s, insp, template_of(tv))
     return insp
+
+
+def check_inspectors(inspectors: Sequence[str]) -> list[str]:
+    """The inspectors' names, stripped, within ``limits.NAME`` each and ``limits.INSPECTORS``
+    in all; at least one."""
+    names = [n.strip() for n in inspectors if n.strip()]
+    if not names:
+        raise InvalidInput(_("an inspection needs at least one inspector"))
+    if len(names) > limits.INSPECTORS:
+        raise InvalidInput(
+            _(
+                "an inspection has at most {cap} inspectors, not {n}",
+                cap=limits.INSPECTORS,
+                n=len(names),
+            )
+        )
+    for n, name in enumerate(names, start=1):
+        check_length(name, limits.NAME, _("the name of inspector {n}", n=n))
+    return names
+
+
+def _check_finding_texts(changes: dict[str, Any]) -> None:
+    """A finding's texts within their caps (``limits``), by field."""
+    whats = {
+        "description": (limits.FINDING_TEXT, _("the description")),
+        "requirement": (limits.FINDING_TEXT, _("the requirement")),
+        "resolution_note": (limits.FINDING_TEXT, _("the resolution note")),
+        "responsible": (limits.NAME, _("the responsible person")),
+    }
+    for key, (cap, what) in whats.items():
+        value = changes.get(key)
+        if isinstance(value, str):
+            check_length(value.strip(), cap, what, where=_("finding"))
 
 
 def _carry_findings(s: Session, previous: Inspection, insp: Inspection, actor: str) -> None:
@@ -312,6 +343,13 @@ def _apply(
     """
     item = _target(template, item_id)
     changes = dict(changes)
+    if isinstance(changes.get("comment"), str):
+        check_length(
+            changes["comment"],
+            limits.COMMENT,
+            _("the comment"),
+            where=_("item {item}", item=item_id),
+        )
     for kind in ("value", "comment"):
         if kind in changes:  # this edit replaces what was being typed there
             drafts.discard_in(s, insp.id, item_id, kind)
@@ -439,6 +477,9 @@ def add_finding(
 ) -> Finding:
     if not description.strip():
         raise InvalidInput(_("a finding needs a description"))
+    _check_finding_texts(
+        {"description": description, "requirement": requirement, "responsible": responsible}
+    )
     if severity not in {s.value for s in FindingSeverity}:
         raise InvalidInput(
             _("unknown severity {value!r} (use minor, major or critical)", value=severity)
@@ -508,6 +549,7 @@ def update_finding(db: Database, finding_id: str, *, actor: str, **changes: Any)
         )
     if "description" in changes and not str(changes["description"] or "").strip():
         raise InvalidInput(_("a finding needs a description"))
+    _check_finding_texts(changes)
     with db.transaction() as s:
         f = s.get(Finding, finding_id)
         if f is None:
@@ -733,6 +775,7 @@ def amend_inspection(db: Database, inspection_id: str, *, reason: str, actor: st
     """Reopen a completed inspection as a new revision; the old revision stays on record."""
     if not reason.strip():
         raise InvalidInput(_("an amendment needs a reason"))
+    check_length(reason.strip(), limits.REASON, _("the reason"))
     with db.transaction() as s:
         insp = _get(s, inspection_id)
         _require_status(
@@ -774,6 +817,7 @@ def record_signature(
         raise InvalidInput(_("unknown signer role {value!r}", value=role))
     if not signer_name.strip():
         raise InvalidInput(_("a signature needs the signer's name"))
+    check_length(signer_name.strip(), limits.NAME, _("the signer's name"))
     if not image_png.startswith(b"\x89PNG\r\n\x1a\n"):
         raise InvalidInput(_("a signature must be a PNG image"))
     with db.transaction() as s:

@@ -23,13 +23,13 @@ from sqlalchemy import literal_column
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from inspector_app import timefmt
+from inspector_app import limits, timefmt
 from inspector_app.checklists.schema import ChecklistTemplate
 from inspector_app.checklists.scoring import ScoreResult
 from inspector_app.i18n import _
 from inspector_app.media import store
 from inspector_app.media.ingest import ImageRefused, IngestedImage, ingest_bytes, read_image_file
-from inspector_app.services.errors import InvalidInput, NotFound
+from inspector_app.services.errors import InvalidInput, NotFound, check_length
 from inspector_app.services.inspections import (
     _get,
     _require_editable,
@@ -43,7 +43,7 @@ from inspector_app.store.models import Finding, FindingPhoto, Photo, utcnow
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 ROLES = ("evidence", "after")
-CAPTION_MAX_CHARS = 500
+CAPTION_MAX_CHARS = limits.CAPTION
 
 # progress(done, total, text); returning False cancels the rest (None carries on)
 Progress = Callable[[int, int, str], bool | None]
@@ -108,9 +108,21 @@ def _clean_caption(caption: str | None) -> str | None:
     if caption is None:
         return None
     text = " ".join(caption.split())
-    if len(text) > CAPTION_MAX_CHARS:
-        raise InvalidInput(_("a caption is limited to {n} characters", n=CAPTION_MAX_CHARS))
+    check_length(text, CAPTION_MAX_CHARS, _("the caption"))
     return text or None
+
+
+def original_name(path: Path) -> str:
+    """The file name kept with a photo: bytes that are not UTF-8 (a name written by another
+    system) become U+FFFD, and a name longer than ``limits.FILE_NAME`` is shortened in the
+    middle, keeping its start and its suffix. A name is a label, not evidence: a photo is
+    never refused for its name."""
+    name = path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if len(name) <= limits.FILE_NAME:
+        return name
+    _stem, dot, suffix = name.rpartition(".")
+    tail = f"{dot}{suffix}" if dot and len(suffix) <= 16 else ""
+    return name[: limits.FILE_NAME - len(tail) - 1] + "…" + tail
 
 
 def _check_target(db: Database, inspection_id: str, item_id: str | None) -> tuple[str, set[str]]:
@@ -249,7 +261,7 @@ def _add_one(
             db,
             inspection_id,
             sha256=sha,
-            name=path.name,
+            name=original_name(path),
             image=image,
             item_id=item_id,
             caption=caption,

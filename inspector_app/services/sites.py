@@ -12,11 +12,12 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlmodel import select
 
 from inspector_app.checklists.schema import SiteType
+from inspector_app.fsutil import FileRefused, open_regular
 from inspector_app.i18n import _
 from inspector_app.services.browse import site_type_label  # noqa: F401  (re-exported for the CLI)
 from inspector_app.services.errors import InvalidInput, NotFound
@@ -79,16 +80,17 @@ FIELDS = (
     "contact_name",
     "contact_phone",
 )
-MAX_LEN = {
-    "code": 64,
-    "name": 200,
-    "name_en": 200,
-    "district": 100,
-    "host_unit": 200,
-    "address": 300,
-    "contact_name": 100,
-    "contact_phone": 50,
+# the caps of a site's fields are its columns' lengths (docs/design.md, "Limits"): the same
+# ones package import checks
+MAX_LEN: dict[str, int] = {
+    name: Site.__table__.columns[name].type.length  # type: ignore[attr-defined]
+    for name in FIELDS
+    if name != "site_type"
 }
+# an .xlsx is a zip: what its members unpack to is capped before openpyxl reads them (a
+# member's declared size bounds what zipfile unpacks; a lying one fails its CRC)
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+MAX_XLSX_MEMBERS = 1000
 
 
 @dataclass
@@ -129,11 +131,31 @@ def _read_csv(path: Path, raw: bytes) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _read_xlsx(path: Path) -> list[tuple[int, list[str]]]:
+def _check_xlsx_zip(path: Path, fh: BinaryIO) -> None:
+    try:
+        with zipfile.ZipFile(fh) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InvalidInput(
+            _("{file}: not a readable Excel workbook ({error})", file=path, error=exc)
+        ) from None
+    if len(infos) > MAX_XLSX_MEMBERS or sum(i.file_size for i in infos) > MAX_XLSX_UNPACKED:
+        raise InvalidInput(
+            _(
+                "{file}: not a readable Excel workbook ({error})",
+                file=path,
+                error=_("it unpacks to more than {n} MiB", n=MAX_XLSX_UNPACKED // 2**20),
+            )
+        )
+    fh.seek(0)
+
+
+def _read_xlsx(path: Path, fh: BinaryIO) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
+    _check_xlsx_zip(path, fh)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = load_workbook(fh, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise InvalidInput(
             _("{file}: not a readable Excel workbook ({error})", file=path, error=exc)
@@ -156,21 +178,27 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[str]]]:
 
 def read_site_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     """Parse and check a site list; raise ``InvalidInput`` listing every bad row."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        raise InvalidInput(_("{file}: only .csv and .xlsx files can be imported", file=path))
     try:
-        size = path.stat().st_size
+        fh = open_regular(path, MAX_IMPORT_BYTES)  # no FIFO, device or folder; at most 20 MiB
+    except FileRefused as exc:
+        raise InvalidInput(
+            _("{file}: cannot read the file: {error}", file=path, error=exc)
+        ) from None
     except OSError as exc:
         raise InvalidInput(
             _("{file}: cannot read the file: {error}", file=path, error=exc.strerror or exc)
         ) from None
-    if size > MAX_IMPORT_BYTES:
-        raise InvalidInput(_("{file}: larger than 20 MiB", file=path))
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        rows = _read_csv(path, path.read_bytes())
-    elif suffix in (".xlsx", ".xlsm"):
-        rows = _read_xlsx(path)
-    else:
-        raise InvalidInput(_("{file}: only .csv and .xlsx files can be imported", file=path))
+    with fh:
+        if suffix == ".csv":
+            raw = fh.read(MAX_IMPORT_BYTES + 1)
+            if len(raw) > MAX_IMPORT_BYTES:
+                raise InvalidInput(_("{file}: larger than 20 MiB", file=path))
+            rows = _read_csv(path, raw)
+        else:
+            rows = _read_xlsx(path, fh)
     rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
     if not rows:
         raise InvalidInput(_("{file}: the file has no rows", file=path))

@@ -17,9 +17,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
-import shutil
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +33,7 @@ from inspector_app.services.browse import status_label
 from inspector_app.services.errors import InvalidInput, NotFound
 from inspector_app.services.inspections import _get, mark_exported
 from inspector_app.store import audit, meta
+from inspector_app.store import staging as staging_store
 from inspector_app.store.db import SCHEMA_HEAD, Database
 from inspector_app.store.models import (
     AuditEntry,
@@ -314,20 +312,6 @@ class _AlreadyImported(Exception):
     pass
 
 
-STALE_STAGING_S = 24 * 3600
-
-
-def _sweep(staging_root: Path) -> None:
-    """Remove staging folders an import left behind when the app was killed (a day old:
-    an import running now in another window is never that old)."""
-    import time
-
-    for folder in staging_root.iterdir():
-        with contextlib.suppress(OSError):
-            if time.time() - folder.stat().st_mtime > STALE_STAGING_S:
-                shutil.rmtree(folder, ignore_errors=True)
-
-
 def import_package(
     db: Database,
     data_dir: Path,
@@ -353,11 +337,11 @@ def import_package(
                 device=manifest.device_id[:8],
             )
         )
-    staging_root = data_dir / ".staging"
-    staging_root.mkdir(exist_ok=True)
-    _sweep(staging_root)
-    staging = staging_root / uuid.uuid4().hex
-    staging.mkdir(mode=0o700)
+    # what an import that was killed left is swept now (every start does too), never what a
+    # running import holds; this one holds its folder until it ends (store/staging.py)
+    staging_store.sweep(data_dir)
+    held = contextlib.ExitStack()
+    staging = held.enter_context(staging_store.claim(data_dir))
     try:
 
         def unpacking(done: int, total: int) -> None:
@@ -438,9 +422,7 @@ def import_package(
         result.already_imported = True
         return result
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        with contextlib.suppress(OSError):  # another import is staging too: harmless
-            os.rmdir(staging_root)
+        held.close()  # the folder and its lock are removed
 
 
 # -- conflicts ----------------------------------------------------------------------------------

@@ -16,9 +16,15 @@ from inspector_app.checklists.errors import TemplateIssue
 from inspector_app.checklists.loader import template_from_json, validate_files
 from inspector_app.i18n import _
 from inspector_app.services.errors import NotFound
-from inspector_app.services.startup import FORMS_SEEN, fingerprints, seen_forms
+from inspector_app.services.startup import (
+    cached_issues,
+    fingerprints,
+    invalid_forms,
+    record_verdicts,
+    seen_forms,
+    unjudged,
+)
 from inspector_app.store.db import Database
-from inspector_app.store.meta import set_value
 from inspector_app.store.models import TemplateVersion
 
 if TYPE_CHECKING:
@@ -37,19 +43,25 @@ def sync_forms(db: Database, folder: Path | None = None) -> SyncResult:
     """Pin every valid template in ``folder`` (default: the bundled forms/).
 
     A template whose content hash is already stored is left alone, so an inspection's
-    pinned template never changes; invalid files are reported and skipped whole.
+    pinned template never changes; invalid files are reported and skipped whole. Only files
+    not judged before are parsed: a pinned file is known by its SHA-256, an invalid one by
+    its kept verdict, whose messages are reported again (services/startup.py).
     """
     folder = folder or paths.forms_dir()
     files = paths.form_files(folder)
     raw = fingerprints(files)
-    seen = seen_forms(db)
-    if all(h in seen for h in raw.values()):
-        return SyncResult([], len(files), [])  # nothing new: skip parsing at every start
-    loaded, issues = validate_files(files)
+    seen, invalid = seen_forms(db), invalid_forms(db)
+    todo = unjudged(raw, seen, invalid)
+    kept = cached_issues({p: h for p, h in raw.items() if p not in todo}, seen, invalid)
+    if not todo:
+        return SyncResult([], len(files), kept)  # nothing new: skip parsing at every start
+    loaded, issues = validate_files(todo)
     result = store_templates(db, loaded)
-    if not result.issues:
-        set_value(db, FORMS_SEEN, sorted(seen | {raw[lt.path] for lt in loaded if lt.path}))
-    return SyncResult(result.added, result.known, issues + result.issues)
+    found = issues + result.issues
+    refused = {i.file for i in found}
+    pinned = {raw[lt.path] for lt in loaded if lt.path and str(lt.path) not in refused}
+    record_verdicts(db, raw, todo, found, pinned)
+    return SyncResult(result.added, result.known, kept + found)
 
 
 def store_templates(db: Database, loaded: Iterable[LoadedTemplate]) -> SyncResult:

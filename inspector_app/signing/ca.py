@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from inspector_app.fsutil import open_regular
 from inspector_app.i18n import _
 from inspector_app.signing import SigningError
 
@@ -222,7 +223,7 @@ def certificates_pem(certs: list[x509.Certificate]) -> bytes:
 
 def _read_bounded(path: Path) -> bytes:
     try:
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:  # a regular file only: a FIFO never blocks
             data = fh.read(MAX_PEM_BYTES + 1)
     except FileNotFoundError:
         raise SigningError(_("file not found: {file}", file=path)) from None

@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from inspector_app.fsutil import atomic_write_bytes
+from inspector_app.fsutil import atomic_write_bytes, open_regular
 from inspector_app.i18n import _
 from inspector_app.signing import SigningError, WrongPassphrase
 
@@ -312,7 +312,7 @@ def load_key_file(path: Path, passphrase: str) -> ec.EllipticCurvePrivateKey:
 
 def _read(path: Path) -> bytes:
     try:
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:  # a regular file only: a FIFO never blocks
             return fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise SigningError(_("key file not found: {file}", file=path)) from None

@@ -21,6 +21,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from inspector_app.fsutil import FileRefused, read_regular
 from inspector_app.i18n import _
 from inspector_app.signing import SigningError
 from inspector_app.signing.ca import common_name, load_certificates
@@ -137,13 +138,18 @@ def verify_pdf(path: Path, trust_roots: list[Path] | None = None) -> VerifyResul
     result = VerifyResult(path=str(path), trust_checked=bool(trust_roots))
     roots = _asn1_certs(list(trust_roots or []))
     try:
-        size = path.stat().st_size
-        if size > MAX_PDF_BYTES:
-            result.problems.append(_("the file is too large to verify"))
-            return result
-        data = path.read_bytes()
+        # a regular file only (/dev/zero or a FIFO is refused before it is opened), and the
+        # cap is on the bytes actually read
+        data = read_regular(path, MAX_PDF_BYTES)
     except FileNotFoundError:
         raise SigningError(_("file not found: {file}", file=path)) from None
+    except FileRefused as exc:
+        if exc.too_large:
+            result.problems.append(_("the file is too large to verify"))
+            return result
+        raise SigningError(
+            _("{file}: cannot read the file: {error}", file=path, error=exc)
+        ) from None
     except OSError as exc:
         raise SigningError(
             _("{file}: cannot read the file: {error}", file=path, error=exc)

@@ -13,6 +13,7 @@ the desktop's window and lists come up without loading the ORM (bench/gui.py).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,8 +24,9 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlmodel import Session
 
+from inspector_app.fsutil import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, make_private_dirs, tighten
 from inspector_app.i18n import _
-from inspector_app.paths import DB_FILENAME
+from inspector_app.paths import DB_FILENAME, default_data_dir
 
 # The newest schema revision this build knows. tests/store/test_migrations.py checks that it
 # is the head of store/migrations, so a new migration cannot forget to move it.
@@ -172,7 +174,7 @@ def current_revision(path: Path) -> str | None:
 
 def backup(path: Path, dest_dir: Path, label: str) -> Path:
     """Copy the live database with SQLite's online backup API (never a file copy)."""
-    dest_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(dest_dir)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = dest_dir / f"inspector-{stamp}-{label}.db"
     n = 1
@@ -180,6 +182,7 @@ def backup(path: Path, dest_dir: Path, label: str) -> Path:
         n += 1
         target = dest_dir / f"inspector-{stamp}-{label}-{n}.db"
     tmp = target.with_suffix(".db.part")
+    os.close(os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE_MODE))  # 0600
     src = sqlite3.connect(path)
     try:
         dst = sqlite3.connect(tmp)
@@ -215,9 +218,12 @@ def open_database(data_dir: Path) -> Database:
     Refuses a database whose schema is newer than this build, so an old app never
     writes into a newer layout.
     """
-    data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / DB_FILENAME
     backups = data_dir / "backups"
+    _prepare_private(data_dir, path)
+    from inspector_app.store import staging
+
+    staging.sweep(data_dir)  # what a killed import left: now, unless an import still runs
     rev = current_revision(path)
     if rev is not None and rev not in KNOWN_REVISIONS:
         raise DatabaseError(
@@ -238,7 +244,43 @@ def open_database(data_dir: Path) -> Database:
 
             upgrade(db.engine)
         check_pragmas(db)
+        for side in (_side_file(path, "-wal"), _side_file(path, "-shm")):
+            tighten(side, PRIVATE_FILE_MODE)  # SQLite makes them like the database: 0600
     except BaseException:
         db.dispose()
         raise
     return db
+
+
+def _side_file(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def _prepare_private(data_dir: Path, path: Path) -> None:
+    """The data folder 0700 and the database 0600 (POSIX), whatever the umask: a new folder
+    is made so, a new database file is created 0600 before SQLite opens it (its -wal and
+    -shm then get the same mode), and files made by an older version are tightened, as is
+    the default data folder; a folder someone chose that existed before keeps its mode
+    (doctor says when others can read it). Windows keeps the ACLs of the user's profile."""
+    if data_dir.exists() and not data_dir.is_dir():
+        raise DatabaseError(_("the data folder {dir} is not a folder", dir=data_dir))
+    try:
+        make_private_dirs(data_dir)
+        if path.exists():
+            if data_dir == default_data_dir():  # made by an older version: ours to tighten
+                tighten(data_dir, PRIVATE_DIR_MODE)
+            tighten(path, PRIVATE_FILE_MODE)
+            for side in (_side_file(path, "-wal"), _side_file(path, "-shm")):
+                tighten(side, PRIVATE_FILE_MODE)
+            for old in (data_dir / "backups").glob("inspector-*.db"):
+                tighten(old, PRIVATE_FILE_MODE)
+        else:
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE_MODE))
+    except OSError as exc:
+        raise DatabaseError(
+            _(
+                "the data folder {dir} cannot be created: {error}",
+                dir=data_dir,
+                error=exc.strerror or exc,
+            )
+        ) from None

@@ -40,6 +40,7 @@ from sqlalchemy import Table, delete, literal_column
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, select
 
+from inspector_app import limits
 from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
 from inspector_app.checklists.scoring import Answer, AnswerError, normalize_answer, score_inspection
 from inspector_app.i18n import _
@@ -98,6 +99,25 @@ _JSON_TEXT = {
     ("inspection_revision", "data_json"),
 }
 _SHA_COLUMNS = {"content_hash", "template_hash", "data_hash", "sha256"}
+# free texts without a column length: the caps the services enforce (limits, docs/design.md)
+_TEXT_CAPS: dict[tuple[str, str], int] = {
+    ("answer", "comment"): limits.COMMENT,
+    ("finding", "description"): limits.FINDING_TEXT,
+    ("finding", "requirement"): limits.FINDING_TEXT,
+    ("finding", "resolution_note"): limits.FINDING_TEXT,
+    ("finding", "responsible"): limits.NAME,
+    ("signature", "signer_name"): limits.NAME,
+    ("photo", "caption"): limits.CAPTION,
+    ("photo", "original_name"): limits.FILE_NAME,
+    ("photo", "camera"): limits.CAMERA,
+    ("inspection", "amend_reason"): limits.REASON,
+    ("inspection_revision", "amend_reason"): limits.REASON,
+    ("inspection_revision", "completed_by"): limits.ACTOR,
+    ("template_version", "title_zh"): limits.TEMPLATE_TEXT,
+    ("template_version", "title_en"): limits.TEMPLATE_TEXT,
+    ("template_version", "source_file"): limits.FILE_NAME,
+    ("template_version", "canonical_json"): limits.TEMPLATE_BYTES,
+}
 
 
 # -- rows as JSON -------------------------------------------------------------------------------
@@ -285,7 +305,7 @@ def _check_row(model: type[SQLModel], row: Any, where: str) -> dict[str, Any]:
             out[name] = _convert(kind, value)
         except (TypeError, ValueError, OverflowError):
             raise _reject(at, _("not a valid {kind} value", kind=kind)) from None
-        length = getattr(column.type, "length", None)
+        length = getattr(column.type, "length", None) or _TEXT_CAPS.get((table.name, name))
         if kind == "AutoString" and length is not None and len(value) > length:
             raise _reject(at, _("longer than {n} characters", n=length))
         choices = _CHOICES.get((table.name, name))
@@ -295,10 +315,30 @@ def _check_row(model: type[SQLModel], row: Any, where: str) -> dict[str, Any]:
             raise _reject(at, _("not a SHA-256 in hexadecimal"))
         if (table.name, name) in _JSON_TEXT:
             try:
-                json.loads(value, parse_constant=_no_constant)
+                parsed = json.loads(value, parse_constant=_no_constant)
             except (ValueError, RecursionError):
                 raise _reject(at, _("not valid JSON text")) from None
+            if _longest_string(parsed) > limits.LONGEST_TEXT:
+                raise _reject(
+                    at, _("holds a text longer than {n} characters", n=limits.LONGEST_TEXT)
+                )
     return out
+
+
+def _longest_string(value: Any) -> int:
+    """The length of the longest string (or key) anywhere in parsed JSON."""
+    longest = 0
+    todo = [value]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, str):
+            longest = max(longest, len(v))
+        elif isinstance(v, list):
+            todo.extend(v)
+        elif isinstance(v, dict):
+            todo.extend(v.keys())
+            todo.extend(v.values())
+    return longest
 
 
 def _no_constant(name: str) -> Any:
@@ -533,8 +573,19 @@ def _check_meaning(
     the status agrees with the frozen revisions, signatures with what they sign. Raises
     ``ValueError`` with the place and the problem."""
     inspectors = json.loads(insp["inspectors"])
-    if not isinstance(inspectors, list) or not all(isinstance(n, str) for n in inspectors):
-        raise ValueError("inspection.inspectors: " + _("expected a list of names"))
+    if (
+        not isinstance(inspectors, list)
+        or not 1 <= len(inspectors) <= limits.INSPECTORS
+        or not all(isinstance(n, str) and 0 < len(n) <= limits.NAME for n in inspectors)
+    ):
+        raise ValueError(
+            "inspection.inspectors: "
+            + _(
+                "expected a list of 1 to {count} names of at most {n} characters",
+                count=limits.INSPECTORS,
+                n=limits.NAME,
+            )
+        )
     items = {i.id: i for i in template.items()}
     vetoes = {v.id: v for v in template.vetoes}
     for k, a in enumerate(parts["answers"]):
@@ -619,6 +670,14 @@ def _check_history(raw: Any, where: str, inspection_id: str) -> list[dict[str, A
         at = f"{where}[{k}]"
         if not isinstance(e, dict) or set(e) != set(HISTORY_KEYS):
             raise _reject(at, _("not an audit entry"))
+        # what the services write fits easily: an edit's old and new texts within their caps
+        if len(canonical_json(e)) > limits.HISTORY_ENTRY_BYTES:
+            raise _reject(
+                at,
+                _("the audit entry is larger than {n} bytes", n=f"{limits.HISTORY_ENTRY_BYTES:,}"),
+            )
+        if isinstance(e["actor"], str) and len(e["actor"]) > limits.ACTOR:
+            raise _reject(f"{at}.actor", _("longer than {n} characters", n=limits.ACTOR))
         text_keys = [k2 for k2 in HISTORY_KEYS if k2 != "seq"]
         if not isinstance(e["seq"], int) or isinstance(e["seq"], bool):
             raise _reject(at, _("not an audit entry"))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -20,10 +21,12 @@ from inspector_app import __version__
 from inspector_app.i18n import _
 from inspector_app.services import browse
 from inspector_app.services.errors import ServiceError
+from inspector_app.services.startup import ensure_templates
 from inspector_app.settings import Settings
 from inspector_app.store.db import Database
 from inspector_app.ui.browser import Browser
 from inspector_app.ui.dialogs import fit_to_screen, qsettings
+from inspector_app.ui.form_issues import FormIssuesBar
 from inspector_app.ui.menus import Menus
 from inspector_app.ui.shortcuts import ShortcutsDialog, WindowKeysFirst, window_actions
 from inspector_app.ui.welcome import Welcome
@@ -61,7 +64,16 @@ class MainWindow(QMainWindow):
         self.browser = Browser()
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.browser)
-        self.setCentralWidget(self.stack)
+        # invalid templates in forms/ are said, not dropped: a bar above the lists
+        self.form_issues = FormIssuesBar()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.form_issues)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.form_issues.show_issues(ensure_templates(db))  # kept verdicts: nothing parsed
         self.save_status = QLabel()
         self.statusBar().addPermanentWidget(self.save_status)
         self.statusBar().showMessage(_("Data folder: {dir}", dir=data_dir))

@@ -317,3 +317,77 @@ def test_unanswered_required_items_are_exactly_the_missing_ones(
         expected.append("veto")
     assert r.missing_required == expected
     assert r.provisional == bool(expected)
+
+
+# -- the caps of a number or text answer (limits; docs/design.md, "Limits") ---------------------
+# Literal numbers on purpose: moving a cap in limits.py (or turning a < into <=) fails here.
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (10**12, 10**12),  # the largest magnitude
+        (-(10**12), -(10**12)),
+        ("1e12", 10**12),
+        (1e12, 10**12),
+        ("123456789.123456", 123456789.123456),  # 15 significant digits
+        ("0.000001", 0.000001),  # 6 decimals
+        ("1200", 1200),  # trailing zeros are not significant
+        ("  7.50 ", 7.5),
+        (0, 0),
+        ("0.0000000", 0),  # zero, written with many zeros
+    ],
+)
+def test_numbers_within_the_caps_are_taken(value: Any, expected: Any) -> None:
+    item = MINI.item("s1.equip").model_copy(update={"min_value": None})
+    got = normalize_answer(item, value)
+    assert got == expected and type(got) is type(expected)
+    assert normalize_answer(item, got) == got  # the normal form is a fixed point
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (10**12 + 1, "too large"),
+        (-(10**12) - 1, "too large"),
+        ("1000000000000.5", "too large"),
+        ("1e400", "too large"),  # a finite Decimal, an infinite float
+        (10**400, "too large"),  # float() of it raises OverflowError
+        ("1" + "0" * 400, "too long for a number"),
+        ("9" * 5000, "too long for a number"),  # int() of it raises ValueError
+        ("1234567890.123456", "more than 15 significant digits"),
+        (0.12345678901234568, "more than 15 significant digits"),
+        ("0.0000001", "more than 6 decimal places"),
+        ("1e-7", "more than 6 decimal places"),
+        (1e-320, "more than 6 decimal places"),  # a denormal
+        (float("nan"), "finite"),
+        (float("inf"), "finite"),
+        ("-inf", "finite"),
+        ("NaN", "finite"),
+        ("sNaN", "finite"),
+        (True, "expected a number"),
+        ("12 万", "expected a number"),
+        ([1], "expected a number"),
+    ],
+    ids=lambda v: repr(v)[:24],
+)
+def test_numbers_beyond_the_caps_are_refused_never_overflow(value: Any, message: str) -> None:
+    for item_id in ("s1.equip", "s1.team"):
+        item = MINI.item(item_id).model_copy(update={"min_value": None, "points": 10**12})
+        with pytest.raises(AnswerError, match=message):
+            normalize_answer(item, value)
+
+
+def test_a_refused_number_is_shown_short() -> None:
+    with pytest.raises(AnswerError) as info:
+        normalize_answer(MINI.item("s1.equip"), "9" * 5000)
+    assert len(str(info.value)) < 120
+    with pytest.raises(AnswerError, match="a 1,001-digit number"):
+        normalize_answer(MINI.item("s1.equip"), 10**1000)
+
+
+def test_a_text_answer_is_capped_at_4000_characters() -> None:
+    item = MINI.item("s1.lab-area")
+    assert normalize_answer(item, "字" * 4000) == "字" * 4000
+    with pytest.raises(AnswerError, match="4,001 characters; at most 4,000"):
+        normalize_answer(item, "字" * 4001)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from inspector_app import i18n
+from inspector_app import i18n, limits
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import list_findings
 from inspector_app.services.demo import demo_id, demo_photo, load_demo
@@ -418,9 +418,13 @@ def test_long_texts_split_across_pages(db: Database) -> None:
     insp_id, template = start(db)
     answer_all(db, insp_id, template)
     text_item = next(i for i in template.items() if i.type.value == "text")
-    svc.answer_item(db, insp_id, text_item.id, "现场核查情况<良好>&完整。" * 1400, actor="测试员")
-    svc.comment_item(db, insp_id, text_item.id, "备注" * 2000, actor="测试员")
-    svc.add_finding(db, insp_id, description="问题描述" * 1200, actor="测试员")
+    # every text at its cap (inspector_app.limits): a longer one is refused
+    long_text = ("现场核查情况<良好>&完整。" * 400)[: limits.TEXT_ANSWER]
+    svc.answer_item(db, insp_id, text_item.id, long_text, actor="测试员")
+    svc.comment_item(db, insp_id, text_item.id, "备注" * (limits.COMMENT // 2), actor="测试员")
+    for _n in range(3):
+        finding = ("问题描述" * 500)[: limits.FINDING_TEXT]
+        svc.add_finding(db, insp_id, description=finding, actor="测试员")
     rendered = render_report(db, insp_id)
     assert rendered.page_count > 10
     assert rendered.signature_box.page == rendered.page_count - 1

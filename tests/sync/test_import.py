@@ -679,20 +679,17 @@ def test_a_number_that_is_not_finite_is_refused() -> None:
 def test_leftover_staging_is_swept_and_a_racing_second_import_changes_nothing(
     laptop, hq, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import os
-
     from inspector_app.services import sync as sync_service
+    from inspector_app.store import staging
 
     _ldb, _ldata, pkg, _m = laptop
     hdb, hdata = hq
-    old, fresh = hdata / ".staging" / "old", hdata / ".staging" / "fresh"
+    old = hdata / ".staging" / "old"  # no import holds it (tests/sync/test_staging.py)
     old.mkdir(parents=True)
-    fresh.mkdir()
     (old / "part.jpg").write_bytes(b"x")
-    two_days_ago = os.stat(old).st_mtime - 2 * 24 * 3600
-    os.utime(old, (two_days_ago, two_days_ago))
-    import_package(hdb, hdata, pkg, actor="总部")
-    assert not old.exists() and fresh.exists()
+    with staging.claim(hdata) as running:  # another window's import, still running
+        import_package(hdb, hdata, pkg, actor="总部")
+        assert not old.exists() and running.exists()
     # a second window checked "not imported yet" just before the first one committed
     before = db_fingerprint(hdb.path)
     monkeypatch.setattr(sync_service, "_device_state", lambda db, manifest: (True, True, False))
