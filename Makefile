@@ -24,7 +24,7 @@ run: $(STAMP)
 	$(BIN)/inspector-app --sample-data
 
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n auto
 	$(BIN)/ruff check inspector_app tests bench tools
 
 lint: $(STAMP)

@@ -108,5 +108,11 @@ def test_demo_reports_are_signed_by_their_own_inspectors(data_dir: Path, tmp_pat
             )
             assert res.signer in svc.inspection_detail(db, row["id"])["inspectors"]
             assert not res.self_signed
+            # an independent reader finds the signed file well formed (one incremental update)
+            check = subprocess.run(
+                ["qpdf", "--check", str(res.path)], capture_output=True, text=True
+            )
+            assert check.returncode == 0, check.stdout + check.stderr
+            assert "No syntax or stream encoding errors" in check.stdout
     finally:
         db.dispose()
