@@ -108,15 +108,21 @@ def spec(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "PyInstaller.building": _module("PyInstaller.building"),
         "PyInstaller.building.api": _module(
             "PyInstaller.building.api",
-            EXE=recorder("EXE"), PYZ=recorder("PYZ"), COLLECT=recorder("COLLECT"),
+            EXE=recorder("EXE"),
+            PYZ=recorder("PYZ"),
+            COLLECT=recorder("COLLECT"),
         ),
-        "PyInstaller.building.build_main": _module("PyInstaller.building.build_main", Analysis=Analysis),
+        "PyInstaller.building.build_main": _module(
+            "PyInstaller.building.build_main", Analysis=Analysis
+        ),
         "PyInstaller.utils": _module("PyInstaller.utils"),
         "PyInstaller.utils.hooks": _module(
             "PyInstaller.utils.hooks", collect_submodules=lambda name: [name, f"{name}.code128"]
         ),
         "PyInstaller.depend": _module("PyInstaller.depend"),
-        "PyInstaller.depend.bindepend": _module("PyInstaller.depend.bindepend", get_imports=get_imports),
+        "PyInstaller.depend.bindepend": _module(
+            "PyInstaller.depend.bindepend", get_imports=get_imports
+        ),
     }
     saved = {name: sys.modules.get(name) for name in fakes}
     saved_path = list(sys.path)

@@ -97,8 +97,6 @@ def test_a_carried_finding_whose_item_now_earns_full_marks_offers_corrected(
     from PySide6.QtCore import Qt
 
     from inspector_app.services.browse import list_findings
-    from inspector_app.services.sites import find_site
-    from inspector_app.services.templates import find_template_version
 
     seed_site(data_dir)
     app = make_app(data_dir)
@@ -107,15 +105,7 @@ def test_a_carried_finding_whose_item_now_earns_full_marks_offers_corrected(
     svc.add_finding(app.db, first.state.id, description="台账缺失", item_id=item.id, actor="甲")
     answer_all(app.db, first.state.id, first.template)
     svc.complete_inspection(app.db, first.state.id, actor="甲")
-    again = svc.start_inspection(
-        app.db,
-        site_id=find_site(app.db, "PB-K1").id,
-        template_version_id=find_template_version(app.db, "pilot-base-performance").id,
-        inspectors=["王晓明"],
-        started_on=dt.date(2025, 4, 1),
-        actor="甲",
-    )
-    editor = app.window.open_inspection(again.id)
+    editor = _open_new(app, started_on=dt.date(2025, 4, 1))  # 复查: carries the finding
     editor.select_item(item.id)
     assert not editor.panel.corrected_bar.isVisibleTo(editor.panel)
     wrong = "no" if item.earns_on == "yes" else "yes"
@@ -125,7 +115,7 @@ def test_a_carried_finding_whose_item_now_earns_full_marks_offers_corrected(
     bar = editor.panel.corrected_bar
     assert bar.isVisibleTo(editor.panel) and "台账缺失" in editor.panel.corrected_text.text()
     qtbot.mouseClick(editor.panel.corrected_yes, Qt.MouseButton.LeftButton)
-    (carried,) = list_findings(app.db, inspection_id=again.id)
+    (carried,) = list_findings(app.db, inspection_id=editor.state.id)
     assert carried["status"] == "corrected" and carried["carried_from"]
     assert not bar.isVisibleTo(editor.panel)
     editor.apply_answer(item.id, wrong)

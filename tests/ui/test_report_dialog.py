@@ -42,23 +42,10 @@ def test_preview_save_and_sign(make_app: Any, data_dir: Path, tmp_path: Path, qt
 
 
 def _report_of_completed(make_app: Any, data_dir: Path, qtbot: Any) -> Any:
-    import datetime as dt
-
-    from inspector_app.services.sites import find_site
-    from inspector_app.services.templates import find_template_version
-
     seed_site(data_dir)
     ensure_demo_identity(data_dir, "demo-passphrase")  # a key for 王晓明, listed on it
     app = make_app(data_dir)
-    insp = svc.start_inspection(
-        app.db,
-        site_id=find_site(app.db, "PB-K1").id,
-        template_version_id=find_template_version(app.db, "pilot-base-performance").id,
-        inspectors=["王晓明", "李娜"],
-        started_on=dt.date(2024, 10, 1),
-        actor="测试员",
-    )
-    editor = app.window.open_inspection(insp.id)
+    editor = _open_new(app, inspectors=("王晓明", "李娜"))
     answer_all(app.db, editor.state.id, editor.template)
     svc.complete_inspection(app.db, editor.state.id, actor="测试员")
     app.window.open_inspection(editor.state.id)

@@ -90,7 +90,12 @@ def test_new_inspection_filled_entirely_by_keyboard(
     assert (stored["score"], stored["grade"], stored["vetoed"]) == (100, "fail", True)
 
 
-def _open_new(app: Any) -> Any:
+def _open_new(
+    app: Any,
+    inspectors: tuple[str, ...] = ("王晓明",),
+    started_on: dt.date = dt.date(2024, 10, 1),
+) -> Any:
+    """A new draft of the seeded site PB-K1, open in the editor."""
     from inspector_app.services.sites import find_site
     from inspector_app.services.templates import find_template_version
 
@@ -100,8 +105,8 @@ def _open_new(app: Any) -> Any:
         app.db,
         site_id=site.id,
         template_version_id=tv.id,
-        inspectors=["王晓明"],
-        started_on=dt.date(2024, 10, 1),
+        inspectors=list(inspectors),
+        started_on=started_on,
         actor="测试员",
     )
     return app.window.open_inspection(insp.id)
