@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 from inspector_app.fsutil import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, make_private_dirs, tighten
 from inspector_app.i18n import _
 from inspector_app.paths import DB_FILENAME, default_data_dir
+from inspector_app.store import locks
 
 # The newest schema revision this build knows. tests/store/test_migrations.py checks that it
 # is the head of store/migrations, so a new migration cannot forget to move it.
@@ -39,6 +41,7 @@ KNOWN_REVISIONS = (
     "0005_received_history_devices",
 )
 BACKUPS_KEPT = 10
+OPEN_LOCK = ".open.lock"  # held while a start backs up and migrates (store/locks.py)
 BUSY_TIMEOUT_S = 10
 
 
@@ -181,22 +184,29 @@ def backup(path: Path, dest_dir: Path, label: str) -> Path:
     while target.exists():
         n += 1
         target = dest_dir / f"inspector-{stamp}-{label}-{n}.db"
-    tmp = target.with_suffix(".db.part")
-    os.close(os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE_MODE))  # 0600
-    src = sqlite3.connect(path)
+    fd, name = tempfile.mkstemp(dir=dest_dir, prefix=f".{target.name}-", suffix=".part")
+    os.close(fd)  # mkstemp makes it 0600, and its own: two backups never share a file
+    tmp = Path(name)
     try:
-        dst = sqlite3.connect(tmp)
+        src = sqlite3.connect(path)
         try:
-            src.backup(dst)
-            ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
-            if ok != "ok":
-                raise DatabaseError(_("the backup failed its integrity check: {result}", result=ok))
-            dst.execute("PRAGMA journal_mode=DELETE")
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+                ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+                if ok != "ok":
+                    raise DatabaseError(
+                        _("the backup failed its integrity check: {result}", result=ok)
+                    )
+                dst.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
-    tmp.replace(target)
+            src.close()
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     _prune_backups(dest_dir)
     return target
 
@@ -224,6 +234,13 @@ def open_database(data_dir: Path) -> Database:
     from inspector_app.store import staging
 
     staging.sweep(data_dir)  # what a killed import left: now, unless an import still runs
+    # one process at a time backs up and migrates (the desktop and a CLI run starting
+    # together on a new day, or on a new folder); the next one then finds it done
+    with locks.exclusive(data_dir / OPEN_LOCK):
+        return _open_locked(data_dir, path, backups)
+
+
+def _open_locked(data_dir: Path, path: Path, backups: Path) -> Database:
     rev = current_revision(path)
     if rev is not None and rev not in KNOWN_REVISIONS:
         raise DatabaseError(

@@ -1,0 +1,54 @@
+"""A lock between processes on one data folder (the desktop and a CLI run, two CLI runs).
+
+``exclusive(path)`` holds an exclusive lock on ``path`` (``flock`` on POSIX,
+``msvcrt.locking`` on Windows) for the block; another process asking for it waits. The
+operating system drops the lock when the process ends, however it ends, so a killed process
+never leaves the folder locked.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from inspector_app.fsutil import PRIVATE_FILE_MODE
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+                return
+            except OSError:
+                time.sleep(0.05)
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@contextmanager
+def exclusive(path: Path) -> Iterator[None]:
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE_MODE)
+    try:
+        _lock(fd)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
