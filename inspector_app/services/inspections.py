@@ -302,7 +302,7 @@ def _target(template: ChecklistTemplate, item_id: str) -> Item | None:
             template.veto(item_id)
         except KeyError:
             raise InvalidInput(
-                _("{template} has no item {item!r}", template=template.id, item=item_id)
+                _("{template} has no item {item!r}", template=pick(template.title), item=item_id)
             ) from None
         return None
 

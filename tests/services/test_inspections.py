@@ -95,8 +95,9 @@ def test_bad_answers_are_refused_and_nothing_is_written(db) -> None:
     before = db_fingerprint(db.path)
     with pytest.raises(InvalidInput, match=score_item.id):
         svc.answer_item(db, insp_id, score_item.id, score_item.points + 1, actor="测试员")
-    with pytest.raises(InvalidInput, match="no item"):
+    with pytest.raises(InvalidInput, match="no item") as refused:
         svc.answer_item(db, insp_id, "no-such-item", "yes", actor="测试员")
+    assert template.title.en in str(refused.value) and template.id not in str(refused.value)
     with pytest.raises(InvalidInput):
         svc.answer_many(
             db,
