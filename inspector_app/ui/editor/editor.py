@@ -92,6 +92,7 @@ class AnswerCommand(QUndoCommand):
         self.editor.restore(self.item_id, self.after)
 
     def undo(self) -> None:
+        self.typing = False  # an undone step, redone or not, is no longer a run being typed
         self.editor.restore(self.item_id, self.before)
 
 
@@ -513,6 +514,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             return
         self.flush()
         self._abandon_invalid()
+        self._end_typing_run()
         self.current = item_id
         item = self._index[item_id]
         self.panel.show_item(
@@ -739,6 +741,14 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             else:
                 self._refused(item_id, text)
         self._show_saved()
+
+    def _end_typing_run(self) -> None:
+        """Leaving an item ends what was typed there: coming back starts a new run, which
+        neither merges into that step nor takes it back when refused (the answer left there
+        was saved and shown as saved)."""
+        top = self.undo_stack.command(self.undo_stack.index() - 1)
+        if isinstance(top, AnswerCommand):
+            top.typing = False
 
     def _refused(self, item_id: str, text: str) -> None:
         """A typed value the service refused saves nothing: an earlier keystroke of the same
