@@ -175,3 +175,31 @@ def test_a_refused_value_never_takes_back_an_answer_left_on_an_earlier_visit(
     type_text(focused(), "0")
     qtbot.waitUntil(lambda: not editor.has_uncommitted(), timeout=3000)
     assert _stored(app, editor, second.id)[0] == second.points
+
+
+def test_a_comment_over_its_cap_is_not_saved_and_says_so(
+    make_app: Any, data_dir: Path, qtbot: Any
+) -> None:
+    """A comment one character over the cap (pasted onto 3,999 typed ones) saves nothing,
+    and nothing of it is left to save later: the header said "no changes yet" while the field
+    said why it was refused, Ctrl+Enter went on and dropped it, and the draft of the 3,999
+    characters stayed on disk for the next start to save."""
+    from inspector_app import limits
+
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    editor = _open_new(app)
+    item = _item(editor, "text")
+    editor.select_item(item.id)
+    editor.focus_comment()
+    focused().insertPlainText("字" * (limits.COMMENT - 1))
+    qtbot.waitUntil(lambda: bool(drafts.pending_drafts(app.db)), timeout=1000)
+    focused().insertPlainText("字字")  # within the pause: one run, over the cap
+    qtbot.waitUntil(lambda: not editor.has_uncommitted(), timeout=3000)
+    assert "未保存" in editor.save_label.text()
+    assert drafts.pending_drafts(app.db) == []  # nothing left for a start to recover
+    qtbot.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert editor.current == item.id  # the keyboard stays on it, as for a refused value
+    assert "未保存" in editor.save_label.text()
+    state = svc.load_inspection_state(app.db, editor.state.id)
+    assert state.answers.get(item.id) is None or state.answers[item.id].comment is None

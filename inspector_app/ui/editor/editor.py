@@ -137,6 +137,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         self._pending: dict[tuple[str, str], str] = {}
         self._undrafted: set[tuple[str, str]] = set()
         self._invalid: dict[str, str] = {}  # item -> why its typed value was refused
+        self._refused_comments: dict[str, str] = {}  # item -> why its typed comment was
         self._last_error = ""
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
@@ -457,8 +458,8 @@ class ChecklistEditor(EvidenceMixin, QWidget):
 
     def _show_saved(self, error: str | None = None) -> None:
         """The header: an error while one stands, else whether everything is on disk."""
-        if error is None and self.current in self._invalid:
-            error = self._invalid[self.current]
+        if error is None and self.current is not None:
+            error = self._invalid.get(self.current) or self._refused_comments.get(self.current)
         if error:
             text = _("Not saved: {error}", error=error)
             self.save_label.setStyleSheet("color: #b00020;")
@@ -532,7 +533,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         """Commit what is typed; True when the current item's typed value was refused, so
         the keyboard stays on it (the field and the header say why)."""
         self.flush()
-        return self.current in self._invalid
+        return self.current in self._invalid or self.current in self._refused_comments
 
     def next_item(self) -> None:
         if self._stays():
@@ -697,6 +698,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         """Put what is being typed on disk (one autocommitted statement each)."""
         self._draft_timer.stop()
         keys, self._undrafted = self._undrafted, set()
+        error = None
         for key in keys:
             if key not in self._pending:
                 continue  # committed meanwhile
@@ -706,12 +708,15 @@ class ChecklistEditor(EvidenceMixin, QWidget):
                     self.db, self.state.id, item_id, kind, self._pending[key], actor=self.actor
                 )
             except ServiceError as exc:
+                # what was on disk of this run is not what the field holds: it must not be
+                # saved by a later start either
+                drafts.drop_draft(self.db, drafts.Draft(self.state.id, item_id, kind, "", ""))
+                error = str(exc)
                 if item_id == self.current:
-                    self.panel.show_error(str(exc))
-                self._show_saved(str(exc))
-                return
+                    self.panel.show_error(error)
+                continue
             self.last_saved = dt.datetime.now(dt.UTC)
-        self._show_saved()
+        self._show_saved(error)
 
     def flush(self) -> None:
         """Turn what was typed into audited edits now (moving on, closing, or a pause)."""
@@ -721,12 +726,15 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         self._undrafted = set()
         for (item_id, kind), text in pending.items():
             if kind == "comment":
-                self._commit(
+                if self._commit(
                     item_id,
                     lambda i=item_id, v=text: svc.comment_item(
                         self.db, self.state.id, i, v, actor=self.actor
                     ),
-                )
+                ):
+                    self._refused_comments.pop(item_id, None)
+                else:  # saved nothing: the field keeps it, says why, and Enter stays
+                    self._refused_comments[item_id] = self._last_error
                 continue
             before = self.answers.get(item_id, AnswerView())
             value = text.strip() or None
@@ -777,13 +785,14 @@ class ChecklistEditor(EvidenceMixin, QWidget):
     def _abandon_invalid(self) -> None:
         """Leaving an item whose typed value was refused: its draft goes, it shows the saved
         answer again when the inspector comes back, and the header forgets the error."""
-        if self.current is None or self.current not in self._invalid:
+        if self.current is None:
             return
-        self._invalid.pop(self.current)
-        drafts.drop_draft(
-            self.db, drafts.Draft(self.state.id, self.current, "value", "", self.actor)
-        )
-        self._show_saved()
+        for kind, refused in (("value", self._invalid), ("comment", self._refused_comments)):
+            if refused.pop(self.current, None) is not None:
+                drafts.drop_draft(
+                    self.db, drafts.Draft(self.state.id, self.current, kind, "", self.actor)
+                )
+                self._show_saved()
 
     def has_pending(self) -> bool:
         """Typed input not yet on disk (the header says "Typing…" meanwhile)."""
