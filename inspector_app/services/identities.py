@@ -117,7 +117,8 @@ def identity_names(data_dir: Path) -> list[str]:
     others = sorted(
         n
         for cert in (folder / PEOPLE_DIR).glob("*-cert.pem")
-        if (n := _subject_of(cert)) and n != first
+        # filed in its name's place: a copy elsewhere is not what signs as that name
+        if (n := _subject_of(cert)) and n != first and identity_paths(data_dir, n)[1] == cert
     )
     return names + others
 

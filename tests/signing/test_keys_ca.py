@@ -352,6 +352,24 @@ def test_a_certificate_in_another_name_moves_a_second_identity_to_that_name(
     assert list(Path(second["key_file"]).parent.glob("*.old"))  # the old files kept beside
 
 
+def test_a_certificate_out_of_its_place_is_no_identity(tmp_path: Path) -> None:
+    """A certificate file under signing/people/ that is not in its name's place (a copy, a
+    planted file) names nobody who can sign here: listing it made `report --sign` ask for
+    "the passphrase of the signing key of 张伟" and then make a new self-signed key with it."""
+    hq, laptop, out = tmp_path / "hq", tmp_path / "laptop", tmp_path / "out"
+    svc.init_ca(hq, passphrase=PASS, name="测试·HQ 根证书")
+    svc.init_identity(laptop, passphrase=PASS, name="王晓明")
+    issued = svc.issue_certificate(
+        hq, name="张伟", passphrase=PASS, out_dir=out, new_key_passphrase=PASS
+    )
+    people = laptop / "signing" / "people"
+    people.mkdir(parents=True, exist_ok=True)
+    (people / "copy-cert.pem").write_bytes(issued.certificate_file.read_bytes())
+    (people / "copy-key.json").write_bytes(issued.key_file.read_bytes())  # type: ignore[union-attr]
+    assert svc.identity_names(laptop) == ["王晓明"]
+    assert [s["subject_cn"] for s in svc.identities_status(laptop)] == ["王晓明"]
+
+
 def test_demo_identity_is_made_once(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("INSPECTOR_PASSPHRASE", raising=False)
     first = svc.ensure_demo_identity(data_dir, names=[svc.DEMO_INSPECTOR, "李娜"])
