@@ -208,9 +208,18 @@ class Manifest:
 
     @property
     def fingerprint(self) -> str:
-        """First 16 hex digits of the SHA-256 of the raw public key, e.g. "ab12 cd34 ef56 7890"."""
-        digest = hashlib.sha256(base64.b64decode(self.public_key)).hexdigest()[:16]
-        return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
+        return key_fingerprint(self.public_key)
+
+
+def key_fingerprint(public_key_b64: str) -> str:
+    """First 16 hex digits of the SHA-256 of a device's raw public key (base64), e.g.
+    "ab12 cd34 ef56 7890"."""
+    try:
+        raw = base64.b64decode(public_key_b64)
+    except ValueError:  # binascii.Error: a stored key is checked on import; never crash here
+        raw = public_key_b64.encode("utf-8", "replace")
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
 @dataclass(frozen=True)
