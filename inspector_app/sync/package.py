@@ -978,7 +978,8 @@ def _no_constant(name: str) -> Any:
     raise _NonFinite(name)
 
 
-def _has_surrogates(value: Any) -> bool:
+def has_surrogates(value: Any) -> bool:
+    """True if a lone surrogate (not text: it cannot be encoded) is anywhere in ``value``."""
     stack = [value]
     while stack:
         item = stack.pop()
@@ -1023,7 +1024,7 @@ def _strict_json(data: bytes, member: str, cap: int) -> Any:
         raise _bad_unicode(member) from exc
     except ValueError as exc:  # JSONDecodeError, too many integer digits
         raise PackageRejected(_("{member}: it is not valid JSON", member=shown), member) from exc
-    if _SURROGATE_ESCAPE.search(text) and _has_surrogates(value):
+    if _SURROGATE_ESCAPE.search(text) and has_surrogates(value):
         raise _bad_unicode(member)
     return value
 
