@@ -305,3 +305,35 @@ def test_export_asks_for_all_the_filtered_list_or_the_selection(
     browser.table.setFocus()
     qtbot.keyClick(browser.table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: win.editor is not None)
+
+
+def test_a_refused_package_is_named_in_plain_text(
+    make_app: Any, data_dir: Path, package: Path, tmp_path: Path, qtbot: Any
+) -> None:
+    """What a package says is never markup: a status "<h1>…</h1>" is refused, and the
+    refusal shows the tags as written (a message box took them for rich text and showed a
+    big "imported" over the refusal)."""
+    from tests.sync.helpers import repack
+
+    def bad_status(doc: dict[str, Any]) -> None:
+        doc["inspections"][0]["inspection"]["status"] = "<h1>已导入</h1>"
+
+    hostile = repack(package, tmp_path / "hostile.inspkg", tmp_path / "copier", bad_status)
+    app = make_app(data_dir)
+    ui_sync.import_package_flow(
+        app.window, app.db, data_dir, "总部", lambda _r: None, path=str(hostile)
+    )
+    dialog = _top(ui_sync.ImportPreviewDialog)
+    assert dialog is not None
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+
+    def refusal() -> QMessageBox | None:
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, QMessageBox) and w.isVisible() and "<h1>" in w.text():
+                return w
+        return None
+
+    qtbot.waitUntil(lambda: refusal() is not None, timeout=30000)
+    box = refusal()
+    assert box is not None and box.textFormat() == Qt.TextFormat.PlainText
+    box.close()

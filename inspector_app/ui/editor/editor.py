@@ -46,6 +46,7 @@ from inspector_app.ui.photos import (
     choose_files,
     choose_folder,
 )
+from inspector_app.ui.plain import plain_labels, plain_tip
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 VETO_SECTION = "__veto__"
@@ -160,6 +161,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
                 self._numbers[item.id] = f"{n}.{k}"
 
         self._build()
+        plain_labels(self)  # the site, the inspectors, signers, messages: data, never markup
         self._fill_tree()
         self.refresh()
         first = self.next_unanswered_id(None) or (self.order()[0] if self.order() else None)
@@ -371,7 +373,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             for veto in self.template.vetoes:
                 row = QTreeWidgetItem([pick(veto.title), "", ""])
                 row.setData(0, ID_ROLE, veto.id)
-                row.setToolTip(0, pick(veto.title))
+                row.setToolTip(0, plain_tip(pick(veto.title)))
                 top.addChild(row)
                 self._rows[veto.id] = row
         for section in self.template.sections:
@@ -383,7 +385,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             for item in section.items:
                 row = QTreeWidgetItem([pick(item.title), "", ""])
                 row.setData(0, ID_ROLE, item.id)
-                row.setToolTip(0, pick(item.title))
+                row.setToolTip(0, plain_tip(pick(item.title)))
                 top.addChild(row)
                 self._rows[item.id] = row
         self.tree.expandAll()
