@@ -612,8 +612,12 @@ def _open_file(path: Path, limits: Limits) -> BinaryIO:
     )
     try:
         st = os.stat(path)
-    except (OSError, ValueError) as exc:
+    except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
         raise missing from exc
+    except OSError as exc:  # it is there, but may not be read (a folder above it, say)
+        raise PackageRejected(
+            _("cannot read the file: {error}", error=exc.strerror or str(exc))
+        ) from exc
     if not stat.S_ISREG(st.st_mode):  # also keeps a FIFO from blocking the open below
         raise missing
     try:

@@ -201,6 +201,84 @@ def test_data_dir_naming_a_file(tmp_path: Path) -> None:
     assert plain.read_text() == "x"
 
 
+def _without_root_powers() -> list[str]:
+    """A prefix that runs a command without the power to read what it may not (root's
+    CAP_DAC_OVERRIDE): permissions are what a user meets."""
+    if os.geteuid() != 0:
+        return []
+    import shutil
+
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: permissions cannot be tried")
+    drop = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}"]
+
+
+def _cli_as_a_user(data_dir: Path, *args: str) -> Any:
+    """The real CLI in a child process, meeting permissions as a user does."""
+    import subprocess
+    import sys
+
+    command = [*_without_root_powers(), sys.executable, "-m", "inspector_app"]
+    command += ["--data-dir", str(data_dir), *args]
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "INSPECTOR_LANG": "en"},
+    )
+
+
+def test_a_data_folder_that_cannot_be_reached_is_refused(tmp_path: Path) -> None:
+    """A data folder inside a folder this user may not enter: exit 1 with a message, for
+    every command (it was a PermissionError traceback from the settings, before any)."""
+
+    locked = tmp_path / "locked"
+    (locked / "data").mkdir(parents=True)
+    locked.chmod(0)
+    try:
+        for args in (["doctor"], ["inspections", "list"], ["demo"]):
+            run = _cli_as_a_user(locked / "data", *args)
+            assert run.returncode == 1, run.stderr
+            assert "Traceback" not in run.stderr
+            assert f"error: the data folder {locked / 'data'} cannot be used: " in run.stderr
+            assert "Permission denied" in run.stderr
+        # a package in there is not "missing": it may not be read
+        run = _cli_as_a_user(tmp_path / "hq", "import", str(locked / "x.inspkg"))
+        assert run.returncode == 1, run.stderr
+        assert "cannot read the file: Permission denied" in run.stderr
+    finally:
+        locked.chmod(0o700)
+
+
+def test_a_card_folder_that_cannot_be_read_is_named(
+    folder: tuple[Path, str], tmp_path: Path
+) -> None:
+    """A camera card whose DCIM/101 folder this user may not read: the photos that can be
+    read are added, and the folder is named with the reason (it was skipped in silence, and
+    a card that could not be read at all said "no JPEG or PNG photos in this folder")."""
+
+    from tests.media import make_jpeg
+
+    data, insp = folder
+    card = tmp_path / "card"
+    (card / "DCIM" / "100").mkdir(parents=True)
+    make_jpeg(card / "DCIM" / "100" / "IMG_0001.JPG")
+    hidden = card / "DCIM" / "101"
+    hidden.mkdir()
+    make_jpeg(hidden / "IMG_0002.JPG", seed=1)
+    hidden.chmod(0)
+    try:
+        run = _cli_as_a_user(data, "photos", "add", insp, str(card))
+    finally:
+        hidden.chmod(0o700)
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    assert f"{hidden}: the folder cannot be read: Permission denied" in run.stderr + run.stdout
+    assert "IMG_0001.JPG" in run.stdout  # the photo that can be read is added
+
+
 def test_invalid_utf8_in_a_path_is_a_file_name_not_an_error(
     folder: tuple[Path, str], tmp_path: Path
 ) -> None:
