@@ -51,6 +51,16 @@ def laughs() -> str:
 Case = tuple[str, Callable[[Path, str], list[str | bytes]], str]
 CASES: list[Case] = [
     (
+        "sites import a header of 20 million columns",
+        lambda t, i: ["sites", "import", _commas(t)],
+        "commas.csv:1: longer than 65,536 characters",
+    ),
+    (
+        "sites import a sheet 16,384 columns wide",
+        lambda t, i: ["sites", "import", _wide_xlsx(t)],
+        "wide.xlsx:2: more than 50 columns",
+    ),
+    (
         "verify /dev/zero",
         lambda t, i: ["verify", "/dev/zero"],
         "/dev/zero: cannot read the file: it is a device, not a regular file",
@@ -152,6 +162,28 @@ CASES: list[Case] = [
 def _write(path: Path, text: str) -> str:
     path.write_text(text, encoding="utf-8")
     return str(path)
+
+
+def _commas(tmp: Path) -> str:
+    """A site list whose header goes on with 20 million empty columns (it took 4 s, 430 MB)."""
+    return _write(tmp / "commas.csv", "code,name,type" + "," * (19 * 2**20) + "\n")
+
+
+def _wide_xlsx(tmp: Path) -> str:
+    """A small workbook whose sheet is 16,384 columns wide (one stray cell): every row was
+    read padded to that width (5,000 rows: 12 s, 760 MB), and a cell past the widest a site
+    list has was ignored."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["code", "name", "type"])
+    for n in range(5000):
+        ws.append([f"PB-{n}", f"基地{n}", "pilot_base"])
+    ws["XFD1"] = "x"
+    ws["AY2"] = "past the 50th column"
+    wb.save(tmp / "wide.xlsx")
+    return str(tmp / "wide.xlsx")
 
 
 def _card_with_fifo(tmp: Path) -> str:
