@@ -61,6 +61,11 @@ CASES: list[Case] = [
         "wide.xlsx:2: more than 50 columns",
     ),
     (
+        "verify a PDF of 100,000 form fields",
+        lambda t, i: ["verify", _form_of(t, 100_000)],
+        "the file has more than 1000 form fields; a report has one signature field",
+    ),
+    (
         "verify /dev/zero",
         lambda t, i: ["verify", "/dev/zero"],
         "/dev/zero: cannot read the file: it is a device, not a regular file",
@@ -184,6 +189,31 @@ def _wide_xlsx(tmp: Path) -> str:
     ws["AY2"] = "past the 50th column"
     wb.save(tmp / "wide.xlsx")
     return str(tmp / "wide.xlsx")
+
+
+def _form_of(tmp: Path, fields: int) -> str:
+    """An 8 MB PDF whose form lists 100,000 empty signature fields: pyHanko read every one
+    looking for a signature (14 s, 370 MB)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R /AcroForm 4 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        b"<< /Fields [" + b" ".join(b"%d 0 R" % (5 + n) for n in range(fields)) + b"] >>",
+        *(b"<< /T (f%d) /FT /Sig >>" % n for n in range(fields)),
+    ]
+    out, offsets = bytearray(b"%PDF-1.7\n"), []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    (tmp / "form.pdf").write_bytes(bytes(out))
+    return str(tmp / "form.pdf")
 
 
 def _card_with_fifo(tmp: Path) -> str:
