@@ -55,6 +55,7 @@ import shutil
 import socket
 import stat
 import struct
+import unicodedata
 import uuid
 import zipfile
 import zlib
@@ -402,7 +403,7 @@ def write_package(
         "package_id": package_id if package_id is not None else str(uuid.uuid4()),
         "kind": kind,
         "device_id": identity.device_id,
-        "device_name": identity.device_name,
+        "device_name": one_line(identity.device_name)[:MAX_DEVICE_NAME_CHARS],
         "sequence": sequence,
         "schema_version": schema_version,
         "app_version": app_version,
@@ -1046,6 +1047,27 @@ def canonical_json(value: Any) -> bytes:
     ).encode("utf-8")
 
 
+def one_line(name: str) -> str:
+    """A name from a package as one line of what it says: control, format, bidi and line
+    separator characters as escapes (``\\n``, ``\\u202e``), so a device calling itself
+    "…\\nKey fingerprint: 0000 …" cannot forge a line of the import preview."""
+    if all(unicodedata.category(ch) not in _INVISIBLE for ch in name):
+        return name
+    out = []
+    for ch in name:
+        if unicodedata.category(ch) not in _INVISIBLE:
+            out.append(ch)
+        elif ch == "\n":
+            out.append("\\n")
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
+    return "".join(out)
+
+
+_INVISIBLE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
 def _invalid(field_name: str) -> PackageRejected:
     return PackageRejected(_("the manifest field {field} is not valid", field=field_name))
 
@@ -1128,7 +1150,7 @@ def _validate_manifest(doc: dict[str, Any], limits: Limits) -> Manifest:
     package_id = text("package_id", 36, _UUID4)
     kind = text("kind", 32, _KIND)
     device_id = text("device_id", 36, _UUID4)
-    device_name = text("device_name", MAX_DEVICE_NAME_CHARS)
+    device_name = one_line(text("device_name", MAX_DEVICE_NAME_CHARS))
     schema_version = text("schema_version", MAX_VERSION_CHARS)
     app_version = text("app_version", MAX_VERSION_CHARS)
     created_at = text("created_at", 32, _UTC_TIME)
