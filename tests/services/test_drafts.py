@@ -179,3 +179,25 @@ def test_many_planted_drafts_are_dropped_at_once(db, data_dir) -> None:
         assert seconds < 4, seconds
     finally:
         again.dispose()
+
+
+def test_the_command_line_says_what_typed_text_it_could_not_save(db, data_dir) -> None:
+    """A desktop died with a comment typed; meanwhile the inspection was completed: the next
+    command says the comment was not saved, and why (it was dropped without a word)."""
+    from tests.conftest import run_cli
+
+    insp_id, template = start(db)
+    text = _kinds(template, "text")
+    answer_all(db, insp_id, template)
+    svc.complete_inspection(db, insp_id, actor="甲")
+    db.dispose()
+    _plant(data_dir, [(insp_id, text.id, "comment", "完成后才到的文字", "甲")])
+    run = run_cli("inspections", "list", data_dir=data_dir)
+    assert run.returncode == 0, run.stderr
+    assert (
+        f"warning: what was typed for item {text.id} of inspection {insp_id[:8]} was not saved: "
+        in run.stderr
+    )
+    assert "cannot be changed" in run.stderr
+    again = run_cli("inspections", "list", data_dir=data_dir)
+    assert "warning" not in again.stderr  # said once: the draft is gone
