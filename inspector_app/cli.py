@@ -59,6 +59,9 @@ def print_json(data: Any) -> None:
         print(json_safe(json.dumps(data, ensure_ascii=False, indent=2)))
 
 
+DROPPED_SHOWN = 5  # typed texts a start could not save, named one by one
+
+
 class Context:
     """What a command needs: the data folder, opened on first use."""
 
@@ -76,7 +79,26 @@ class Context:
             from inspector_app.store.db import open_database
 
             self._db = open_database(self.data_dir)
-            recover_drafts(self._db)  # text typed in a desktop that died: never lost
+            recovery = recover_drafts(self._db)  # text typed in a desktop that died: never lost
+            for draft, why in recovery.dropped[:DROPPED_SHOWN]:  # unless it cannot be saved
+                print(
+                    _(
+                        "warning: what was typed for item {item} of inspection {id} was not "
+                        "saved: {reason}",
+                        item=safe(draft.item_id),
+                        id=safe(draft.inspection_id[:8]),
+                        reason=why,
+                    ),
+                    file=sys.stderr,
+                )
+            if len(recovery.dropped) > DROPPED_SHOWN:
+                print(
+                    _(
+                        "warning: {n} more typed texts were not saved",
+                        n=len(recovery.dropped) - DROPPED_SHOWN,
+                    ),
+                    file=sys.stderr,
+                )
         return self._db
 
     def with_templates(self):  # type: ignore[no-untyped-def]

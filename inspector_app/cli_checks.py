@@ -229,11 +229,18 @@ def check_output_file(path: Path) -> None:
 
 
 def check_data_dir(data_dir: Path) -> str | None:
-    """A message if ``data_dir`` exists and is not a folder."""
+    """A message if ``data_dir`` exists and is not a folder, or cannot be reached (a folder
+    above it this user may not enter)."""
     try:
         st = os.stat(data_dir)
-    except OSError:
+    except (FileNotFoundError, NotADirectoryError):
         return None  # missing: it is created when first needed (and refused then if it cannot be)
+    except OSError as exc:
+        return _(
+            "the data folder {dir} cannot be used: {error}",
+            dir=safe(data_dir),
+            error=exc.strerror or exc,
+        )
     if not stat.S_ISDIR(st.st_mode):
         return _("the data folder {dir} is not a folder", dir=safe(data_dir))
     return None

@@ -82,11 +82,18 @@ def load_settings(path: Path | None = None) -> Settings:
     A given data folder without settings yet starts from the per-user ones (names,
     organisation, language, time zone), without their data folder and recent list.
     """
-    if path is None and _folder is not None and not settings_path().exists():
+    if path is None and _folder is not None and not _exists(settings_path()):
         first = _read(user_settings_path())
         first.data_dir, first.recent = "", []
         return first
     return _read(path or settings_path())
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a folder above it may not be entered: read as missing, never a crash
+        return False
 
 
 def _read(path: Path) -> Settings:

@@ -13,6 +13,7 @@ one per keystroke.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,8 @@ from inspector_app.store.db import Database
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from inspector_app.checklists.schema import ChecklistTemplate
 
 VALUE, COMMENT = "value", "comment"
 KINDS = (VALUE, COMMENT)
@@ -73,15 +76,39 @@ class Draft:
     actor: str
 
 
-def pending_drafts(db: Database, inspection_id: str | None = None) -> list[Draft]:
+_ROWS = (
+    "SELECT rowid, CAST(inspection_id AS BLOB), CAST(item_id AS BLOB), CAST(kind AS BLOB), "
+    "CAST(text AS BLOB), CAST(actor AS BLOB) FROM text_draft"
+)
+
+
+def _text(value: object) -> str:
+    """A column as read (bytes), as text; ``UnicodeDecodeError`` if it is not UTF-8."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    return "" if value is None else str(value)
+
+
+def _rows(db: Database, inspection_id: str | None = None) -> list[tuple[int, Draft, str | None]]:
+    """Every draft with its rowid, and why it cannot be read (a crafted database may hold
+    bytes that are not UTF-8, which sqlite3 would raise on), oldest first."""
+    sql, args = _ROWS, ()
+    if inspection_id is not None:
+        sql, args = sql + " WHERE inspection_id = ?", (inspection_id,)
     with db.raw() as con:
-        sql = "SELECT inspection_id, item_id, kind, text, actor FROM text_draft"
-        args: tuple[str, ...] = ()
-        if inspection_id is not None:
-            sql += " WHERE inspection_id = ?"
-            args = (inspection_id,)
         rows = con.execute(sql + " ORDER BY updated_at", args).fetchall()
-    return [Draft(*r) for r in rows]
+    out = []
+    for rowid, *values in rows:
+        try:
+            out.append((rowid, Draft(*(_text(v) for v in values)), None))
+        except UnicodeDecodeError:
+            shown = (v.decode("utf-8", "replace") if isinstance(v, bytes) else "" for v in values)
+            out.append((rowid, Draft(*shown), _("the draft is not valid UTF-8 text")))
+    return out
+
+
+def pending_drafts(db: Database, inspection_id: str | None = None) -> list[Draft]:
+    return [d for _rowid, d, _bad in _rows(db, inspection_id)]
 
 
 @dataclass(frozen=True)
@@ -111,15 +138,82 @@ def drop_draft(db: Database, draft: Draft) -> None:
         )
 
 
+def _items(template: ChecklistTemplate) -> tuple[set[str], set[str]]:
+    """Every item and veto, and the items the editor drafts: those typed key by key (text,
+    score, number)."""
+    from inspector_app.checklists.schema import AnswerType
+
+    typed = (AnswerType.TEXT, AnswerType.SCORE, AnswerType.NUMBER)
+    every = {i.id for i in template.items()} | {v.id for v in template.vetoes}
+    return every, {i.id for i in template.items() if i.type in typed}
+
+
+def _why_not(db: Database, rows: list[tuple[int, Draft, str | None]]) -> dict[int, str]:
+    """Why each draft that the editor could not have written is not recovered, by rowid: it
+    names no inspection here exactly (a prefix would be applied and never deleted), or one
+    that is frozen, another kind, no item of its template, the value of an item that is not
+    typed in (yes/no, a choice, a date, a veto), or an over-long name."""
+    from inspector_app.services import inspections as svc
+    from inspector_app.services.templates import template_of
+    from inspector_app.store.models import Inspection, TemplateVersion
+
+    why = {rowid: bad for rowid, _d, bad in rows if bad}
+    # inspection -> why not, or its template, every item and the typed ones
+    known: dict[str, tuple[str | None, str, set[str], set[str]]] = {}
+    with db.session() as s:
+        for rowid, draft, bad in rows:
+            if bad:
+                continue
+            iid = draft.inspection_id
+            if iid not in known:
+                insp = s.get(Inspection, iid)
+                if insp is None:
+                    known[iid] = (_("no inspection {id}", id=iid), "", set(), set())
+                else:
+                    try:
+                        svc._require_editable(insp)
+                    except ServiceError as exc:
+                        known[iid] = (str(exc), "", set(), set())
+                    else:
+                        tv = s.get(TemplateVersion, insp.template_version_id)
+                        every, typed = _items(template_of(tv)) if tv else (set(), set())
+                        known[iid] = (None, insp.template_id, every, typed)
+            refused, template_id, every, typed = known[iid]
+            if refused:
+                why[rowid] = refused
+            elif draft.kind not in KINDS:
+                why[rowid] = _("unknown draft kind {value!r}", value=draft.kind)
+            elif draft.item_id not in every:
+                why[rowid] = _(
+                    "{template} has no item {item!r}", template=template_id, item=draft.item_id
+                )
+            elif draft.kind == VALUE and draft.item_id not in typed:
+                why[rowid] = _("item {item}: its answer is not typed in", item=draft.item_id)
+            elif problem := limits.length_problem(_("the name"), draft.actor, limits.ACTOR):
+                why[rowid] = problem
+    return why
+
+
 def recover_drafts(db: Database) -> Recovery:
     """At start: every draft left by a crash becomes its edit; one that cannot (the inspection
-    was completed meanwhile, the value is refused) is dropped, with the reason."""
+    was completed meanwhile, the value is refused) is dropped, with the reason. So is one the
+    editor could not have written (``_why_not``): all of those at once, before any edit."""
     applied: list[Draft] = []
     dropped: list[tuple[Draft, str]] = []
-    left = pending_drafts(db)
-    if not left:
+    rows = _rows(db)
+    if not rows:
         return Recovery(applied, dropped)
-    for draft in left:
+    why = _why_not(db, rows)
+    if why:
+        with db.raw() as con:  # one statement: thousands of planted rows go at once
+            con.execute(
+                "DELETE FROM text_draft WHERE rowid IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(why)),),
+            )
+    for rowid, draft, _bad in rows:
+        if rowid in why:
+            dropped.append((draft, why[rowid]))
+            continue
         try:
             apply_draft(db, draft)
         except ServiceError as exc:

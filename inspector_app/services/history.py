@@ -392,7 +392,7 @@ def _received(db: Database, inspection_id: str, own: set[str]) -> list[tuple[_Ra
     from inspector_app.sync import devices, received
 
     with db.session() as s:
-        names = devices.device_names(s)
+        names = devices.shown_names(s)  # a name two devices give comes with its key
         rows = received.received_entries(s, inspection_id)
     out = []
     for r in rows:

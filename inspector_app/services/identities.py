@@ -117,7 +117,8 @@ def identity_names(data_dir: Path) -> list[str]:
     others = sorted(
         n
         for cert in (folder / PEOPLE_DIR).glob("*-cert.pem")
-        if (n := _subject_of(cert)) and n != first
+        # filed in its name's place: a copy elsewhere is not what signs as that name
+        if (n := _subject_of(cert)) and n != first and identity_paths(data_dir, n)[1] == cert
     )
     return names + others
 
@@ -335,12 +336,22 @@ def import_certificate(
     owner = fingerprints[keys_mod.public_key_fingerprint(leaf.public_key())]
     name = ca_mod.common_name(leaf.subject)
     key_path, cert_path = identity_paths(data_dir, owner or name)
+    moved: tuple[Path, Path] | None = None
+    if owner is not None and owner != name and key_path.parent.name == PEOPLE_DIR:
+        # a further identity is filed under its name: HQ named the key's owner otherwise,
+        # so the key goes to that name's place with its certificate
+        moved, key_bytes = (key_path, cert_path), key_path.read_bytes()
+        key_path, cert_path = identity_paths(data_dir, name)
     if key_bytes is not None:
         _backup_existing(key_path, cert_path)
         atomic_write_bytes(key_path, key_bytes)
     elif cert_path.exists():
         _backup_existing(cert_path)
     atomic_write_bytes(cert_path, ca_mod.certificates_pem([leaf, *chain]))
+    if moved is not None and moved[0] != key_path:
+        _backup_existing(*moved)  # the old files stay beside, as .old
+        for old in moved:
+            old.unlink(missing_ok=True)
     status = identity_status(data_dir, name)
     assert status is not None
     return status

@@ -68,14 +68,22 @@ def _hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def photo_files_in(folder: Path) -> list[Path]:
+def photo_files_in(folder: Path, unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
     """JPEG and PNG files under ``folder`` (a camera card: DCIM/100CANON/...), sorted.
 
     Case-insensitive suffixes; hidden files and folders (``.Trashes``, ``._IMG_0001.JPG``)
-    are skipped; symlinked folders are not followed.
+    are skipped; symlinked folders are not followed. A folder that cannot be read is added
+    to ``unreadable`` with the reason (never skipped in silence).
     """
+
+    def failed(exc: OSError) -> None:
+        if unreadable is not None:
+            where = Path(exc.filename) if exc.filename else folder
+            reason = _("the folder cannot be read: {error}", error=exc.strerror or exc)
+            unreadable.append((where, reason))
+
     found: list[Path] = []
-    for root, dirs, files in os.walk(folder, followlinks=False):
+    for root, dirs, files in os.walk(folder, onerror=failed, followlinks=False):
         dirs[:] = [d for d in dirs if not _hidden(d)]
         found += [
             Path(root) / f
@@ -90,8 +98,10 @@ def _collect(sources: Iterable[Path], report: AddPhotosReport) -> list[Path]:
     for src in sources:
         src = Path(src)
         if src.is_dir():
-            inside = photo_files_in(src)
-            if not inside:
+            unreadable: list[tuple[Path, str]] = []
+            inside = photo_files_in(src, unreadable)
+            report.refused += unreadable
+            if not inside and not unreadable:
                 report.refused.append((src, _("no JPEG or PNG photos in this folder")))
             files += inside
         elif src.exists():

@@ -91,6 +91,10 @@ MAX_LEN: dict[str, int] = {
 # member's declared size bounds what zipfile unpacks; a lying one fails its CRC)
 MAX_XLSX_UNPACKED = 200 * 1024 * 1024
 MAX_XLSX_MEMBERS = 1000
+# A site list has a dozen columns and rows of a few hundred characters: far wider is not one
+# (a header of 20 million empty columns, a sheet padded to 16,384 columns, read cell by cell)
+MAX_COLUMNS = 50
+MAX_LINE_CHARS = 64 * 1024
 
 
 @dataclass
@@ -117,10 +121,21 @@ def _read_csv(path: Path, raw: bytes) -> list[tuple[int, list[str]]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
     except csv.Error:
         dialect = csv.excel
+    for n, line in enumerate(io.StringIO(text), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise InvalidInput(
+                _(
+                    "{file}:{line}: longer than {n} characters",
+                    file=path,
+                    line=n,
+                    n=f"{MAX_LINE_CHARS:,}",
+                )
+            )
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     rows: list[tuple[int, list[str]]] = []
     try:
         for row in reader:
+            _check_width(path, reader.line_num, row)
             rows.append((reader.line_num, row))
             if len(rows) > MAX_ROWS + 1:
                 raise InvalidInput(_("{file}: more than {n} rows", file=path, n=MAX_ROWS))
@@ -129,6 +144,14 @@ def _read_csv(path: Path, raw: bytes) -> list[tuple[int, list[str]]]:
             _("{file}:{line}: malformed CSV: {error}", file=path, line=reader.line_num, error=exc)
         ) from None
     return rows
+
+
+def _check_width(path: Path, line: int, row: list[str]) -> None:
+    """Refuse a row with something past the widest a site list has."""
+    if any(c.strip() for c in row[MAX_COLUMNS:]):
+        raise InvalidInput(
+            _("{file}:{line}: more than {n} columns", file=path, line=line, n=MAX_COLUMNS)
+        )
 
 
 def _check_xlsx_zip(path: Path, fh: BinaryIO) -> None:
@@ -167,10 +190,13 @@ def _read_xlsx(path: Path, fh: BinaryIO) -> list[tuple[int, list[str]]]:
     try:
         ws = wb.worksheets[0]
         rows: list[tuple[int, list[str]]] = []
-        for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        # never padded to the sheet's stated width: one column past the widest allowed
+        for n, row in enumerate(ws.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), 1):
             if n > MAX_ROWS + 1:
                 raise InvalidInput(_("{file}: more than {n} rows", file=path, n=MAX_ROWS))
-            rows.append((n, ["" if v is None else str(v) for v in row]))
+            cells = ["" if v is None else str(v) for v in row]
+            _check_width(path, n, cells)
+            rows.append((n, cells))
         return rows
     finally:
         wb.close()

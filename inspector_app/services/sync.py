@@ -486,7 +486,7 @@ def list_conflicts(db: Database, *, open_only: bool = True) -> list[dict[str, An
         if open_only:
             q = q.where(SyncConflict.resolved_at.is_(None))  # type: ignore[union-attr]
         rows = s.exec(q.order_by(SyncConflict.created_at)).all()
-        devices = {d.device_id: d.device_name for d in s.exec(select(SyncDevice)).all()}
+        names = devices.shown_names(s)  # a name two devices give comes with its key
         out = []
         for c, r in rows:
             title, mine, theirs = _describe(s, c)
@@ -496,7 +496,7 @@ def list_conflicts(db: Database, *, open_only: bool = True) -> list[dict[str, An
                     "entity": c.entity,
                     "entity_id": c.entity_id,
                     "package_id": c.package_id,
-                    "device": devices.get(r.device_id, r.device_id),
+                    "device": names.get(r.device_id, r.device_id),
                     "created_at": c.created_at.isoformat(),
                     "resolved": c.resolution,
                     "title": title,

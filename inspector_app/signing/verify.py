@@ -27,6 +27,9 @@ from inspector_app.signing import SigningError
 from inspector_app.signing.ca import common_name, load_certificates
 
 MAX_PDF_BYTES = 512 * 1024 * 1024
+# A report has one signature field; pyHanko reads every field of the form to find the
+# signatures (100,000 empty ones: 14 s, 370 MB), so a form that big is refused first.
+MAX_FORM_FIELDS = 1000
 
 # pyHanko logs a traceback for every certificate it cannot chain (an untrusted signer is an
 # expected answer here, reported in the result); keep those out of the user's terminal.
@@ -123,6 +126,31 @@ def _signer_key_usage_ok(cert: x509.Certificate) -> bool:
     return bool(usage.digital_signature and usage.content_commitment)
 
 
+def _form_fields_over(reader: Any, cap: int) -> bool:
+    """True if the form (its fields and their kids) has more than ``cap`` fields; at most
+    ``cap`` of them are read to tell."""
+    from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject
+
+    def resolved(value: Any) -> Any:
+        return value.get_object() if hasattr(value, "get_object") else value
+
+    form = resolved(reader.root.get("/AcroForm"))
+    if not isinstance(form, DictionaryObject):
+        return False
+    todo, counted = [form.get("/Fields")], 0
+    while todo:
+        fields = resolved(todo.pop())
+        if not isinstance(fields, ArrayObject):
+            continue
+        counted += len(fields)  # before reading any of them
+        if counted > cap:
+            return True
+        for node in map(resolved, fields):
+            if isinstance(node, DictionaryObject) and "/Kids" in node:
+                todo.append(node.get("/Kids"))
+    return False
+
+
 def verify_pdf(path: Path, trust_roots: list[Path] | None = None) -> VerifyResult:
     """Verify the signature of ``path``. Problems are listed in the result, not raised;
     an unreadable trust file or PDF path raises ``SigningError``."""
@@ -157,6 +185,14 @@ def verify_pdf(path: Path, trust_roots: list[Path] | None = None) -> VerifyResul
 
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
+        if _form_fields_over(reader, MAX_FORM_FIELDS):
+            result.problems.append(
+                _(
+                    "the file has more than {n} form fields; a report has one signature field",
+                    n=MAX_FORM_FIELDS,
+                )
+            )
+            return result
         sigs = reader.embedded_regular_signatures
     except Exception as exc:  # any parse failure of an untrusted file is a rejection
         result.problems.append(_("not a readable PDF: {error}", error=exc))

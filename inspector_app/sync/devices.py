@@ -12,11 +12,13 @@ carry the same name.
 from __future__ import annotations
 
 import socket
+from collections import Counter
 
 from sqlmodel import Session, select
 
+from inspector_app.i18n import _
 from inspector_app.store.models import SyncDevice
-from inspector_app.sync.package import MAX_DEVICE_NAME_CHARS
+from inspector_app.sync.package import MAX_DEVICE_NAME_CHARS, key_fingerprint
 
 SEPARATOR = " @ "
 
@@ -37,3 +39,23 @@ def readable_name(inspector: str, computer: str | None = None) -> str:
 def device_names(s: Session) -> dict[str, str]:
     """Device id -> the latest name it gave, for every device whose packages came here."""
     return {d.device_id: d.device_name for d in s.exec(select(SyncDevice)).all()}
+
+
+def shown_names(s: Session) -> dict[str, str]:
+    """Device id -> its name for people: the latest name it gave, with its key's fingerprint
+    when another device here gives the same name (anyone can give any name, so a copier
+    naming its device as a laptop does is told apart from the laptop)."""
+    rows = s.exec(select(SyncDevice)).all()
+    given = Counter(d.device_name for d in rows)
+    return {
+        d.device_id: (
+            _(
+                "{name} (key {fingerprint})",
+                name=d.device_name,
+                fingerprint=key_fingerprint(d.public_key),
+            )
+            if given[d.device_name] > 1
+            else d.device_name
+        )
+        for d in rows
+    }

@@ -55,6 +55,7 @@ import shutil
 import socket
 import stat
 import struct
+import unicodedata
 import uuid
 import zipfile
 import zlib
@@ -208,9 +209,18 @@ class Manifest:
 
     @property
     def fingerprint(self) -> str:
-        """First 16 hex digits of the SHA-256 of the raw public key, e.g. "ab12 cd34 ef56 7890"."""
-        digest = hashlib.sha256(base64.b64decode(self.public_key)).hexdigest()[:16]
-        return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
+        return key_fingerprint(self.public_key)
+
+
+def key_fingerprint(public_key_b64: str) -> str:
+    """First 16 hex digits of the SHA-256 of a device's raw public key (base64), e.g.
+    "ab12 cd34 ef56 7890"."""
+    try:
+        raw = base64.b64decode(public_key_b64)
+    except ValueError:  # binascii.Error: a stored key is checked on import; never crash here
+        raw = public_key_b64.encode("utf-8", "replace")
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
 @dataclass(frozen=True)
@@ -393,7 +403,7 @@ def write_package(
         "package_id": package_id if package_id is not None else str(uuid.uuid4()),
         "kind": kind,
         "device_id": identity.device_id,
-        "device_name": identity.device_name,
+        "device_name": one_line(identity.device_name)[:MAX_DEVICE_NAME_CHARS],
         "sequence": sequence,
         "schema_version": schema_version,
         "app_version": app_version,
@@ -603,8 +613,12 @@ def _open_file(path: Path, limits: Limits) -> BinaryIO:
     )
     try:
         st = os.stat(path)
-    except (OSError, ValueError) as exc:
+    except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
         raise missing from exc
+    except OSError as exc:  # it is there, but may not be read (a folder above it, say)
+        raise PackageRejected(
+            _("cannot read the file: {error}", error=exc.strerror or str(exc))
+        ) from exc
     if not stat.S_ISREG(st.st_mode):  # also keeps a FIFO from blocking the open below
         raise missing
     try:
@@ -969,7 +983,8 @@ def _no_constant(name: str) -> Any:
     raise _NonFinite(name)
 
 
-def _has_surrogates(value: Any) -> bool:
+def has_surrogates(value: Any) -> bool:
+    """True if a lone surrogate (not text: it cannot be encoded) is anywhere in ``value``."""
     stack = [value]
     while stack:
         item = stack.pop()
@@ -1014,7 +1029,7 @@ def _strict_json(data: bytes, member: str, cap: int) -> Any:
         raise _bad_unicode(member) from exc
     except ValueError as exc:  # JSONDecodeError, too many integer digits
         raise PackageRejected(_("{member}: it is not valid JSON", member=shown), member) from exc
-    if _SURROGATE_ESCAPE.search(text) and _has_surrogates(value):
+    if _SURROGATE_ESCAPE.search(text) and has_surrogates(value):
         raise _bad_unicode(member)
     return value
 
@@ -1030,6 +1045,27 @@ def canonical_json(value: Any) -> bytes:
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")
+
+
+def one_line(name: str) -> str:
+    """A name from a package as one line of what it says: control, format, bidi and line
+    separator characters as escapes (``\\n``, ``\\u202e``), so a device calling itself
+    "…\\nKey fingerprint: 0000 …" cannot forge a line of the import preview."""
+    if all(unicodedata.category(ch) not in _INVISIBLE for ch in name):
+        return name
+    out = []
+    for ch in name:
+        if unicodedata.category(ch) not in _INVISIBLE:
+            out.append(ch)
+        elif ch == "\n":
+            out.append("\\n")
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
+    return "".join(out)
+
+
+_INVISIBLE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 
 def _invalid(field_name: str) -> PackageRejected:
@@ -1114,7 +1150,7 @@ def _validate_manifest(doc: dict[str, Any], limits: Limits) -> Manifest:
     package_id = text("package_id", 36, _UUID4)
     kind = text("kind", 32, _KIND)
     device_id = text("device_id", 36, _UUID4)
-    device_name = text("device_name", MAX_DEVICE_NAME_CHARS)
+    device_name = one_line(text("device_name", MAX_DEVICE_NAME_CHARS))
     schema_version = text("schema_version", MAX_VERSION_CHARS)
     app_version = text("app_version", MAX_VERSION_CHARS)
     created_at = text("created_at", 32, _UTC_TIME)

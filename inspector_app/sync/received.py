@@ -48,8 +48,10 @@ def store_lineage(
     s: Session, inspection_id: str, entries: Sequence[dict[str, Any]], device_id: str | None
 ) -> None:
     """Make ``entries`` the history of the version in use, whole and in its order. An entry
-    known here already keeps the device it came from first; the entries of the version it
-    replaces are kept, to be shown only."""
+    known here already in a version that counted keeps the device it came from first (one
+    kept to be shown only claims nothing: anyone with a copy of a package can send a version
+    of the same content under their own key); the entries of the version it replaces are
+    kept, to be shown only."""
     old = s.exec(
         select(ReceivedHistory).where(ReceivedHistory.inspection_id == inspection_id)
     ).all()
@@ -63,7 +65,7 @@ def store_lineage(
             "position": n,
             "entry_json": _dump(e),
             "local_seq": mark,
-            "device_id": (known[e["id"]].device_id if e["id"] in known else None) or device_id,
+            "device_id": _first_device(known.get(e["id"])) or device_id,
             "lineage": True,
         }
         for n, e in enumerate(entries)
@@ -83,6 +85,11 @@ def store_lineage(
     ]
     if rows:
         s.connection().execute(_table().insert(), rows)
+
+
+def _first_device(row: ReceivedHistory | None) -> str | None:
+    """The device that brought an entry here first in a version that counted."""
+    return row.device_id if row is not None and row.lineage else None
 
 
 def _order(row: ReceivedHistory) -> tuple[bool, int]:

@@ -63,7 +63,7 @@ from inspector_app.store.models import (
     TemplateVersion,
 )
 from inspector_app.sync import compare, received
-from inspector_app.sync.package import PackageRejected, canonical_json
+from inspector_app.sync.package import PackageRejected, canonical_json, has_surrogates
 
 RECORDS_MEMBER = "data/records.json"
 RECORDS_FORMAT = 1
@@ -322,7 +322,23 @@ def _check_row(model: type[SQLModel], row: Any, where: str) -> dict[str, Any]:
                 raise _reject(
                     at, _("holds a text longer than {n} characters", n=limits.LONGEST_TEXT)
                 )
+            if has_surrogates(parsed):  # escaped in the JSON text: the package's JSON had none
+                raise _reject(at, _not_unicode())
     return out
+
+
+def _not_unicode() -> str:
+    return _("holds text that is not valid Unicode (a lone surrogate)")
+
+
+def _escaped_surrogates(text: Any) -> bool:
+    """JSON text (an audit entry's old or new value) whose escapes make a lone surrogate."""
+    if not isinstance(text, str) or "\\u" not in text:
+        return False
+    try:
+        return has_surrogates(json.loads(text))
+    except (ValueError, RecursionError):
+        return False
 
 
 def _longest_string(value: Any) -> int:
@@ -686,6 +702,9 @@ def _check_history(raw: Any, where: str, inspection_id: str) -> list[dict[str, A
                 raise _reject(at, _("not an audit entry"))
         if e["inspection_id"] != inspection_id:
             raise _reject(at, _("belongs to another inspection"))
+        for key in ("old", "new"):
+            if _escaped_surrogates(e[key]):
+                raise _reject(f"{at}.{key}", _not_unicode())
         if e["id"] in seen or not e["id"]:
             raise _reject(at, _("an audit entry appears twice"))
         values = {key: e[key] for key in HISTORY_KEYS if key not in ("prev_hash", "hash")}

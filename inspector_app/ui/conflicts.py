@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from inspector_app.i18n import _
 from inspector_app.store.db import Database
 from inspector_app.ui.dialogs import RememberingDialog
+from inspector_app.ui.plain import plain_tip
 from inspector_app.ui.workers import run_task, show_error
 
 
@@ -153,7 +154,7 @@ class ConflictsDialog(RememberingDialog):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, r["id"])
-                item.setToolTip(text)
+                item.setToolTip(plain_tip(text))
                 self.table.setItem(n, col, item)
         for col in range(self.table.columnCount() - 1):  # long cells keep the table in view
             self.table.resizeColumnToContents(col)
@@ -209,7 +210,7 @@ class ConflictsDialog(RememberingDialog):
         for n, d in enumerate(diffs):
             for col, text in enumerate((d.what, d.local, d.incoming)):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(plain_tip(text))
                 self.differences.setItem(n, col, item)
         metrics = self.differences.fontMetrics()
         self.differences.setColumnWidth(0, metrics.horizontalAdvance("中") * 28)

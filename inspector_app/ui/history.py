@@ -39,6 +39,7 @@ from inspector_app.services.history import (
 from inspector_app.store.db import Database
 from inspector_app.ui.dialogs import RememberingDialog, qsettings
 from inspector_app.ui.models import Column, RowsModel
+from inspector_app.ui.plain import plain_labels
 from inspector_app.ui.workers import run_task
 
 OK_COLOUR = "#2e7d32"
@@ -230,6 +231,7 @@ class HistoryDialog(RememberingDialog):
         layout.addWidget(self.loading, 1)
         layout.addWidget(self.table, 1)
         layout.addWidget(close)
+        plain_labels(self)  # the site, the devices, the values: data, never markup
 
         self.search.textChanged.connect(self._search)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from inspector_app.i18n import _
 from inspector_app.services.browse import grade_text, site_type_label, status_label
+from inspector_app.ui.plain import plain_tip
 
 Index = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -133,7 +134,10 @@ class RowsModel(QAbstractTableModel):
             return row
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(col.align | Qt.AlignmentFlag.AlignVCenter)
-        return self.extra(row, index.column(), role)
+        value = self.extra(row, index.column(), role)
+        if role == Qt.ItemDataRole.ToolTipRole and isinstance(value, str):
+            return plain_tip(value)  # tooltips of rows quote data
+        return value
 
     def extra(self, row: dict[str, Any], column: int, role: int) -> Any:
         return None

@@ -31,6 +31,7 @@ from inspector_app import timefmt
 from inspector_app.i18n import _
 from inspector_app.store.db import Database
 from inspector_app.ui.dialogs import RememberingDialog
+from inspector_app.ui.plain import plain_labels, plain_tip
 from inspector_app.ui.workers import run_task
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -101,6 +102,7 @@ def add_photos_in_background(
                 QMessageBox.Icon.Warning if report.refused else QMessageBox.Icon.Information
             )
             box.setWindowTitle(_("Photos"))
+            box.setTextFormat(Qt.TextFormat.PlainText)  # file names are never markup
             box.setText(
                 _(
                     "{added} photos added, {refused} refused, {dupes} already there.",
@@ -152,7 +154,7 @@ class PhotoStrip(QListWidget):
             item = QListWidgetItem(QIcon(QPixmap(str(thumb))), p.caption or p.original_name)
             item.setData(ID_ROLE, p.id)
             taken = taken_text(p)
-            item.setToolTip(f"{p.original_name}\n{taken} {p.camera or ''}".strip())
+            item.setToolTip(plain_tip(f"{p.original_name}\n{taken} {p.camera or ''}".strip()))
             self.addItem(item)
 
     # drag and drop, paste
@@ -303,6 +305,7 @@ class PhotoViewer(RememberingDialog):
         layout.addWidget(self.area, 1)
         layout.addWidget(self.info)
         layout.addLayout(bottom)
+        plain_labels(self)  # a file name, a camera: data, never markup
         self.resize(max(self.width(), 1000), max(self.height(), 760))
         self.show_current()
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from inspector_app.i18n import _, current_language
 from inspector_app.store.db import Database
 from inspector_app.ui.dialogs import RememberingDialog
+from inspector_app.ui.plain import plain_labels
 from inspector_app.ui.workers import run_task, show_error
 
 PREVIEW_SCALE = 1.3
@@ -184,6 +185,7 @@ class ReportDialog(RememberingDialog):
         layout.addLayout(top)
         layout.addWidget(scroll, 1)
         layout.addWidget(buttons)
+        plain_labels(self)  # messages quote names and files: never markup
         self.resize(max(self.width(), 900), max(self.height(), 900))
         self.build()
 

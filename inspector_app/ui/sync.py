@@ -33,6 +33,7 @@ from inspector_app.i18n import _
 from inspector_app.services.browse import status_label
 from inspector_app.store.db import Database
 from inspector_app.ui.dialogs import RememberingDialog
+from inspector_app.ui.plain import plain_tip
 from inspector_app.ui.workers import run_task, show_error
 
 FILTER = "{} (*.inspkg)"
@@ -44,6 +45,7 @@ def inform(parent: QWidget, title: str, text: str) -> QMessageBox:
         QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent
     )
     box.setObjectName("sync-result")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # what a package says is never markup
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
@@ -117,7 +119,7 @@ class ImportPreviewDialog(RememberingDialog):
             )
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(plain_tip(text))
                 self.table.setItem(n, col, item)
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, min(self.table.columnWidth(0), 340))

@@ -121,6 +121,7 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str | None = N
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title or _("Inspector"))
+    box.setTextFormat(Qt.TextFormat.PlainText)  # a message may quote a package or a file
     box.setText(str(exc))
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     # shown without blocking, so background callbacks and tests are never stuck on a modal loop

@@ -51,6 +51,21 @@ def laughs() -> str:
 Case = tuple[str, Callable[[Path, str], list[str | bytes]], str]
 CASES: list[Case] = [
     (
+        "sites import a header of 20 million columns",
+        lambda t, i: ["sites", "import", _commas(t)],
+        "commas.csv:1: longer than 65,536 characters",
+    ),
+    (
+        "sites import a sheet 16,384 columns wide",
+        lambda t, i: ["sites", "import", _wide_xlsx(t)],
+        "wide.xlsx:2: more than 50 columns",
+    ),
+    (
+        "verify a PDF of 100,000 form fields",
+        lambda t, i: ["verify", _form_of(t, 100_000)],
+        "the file has more than 1000 form fields; a report has one signature field",
+    ),
+    (
         "verify /dev/zero",
         lambda t, i: ["verify", "/dev/zero"],
         "/dev/zero: cannot read the file: it is a device, not a regular file",
@@ -154,6 +169,53 @@ def _write(path: Path, text: str) -> str:
     return str(path)
 
 
+def _commas(tmp: Path) -> str:
+    """A site list whose header goes on with 20 million empty columns (it took 4 s, 430 MB)."""
+    return _write(tmp / "commas.csv", "code,name,type" + "," * (19 * 2**20) + "\n")
+
+
+def _wide_xlsx(tmp: Path) -> str:
+    """A small workbook whose sheet is 16,384 columns wide (one stray cell): every row was
+    read padded to that width (5,000 rows: 12 s, 760 MB), and a cell past the widest a site
+    list has was ignored."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["code", "name", "type"])
+    for n in range(5000):
+        ws.append([f"PB-{n}", f"基地{n}", "pilot_base"])
+    ws["XFD1"] = "x"
+    ws["AY2"] = "past the 50th column"
+    wb.save(tmp / "wide.xlsx")
+    return str(tmp / "wide.xlsx")
+
+
+def _form_of(tmp: Path, fields: int) -> str:
+    """An 8 MB PDF whose form lists 100,000 empty signature fields: pyHanko read every one
+    looking for a signature (14 s, 370 MB)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R /AcroForm 4 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        b"<< /Fields [" + b" ".join(b"%d 0 R" % (5 + n) for n in range(fields)) + b"] >>",
+        *(b"<< /T (f%d) /FT /Sig >>" % n for n in range(fields)),
+    ]
+    out, offsets = bytearray(b"%PDF-1.7\n"), []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    (tmp / "form.pdf").write_bytes(bytes(out))
+    return str(tmp / "form.pdf")
+
+
 def _card_with_fifo(tmp: Path) -> str:
     card = tmp / "card" / "DCIM"
     card.mkdir(parents=True)
@@ -199,6 +261,84 @@ def test_data_dir_naming_a_file(tmp_path: Path) -> None:
         run = run_cli_bounded(*args, data_dir=plain)
         _assert_refused(run, f"error: the data folder {plain} is not a folder")
     assert plain.read_text() == "x"
+
+
+def _without_root_powers() -> list[str]:
+    """A prefix that runs a command without the power to read what it may not (root's
+    CAP_DAC_OVERRIDE): permissions are what a user meets."""
+    if os.geteuid() != 0:
+        return []
+    import shutil
+
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: permissions cannot be tried")
+    drop = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}"]
+
+
+def _cli_as_a_user(data_dir: Path, *args: str) -> Any:
+    """The real CLI in a child process, meeting permissions as a user does."""
+    import subprocess
+    import sys
+
+    command = [*_without_root_powers(), sys.executable, "-m", "inspector_app"]
+    command += ["--data-dir", str(data_dir), *args]
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "INSPECTOR_LANG": "en"},
+    )
+
+
+def test_a_data_folder_that_cannot_be_reached_is_refused(tmp_path: Path) -> None:
+    """A data folder inside a folder this user may not enter: exit 1 with a message, for
+    every command (it was a PermissionError traceback from the settings, before any)."""
+
+    locked = tmp_path / "locked"
+    (locked / "data").mkdir(parents=True)
+    locked.chmod(0)
+    try:
+        for args in (["doctor"], ["inspections", "list"], ["demo"]):
+            run = _cli_as_a_user(locked / "data", *args)
+            assert run.returncode == 1, run.stderr
+            assert "Traceback" not in run.stderr
+            assert f"error: the data folder {locked / 'data'} cannot be used: " in run.stderr
+            assert "Permission denied" in run.stderr
+        # a package in there is not "missing": it may not be read
+        run = _cli_as_a_user(tmp_path / "hq", "import", str(locked / "x.inspkg"))
+        assert run.returncode == 1, run.stderr
+        assert "cannot read the file: Permission denied" in run.stderr
+    finally:
+        locked.chmod(0o700)
+
+
+def test_a_card_folder_that_cannot_be_read_is_named(
+    folder: tuple[Path, str], tmp_path: Path
+) -> None:
+    """A camera card whose DCIM/101 folder this user may not read: the photos that can be
+    read are added, and the folder is named with the reason (it was skipped in silence, and
+    a card that could not be read at all said "no JPEG or PNG photos in this folder")."""
+
+    from tests.media import make_jpeg
+
+    data, insp = folder
+    card = tmp_path / "card"
+    (card / "DCIM" / "100").mkdir(parents=True)
+    make_jpeg(card / "DCIM" / "100" / "IMG_0001.JPG")
+    hidden = card / "DCIM" / "101"
+    hidden.mkdir()
+    make_jpeg(hidden / "IMG_0002.JPG", seed=1)
+    hidden.chmod(0)
+    try:
+        run = _cli_as_a_user(data, "photos", "add", insp, str(card))
+    finally:
+        hidden.chmod(0o700)
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    assert f"{hidden}: the folder cannot be read: Permission denied" in run.stderr + run.stdout
+    assert "IMG_0001.JPG" in run.stdout  # the photo that can be read is added
 
 
 def test_invalid_utf8_in_a_path_is_a_file_name_not_an_error(

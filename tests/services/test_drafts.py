@@ -74,3 +74,130 @@ def test_a_draft_is_capped(db) -> None:
     with pytest.raises(InvalidInput):
         drafts.save_draft(db, insp_id, text.id, "other", "x", actor="甲")
     assert drafts.pending_drafts(db) == []
+
+
+def _plant(data_dir, rows) -> None:
+    """Drafts written straight into the database file, as someone holding the folder (or a
+    crafted database) could: without the foreign key, any kind, any bytes."""
+    import sqlite3
+
+    con = sqlite3.connect(data_dir / "inspector.db")
+    con.execute("PRAGMA foreign_keys=OFF")
+    con.executemany(
+        "INSERT INTO text_draft (inspection_id, item_id, kind, text, actor, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, '2026-01-01 00:00:00.000000')",
+        rows,
+    )
+    con.commit()
+    con.close()
+
+
+def _entries(db) -> int:
+    with db.raw() as con:
+        return con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+
+
+def test_a_planted_draft_is_dropped_and_never_outlives_a_start(db, data_dir) -> None:
+    """Only what the editor writes is recovered: a draft naming its inspection by a prefix,
+    another kind, an untyped item, an unknown inspection or item, bytes that are not UTF-8 or
+    an over-long name is dropped with its reason; none comes back at the next start to undo
+    the inspector's later edits, and a start never fails on one."""
+    insp_id, template = start(db)
+    text = _kinds(template, "text")
+    yes_no = _kinds(template, "yes_no")
+    before = _entries(db)
+    db.dispose()
+    _plant(
+        data_dir,
+        [
+            (insp_id[:8], text.id, "comment", "zombie", "甲"),
+            (insp_id, yes_no.id, "evil", "yes", "甲"),
+            (insp_id, yes_no.id, "value", "yes", "甲"),
+            (insp_id, template.vetoes[0].id, "value", "yes", "甲"),
+            ("00000000-0000-4000-8000-000000000000", text.id, "comment", "x", "甲"),
+            (insp_id, "no.such.item", "value", "x", "甲"),
+            (insp_id, text.id, "value", "x", "甲" * (limits.ACTOR + 1)),
+        ],
+    )
+    import sqlite3
+
+    con = sqlite3.connect(data_dir / "inspector.db")
+    con.execute(
+        "INSERT INTO text_draft VALUES (?, ?, 'comment', CAST(X'FFFE41' AS TEXT), '甲', "
+        "'2026-01-01 00:00:00.000000')",
+        (insp_id, text.id),
+    )
+    con.commit()
+    con.close()
+    again = open_data_folder(data_dir)
+    try:
+        assert drafts.pending_drafts(again) == []
+        assert _entries(again) == before  # nothing planted became an edit
+        svc.comment_item(again, insp_id, text.id, "检查员后来写的", actor="王晓明")
+    finally:
+        again.dispose()
+    third = open_data_folder(data_dir)
+    try:
+        state = svc.load_inspection_state(third, insp_id)
+        assert state.answers[text.id].comment == "检查员后来写的"
+        assert state.answers.get(yes_no.id) is None
+        assert not state.score.vetoed
+    finally:
+        third.dispose()
+
+
+def test_the_dropped_drafts_say_why(db, data_dir) -> None:
+    insp_id, template = start(db)
+    text = _kinds(template, "text")
+    db.dispose()
+    _plant(data_dir, [(insp_id[:8], text.id, "comment", "zombie", "甲")])
+    again = open_data_folder(data_dir)
+    try:
+        _plant(data_dir, [(insp_id, "no.such.item", "value", "x", "甲")])
+        result = drafts.recover_drafts(again)
+        assert result.applied == []
+        assert [(d.item_id, why) for d, why in result.dropped] == [
+            ("no.such.item", f"{template.id} has no item 'no.such.item'")
+        ]
+    finally:
+        again.dispose()
+
+
+def test_many_planted_drafts_are_dropped_at_once(db, data_dir) -> None:
+    """A table of thousands of drafts for items no template has does not hold up the start
+    (one refused edit each took 2 ms: 20,000 of them, 38 s)."""
+    import time
+
+    insp_id, _template = start(db)
+    db.dispose()
+    _plant(data_dir, [(insp_id, f"x{n}", "value", "1", "甲") for n in range(5000)])
+    t0 = time.perf_counter()
+    again = open_data_folder(data_dir)
+    seconds = time.perf_counter() - t0
+    try:
+        assert drafts.pending_drafts(again) == []
+        assert seconds < 4, seconds
+    finally:
+        again.dispose()
+
+
+def test_the_command_line_says_what_typed_text_it_could_not_save(db, data_dir) -> None:
+    """A desktop died with a comment typed; meanwhile the inspection was completed: the next
+    command says the comment was not saved, and why (it was dropped without a word)."""
+    from tests.conftest import run_cli
+
+    insp_id, template = start(db)
+    text = _kinds(template, "text")
+    answer_all(db, insp_id, template)
+    svc.complete_inspection(db, insp_id, actor="甲")
+    db.dispose()
+    _plant(data_dir, [(insp_id, text.id, "comment", "完成后才到的文字", "甲")])
+    run = run_cli("inspections", "list", data_dir=data_dir)
+    assert run.returncode == 0, run.stderr
+    assert (
+        f"warning: what was typed for item {text.id} of inspection {insp_id[:8]} was not saved: "
+        in run.stderr
+    )
+    assert "cannot be changed" in run.stderr
+    again = run_cli("inspections", "list", data_dir=data_dir)
+    assert "warning" not in again.stderr  # said once: the draft is gone

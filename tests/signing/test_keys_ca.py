@@ -325,6 +325,51 @@ def test_ca_issue_for_a_laptop_request(tmp_path: Path) -> None:
         svc.import_certificate(laptop, other.certificate_file)
 
 
+def test_a_certificate_in_another_name_moves_a_second_identity_to_that_name(
+    tmp_path: Path,
+) -> None:
+    """HQ issues the certificate for the key of the laptop's second identity (刘洋) in the
+    name it knows (张伟): the identity becomes 张伟's, in 张伟's place, and signs as 张伟. It
+    was written into 刘洋's files, then an AssertionError (a traceback on `keys import-cert`),
+    leaving neither 刘洋 nor 张伟 able to sign."""
+    hq, laptop, out = tmp_path / "hq", tmp_path / "laptop", tmp_path / "out"
+    svc.init_ca(hq, passphrase=PASS, name="测试·HQ 根证书")
+    svc.init_identity(laptop, passphrase="laptop passphrase", name="王晓明")
+    second = svc.init_identity(laptop, passphrase="second passphrase", name="刘洋")
+    assert "people" in second["key_file"]
+    issued = svc.issue_certificate(
+        hq, name="张伟", passphrase=PASS, out_dir=out, request=Path(second["certificate_file"])
+    )
+    status = svc.import_certificate(laptop, issued.certificate_file)
+    assert status["subject_cn"] == "张伟" and status["kind"] == "hq-issued"
+    assert status["certificate_matches_key"]
+    assert svc.identity_names(laptop) == ["王晓明", "张伟"]
+    identity = svc.load_identity(laptop, "second passphrase", "张伟")
+    assert identity.name == "张伟"
+    assert ca.common_name(identity.certificate.issuer) == "测试·HQ 根证书"
+    assert [s["subject_cn"] for s in svc.identities_status(laptop)] == ["王晓明", "张伟"]
+    assert not Path(second["key_file"]).exists()  # moved: one key, one name
+    assert list(Path(second["key_file"]).parent.glob("*.old"))  # the old files kept beside
+
+
+def test_a_certificate_out_of_its_place_is_no_identity(tmp_path: Path) -> None:
+    """A certificate file under signing/people/ that is not in its name's place (a copy, a
+    planted file) names nobody who can sign here: listing it made `report --sign` ask for
+    "the passphrase of the signing key of 张伟" and then make a new self-signed key with it."""
+    hq, laptop, out = tmp_path / "hq", tmp_path / "laptop", tmp_path / "out"
+    svc.init_ca(hq, passphrase=PASS, name="测试·HQ 根证书")
+    svc.init_identity(laptop, passphrase=PASS, name="王晓明")
+    issued = svc.issue_certificate(
+        hq, name="张伟", passphrase=PASS, out_dir=out, new_key_passphrase=PASS
+    )
+    people = laptop / "signing" / "people"
+    people.mkdir(parents=True, exist_ok=True)
+    (people / "copy-cert.pem").write_bytes(issued.certificate_file.read_bytes())
+    (people / "copy-key.json").write_bytes(issued.key_file.read_bytes())  # type: ignore[union-attr]
+    assert svc.identity_names(laptop) == ["王晓明"]
+    assert [s["subject_cn"] for s in svc.identities_status(laptop)] == ["王晓明"]
+
+
 def test_demo_identity_is_made_once(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("INSPECTOR_PASSPHRASE", raising=False)
     first = svc.ensure_demo_identity(data_dir, names=[svc.DEMO_INSPECTOR, "李娜"])

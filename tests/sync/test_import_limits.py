@@ -61,6 +61,34 @@ def _plant_in_frozen_data(doc: dict) -> None:
     bundle["revisions"][0]["data_json"] = json.dumps(data, ensure_ascii=False)
 
 
+def _text_answer(doc: dict) -> dict:
+    return next(
+        a
+        for b in doc["inspections"]
+        for a in b["answers"]
+        if a["value_json"]
+        and json.loads(a["value_json"]).__class__ is str
+        and len(json.loads(a["value_json"])) > 8
+    )
+
+
+def _surrogate_in_frozen_data(doc: dict) -> None:
+    """JSON text inside a record's string: its escapes were not checked (the package's own
+    JSON refuses lone surrogates), and a report of it at HQ was a UnicodeEncodeError."""
+    bundle = _with("revisions")(doc)
+    data = json.loads(bundle["revisions"][0]["data_json"])
+    data["answers"][0]["comment"] = "\udcff"
+    bundle["revisions"][0]["data_json"] = json.dumps(data, ensure_ascii=True)
+
+
+def _surrogate_in_history(doc: dict) -> None:
+    bundle = _with("history")(doc)
+    e = dict(bundle["history"][0], new='"\\udcff"')
+    values = {k: e[k] for k in records.HISTORY_KEYS if k not in ("prev_hash", "hash")}
+    e["hash"] = row_hash(values, e["prev_hash"])
+    bundle["history"][0] = e
+
+
 CASES: list[tuple[str, Callable[[dict], None], str]] = [
     (
         "a 10 MB comment",
@@ -133,6 +161,26 @@ CASES: list[tuple[str, Callable[[dict], None], str]] = [
         "a long actor",
         lambda d: _with("revisions")(d)["revisions"][0].update(completed_by="甲" * 201),
         "revisions[0].completed_by: longer than 200 characters",
+    ),
+    (
+        "a lone surrogate in a text answer",
+        lambda d: _text_answer(d).update(value_json='"\\udcff"'),
+        "value_json: holds text that is not valid Unicode (a lone surrogate)",
+    ),
+    (
+        "a lone surrogate in the frozen data",
+        _surrogate_in_frozen_data,
+        "revisions[0].data_json: holds text that is not valid Unicode (a lone surrogate)",
+    ),
+    (
+        "a lone surrogate in the inspectors",
+        lambda d: d["inspections"][0]["inspection"].update(inspectors='["\\ud800\u738b"]'),
+        "inspection.inspectors: holds text that is not valid Unicode (a lone surrogate)",
+    ),
+    (
+        "a lone surrogate in a history entry",
+        _surrogate_in_history,
+        "history[0].new: holds text that is not valid Unicode (a lone surrogate)",
     ),
     (
         "a 3 MB template",

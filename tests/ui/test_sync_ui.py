@@ -305,3 +305,94 @@ def test_export_asks_for_all_the_filtered_list_or_the_selection(
     browser.table.setFocus()
     qtbot.keyClick(browser.table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: win.editor is not None)
+
+
+def test_a_refused_package_is_named_in_plain_text(
+    make_app: Any, data_dir: Path, package: Path, tmp_path: Path, qtbot: Any
+) -> None:
+    """What a package says is never markup: a status "<h1>…</h1>" is refused, and the
+    refusal shows the tags as written (a message box took them for rich text and showed a
+    big "imported" over the refusal)."""
+    from tests.sync.helpers import repack
+
+    def bad_status(doc: dict[str, Any]) -> None:
+        doc["inspections"][0]["inspection"]["status"] = "<h1>已导入</h1>"
+
+    hostile = repack(package, tmp_path / "hostile.inspkg", tmp_path / "copier", bad_status)
+    app = make_app(data_dir)
+    ui_sync.import_package_flow(
+        app.window, app.db, data_dir, "总部", lambda _r: None, path=str(hostile)
+    )
+    dialog = _top(ui_sync.ImportPreviewDialog)
+    assert dialog is not None
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+
+    def refusal() -> QMessageBox | None:
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, QMessageBox) and w.isVisible() and "<h1>" in w.text():
+                return w
+        return None
+
+    qtbot.waitUntil(lambda: refusal() is not None, timeout=30000)
+    box = refusal()
+    assert box is not None and box.textFormat() == Qt.TextFormat.PlainText
+    box.close()
+
+
+def _renamed(src: Path, out: Path, data_dir: Path, name: str) -> Path:
+    """``src`` with the manifest's device name set to ``name`` as written, re-signed by the
+    device's own key: what a hostile exporter can send (ours writes a name on one line)."""
+    import json
+    import zipfile
+
+    from inspector_app.sync.package import canonical_json, device_identity
+
+    key = device_identity(data_dir).private_key
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "manifest.json":
+                doc = json.loads(data)
+                doc["device_name"] = name
+                data = canonical_json(doc)
+                manifest = data
+            elif info.filename == "manifest.sig":
+                data = key.sign(manifest)
+            zout.writestr(info, data)
+    return out
+
+
+def test_a_device_name_cannot_forge_a_line_of_the_preview(
+    make_app: Any, data_dir: Path, tmp_path: Path, qtbot: Any
+) -> None:
+    """A device that names itself "…\\nKey fingerprint: 0000 …" (or with a bidi override)
+    is shown on one line, escaped: the preview showed a forged fingerprint line above the
+    real one, the one a person compares with the sender's."""
+    from tests.services.helpers import start
+
+    laptop = tmp_path / "laptop"
+    db = open_database(laptop)
+    sync_forms(db)
+    start(db)
+    sent = export_package(db, laptop, tmp_path / "sent.inspkg", actor="王晓明")
+    db.dispose()
+    forged = "王晓明 @ LAPTOP-7F3K\n密钥指纹：0000 0000 0000 0000\u202e"
+    pkg = _renamed(sent.path, tmp_path / "forged.inspkg", laptop, forged)
+    app = make_app(data_dir)
+    ui_sync.import_package_flow(
+        app.window, app.db, data_dir, "总部", lambda _r: None, path=str(pkg)
+    )
+    dialog = _top(ui_sync.ImportPreviewDialog)
+    assert dialog is not None
+    try:
+        facts = next(
+            label.text()
+            for label in dialog.findChildren(ui_sync.QLabel)
+            if "王晓明 @ LAPTOP-7F3K" in label.text()
+        )
+        lines = facts.splitlines()
+        assert sum("0000 0000 0000 0000" in line for line in lines) == 1
+        assert sent.manifest.fingerprint in lines[1]  # the second line is the real one
+        assert "\\n" in lines[0] and "\\u202e" in lines[0] and "\u202e" not in facts
+    finally:
+        dialog.reject()

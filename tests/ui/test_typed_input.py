@@ -136,3 +136,70 @@ def test_typed_text_and_a_comment_are_on_disk_within_100_ms(
     assert state.answers[item.id].value == "现场查看了中试车间"
     assert state.answers[item.id].comment == "台账齐全"
     assert editor.undo_stack.count() == 1  # the whole text is one undo step
+
+
+def test_a_refused_value_never_takes_back_an_answer_left_on_an_earlier_visit(
+    make_app: Any, data_dir: Path, qtbot: Any
+) -> None:
+    """Typing 2, leaving the item and coming back to type 0 after it (20 for a 0-2 item)
+    keeps the 2: only the run being typed is taken back, not the answer saved and left
+    before (it was wiped, and the field said the saved answer was "—"). An undone and redone
+    step is not a run being typed either."""
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    editor = _open_new(app)
+    item = _score_item(editor)
+    first = f"{item.points:g}"
+    editor.select_item(item.id)
+    type_text(focused(), first)
+    qtbot.waitUntil(lambda: not editor.has_uncommitted(), timeout=3000)
+    other = next(i for i in editor.order() if i != item.id)
+    editor.select_item(other)
+    editor.select_item(item.id)
+    editor.panel.answer.line.end(False)
+    type_text(focused(), "0")
+    qtbot.waitUntil(lambda: not editor.has_uncommitted(), timeout=3000)
+    assert _stored(app, editor, item.id)[0] == item.points
+    assert first in editor.panel.error_label.text()  # "the saved answer is still 2"
+    assert editor.undo_stack.count() == 1
+
+    # a step typed, undone and redone (by the menu) is not taken back either
+    second = next(i for i in editor.template.items() if i.type is item.type and i.id != item.id)
+    editor.select_item(second.id)
+    type_text(focused(), f"{second.points:g}")
+    qtbot.waitUntil(lambda: not editor.has_uncommitted(), timeout=3000)
+    editor.undo_stack.undo()
+    editor.undo_stack.redo()
+    assert _stored(app, editor, second.id)[0] == second.points
+    editor.panel.answer.line.end(False)
+    type_text(focused(), "0")
+    qtbot.waitUntil(lambda: not editor.has_uncommitted(), timeout=3000)
+    assert _stored(app, editor, second.id)[0] == second.points
+
+
+def test_a_comment_over_its_cap_is_not_saved_and_says_so(
+    make_app: Any, data_dir: Path, qtbot: Any
+) -> None:
+    """A comment one character over the cap (pasted onto 3,999 typed ones) saves nothing,
+    and nothing of it is left to save later: the header said "no changes yet" while the field
+    said why it was refused, Ctrl+Enter went on and dropped it, and the draft of the 3,999
+    characters stayed on disk for the next start to save."""
+    from inspector_app import limits
+
+    seed_site(data_dir)
+    app = make_app(data_dir)
+    editor = _open_new(app)
+    item = _item(editor, "text")
+    editor.select_item(item.id)
+    editor.focus_comment()
+    focused().insertPlainText("字" * (limits.COMMENT - 1))
+    qtbot.waitUntil(lambda: bool(drafts.pending_drafts(app.db)), timeout=1000)
+    focused().insertPlainText("字字")  # within the pause: one run, over the cap
+    qtbot.waitUntil(lambda: not editor.has_uncommitted(), timeout=3000)
+    assert "未保存" in editor.save_label.text()
+    assert drafts.pending_drafts(app.db) == []  # nothing left for a start to recover
+    qtbot.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert editor.current == item.id  # the keyboard stays on it, as for a refused value
+    assert "未保存" in editor.save_label.text()
+    state = svc.load_inspection_state(app.db, editor.state.id)
+    assert state.answers.get(item.id) is None or state.answers[item.id].comment is None

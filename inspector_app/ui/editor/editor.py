@@ -46,6 +46,7 @@ from inspector_app.ui.photos import (
     choose_files,
     choose_folder,
 )
+from inspector_app.ui.plain import plain_labels, plain_tip
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 VETO_SECTION = "__veto__"
@@ -92,6 +93,7 @@ class AnswerCommand(QUndoCommand):
         self.editor.restore(self.item_id, self.after)
 
     def undo(self) -> None:
+        self.typing = False  # an undone step, redone or not, is no longer a run being typed
         self.editor.restore(self.item_id, self.before)
 
 
@@ -136,6 +138,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         self._pending: dict[tuple[str, str], str] = {}
         self._undrafted: set[tuple[str, str]] = set()
         self._invalid: dict[str, str] = {}  # item -> why its typed value was refused
+        self._refused_comments: dict[str, str] = {}  # item -> why its typed comment was
         self._last_error = ""
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
@@ -158,6 +161,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
                 self._numbers[item.id] = f"{n}.{k}"
 
         self._build()
+        plain_labels(self)  # the site, the inspectors, signers, messages: data, never markup
         self._fill_tree()
         self.refresh()
         first = self.next_unanswered_id(None) or (self.order()[0] if self.order() else None)
@@ -369,7 +373,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             for veto in self.template.vetoes:
                 row = QTreeWidgetItem([pick(veto.title), "", ""])
                 row.setData(0, ID_ROLE, veto.id)
-                row.setToolTip(0, pick(veto.title))
+                row.setToolTip(0, plain_tip(pick(veto.title)))
                 top.addChild(row)
                 self._rows[veto.id] = row
         for section in self.template.sections:
@@ -381,7 +385,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             for item in section.items:
                 row = QTreeWidgetItem([pick(item.title), "", ""])
                 row.setData(0, ID_ROLE, item.id)
-                row.setToolTip(0, pick(item.title))
+                row.setToolTip(0, plain_tip(pick(item.title)))
                 top.addChild(row)
                 self._rows[item.id] = row
         self.tree.expandAll()
@@ -456,8 +460,8 @@ class ChecklistEditor(EvidenceMixin, QWidget):
 
     def _show_saved(self, error: str | None = None) -> None:
         """The header: an error while one stands, else whether everything is on disk."""
-        if error is None and self.current in self._invalid:
-            error = self._invalid[self.current]
+        if error is None and self.current is not None:
+            error = self._invalid.get(self.current) or self._refused_comments.get(self.current)
         if error:
             text = _("Not saved: {error}", error=error)
             self.save_label.setStyleSheet("color: #b00020;")
@@ -513,6 +517,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             return
         self.flush()
         self._abandon_invalid()
+        self._end_typing_run()
         self.current = item_id
         item = self._index[item_id]
         self.panel.show_item(
@@ -530,7 +535,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         """Commit what is typed; True when the current item's typed value was refused, so
         the keyboard stays on it (the field and the header say why)."""
         self.flush()
-        return self.current in self._invalid
+        return self.current in self._invalid or self.current in self._refused_comments
 
     def next_item(self) -> None:
         if self._stays():
@@ -695,6 +700,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         """Put what is being typed on disk (one autocommitted statement each)."""
         self._draft_timer.stop()
         keys, self._undrafted = self._undrafted, set()
+        error = None
         for key in keys:
             if key not in self._pending:
                 continue  # committed meanwhile
@@ -704,12 +710,15 @@ class ChecklistEditor(EvidenceMixin, QWidget):
                     self.db, self.state.id, item_id, kind, self._pending[key], actor=self.actor
                 )
             except ServiceError as exc:
+                # what was on disk of this run is not what the field holds: it must not be
+                # saved by a later start either
+                drafts.drop_draft(self.db, drafts.Draft(self.state.id, item_id, kind, "", ""))
+                error = str(exc)
                 if item_id == self.current:
-                    self.panel.show_error(str(exc))
-                self._show_saved(str(exc))
-                return
+                    self.panel.show_error(error)
+                continue
             self.last_saved = dt.datetime.now(dt.UTC)
-        self._show_saved()
+        self._show_saved(error)
 
     def flush(self) -> None:
         """Turn what was typed into audited edits now (moving on, closing, or a pause)."""
@@ -719,12 +728,15 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         self._undrafted = set()
         for (item_id, kind), text in pending.items():
             if kind == "comment":
-                self._commit(
+                if self._commit(
                     item_id,
                     lambda i=item_id, v=text: svc.comment_item(
                         self.db, self.state.id, i, v, actor=self.actor
                     ),
-                )
+                ):
+                    self._refused_comments.pop(item_id, None)
+                else:  # saved nothing: the field keeps it, says why, and Enter stays
+                    self._refused_comments[item_id] = self._last_error
                 continue
             before = self.answers.get(item_id, AnswerView())
             value = text.strip() or None
@@ -739,6 +751,14 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             else:
                 self._refused(item_id, text)
         self._show_saved()
+
+    def _end_typing_run(self) -> None:
+        """Leaving an item ends what was typed there: coming back starts a new run, which
+        neither merges into that step nor takes it back when refused (the answer left there
+        was saved and shown as saved)."""
+        top = self.undo_stack.command(self.undo_stack.index() - 1)
+        if isinstance(top, AnswerCommand):
+            top.typing = False
 
     def _refused(self, item_id: str, text: str) -> None:
         """A typed value the service refused saves nothing: an earlier keystroke of the same
@@ -767,13 +787,14 @@ class ChecklistEditor(EvidenceMixin, QWidget):
     def _abandon_invalid(self) -> None:
         """Leaving an item whose typed value was refused: its draft goes, it shows the saved
         answer again when the inspector comes back, and the header forgets the error."""
-        if self.current is None or self.current not in self._invalid:
+        if self.current is None:
             return
-        self._invalid.pop(self.current)
-        drafts.drop_draft(
-            self.db, drafts.Draft(self.state.id, self.current, "value", "", self.actor)
-        )
-        self._show_saved()
+        for kind, refused in (("value", self._invalid), ("comment", self._refused_comments)):
+            if refused.pop(self.current, None) is not None:
+                drafts.drop_draft(
+                    self.db, drafts.Draft(self.state.id, self.current, kind, "", self.actor)
+                )
+                self._show_saved()
 
     def has_pending(self) -> bool:
         """Typed input not yet on disk (the header says "Typing…" meanwhile)."""

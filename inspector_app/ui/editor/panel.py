@@ -22,6 +22,7 @@ from inspector_app.i18n import _, pick
 from inspector_app.services.inspections import AnswerView
 from inspector_app.ui.editor.answers import AnswerWidget, make_answer_widget
 from inspector_app.ui.photos import PhotoSection
+from inspector_app.ui.plain import plain_labels
 
 
 def answer_text(item: Item | Veto, view: AnswerView) -> str:
@@ -246,6 +247,7 @@ class ItemPanel(QScrollArea):
         box.advance.connect(self.advance)
         layout.addWidget(box)
         layout.addStretch(1)
+        plain_labels(page)  # titles, help, guidance, the answer: data, never markup
         self.setWidget(page)
 
     def _na_requested(self) -> None:
