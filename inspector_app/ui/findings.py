@@ -28,6 +28,7 @@ from inspector_app.i18n import _, pick
 from inspector_app.services.browse import finding_status_label, severity_label, site_type_label
 from inspector_app.ui.dialogs import RememberingDialog
 from inspector_app.ui.models import ROW_ROLE, Column, RowsModel
+from inspector_app.ui.plain import plain_labels
 from inspector_app.ui.tables import RowTable, configure_table
 
 if TYPE_CHECKING:
@@ -191,6 +192,7 @@ class FindingDialog(RememberingDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons())
+        plain_labels(self)  # item titles and messages: data, never markup
         self.resize(max(self.width(), 620), self.height())
         self.description.setFocus()
 

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 from inspector_app import timefmt
 from inspector_app.i18n import _
 from inspector_app.ui.dialogs import RememberingDialog
+from inspector_app.ui.plain import plain_labels
 
 INK = QColor("#14286e")  # dark blue, like a ballpoint
 PAPER = QColor("#ffffff")
@@ -460,6 +461,7 @@ class SignatureDialog(RememberingDialog):
         self.pad.changed.connect(self._clear_error)
         self._show_time()
         self.resize(max(self.width(), 640), max(self.height(), 420))
+        plain_labels(self)  # the signer's name and messages: data, never markup
         (self.pad if signer_name.strip() else self.name).setFocus()
 
     @property

@@ -75,3 +75,15 @@ def test_names_answers_and_comments_are_shown_as_written(
         wait_for_tasks()
         if shiboken6.isValid(dialog):
             dialog.close()
+
+
+def test_the_signature_and_finding_dialogs_show_names_and_messages_as_written(qtbot: Any) -> None:
+    from inspector_app.ui.signature_pad import SignatureDialog
+
+    dialog = SignatureDialog(signer_name=f"王{MARK}", role="inspector")
+    qtbot.addWidget(dialog)
+    dialog.error.setText(f"名字 {MARK} 不对")  # a message quoting what was typed
+    assert _markup(dialog) == []
+    assert all(
+        label.textFormat() != Qt.TextFormat.AutoText for label in dialog.findChildren(QLabel)
+    )
