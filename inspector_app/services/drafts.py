@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from inspector_app import limits
 from inspector_app.i18n import _
 from inspector_app.services.errors import InvalidInput, ServiceError
+from inspector_app.store import locks
 from inspector_app.store.db import Database
 
 if TYPE_CHECKING:
@@ -194,10 +195,29 @@ def _why_not(db: Database, rows: list[tuple[int, Draft, str | None]]) -> dict[in
     return why
 
 
-def recover_drafts(db: Database) -> Recovery:
+DESKTOP_LOCK = ".desktop.lock"  # held by a desktop for the data folder it shows
+
+
+def recover_drafts(db: Database, *, desktop: bool = False) -> Recovery:
     """At start: every draft left by a crash becomes its edit; one that cannot (the inspection
     was completed meanwhile, the value is refused) is dropped, with the reason. So is one the
-    editor could not have written (``_why_not``): all of those at once, before any edit."""
+    editor could not have written (``_why_not``): all of those at once, before any edit.
+
+    The drafts of a desktop that is running on the folder are its own, not a crash's: a
+    command-line run leaves them alone (the desktop holds ``DESKTOP_LOCK``; ``desktop=True``
+    says the caller is that desktop and holds it)."""
+    if desktop:
+        return _recover(db)
+    held = locks.try_hold(db.path.parent / DESKTOP_LOCK)
+    if held is None:
+        return Recovery([], [])
+    try:
+        return _recover(db)
+    finally:
+        held.release()
+
+
+def _recover(db: Database) -> Recovery:
     applied: list[Draft] = []
     dropped: list[tuple[Draft, str]] = []
     rows = _rows(db)

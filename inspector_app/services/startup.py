@@ -124,13 +124,15 @@ def ensure_templates(db: Database, folder: Path | None = None) -> list[TemplateI
     return sync_forms(db, folder).issues
 
 
-def open_data_folder(data_dir: Path) -> Database:
+def open_data_folder(data_dir: Path, *, desktop: bool = False) -> Database:
     """The data folder as every start opens it: migrated, forms pinned, and what was being
-    typed when the app last died turned into the edits it stands for."""
+    typed when the app last died turned into the edits it stands for (``desktop``: the
+    caller is the desktop holding the folder's ``drafts.DESKTOP_LOCK``)."""
     db = open_database(data_dir)
     try:
         ensure_templates(db)
-        recover_drafts(db)  # reads one small table; the ORM loads only if a draft is left
+        # reads one small table; the ORM loads only if a draft is left
+        recover_drafts(db, desktop=desktop)
     except BaseException:
         db.dispose()
         raise

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from inspector_app import APP_NAME, __version__, i18n, paths, timefmt
 from inspector_app.i18n import _
+from inspector_app.services.drafts import DESKTOP_LOCK
 from inspector_app.services.startup import open_data_folder
 from inspector_app.settings import (
     Settings,
@@ -23,6 +24,7 @@ from inspector_app.settings import (
     use_data_folder,
 )
 from inspector_app.store.db import Database, DatabaseError
+from inspector_app.store.locks import try_hold
 from inspector_app.ui.dialogs import SettingsDialog
 from inspector_app.ui.fonts import install_fonts
 from inspector_app.ui.main_window import MainWindow
@@ -81,9 +83,23 @@ class InspectorApp:
         """The language of this run: the one asked for on starting, else the saved one."""
         return self.run_language or self.settings.language
 
-    @staticmethod
-    def _open(data_dir: Path) -> Database:
-        return open_data_folder(data_dir)
+    def _open(self, data_dir: Path) -> Database:
+        """Open a data folder and hold its desktop lock while it is shown, so a command-line
+        run leaves the drafts being typed here alone. A second desktop on the same folder
+        opens it too, and leaves the drafts to the first."""
+        lock = try_hold(data_dir / DESKTOP_LOCK) if data_dir.is_dir() else None
+        try:
+            db = open_data_folder(data_dir, desktop=lock is not None)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        if lock is None and data_dir.is_dir():  # the folder was new: take the lock now
+            lock = try_hold(data_dir / DESKTOP_LOCK)
+        old, self.desktop_lock = getattr(self, "desktop_lock", None), lock
+        if old is not None:
+            old.release()
+        return db
 
     def _new_window(self) -> MainWindow:
         window = MainWindow(self.db, self.settings, self.actor, self.data_dir)
@@ -144,6 +160,9 @@ class InspectorApp:
     def close(self) -> None:
         self.window.close()
         self.db.dispose()
+        if self.desktop_lock is not None:
+            self.desktop_lock.release()
+            self.desktop_lock = None
         remove_qt_translators(self.qapp, self.translators)  # Qt's strings as they were
         self.translators = []
 

@@ -201,3 +201,24 @@ def test_the_command_line_says_what_typed_text_it_could_not_save(db, data_dir) -
     assert "cannot be changed" in run.stderr
     again = run_cli("inspections", "list", data_dir=data_dir)
     assert "warning" not in again.stderr  # said once: the draft is gone
+
+
+def test_a_command_line_run_leaves_a_running_desktops_drafts_alone(db, data_dir) -> None:
+    from inspector_app.store.locks import try_hold
+    from tests.conftest import run_cli
+
+    insp_id, template = start(db)
+    text = _kinds(template, "text")
+    drafts.save_draft(db, insp_id, text.id, "value", "正在输入", actor="王晓明")
+    desktop = try_hold(data_dir / drafts.DESKTOP_LOCK)  # as a desktop showing the folder does
+    assert desktop is not None
+    try:
+        shown = run_cli("inspections", "show", insp_id, "--json", data_dir=data_dir)
+        assert shown.returncode == 0, shown.stderr
+        assert [d.text for d in drafts.pending_drafts(db)] == ["正在输入"]  # still the desktop's
+    finally:
+        desktop.release()
+    shown = run_cli("inspections", "show", insp_id, "--json", data_dir=data_dir)
+    assert shown.returncode == 0, shown.stderr
+    assert drafts.pending_drafts(db) == []  # no desktop: a crash's, turned into the edit
+    assert svc.load_inspection_state(db, insp_id).answers[text.id].value == "正在输入"
