@@ -169,7 +169,7 @@ class Browser(QWidget):
         if current:
             self.select(current)
         elif self.inspections.rows:
-            self.table.selectRow(0)
+            self.table.select_only(0)
 
     def current_id(self) -> str | None:
         index = self.table.currentIndex()
@@ -204,14 +204,12 @@ class Browser(QWidget):
         """From the search box to the first result, where Enter opens it."""
         if self.inspections.rows:
             self.table.setFocus()
-            self.table.selectRow(0)
-            self.table.scrollTo(self.inspections.index(0, 0))
+            self.table.select_only(0)
 
     def select(self, inspection_id: str) -> None:
         row = self.inspections.index_of(inspection_id)
         if row >= 0:
-            self.table.selectRow(row)
-            self.table.scrollTo(self.inspections.index(row, 0))
+            self.table.select_only(row)
 
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(0)

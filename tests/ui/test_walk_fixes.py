@@ -1,0 +1,69 @@
+"""Defects found walking the real window as a new inspector and a headquarters reviewer on
+a 1366×768 laptop (issue 9 walk): each test fails on the code before its fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from inspector_app.services import inspections as svc
+from inspector_app.store.db import open_database
+from tests.services.helpers import start
+
+
+@pytest.fixture
+def two_drafts(data_dir: Path) -> dict[str, str]:
+    """Two sites with a draft each: PB-A1 (older) and PB-B2."""
+    from inspector_app.services.templates import sync_forms
+
+    db = open_database(data_dir)
+    sync_forms(db)
+    first, _t = start(db, code="PB-A1", when=dt.date(2024, 10, 1))
+    second, _t = start(db, code="PB-B2", when=dt.date(2024, 11, 1))
+    svc.add_finding(db, second, description="台账缺失", actor="测试员")
+    db.dispose()
+    return {"first": first, "second": second}
+
+
+# -- the browser's selection survives a command key held with Ctrl -------------------------
+
+
+def test_ctrl_e_from_the_editor_offers_the_row_it_came_from(
+    make_app: Any, data_dir: Path, two_drafts: dict[str, str], qtbot: Any
+) -> None:
+    """Ctrl+E in an open inspection went back to the list and selected its row with Ctrl
+    still held, which toggled the row off: the export offered "the selected rows (0)"."""
+    from inspector_app.ui.sync import ExportDialog
+
+    app = make_app(data_dir)
+    win, browser = app.window, app.window.browser
+    win.activateWindow()
+    browser.select(two_drafts["first"])
+    qtbot.keyClick(browser.table, Qt.Key.Key_Return)
+    assert win.editor is not None
+    qtbot.keyClick(win.editor, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    dialog = win.dialog
+    assert isinstance(dialog, ExportDialog)
+    assert browser.selected_ids() == [two_drafts["first"]]
+    assert dialog.choices[ExportDialog.SELECTED].isEnabled()
+    assert "1" in dialog.choices[ExportDialog.SELECTED].text()
+    dialog.reject()
+
+
+def test_ctrl_w_back_to_the_list_keeps_the_row_selected(
+    make_app: Any, data_dir: Path, two_drafts: dict[str, str], qtbot: Any
+) -> None:
+    app = make_app(data_dir)
+    win, browser = app.window, app.window.browser
+    win.activateWindow()
+    browser.select(two_drafts["second"])
+    qtbot.keyClick(browser.table, Qt.Key.Key_Return)
+    qtbot.keyClick(win.editor, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert win.editor is None
+    assert browser.selected_ids() == [two_drafts["second"]]
+    qtbot.waitUntil(lambda: win.statusBar().currentMessage() != "Loading…")
+    assert browser.selected_ids() == [two_drafts["second"]]  # and after the lists reload
