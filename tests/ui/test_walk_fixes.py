@@ -67,3 +67,53 @@ def test_ctrl_w_back_to_the_list_keeps_the_row_selected(
     assert browser.selected_ids() == [two_drafts["second"]]
     qtbot.waitUntil(lambda: win.statusBar().currentMessage() != "Loading…")
     assert browser.selected_ids() == [two_drafts["second"]]  # and after the lists reload
+
+
+# -- a new inspection is of the site the box names ----------------------------------------
+
+
+def _new_inspection_dialog(win: Any, qtbot: Any) -> Any:
+    from inspector_app.ui.dialogs import NewInspectionDialog
+
+    win.activateWindow()
+    qtbot.keyClick(win, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = win.dialog
+    assert isinstance(dialog, NewInspectionDialog)
+    return dialog
+
+
+def test_a_typed_part_of_a_site_name_starts_that_sites_inspection(
+    make_app: Any, data_dir: Path, two_drafts: dict[str, str], qtbot: Any
+) -> None:
+    """Typing part of a name in the site box and pressing Enter used to start an inspection
+    of whatever site was current (the first), while the box showed the typed text."""
+    from tests.ui.keys import type_text
+
+    app = make_app(data_dir)
+    win = app.window
+    win.browser.select(two_drafts["first"])  # PB-A1 is preselected
+    dialog = _new_inspection_dialog(win, qtbot)
+    dialog.site.lineEdit().selectAll()
+    type_text(dialog.site.lineEdit(), "b2")  # part of "PB-B2  示例…", not its start
+    dialog.inspectors.setText("张伟")
+    qtbot.keyClick(dialog.inspectors, Qt.Key.Key_Return)
+    assert win.editor is not None
+    assert win.editor.state.site_code == "PB-B2"
+
+
+def test_a_typed_name_matching_no_site_or_several_is_refused(
+    make_app: Any, data_dir: Path, two_drafts: dict[str, str], qtbot: Any
+) -> None:
+    from inspector_app.services.browse import list_inspections
+
+    app = make_app(data_dir)
+    win = app.window
+    dialog = _new_inspection_dialog(win, qtbot)
+    dialog.inspectors.setText("张伟")
+    for text, says in (("新材料", "没有名称或编码包含“新材料”"), ("PB-", "有 2 个单位符合“PB-”")):
+        dialog.site.setEditText(text)
+        qtbot.keyClick(dialog.inspectors, Qt.Key.Key_Return)
+        assert dialog.isVisible() and win.editor is None
+        assert says in dialog.error.text()
+    dialog.reject()
+    assert len(list_inspections(app.db)) == 2  # nothing was started
