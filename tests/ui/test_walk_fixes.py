@@ -117,3 +117,31 @@ def test_a_typed_name_matching_no_site_or_several_is_refused(
         assert says in dialog.error.text()
     dialog.reject()
     assert len(list_inspections(app.db)) == 2  # nothing was started
+
+
+# -- Ctrl+M shows the comment box it focuses ----------------------------------------------
+
+
+def test_ctrl_m_scrolls_the_comment_into_view(
+    make_app: Any, data_dir: Path, two_drafts: dict[str, str], qtbot: Any
+) -> None:
+    """On a 1366×768 screen the comment box is below the evidence and photos; Ctrl+M gave it
+    the focus without scrolling to it, so the inspector typed into a box out of sight."""
+    from PySide6.QtCore import QPoint, QRect
+
+    app = make_app(data_dir)
+    win = app.window
+    editor = win.open_inspection(two_drafts["first"])
+    editor.select_item("s1.equipment-condition")  # guidance, evidence and photos
+    qtbot.waitUntil(lambda: editor.panel.comment is not None)
+    panel = editor.panel
+    assert panel.widget().height() > panel.viewport().height()  # it does not all fit
+    qtbot.keyClick(editor, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    assert panel.comment.hasFocus()
+    box = panel.comment
+
+    def in_view() -> bool:
+        shown = QRect(box.mapTo(panel.viewport(), QPoint(0, 0)), box.size())
+        return panel.viewport().rect().contains(shown)
+
+    qtbot.waitUntil(in_view, timeout=2000)

@@ -572,8 +572,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             self.saved_state.emit(_("Every item is answered."))
 
     def focus_comment(self) -> None:
-        if self.panel.comment is not None:
-            self.panel.comment.setFocus()
+        self.panel.focus_comment()
 
     # -- edits --------------------------------------------------------------------------
     def _typed(self, item_id: str) -> bool:
