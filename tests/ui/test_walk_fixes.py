@@ -145,3 +145,32 @@ def test_ctrl_m_scrolls_the_comment_into_view(
         return panel.viewport().rect().contains(shown)
 
     qtbot.waitUntil(in_view, timeout=2000)
+
+
+# -- what a site list import did is said ----------------------------------------------------
+
+
+def test_importing_a_site_list_says_what_it_added(
+    make_app: Any, data_dir: Path, tmp_path: Path, qtbot: Any, monkeypatch: Any
+) -> None:
+    """The welcome screen's site list import said nothing: its message was replaced at once
+    by the reload's "Loading…" and then the counts."""
+    from inspector_app.ui import main_window
+
+    sites = tmp_path / "单位名录.csv"
+    sites.write_text(
+        "编号,名称,类型\nWH-ZS-101,威海海洋生物医药中试基地,中试基地\n"
+        "WH-JZ-201,威海市技术转移中心,技术转移服务机构\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(
+        main_window.QFileDialog, "getOpenFileName", lambda *a, **k: (str(sites), "")
+    )
+    app = make_app(data_dir)
+    win = app.window
+    assert win.stack.currentWidget() is win.welcome
+    win.welcome.import_button.click()
+    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.browser, timeout=10000)
+    qtbot.waitUntil(lambda: "单位名录.csv" in win.statusBar().currentMessage(), timeout=5000)
+    message = win.statusBar().currentMessage()
+    assert "新增 2 个" in message and "2 个单位" in message, message
