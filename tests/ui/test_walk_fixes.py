@@ -174,3 +174,25 @@ def test_importing_a_site_list_says_what_it_added(
     qtbot.waitUntil(lambda: "单位名录.csv" in win.statusBar().currentMessage(), timeout=5000)
     message = win.statusBar().currentMessage()
     assert "新增 2 个" in message and "2 个单位" in message, message
+
+
+# -- the welcome screen by keyboard ---------------------------------------------------------
+
+
+def test_enter_presses_the_welcome_button_tab_went_to(qtbot: Any) -> None:
+    """Tab moved to "Import a site list…" but Enter did nothing there (only the first
+    button, the default one, answered Enter); Space was the only key that worked."""
+    from inspector_app.ui.welcome import Welcome
+
+    welcome = Welcome()
+    qtbot.addWidget(welcome)
+    welcome.show()
+    welcome.activateWindow()
+    pressed: list[str] = []
+    for name in ("load_demo", "import_package", "import_sites", "start_empty"):
+        getattr(welcome, name).connect(lambda name=name: pressed.append(name))
+    for button in (welcome.package_button, welcome.import_button, welcome.empty_button):
+        button.setFocus()
+        qtbot.keyClick(button, Qt.Key.Key_Return)
+    assert pressed == ["import_package", "import_sites", "start_empty"]
+    welcome.close()
