@@ -196,3 +196,24 @@ def test_enter_presses_the_welcome_button_tab_went_to(qtbot: Any) -> None:
         qtbot.keyClick(button, Qt.Key.Key_Return)
     assert pressed == ["import_package", "import_sites", "start_empty"]
     welcome.close()
+
+
+# -- site codes are shown whole -------------------------------------------------------------
+
+
+def test_site_codes_are_not_cut_in_the_lists(make_app: Any, data_dir: Path, qtbot: Any) -> None:
+    """ "WH-ZS-101" and "WH-ZS-102" both showed as "WH-ZS-1…": two rows of the same day
+    looked like the same site."""
+    from inspector_app.services.templates import sync_forms
+
+    db = open_database(data_dir)
+    sync_forms(db)
+    for code in ("WH-ZS-101", "WH-ZS-102"):
+        start(db, code=code, when=dt.date(2026, 12, 1))
+    db.dispose()
+    app = make_app(data_dir)
+    browser = app.window.browser
+    metrics = browser.table.fontMetrics()
+    needed = metrics.horizontalAdvance("WH-ZS-102")
+    assert browser.table.columnWidth(1) > needed + 8  # the cell's margins
+    assert browser.sites_table.columnWidth(0) > needed + 8
