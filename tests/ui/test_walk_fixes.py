@@ -217,3 +217,42 @@ def test_site_codes_are_not_cut_in_the_lists(make_app: Any, data_dir: Path, qtbo
     needed = metrics.horizontalAdvance("WH-ZS-102")
     assert browser.table.columnWidth(1) > needed + 8  # the cell's margins
     assert browser.sites_table.columnWidth(0) > needed + 8
+
+
+# -- the chosen answer is seen at a glance ----------------------------------------------------
+
+
+def _mean_colour(widget: Any) -> tuple[float, float, float]:
+    image = widget.grab().toImage()
+    pixels = [
+        image.pixelColor(x, y)
+        for x in range(2, image.width() - 2, 3)
+        for y in range(2, image.height() - 2, 3)
+    ]
+    n = len(pixels)
+    return (
+        sum(c.red() for c in pixels) / n,
+        sum(c.green() for c in pixels) / n,
+        sum(c.blue() for c in pixels) / n,
+    )
+
+
+def test_the_chosen_yes_no_answer_stands_out(
+    make_app: Any, data_dir: Path, two_drafts: dict[str, str], qtbot: Any
+) -> None:
+    """A chosen 是 (Y) was a button a shade darker than 否 (N): an inspector could not tell
+    which answer was given. The chosen one is now filled (blue; red for a triggered veto)."""
+    app = make_app(data_dir)
+    editor = app.window.open_inspection(two_drafts["first"])
+    editor.select_item("s1.premises")  # yes / no
+    editor.apply_answer("s1.premises", "yes")
+    answer = editor.panel.answer
+    chosen, other = _mean_colour(answer.yes), _mean_colour(answer.no)
+    assert chosen[2] - chosen[0] > 60, chosen  # blue
+    assert sum(other) / 3 > 180, other  # the other one stays light
+    assert sum(other) / 3 - sum(chosen) / 3 > 60
+    veto = editor.template.vetoes[0].id
+    editor.select_item(veto)
+    editor.apply_answer(veto, "yes")
+    triggered = _mean_colour(editor.panel.answer.yes)
+    assert triggered[0] - triggered[2] > 60, triggered  # red

@@ -20,7 +20,7 @@ from inspector_app.checklists.schema import AnswerType, Item, Text, Veto
 from inspector_app.checklists.scoring import ItemScore
 from inspector_app.i18n import _, pick
 from inspector_app.services.inspections import AnswerView
-from inspector_app.ui.editor.answers import AnswerWidget, make_answer_widget
+from inspector_app.ui.editor.answers import CHOSEN, AnswerWidget, make_answer_widget
 from inspector_app.ui.photos import PhotoSection
 
 
@@ -192,6 +192,7 @@ class ItemPanel(QScrollArea):
         if not veto and item.na_allowed:
             self.na_button = QPushButton(_("Not applicable (A)"))
             self.na_button.setCheckable(True)
+            self.na_button.setStyleSheet(CHOSEN.format(bg="#616161"))
             self.na_button.setChecked(view.not_applicable)
             self.na_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.na_button.setEnabled(editable)
