@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QDate, QPoint, QRect, QSettings, QSize, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -104,6 +104,10 @@ class RememberingDialog(QDialog):
         box.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         box.accepted.connect(self.accept)
         box.rejected.connect(self.reject)
+        # Ctrl+Enter is OK from anywhere, a multi-line box too (where Enter starts a new
+        # line), as it is "next item" from the editor's text boxes
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.accept)
         return box
 
 

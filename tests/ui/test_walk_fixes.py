@@ -256,3 +256,57 @@ def test_the_chosen_yes_no_answer_stands_out(
     editor.apply_answer(veto, "yes")
     triggered = _mean_colour(editor.panel.answer.yes)
     assert triggered[0] - triggered[2] > 60, triggered  # red
+
+
+# -- Ctrl+Enter is OK from a multi-line box ---------------------------------------------------
+
+
+def test_ctrl_enter_gives_the_amendment_and_the_finding(
+    make_app: Any, data_dir: Path, two_drafts: dict[str, str], qtbot: Any
+) -> None:
+    """The reason for an amendment and a finding's description are multi-line boxes, where
+    Enter starts a new line; Ctrl+Enter (the editor's "next" from a text box) did nothing,
+    so the only way on was Tab to OK."""
+    from inspector_app.services.browse import list_findings
+    from inspector_app.ui.completion import AmendDialog
+    from inspector_app.ui.findings import FindingDialog
+    from tests.services.helpers import answer_all
+    from tests.ui.keys import type_text
+
+    app = make_app(data_dir)
+    win = app.window
+    win.activateWindow()
+    editor = win.open_inspection(two_drafts["first"])
+    qtbot.keyClick(
+        editor,
+        Qt.Key.Key_F,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    finding = editor.dialog
+    assert isinstance(finding, FindingDialog)
+    finding.activateWindow()
+    qtbot.waitUntil(finding.isActiveWindow)
+    type_text(finding.description, "两台设备无维护记录")
+    qtbot.keyClick(finding.description, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert not finding.isVisible()
+    mine = [f for f in list_findings(app.db) if f["inspection_id"] == two_drafts["first"]]
+    assert [f["description"] for f in mine] == ["两台设备无维护记录"]
+
+    answer_all(app.db, two_drafts["first"], editor.template)
+    svc.complete_inspection(app.db, two_drafts["first"], actor="测试员")
+    editor = win.open_inspection(two_drafts["first"])
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    qtbot.keyClick(
+        editor,
+        Qt.Key.Key_A,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    amend = win.dialog
+    assert isinstance(amend, AmendDialog)
+    amend.activateWindow()
+    qtbot.waitUntil(amend.isActiveWindow)
+    type_text(amend.reason, "补拍照片")
+    qtbot.keyClick(amend.reason, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert not amend.isVisible()
+    assert win.editor.state.revision == 2 and win.editor.state.editable
