@@ -310,3 +310,39 @@ def test_ctrl_enter_gives_the_amendment_and_the_finding(
     qtbot.keyClick(amend.reason, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert not amend.isVisible()
     assert win.editor.state.revision == 2 and win.editor.state.editable
+
+
+# -- the photo file dialog opens where the last photos came from -----------------------------
+
+
+def test_adding_photos_starts_in_the_folder_of_the_last_ones(
+    qtbot: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Every Ctrl+P started in the home folder: with a camera card read item after item, the
+    inspector walked to the card's folder again for each item."""
+    from PySide6.QtWidgets import QWidget
+
+    from inspector_app.ui import photos
+
+    card = tmp_path / "DCIM" / "100CANON"
+    card.mkdir(parents=True)
+    asked: list[str] = []
+
+    def files(_parent: Any, _title: str, start: str, _filter: str) -> tuple[list[str], str]:
+        asked.append(start)
+        return [str(card / "IMG_0001.JPG")], ""
+
+    def folder(_parent: Any, _title: str, start: str) -> str:
+        asked.append(start)
+        return str(card)
+
+    monkeypatch.setattr(photos.QFileDialog, "getOpenFileNames", files)
+    monkeypatch.setattr(photos.QFileDialog, "getExistingDirectory", folder)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    assert photos.choose_files(parent) == [card / "IMG_0001.JPG"]
+    assert photos.choose_files(parent) == [card / "IMG_0001.JPG"]
+    assert photos.choose_folder(parent) == [card]
+    assert asked[0] == str(Path.home())
+    assert asked[1] == str(card)
+    assert asked[2] == str(card)  # a folder is then chosen from beside it
