@@ -346,3 +346,32 @@ def test_adding_photos_starts_in_the_folder_of_the_last_ones(
     assert asked[0] == str(Path.home())
     assert asked[1] == str(card)
     assert asked[2] == str(card)  # a folder is then chosen from beside it
+
+
+# -- Tab leaves a date box ---------------------------------------------------------------------
+
+
+def test_tab_leaves_the_deadline_for_the_responsible_person(
+    make_app: Any, data_dir: Path, two_drafts: dict[str, str], qtbot: Any
+) -> None:
+    """Tab into a finding's deadline, Tab again, type the responsible person: Qt's date box
+    took the second Tab to its month and the name went nowhere."""
+    from inspector_app.ui.findings import FindingDialog
+    from tests.ui.keys import type_text
+
+    app = make_app(data_dir)
+    win = app.window
+    editor = win.open_inspection(two_drafts["first"])
+    editor.record_finding("s1.premises")
+    dialog = editor.dialog
+    assert isinstance(dialog, FindingDialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.deadline.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(dialog.deadline, Qt.Key.Key_Tab)
+    assert dialog.responsible.hasFocus()
+    type_text(dialog.responsible, "陈刚")
+    assert dialog.responsible.text() == "陈刚"
+    qtbot.keyClick(dialog.responsible, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert dialog.deadline.hasFocus()
+    dialog.reject()

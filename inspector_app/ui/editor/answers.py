@@ -13,7 +13,6 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from inspector_app.checklists.schema import AnswerType, Item
 from inspector_app.i18n import _, pick
 from inspector_app.services.inspections import AnswerView
+from inspector_app.ui.dialogs import DateField
 
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 # The chosen answer stands out: a checked button in the platform style is barely darker
@@ -269,7 +269,7 @@ class TextAnswer(AnswerWidget):
         self.box.setReadOnly(read_only)
 
 
-class _DateBox(QDateEdit):
+class _DateBox(DateField):
     def __init__(self, owner: AnswerWidget):
         super().__init__()
         self.owner = owner
