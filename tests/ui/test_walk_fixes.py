@@ -375,3 +375,24 @@ def test_tab_leaves_the_deadline_for_the_responsible_person(
     qtbot.keyClick(dialog.responsible, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     assert dialog.deadline.hasFocus()
     dialog.reject()
+
+
+# -- who still has to sign is said in words ----------------------------------------------------
+
+
+def test_the_signature_line_says_who_has_not_signed_and_how(
+    make_app: Any, data_dir: Path, two_drafts: dict[str, str], qtbot: Any
+) -> None:
+    """After completing, the line read "第 1 版签字：王晓明 —；李娜 —；被检查单位代表 —":
+    a dash for "not yet", and nothing said how to sign."""
+    from tests.services.helpers import answer_all
+
+    app = make_app(data_dir)
+    editor = app.window.open_inspection(two_drafts["first"])
+    answer_all(app.db, two_drafts["first"], editor.template)
+    svc.complete_inspection(app.db, two_drafts["first"], actor="测试员")
+    editor = app.window.open_inspection(two_drafts["first"])
+    line = editor.sign_label.text()
+    assert "王晓明 待签" in line and "李娜 待签" in line, line
+    assert "按 Ctrl+Shift+S 签字" in line
+    assert " —" not in line
