@@ -753,10 +753,15 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             top.setObsolete(True)  # and the step goes (QUndoStack drops an obsolete command)
             self.undo_stack.undo()
         stored = self.answers.get(item_id, AnswerView())
-        self._invalid[item_id] = _(
-            "{reason}; the saved answer is still {stored}",
-            reason=self._last_error.rstrip("。. "),
-            stored=summary(self._index[item_id], stored),
+        reason = self._last_error.rstrip("。. ")
+        self._invalid[item_id] = (
+            _(
+                "{reason}; the saved answer is still {stored}",
+                reason=reason,
+                stored=summary(self._index[item_id], stored),
+            )
+            if stored.answered
+            else _("{reason}; nothing is saved for this item yet", reason=reason)
         )
         if item_id == self.current:
             self.panel.show_typed(text)  # the field keeps what was typed, and says why
