@@ -396,3 +396,41 @@ def test_the_signature_line_says_who_has_not_signed_and_how(
     assert "王晓明 待签" in line and "李娜 待签" in line, line
     assert "按 Ctrl+Shift+S 签字" in line
     assert " —" not in line
+
+
+# -- messages read well in Chinese -------------------------------------------------------------
+
+
+def test_a_refused_score_on_an_unanswered_item_says_nothing_is_saved(
+    make_app: Any, data_dir: Path, two_drafts: dict[str, str], qtbot: Any
+) -> None:
+    """30 on a fresh 0–2 item said "已保存的答案仍为 —": a dash for "no answer"."""
+    from tests.ui.keys import focused, type_text
+
+    app = make_app(data_dir)
+    editor = app.window.open_inspection(two_drafts["first"])
+    editor.select_item("s1.equipment-condition")  # a 0–2 score, unanswered
+    editor.panel.focus_answer()
+    type_text(focused(), "30")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    said = editor.panel.error_label.text()
+    assert "此项尚无已保存的答案" in said and "—" not in said, said
+
+
+def test_the_completion_summary_uses_chinese_colons(
+    make_app: Any, data_dir: Path, two_drafts: dict[str, str], qtbot: Any
+) -> None:
+    from PySide6.QtWidgets import QTextBrowser
+
+    from inspector_app.ui.completion import CompletionDialog
+
+    app = make_app(data_dir)
+    win = app.window
+    win.open_inspection(two_drafts["first"])
+    win.complete_current()
+    dialog = win.dialog
+    assert isinstance(dialog, CompletionDialog)
+    text = dialog.findChild(QTextBrowser).toPlainText()
+    dialog.reject()
+    assert "总分：" in text and "：还缺 " in text, text
+    assert ": " not in text, text
