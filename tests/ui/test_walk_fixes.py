@@ -434,3 +434,19 @@ def test_the_completion_summary_uses_chinese_colons(
     dialog.reject()
     assert "总分：" in text and "：还缺 " in text, text
     assert ": " not in text, text
+
+
+def test_an_amended_inspection_says_its_revision_in_the_header(
+    make_app: Any, data_dir: Path, two_drafts: dict[str, str], qtbot: Any
+) -> None:
+    """Reopened as revision 2, the editor's header read the same as revision 1's draft."""
+    from tests.services.helpers import answer_all
+
+    app = make_app(data_dir)
+    editor = app.window.open_inspection(two_drafts["first"])
+    assert "版" not in editor.subtitle.text()
+    answer_all(app.db, two_drafts["first"], editor.template)
+    svc.complete_inspection(app.db, two_drafts["first"], actor="测试员")
+    svc.amend_inspection(app.db, two_drafts["first"], reason="补拍照片", actor="测试员")
+    editor = app.window.open_inspection(two_drafts["first"])
+    assert editor.subtitle.text().endswith("草稿 · 第 2 版"), editor.subtitle.text()

@@ -182,7 +182,8 @@ class ChecklistEditor(EvidenceMixin, QWidget):
                 weights=weights,
                 inspectors="、".join(s.inspectors),
                 date=s.started_on.isoformat(),
-                status=status_label(s.status),
+                status=status_label(s.status)
+                + (_(" · revision {rev}", rev=s.revision) if s.revision > 1 else ""),
             )
         )
         self.subtitle.setStyleSheet("color: #555;")
