@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app import paths
 from inspector_app.i18n import _, pick
-from inspector_app.settings import Settings
+from inspector_app.settings import Settings, default_organisation
 
 
 def qsettings() -> QSettings:
@@ -252,7 +252,10 @@ class SettingsDialog(RememberingDialog):
         self.inspectors = QLineEdit("、".join(settings.inspectors))
         self.inspectors.setPlaceholderText(_("names, separated by 、 or commas"))
         self.organisation = QLineEdit(settings.organisation)
-        self.organisation.setPlaceholderText(_("shown on reports"))
+        # empty prints the default: say which, so an empty box is not taken for "none"
+        self.organisation.setPlaceholderText(
+            _("shown on reports; empty: {default}", default=default_organisation())
+        )
         self.language = QComboBox()
         self.language.addItem("中文", "zh")
         self.language.addItem("English", "en")

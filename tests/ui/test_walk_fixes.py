@@ -450,3 +450,19 @@ def test_an_amended_inspection_says_its_revision_in_the_header(
     svc.amend_inspection(app.db, two_drafts["first"], reason="补拍照片", actor="测试员")
     editor = app.window.open_inspection(two_drafts["first"])
     assert editor.subtitle.text().endswith("草稿 · 第 2 版"), editor.subtitle.text()
+
+
+def test_settings_say_which_organisation_an_empty_box_prints(
+    make_app: Any, data_dir: Path, qtbot: Any
+) -> None:
+    """The organisation box was empty with "显示在检查报告上", and the report then printed
+    威海市科学技术局: nothing said an empty box means that."""
+    from inspector_app.ui.dialogs import SettingsDialog
+
+    app = make_app(data_dir)
+    app.edit_settings()
+    dialog = app.window.dialog
+    assert isinstance(dialog, SettingsDialog)
+    assert dialog.organisation.text() == ""
+    assert "威海市科学技术局" in dialog.organisation.placeholderText()
+    dialog.reject()
