@@ -156,6 +156,7 @@ def _action_label(raw: _Raw) -> str:
         "status": _("Status"),
         "carry_forward": _("Carry forward"),
         "update": _("Edit"),
+        "report_signed": _("Sign the report"),
     }
     return labels.get(raw.action, raw.action)
 
@@ -164,11 +165,28 @@ def _inspection(raw: _Raw, ctx: _Context) -> Described:
     what = _("Inspection")
     if raw.action == "create" and isinstance(raw.new, dict):
         return what, NONE, _created(raw.new, ctx)
+    if raw.action == "report_signed" and isinstance(raw.new, dict):
+        return _report_signed(raw.new)
     if raw.field == "status":
         return f"{what}{SEP}{_('Status')}", status_value(raw.old), status_value(raw.new)
     if raw.field == "revision":
         return f"{what}{SEP}{_('Revision')}", revision_value(raw.old), revision_value(raw.new)
     return _generic(raw, ctx)
+
+
+def _report_signed(new: dict[str, Any]) -> Described:
+    """The PDF report of a revision signed with a key (services/signing.py)."""
+    what = _("Report {number}", number=plain(new.get("report_number")))
+    if new.get("revision") is not None:
+        what += SEP + _("Revision {rev}", rev=new["revision"])
+    parts = [_("digitally signed by {name}", name=plain(new.get("signer")))]
+    if new.get("self_signed"):
+        parts.append(_("self-signed key, not issued by headquarters"))
+    if new.get("file"):
+        parts.append(plain(new["file"]))
+    if new.get("sha256"):
+        parts.append(_("file SHA-256 {hash}", hash=str(new["sha256"])[:16]))
+    return what, NONE, SEP.join(parts)
 
 
 def _created(new: dict[str, Any], ctx: _Context) -> str:

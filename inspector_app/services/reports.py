@@ -64,6 +64,7 @@ from inspector_app.services.photos import (
     taken_text,
 )
 from inspector_app.services.sites import find_site
+from inspector_app.settings import default_organisation
 from inspector_app.store.db import Database
 from inspector_app.store.models import Inspection, InspectionStatus
 from inspector_app.store.models import Photo as PhotoRow
@@ -111,10 +112,6 @@ def report_language(lang: str) -> Iterator[str]:
 
 
 # -- gathering ----------------------------------------------------------------------------------
-
-
-def default_organisation() -> str:
-    return _("Weihai Municipal Science and Technology Bureau")
 
 
 def _organisation(explicit: str | None) -> str:

@@ -31,7 +31,7 @@ from inspector_app.signing.ca import common_name, public_key_matches
 
 FIELD_NAME = "InspectorSignature"
 STAMP_FONT_SIZE = 9
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # unused by the stamp: its time comes in "ts", see below
+TIME_FORMAT = timefmt.SECONDS  # the stamp's %(ts)s: the signing time in the display zone
 _TS = "\x00ts\x00"  # stands for pyHanko's %(ts)s while the stamp text is escaped
 
 
@@ -272,6 +272,26 @@ def _asn1_signer(identity: SigningIdentity) -> Any:
     )
 
 
+def _display_zone_signer_class() -> type:
+    from pyhanko.sign import signers
+
+    class DisplayZoneSigner(signers.PdfSigner):  # type: ignore[misc]
+        """A PdfSigner whose signing time is ``signing_time``, an aware time in the display
+        zone. pyHanko takes the machine's own zone (tzlocal) and prints the stamp's %(ts)s
+        from it, overriding any "ts" given; a laptop set to UTC stamped 23:05 under a line
+        saying Beijing time. The CMS signing time is the same instant (DER keeps UTC)."""
+
+        signing_time: dt.datetime | None = None
+
+        def init_signing_session(self, *args: Any, **kwargs: Any) -> Any:
+            session = super().init_signing_session(*args, **kwargs)
+            if self.signing_time is not None:
+                session.system_time = self.signing_time
+            return session
+
+    return DisplayZoneSigner
+
+
 def sign_pdf_bytes(
     pdf: bytes,
     identity: SigningIdentity,
@@ -315,21 +335,13 @@ def sign_pdf_bytes(
             reason=reason,
             location=location,
         )
-        pdf_signer = signers.PdfSigner(
+        pdf_signer = _display_zone_signer_class()(
             meta,
             _asn1_signer(identity),
             stamp_style=stamp_style(identity.name, extra_lines, lang),
         )
-        # the stamp's time in the display zone, named (pyHanko would print the machine's own
-        # zone); the CMS signing time is the same instant in UTC
-        now = dt.datetime.now(dt.UTC)
-        shown = timefmt.format_instant(now, seconds=True)
-        out = pdf_signer.sign_pdf(
-            writer,
-            existing_fields_only=True,
-            output=io.BytesIO(),
-            appearance_text_params={"ts": shown},
-        )
+        pdf_signer.signing_time = timefmt.local(dt.datetime.now(dt.UTC).replace(microsecond=0))
+        out = pdf_signer.sign_pdf(writer, existing_fields_only=True, output=io.BytesIO())
     except SigningError:
         raise
     except (PdfError, ValueError, KeyError, TypeError) as exc:

@@ -161,15 +161,23 @@ class Browser(QWidget):
         if chosen in years:
             self.year.setCurrentIndex(years.index(chosen) + 1)
         self.year.blockSignals(False)
-        for col, width in enumerate((260, 70, 220, 90, 96, 70, 124)):
+        code = self._code_width([r["code"] for r in sites] + [r["site_code"] for r in inspections])
+        for col, width in enumerate((260, code, 220, 90, 96, 70, 124)):
             self.table.setColumnWidth(col, width)
-        for col, width in enumerate((70, 300, 130, 90, 260)):
+        for col, width in enumerate((code, 300, 130, 90, 260)):
             self.sites_table.setColumnWidth(col, width)
         self._update_count()
         if current:
             self.select(current)
         elif self.inspections.rows:
-            self.table.selectRow(0)
+            self.table.select_only(0)
+
+    def _code_width(self, codes: list[str]) -> int:
+        """Room for the longest site code: "WH-ZS-101" and "WH-ZS-102" both cut to
+        "WH-ZS-1…" looked like the same site."""
+        metrics = self.table.fontMetrics()
+        longest = max((metrics.horizontalAdvance(c) for c in set(codes) if c), default=0)
+        return max(70, min(longest + 20, 220))
 
     def current_id(self) -> str | None:
         index = self.table.currentIndex()
@@ -204,14 +212,12 @@ class Browser(QWidget):
         """From the search box to the first result, where Enter opens it."""
         if self.inspections.rows:
             self.table.setFocus()
-            self.table.selectRow(0)
-            self.table.scrollTo(self.inspections.index(0, 0))
+            self.table.select_only(0)
 
     def select(self, inspection_id: str) -> None:
         row = self.inspections.index_of(inspection_id)
         if row >= 0:
-            self.table.selectRow(row)
-            self.table.scrollTo(self.inspections.index(row, 0))
+            self.table.select_only(row)
 
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(0)

@@ -21,9 +21,13 @@ from inspector_app.ui.dialogs import RememberingDialog
 
 def summary_html(s: dict[str, Any]) -> str:
     e = html.escape
-    parts = [
-        f"<h2>{e(_('Total'))}: {s['score']:.2f} / {s['max_score']:g} · {e(s['grade_label'])}</h2>"
-    ]
+    total = _(
+        "Total: {score} / {max} · {grade}",
+        score=f"{s['score']:.2f}",
+        max=f"{s['max_score']:g}",
+        grade=s["grade_label"],
+    )
+    parts = [f"<h2>{e(total)}</h2>"]
     if s["sample_weights"]:
         parts.append(
             f"<p style='color:#8a6d00'>{e(_('Scored with sample weights (示例权重).'))}</p>"
@@ -46,7 +50,7 @@ def summary_html(s: dict[str, Any]) -> str:
     if s["missing_photos"]:
         parts.append(f"<h3 style='color:#c45100'>{e(_('Photos still missing'))}</h3><ul>")
         parts += [
-            f"<li>{e(p['title'])}: {e(_('{n} more', n=p['missing']))}</li>"
+            f"<li>{e(_('{title}: {n} more', title=p['title'], n=p['missing']))}</li>"
             for p in s["missing_photos"]
         ]
         parts.append("</ul>")

@@ -6,10 +6,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QDate, QPoint, QRect, QSettings, QSize
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QByteArray, QDate, QPoint, QRect, QSettings, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app import paths
 from inspector_app.i18n import _, pick
-from inspector_app.settings import Settings
+from inspector_app.settings import Settings, default_organisation
 
 
 def qsettings() -> QSettings:
@@ -75,6 +76,15 @@ def fit_to_screen(window: QWidget, remembered: bool = False) -> None:
     window.move(QPoint(x, y))
 
 
+class DateField(QDateEdit):
+    """A date box Tab leaves, as every other field: Qt's own walks year, month and day
+    first, so text typed after one Tab (a finding's responsible person) went into the
+    month. The arrow keys and typing still move between the parts of the date."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
+
+
 class RememberingDialog(QDialog):
     """A dialog that comes back where the user left it, and always fits its screen: a
     remembered place is kept only if the whole dialog fits there (STYLE: one dialog base)."""
@@ -103,6 +113,10 @@ class RememberingDialog(QDialog):
         box.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         box.accepted.connect(self.accept)
         box.rejected.connect(self.reject)
+        # Ctrl+Enter is OK from anywhere, a multi-line box too (where Enter starts a new
+        # line), as it is "next item" from the editor's text boxes
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.accept)
         return box
 
 
@@ -123,14 +137,18 @@ class NewInspectionDialog(RememberingDialog):
         self.setWindowTitle(_("New inspection"))
         self._templates = templates
         self.site = QComboBox()
-        self.site.setEditable(True)  # type to search, Enter to take
+        self.site.setEditable(True)  # type part of a name or code, pick from the list
         self.site.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for site in sites:
             self.site.addItem(f"{site.code}  {site.name}", site)
+        completer = self.site.completer()
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)  # "新材料" finds the site
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.template = QComboBox()
         self.inspectors = QLineEdit("、".join(default_inspectors))
         self.inspectors.setPlaceholderText(_("names, separated by 、 or commas"))
-        self.date = QDateEdit(QDate.currentDate())
+        self.date = DateField(QDate.currentDate())
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.error = QLabel()
@@ -168,10 +186,33 @@ class NewInspectionDialog(RememberingDialog):
         text = self.inspectors.text().replace(",", "、").replace("，", "、").replace(";", "、")
         return [n.strip() for n in text.split("、") if n.strip()]
 
+    def typed_site(self) -> tuple[int, str]:
+        """The site the text in the box names: (its index, "") or (-1, why not). The box
+        is editable, so its text may be a part of a name no longer the current item's."""
+        text = self.site.currentText().strip()
+        current = self.site.currentIndex()
+        if current >= 0 and text == self.site.itemText(current):
+            return current, ""
+        if not text:
+            return -1, _("Choose a site.")
+        needle = text.casefold()
+        matches = [
+            i for i in range(self.site.count()) if needle in self.site.itemText(i).casefold()
+        ]
+        if len(matches) == 1:
+            return matches[0], ""
+        if not matches:
+            return -1, _("No site's name or code contains “{text}”.", text=text)
+        return -1, _("{n} sites match “{text}”: pick one from the list.", n=len(matches), text=text)
+
     def accept(self) -> None:
-        if self.site.currentData() is None:
-            self.error.setText(_("Choose a site."))
+        index, problem = self.typed_site()
+        if index < 0:
+            self.error.setText(problem)
+            self.site.setFocus()
             return
+        if index != self.site.currentIndex():
+            self.site.setCurrentIndex(index)  # the typed site, with its own templates
         if self.template.currentData() is None:
             self.error.setText(_("There is no template for this type of site."))
             return
@@ -211,7 +252,10 @@ class SettingsDialog(RememberingDialog):
         self.inspectors = QLineEdit("、".join(settings.inspectors))
         self.inspectors.setPlaceholderText(_("names, separated by 、 or commas"))
         self.organisation = QLineEdit(settings.organisation)
-        self.organisation.setPlaceholderText(_("shown on reports"))
+        # empty prints the default: say which, so an empty box is not taken for "none"
+        self.organisation.setPlaceholderText(
+            _("shown on reports; empty: {default}", default=default_organisation())
+        )
         self.language = QComboBox()
         self.language.addItem("中文", "zh")
         self.language.addItem("English", "en")

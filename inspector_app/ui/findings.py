@@ -11,7 +11,6 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.i18n import _, pick
 from inspector_app.services.browse import finding_status_label, severity_label, site_type_label
-from inspector_app.ui.dialogs import RememberingDialog
+from inspector_app.ui.dialogs import DateField, RememberingDialog
 from inspector_app.ui.models import ROW_ROLE, Column, RowsModel
 from inspector_app.ui.plain import plain_labels
 from inspector_app.ui.tables import RowTable, configure_table
@@ -138,7 +137,7 @@ class FindingDialog(RememberingDialog):
         self.requirement.setTabChangesFocus(True)
         self.requirement.setMaximumHeight(70)
         self.requirement.setPlaceholderText(_("what must be corrected (整改要求)"))
-        self.deadline = QDateEdit()
+        self.deadline = DateField()
         self.deadline.setCalendarPopup(True)
         self.deadline.setDisplayFormat("yyyy-MM-dd")
         self.deadline.setMinimumDate(NO_DATE)

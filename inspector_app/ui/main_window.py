@@ -190,14 +190,13 @@ class MainWindow(QMainWindow):
         db = self.db
 
         def done(result: Any) -> None:
-            self.statusBar().showMessage(
-                _(
-                    "{file}: {added} added, {updated} updated, {unchanged} unchanged",
-                    file=Path(path).name,
-                    added=result.added,
-                    updated=result.updated,
-                    unchanged=result.unchanged,
-                )
+            # said with the next counts: a message shown now is replaced by "Loading…"
+            self.notice = _(
+                "{file}: {added} added, {updated} updated, {unchanged} unchanged",
+                file=Path(path).name,
+                added=result.added,
+                updated=result.updated,
+                unchanged=result.unchanged,
             )
             self.reload()
 

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from inspector_app import timefmt
 from inspector_app.i18n import _
 from inspector_app.store.db import Database
-from inspector_app.ui.dialogs import RememberingDialog
+from inspector_app.ui.dialogs import RememberingDialog, qsettings
 from inspector_app.ui.plain import plain_labels, plain_tip
 from inspector_app.ui.workers import run_task
 
@@ -232,17 +232,38 @@ class PhotoSection(QWidget):
         self.missing.setText(_("{n} more photos required", n=missing) if missing > 0 else "")
 
 
+PHOTO_FOLDER_KEY = "photos/last_folder"
+
+
+def _last_photo_folder() -> str:
+    """Where photos were last taken from (a camera card is read item after item), else the
+    home folder."""
+    last = qsettings().value(PHOTO_FOLDER_KEY)
+    return str(last) if isinstance(last, str) and Path(last).is_dir() else str(Path.home())
+
+
+def _remember_photo_folder(folder: Path) -> None:
+    qsettings().setValue(PHOTO_FOLDER_KEY, str(folder))
+
+
 def choose_files(parent: QWidget) -> list[Path]:
     files, _filter = QFileDialog.getOpenFileNames(
-        parent, _("Add photos"), str(Path.home()), _("Photos ({patterns})", patterns=IMAGE_FILTER)
+        parent,
+        _("Add photos"),
+        _last_photo_folder(),
+        _("Photos ({patterns})", patterns=IMAGE_FILTER),
     )
+    if files:
+        _remember_photo_folder(Path(files[0]).parent)
     return [Path(f) for f in files]
 
 
 def choose_folder(parent: QWidget) -> list[Path]:
     folder = QFileDialog.getExistingDirectory(
-        parent, _("Add a folder of photos (camera card)"), str(Path.home())
+        parent, _("Add a folder of photos (camera card)"), _last_photo_folder()
     )
+    if folder:
+        _remember_photo_folder(Path(folder).parent)
     return [Path(folder)] if folder else []
 
 

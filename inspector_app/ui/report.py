@@ -121,15 +121,35 @@ class PassphraseDialog(RememberingDialog):
         new = self.new_key()  # a first signature makes a key: its passphrase is typed twice
         self.repeat.setVisible(new)
         self.repeat_label.setVisible(new)
+        self.passphrase.setPlaceholderText(
+            _("a new key: at least {n} characters", n=_min_passphrase()) if new else ""
+        )
 
     def accept(self) -> None:
         if not self.passphrase.text():
             self.error.setText(_("Enter the passphrase."))
             return
-        if self.new_key() and self.repeat.text() != self.passphrase.text():
-            self.error.setText(_("the passphrases do not match"))
-            return
+        if self.new_key():
+            # said here, not after the signing failed (which ended the flow with a message)
+            if len(self.passphrase.text()) < _min_passphrase():
+                self.error.setText(
+                    _(
+                        "A new key's passphrase needs at least {n} characters.",
+                        n=_min_passphrase(),
+                    )
+                )
+                self.passphrase.setFocus()
+                return
+            if self.repeat.text() != self.passphrase.text():
+                self.error.setText(_("the passphrases do not match"))
+                return
         super().accept()
+
+
+def _min_passphrase() -> int:
+    from inspector_app.signing.keys import MIN_PASSPHRASE_CHARS
+
+    return MIN_PASSPHRASE_CHARS
 
 
 class ReportDialog(RememberingDialog):

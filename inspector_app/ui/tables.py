@@ -69,13 +69,25 @@ class RowTable(QTableView):
         ]
         self.selectionModel().clear()
 
+    def select_only(self, row: int) -> None:
+        """Make ``row`` the current and only selected row. Unlike ``selectRow``, whatever
+        keys are held does not matter: with Ctrl down (Ctrl+E, Ctrl+W from the editor)
+        ``selectRow`` toggles the row and so took it out of the selection."""
+        model = self.model()
+        index = model.index(row, 0)
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.selectionModel().setCurrentIndex(index, flags)
+        self.scrollTo(index)
+
     def _restore(self) -> None:
         model = self.model()
         assert isinstance(model, RowsModel)
         row = model.index_of(self._kept) if self._kept else -1
         if row >= 0:
-            self.selectRow(row)
-            self.scrollTo(model.index(row, 0))
+            self.select_only(row)
         rows = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
         for other in getattr(self, "_kept_selection", []):  # the rest of a multiple selection
             n = model.index_of(other) if other != self._kept else -1

@@ -51,6 +51,7 @@ class Welcome(QWidget):
         for b in (self.demo_button, self.package_button, self.import_button, self.empty_button):
             b.setMinimumWidth(360)
             b.setMinimumHeight(36)
+            b.setAutoDefault(True)  # Enter presses the focused one (outside a dialog too)
         self.demo_button.setDefault(True)
         self.setFocusProxy(self.demo_button)  # Enter loads the sample data
         self.demo_button.clicked.connect(self.load_demo)

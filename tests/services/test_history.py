@@ -342,3 +342,28 @@ def test_photo_entries_name_the_file_the_item_and_the_finding(db) -> None:
     assert (caption.old, caption.new) == ("车间全景", "中试车间")
     assert linked.what == f"Photo: IMG_0001.jpg · Finding: {FINDING}"
     assert (linked.action, linked.old, linked.new) == ("Link photo", "—", "after correction")
+
+
+def test_a_signed_report_reads_as_a_sentence_not_as_raw_fields(demo_db, tmp_path) -> None:
+    """The history showed 'report_signed · inspection · report · certificate_sh…' in the
+    Chinese desktop after the report was signed (the walk of issue 9)."""
+    from inspector_app.services.browse import list_inspections
+    from inspector_app.services.signing import sign_report
+
+    row = next(r for r in list_inspections(demo_db) if r["status"] == "signed")
+    out = tmp_path / "签署的报告.pdf"
+    signed = sign_report(
+        demo_db, demo_db.path.parent, row["id"], out, passphrase="demo-passphrase", lang="zh"
+    )
+    i18n.set_language("zh")
+    try:
+        entry = load_history(demo_db, row["id"]).entries[-1]
+    finally:
+        i18n.set_language("en")
+    assert entry.action == "签署报告"
+    assert entry.what.startswith("报告编号 ") and "第 1 版" in entry.what
+    assert f"{signed.signer} 数字签名" in entry.new_full
+    assert "签署的报告.pdf" in entry.new_full
+    shown = " ".join([entry.action, entry.what, entry.old_full, entry.new_full])
+    for raw in ("report_signed", "inspection", "certificate_sha256", "{"):
+        assert raw not in shown, shown

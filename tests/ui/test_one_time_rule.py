@@ -104,3 +104,31 @@ def test_the_pades_stamp_shows_the_display_zone(demo_db: Any, tmp_path: Path) ->
     stamp = text[at : at + 120]
     assert "时区：北京时间（Asia/Shanghai，UTC+08:00）" in stamp, stamp
     assert res.signer in svc.inspection_detail(demo_db, row["id"])["inspectors"]
+
+
+def test_the_pades_stamp_time_is_the_display_zones_on_a_laptop_set_to_utc(
+    demo_db: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """pyHanko printed the stamp's time in the machine's own zone: on a laptop whose clock
+    is set to UTC the stamp said 23:05 under "time zone: Beijing time" (07:05 there). The
+    stamp's time is the claimed signing time, in the display zone."""
+    import tzlocal
+
+    from inspector_app import timefmt
+    from inspector_app.services.browse import list_inspections
+    from inspector_app.services.signing import sign_report
+    from inspector_app.signing.verify import verify_pdf
+
+    monkeypatch.setattr(tzlocal, "get_localzone", lambda: dt.UTC)
+    assert timefmt.zone_name() == "Asia/Shanghai"
+    row = next(r for r in list_inspections(demo_db) if r["status"] == "signed")
+    out = tmp_path / "signed.pdf"
+    sign_report(
+        demo_db, demo_db.path.parent, row["id"], out, passphrase="demo-passphrase", lang="zh"
+    )
+    claimed = verify_pdf(out).claimed_signing_time
+    assert claimed is not None
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    stamp = text[text.index("签名时间") :][:120]
+    assert timefmt.format_instant(claimed, seconds=True) in stamp, stamp
+    assert claimed.astimezone(dt.UTC).strftime("%H:%M:%S") not in stamp, stamp

@@ -99,3 +99,31 @@ def test_a_listed_inspector_without_a_key_types_a_new_passphrase_twice(
     ask.accept()
     qtbot.waitUntil(lambda: target.exists() and "李娜" in dialog.status.text(), timeout=30000)
     dialog.close()
+
+
+def test_a_too_short_passphrase_for_a_new_key_is_said_in_the_dialog(
+    make_app: Any, data_dir: Path, tmp_path: Path, qtbot: Any
+) -> None:
+    """李娜 has no key on this laptop: a 3-character passphrase went to the signing, which
+    refused it in a message box and ended the flow (the walk of issue 9). The dialog says
+    so itself, stays open, and a long enough one then signs."""
+    from inspector_app.ui.report import PassphraseDialog
+
+    dialog = _report_of_completed(make_app, data_dir, qtbot)
+    target = tmp_path / "signed.pdf"
+    dialog.sign(target)
+    ask = dialog.child
+    assert isinstance(ask, PassphraseDialog)
+    ask.signer.setCurrentIndex(ask.signer.findData("李娜"))
+    assert ask.new_key() and ask.repeat.isVisible()
+    assert "8" in ask.passphrase.placeholderText()
+    ask.passphrase.setText("abc")
+    ask.repeat.setText("abc")
+    ask.accept()
+    assert ask.isVisible() and dialog.child is ask
+    assert "至少需要 8 个字符" in ask.error.text()
+    ask.passphrase.setText("li-na-2026")
+    ask.repeat.setText("li-na-2026")
+    ask.accept()
+    qtbot.waitUntil(lambda: target.exists() and "已由 李娜" in dialog.status.text(), timeout=30000)
+    dialog.close()

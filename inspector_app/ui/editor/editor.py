@@ -186,7 +186,8 @@ class ChecklistEditor(EvidenceMixin, QWidget):
                 weights=weights,
                 inspectors="、".join(s.inspectors),
                 date=s.started_on.isoformat(),
-                status=status_label(s.status),
+                status=status_label(s.status)
+                + (_(" · revision {rev}", rev=s.revision) if s.revision > 1 else ""),
             )
         )
         self.subtitle.setStyleSheet("color: #555;")
@@ -577,8 +578,7 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             self.saved_state.emit(_("Every item is answered."))
 
     def focus_comment(self) -> None:
-        if self.panel.comment is not None:
-            self.panel.comment.setFocus()
+        self.panel.focus_comment()
 
     # -- edits --------------------------------------------------------------------------
     def _typed(self, item_id: str) -> bool:
@@ -774,10 +774,15 @@ class ChecklistEditor(EvidenceMixin, QWidget):
             top.setObsolete(True)  # and the step goes (QUndoStack drops an obsolete command)
             self.undo_stack.undo()
         stored = self.answers.get(item_id, AnswerView())
-        self._invalid[item_id] = _(
-            "{reason}; the saved answer is still {stored}",
-            reason=self._last_error.rstrip("。. "),
-            stored=summary(self._index[item_id], stored),
+        reason = self._last_error.rstrip("。. ")
+        self._invalid[item_id] = (
+            _(
+                "{reason}; the saved answer is still {stored}",
+                reason=reason,
+                stored=summary(self._index[item_id], stored),
+            )
+            if stored.answered
+            else _("{reason}; nothing is saved for this item yet", reason=reason)
         )
         if item_id == self.current:
             self.panel.show_typed(text)  # the field keeps what was typed, and says why

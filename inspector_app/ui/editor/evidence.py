@@ -187,10 +187,14 @@ class EvidenceMixin:
         """Who signed this revision, and who still has to (Ctrl+Shift+S to sign)."""
         done = svc.signatures_of(self.db, self.state.id)
         parts = [f"{g.signer_name} ✓ {timefmt.format_instant(g.signed_at)}" for g in done]
+        pending = svc.pending_signers(self.db, self.state.id)
         parts += [
-            (name or _("site representative")) + " —"
-            for name, _role in svc.pending_signers(self.db, self.state.id)
+            _("{name} not signed yet", name=name or _("site representative"))
+            for name, _role in pending
         ]
-        return _(
+        text = _(
             "Signatures on revision {rev}: {list}", rev=self.state.revision, list="；".join(parts)
         )
+        if pending and self.state.status in ("completed", "signed"):
+            text += _(" · Ctrl+Shift+S to sign")
+        return text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -20,7 +20,7 @@ from inspector_app.checklists.schema import AnswerType, Item, Text, Veto
 from inspector_app.checklists.scoring import ItemScore
 from inspector_app.i18n import _, pick
 from inspector_app.services.inspections import AnswerView
-from inspector_app.ui.editor.answers import AnswerWidget, make_answer_widget
+from inspector_app.ui.editor.answers import CHOSEN, AnswerWidget, make_answer_widget
 from inspector_app.ui.photos import PhotoSection
 from inspector_app.ui.plain import plain_labels
 
@@ -193,6 +193,7 @@ class ItemPanel(QScrollArea):
         if not veto and item.na_allowed:
             self.na_button = QPushButton(_("Not applicable (A)"))
             self.na_button.setCheckable(True)
+            self.na_button.setStyleSheet(CHOSEN.format(bg="#616161"))
             self.na_button.setChecked(view.not_applicable)
             self.na_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.na_button.setEnabled(editable)
@@ -341,6 +342,26 @@ class ItemPanel(QScrollArea):
     def focus_answer(self) -> None:
         if self.answer is not None:
             self.answer.focus_answer()
+
+    def focus_comment(self) -> None:
+        """Ctrl+M: the comment box, scrolled into view (below the photos it is off the
+        screen of a laptop, and a programmatic focus does not scroll by itself)."""
+        if self.comment is None:
+            return
+        box = self.comment
+        box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._show_whole(box)
+        # a page just shown gets its scroll range once its layout has run: again then
+        QTimer.singleShot(0, lambda: box is self.comment and self._show_whole(box))
+
+    def _show_whole(self, child: QWidget) -> None:
+        """Scroll so the whole of ``child`` shows (``ensureWidgetVisible`` of a focused text
+        box only brings its cursor line into view)."""
+        page = self.widget()
+        if page is None:
+            return
+        centre = child.mapTo(page, child.rect().center())
+        self.ensureVisible(centre.x(), centre.y(), 8, child.height() // 2 + 8)
 
     def set_photos(self, photos: list, data_dir: object, missing: int) -> None:  # type: ignore[type-arg]
         if self.photo_section is not None:
