@@ -22,7 +22,7 @@ from typing import Any
 from inspector_app import paths
 from inspector_app.fsutil import atomic_write_bytes
 from inspector_app.i18n import DEFAULT_LANGUAGE, _, normalize_language
-from inspector_app.timefmt import DEFAULT_ZONE, valid_zone
+from inspector_app.timefmt import DEFAULT_ZONE, valid_zone, zone_name
 
 FILENAME = "settings.json"
 ACTOR_ENV = "INSPECTOR_USER"
@@ -31,6 +31,14 @@ ACTOR_ENV = "INSPECTOR_USER"
 def default_organisation() -> str:
     """The issuing body a report names when Settings leaves the organisation empty."""
     return _("Weihai Municipal Science and Technology Bureau")
+
+
+def report_presentation() -> dict[str, str | None]:
+    """What a revision's report is issued under, frozen when it is completed: the
+    organisation set in Settings (None when empty: the report's language then names the
+    bureau) and the display zone in use."""
+    organisation = load_settings().organisation.strip()[:200]
+    return {"organisation": organisation or None, "display_zone": zone_name()}
 
 
 @dataclass

@@ -16,6 +16,9 @@ has none (Windows, the frozen build).
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from inspector_app.i18n import _, tr
@@ -27,6 +30,9 @@ WALL_FORMAT = "%Y-%m-%d %H:%M:%S"  # how a camera's wall time is stored (text, n
 
 _zone_name = DEFAULT_ZONE
 _zone: dt.tzinfo = ZoneInfo(DEFAULT_ZONE)
+# A zone for one thread's work (a report drawn in the zone its revision was completed in),
+# so the window's clock text in other threads keeps the settings' zone meanwhile.
+_scoped = threading.local()
 
 
 def valid_zone(name: str) -> bool:
@@ -48,12 +54,33 @@ def set_display_zone(name: str | None) -> str:
     return name
 
 
+@contextmanager
+def zone_scope(name: str | None) -> Iterator[str]:
+    """Show instants in ``name`` in this thread until the block ends; None or an unknown
+    name keeps the display zone. Yields the zone in use."""
+    name = (name or "").strip()
+    if not name or not valid_zone(name):
+        yield zone_name()
+        return
+    saved = getattr(_scoped, "zone", None)
+    _scoped.zone = (name, ZoneInfo(name))
+    try:
+        yield name
+    finally:
+        _scoped.zone = saved
+
+
+def _current() -> tuple[str, dt.tzinfo]:
+    scoped = getattr(_scoped, "zone", None)
+    return scoped if scoped is not None else (_zone_name, _zone)
+
+
 def zone_name() -> str:
-    return _zone_name
+    return _current()[0]
 
 
 def display_zone() -> dt.tzinfo:
-    return _zone
+    return _current()[1]
 
 
 def as_utc(moment: dt.datetime) -> dt.datetime:
@@ -65,7 +92,7 @@ def as_utc(moment: dt.datetime) -> dt.datetime:
 
 def local(moment: dt.datetime) -> dt.datetime:
     """An instant in the display zone."""
-    return as_utc(moment).astimezone(_zone)
+    return as_utc(moment).astimezone(display_zone())
 
 
 def format_instant(moment: dt.datetime | None, *, seconds: bool = False) -> str:
@@ -89,7 +116,7 @@ def iso_utc(moment: dt.datetime | None) -> str | None:
 
 def utc_offset_label(moment: dt.datetime | None = None) -> str:
     """``UTC+08:00`` for the display zone at ``moment`` (default: now)."""
-    at = local(moment) if moment is not None else dt.datetime.now(_zone)
+    at = local(moment) if moment is not None else dt.datetime.now(display_zone())
     offset = at.utcoffset() or dt.timedelta(0)
     minutes = int(offset.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
@@ -100,14 +127,15 @@ def utc_offset_label(moment: dt.datetime | None = None) -> str:
 def zone_label(moment: dt.datetime | None = None, *, lang: str | None = None) -> str:
     """The display zone as people read it: ``北京时间（Asia/Shanghai，UTC+08:00）``, in the
     current language or ``lang``."""
-    if _zone_name == DEFAULT_ZONE:
+    name = zone_name()
+    if name == DEFAULT_ZONE:
         return tr(
             "China Standard Time ({zone}, {offset})",
             lang=lang,
-            zone=_zone_name,
+            zone=name,
             offset=utc_offset_label(moment),
         )
-    return f"{_zone_name} ({utc_offset_label(moment)})"
+    return f"{name} ({utc_offset_label(moment)})"
 
 
 # -- camera clocks --------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from inspector_app.services import drafts
 from inspector_app.services.browse import status_label
 from inspector_app.services.errors import InvalidInput, Locked, NotFound, check_length
 from inspector_app.services.templates import template_of
+from inspector_app.settings import report_presentation
 from inspector_app.store import audit
 from inspector_app.store.db import Database
 from inspector_app.store.models import (
@@ -764,6 +765,7 @@ def complete_inspection(
             data_json=json.dumps(data, ensure_ascii=False, sort_keys=True),
             data_hash=data_hash(data),
             amend_reason=insp.amend_reason,
+            **report_presentation(),
         )
         s.add(snap)
         _set_status(s, insp, InspectionStatus.COMPLETED.value, actor=actor, action="complete")
@@ -1126,6 +1128,8 @@ def inspection_detail_and_state(
                 "data_hash": r.data_hash,
                 "amend_reason": r.amend_reason,
                 "score": json.loads(r.score_json)["total"],
+                "organisation": r.organisation,
+                "display_zone": r.display_zone,
             }
             for r in revisions
         ],

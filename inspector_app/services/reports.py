@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlmodel import select
+
 from inspector_app import i18n, timefmt
 from inspector_app.checklists.schema import ChecklistTemplate, WeightSource
 from inspector_app.fsutil import atomic_write_bytes
@@ -66,7 +68,7 @@ from inspector_app.services.photos import (
 from inspector_app.services.sites import find_site
 from inspector_app.settings import default_organisation
 from inspector_app.store.db import Database
-from inspector_app.store.models import Inspection, InspectionStatus
+from inspector_app.store.models import Inspection, InspectionRevision, InspectionStatus
 from inspector_app.store.models import Photo as PhotoRow
 
 __all__ = [
@@ -114,12 +116,34 @@ def report_language(lang: str) -> Iterator[str]:
 # -- gathering ----------------------------------------------------------------------------------
 
 
-def _organisation(explicit: str | None) -> str:
+def _organisation(explicit: str | None, frozen: str | None) -> str:
+    """Who issues the report: the one asked for, else the one its revision was completed
+    under, else the settings', else the bureau."""
     if explicit and explicit.strip():
         return explicit.strip()
+    if frozen:
+        return frozen
     from inspector_app.settings import load_settings
 
     return load_settings().organisation.strip() or default_organisation()
+
+
+def frozen_presentation(db: Database, inspection_id: str) -> tuple[str | None, str | None]:
+    """The organisation and display zone the current revision was completed under; Nones
+    for a draft or a revision completed before they were kept."""
+    from inspector_app.services.inspections import _get
+
+    with db.session() as s:
+        insp = _get(s, inspection_id)
+        if insp.status == InspectionStatus.DRAFT.value:
+            return None, None
+        snap = s.exec(
+            select(InspectionRevision).where(
+                InspectionRevision.inspection_id == insp.id,
+                InspectionRevision.revision == insp.revision,
+            )
+        ).first()
+        return (snap.organisation, snap.display_zone) if snap is not None else (None, None)
 
 
 def _weights_label(source: WeightSource) -> str:
@@ -332,10 +356,9 @@ def report_data(db: Database, inspection_id: str, *, organisation: str | None = 
         for g in signatures_of(db, iid)
     )
     frozen = detail["data_hash"]
-    completed = next(
-        (r["completed_at"] for r in detail["revisions"] if r["revision"] == detail["revision"]),
-        None,
-    )
+    current = next((r for r in detail["revisions"] if r["revision"] == detail["revision"]), None)
+    completed = current["completed_at"] if current else None
+    frozen_organisation = current["organisation"] if frozen and current else None
     started = dt.date.fromisoformat(detail["started_on"])
     template = state.template
     completed_at = dt.datetime.fromisoformat(completed) if completed else None
@@ -352,7 +375,7 @@ def report_data(db: Database, inspection_id: str, *, organisation: str | None = 
         language=i18n.current_language(),
         inspection_id=iid,
         report_number=report_number(started.year, site.code, iid, detail["revision"]),
-        organisation=_organisation(organisation),
+        organisation=_organisation(organisation, frozen_organisation),
         title=_("{title} — on-site inspection report", title=detail["template_title"]),
         site_code=site.code,
         site_name=site.name,
@@ -422,7 +445,8 @@ def _render(
 ) -> tuple[ReportData, RenderedReport]:
     from inspector_app.reports.builder import render_pdf  # reportlab only when a report is made
 
-    with report_language(lang):
+    _, zone = frozen_presentation(db, inspection_id)
+    with report_language(lang), timefmt.zone_scope(zone):
         data = report_data(db, inspection_id, organisation=organisation)
         return data, render_pdf(data)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 
+from inspector_app import timefmt
 from inspector_app.i18n import _, current_language, tr
 from inspector_app.services.errors import InvalidInput
 from inspector_app.services.hq_ca import (
@@ -217,15 +218,19 @@ def sign_report(
         )
         pdf = Path(result.path).read_bytes()
     number = result.report_number
-    signed_bytes = sign_pdf_bytes(
-        pdf,
-        identity,
-        box=SignatureBox.of(result.signature_box),
-        reason=tr("Inspection report {number}", lang=lang, number=number),
-        extra_lines=[tr("Report {number}", lang=lang, number=number)],
-        lang=lang,
-        field_name=result.signature_box.field_name or FIELD_NAME,
-    )
+    from inspector_app.services.reports import frozen_presentation
+
+    zone = frozen_presentation(db, full_id)[1]
+    with timefmt.zone_scope(zone):  # the stamp's time in the zone the cover names
+        signed_bytes = sign_pdf_bytes(
+            pdf,
+            identity,
+            box=SignatureBox.of(result.signature_box),
+            reason=tr("Inspection report {number}", lang=lang, number=number),
+            extra_lines=[tr("Report {number}", lang=lang, number=number)],
+            lang=lang,
+            field_name=result.signature_box.field_name or FIELD_NAME,
+        )
     with db.transaction() as s:
         insp = _get(s, full_id)
         snap = s.exec(

@@ -32,13 +32,14 @@ from inspector_app.store import locks
 
 # The newest schema revision this build knows. tests/store/test_migrations.py checks that it
 # is the head of store/migrations, so a new migration cannot forget to move it.
-SCHEMA_HEAD = "0005_received_history_devices"
+SCHEMA_HEAD = "0006_revision_presentation"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_finding_photos",
     "0003_sync",
     "0004_drafts_and_capture_times",
     "0005_received_history_devices",
+    "0006_revision_presentation",
 )
 BACKUPS_KEPT = 10
 OPEN_LOCK = ".open.lock"  # held while a start backs up and migrates (store/locks.py)

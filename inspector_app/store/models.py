@@ -140,6 +140,10 @@ class InspectionRevision(SQLModel, table=True):
     data_json: str  # canonical answers, findings and metadata
     data_hash: str = Field(max_length=64)
     amend_reason: str | None = None
+    # what the report of this revision is issued under, frozen at completion so it prints
+    # the same anywhere (None: completed before 0006; the settings of the day are used)
+    organisation: str | None = Field(default=None, max_length=200)
+    display_zone: str | None = Field(default=None, max_length=64)
 
 
 class AnswerRecord(SQLModel, table=True):

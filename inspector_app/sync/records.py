@@ -40,7 +40,7 @@ from sqlalchemy import Table, delete, literal_column
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, select
 
-from inspector_app import limits
+from inspector_app import limits, timefmt
 from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
 from inspector_app.checklists.scoring import Answer, AnswerError, normalize_answer, score_inspection
 from inspector_app.i18n import _
@@ -263,6 +263,14 @@ def media_member(sha256: str, media_type: str) -> str:
 # -- checking what arrives ----------------------------------------------------------------------
 
 
+# Nullable columns added after records format 1: a package from an app before them has
+# none, read as None (what the migration gave the rows already here).
+_ADDED_LATER: dict[str, frozenset[str]] = {
+    "inspection_revision": frozenset({"organisation", "display_zone"}),
+}
+_ZONE_COLUMNS = {("inspection_revision", "display_zone")}
+
+
 def _reject(where: str, message: str) -> PackageRejected:
     return PackageRejected(f"{RECORDS_MEMBER}: {where}: {message}")
 
@@ -280,6 +288,8 @@ def _check_row(model: type[SQLModel], row: Any, where: str) -> dict[str, Any]:
     if not isinstance(row, dict):
         raise _reject(where, _("expected an object"))
     names = [c.name for c in table.columns]
+    later = _ADDED_LATER.get(table.name, frozenset())
+    row = {**{n: None for n in later if n not in row}, **row}  # an older app's package
     missing = [n for n in names if n not in row]
     extra = [k for k in row if k not in names]
     if missing or extra:
@@ -311,6 +321,8 @@ def _check_row(model: type[SQLModel], row: Any, where: str) -> dict[str, Any]:
         choices = _CHOICES.get((table.name, name))
         if choices is not None and value not in choices:
             raise _reject(at, _("unknown value {value!r}", value=value))
+        if (table.name, name) in _ZONE_COLUMNS and not timefmt.valid_zone(value):
+            raise _reject(at, _("unknown time zone {value!r}", value=value))
         if name in _SHA_COLUMNS and not _is_sha(value):
             raise _reject(at, _("not a SHA-256 in hexadecimal"))
         if (table.name, name) in _JSON_TEXT:
