@@ -193,7 +193,7 @@ def make_big_inspection(
     """A completed (and by default signed) inspection of 120 items with 40 distinct 12 MP
     photos in ``data_dir`` (created); returns its id. Photos are generated once and kept in
     ``photo_cache`` (shared with bench/photos.py)."""
-    from inspector_app.checklists.loader import load_template_text
+    from inspector_app.domain.checklists.loader import load_template_text
     from inspector_app.services import inspections as svc
     from inspector_app.services.demo import signature_png
     from inspector_app.services.photos import add_photos, link_photo_to_finding, list_photos

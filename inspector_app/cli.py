@@ -117,7 +117,7 @@ class Context:
 
 
 def cmd_forms_validate(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.checklists.loader import validate_files
+    from inspector_app.domain.checklists.loader import validate_files
 
     files = [Path(p) for p in args.paths]
     loaded, issues = validate_files(files)
@@ -1335,7 +1335,7 @@ def _main(argv: list[str]) -> int:
     set_display_zone(load_settings().timezone)
     func = getattr(args, "func", cmd_gui)
 
-    from inspector_app.checklists.errors import TemplateError
+    from inspector_app.domain.checklists.errors import TemplateError
     from inspector_app.services.errors import ServiceError
     from inspector_app.signing import SigningError
     from inspector_app.store.db import DatabaseError

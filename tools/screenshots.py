@@ -189,7 +189,7 @@ def main() -> int:
 
     # 7. two drafts edited on the laptop and at HQ: conflicts for a person to decide, the
     # first one's differences field by field
-    from inspector_app.checklists.schema import AnswerType
+    from inspector_app.domain.checklists.schema import AnswerType
     from inspector_app.services import inspections as svc
     from inspector_app.services.demo import demo_id
     from inspector_app.services.sync import import_package

@@ -121,7 +121,7 @@ class _Reader:
     """Turns ``compare.Change`` into a ``Difference`` for one inspection."""
 
     def __init__(self, s: Session, local: Inspection):
-        from inspector_app.checklists.loader import template_from_json
+        from inspector_app.domain.checklists.loader import template_from_json
 
         self.s = s
         tv = s.get(TemplateVersion, local.template_version_id)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
+from inspector_app.domain.checklists.schema import AnswerType, ChecklistTemplate, Item
 from inspector_app.services import inspections as svc
 from inspector_app.services.sites import upsert_sites
 from inspector_app.services.templates import find_template_version, template_of

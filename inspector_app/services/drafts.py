@@ -26,7 +26,7 @@ from inspector_app.store.db import Database
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from inspector_app.checklists.schema import ChecklistTemplate
+    from inspector_app.domain.checklists.schema import ChecklistTemplate
 
 VALUE, COMMENT = "value", "comment"
 KINDS = (VALUE, COMMENT)
@@ -142,7 +142,7 @@ def drop_draft(db: Database, draft: Draft) -> None:
 def _items(template: ChecklistTemplate) -> tuple[set[str], set[str]]:
     """Every item and veto, and the items the editor drafts: those typed key by key (text,
     score, number)."""
-    from inspector_app.checklists.schema import AnswerType
+    from inspector_app.domain.checklists.schema import AnswerType
 
     typed = (AnswerType.TEXT, AnswerType.SCORE, AnswerType.NUMBER)
     every = {i.id for i in template.items()} | {v.id for v in template.vetoes}

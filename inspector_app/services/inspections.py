@@ -18,14 +18,16 @@ from typing import Any
 from sqlmodel import Session, select
 
 from inspector_app import limits, timefmt
-from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
-from inspector_app.checklists.scoring import (
+from inspector_app.domain import vocab
+from inspector_app.domain.checklists.schema import AnswerType, ChecklistTemplate, Item
+from inspector_app.domain.checklists.scoring import (
     Answer,
     AnswerError,
     ScoreResult,
     normalize_answer,
     score_inspection,
 )
+from inspector_app.domain.vocab import AMENDABLE, EDITABLE
 from inspector_app.i18n import _, pick
 from inspector_app.services import drafts
 from inspector_app.services.browse import status_label
@@ -49,13 +51,6 @@ from inspector_app.store.models import (
     TemplateVersion,
     utcnow,
 )
-
-EDITABLE = {InspectionStatus.DRAFT.value}
-AMENDABLE = {
-    InspectionStatus.COMPLETED.value,
-    InspectionStatus.SIGNED.value,
-    InspectionStatus.EXPORTED.value,
-}
 
 
 def grade_label(template: ChecklistTemplate, grade_id: str) -> str:
@@ -135,6 +130,8 @@ def _require_status(insp: Inspection, allowed: Iterable[str], message: str) -> N
 def _set_status(
     s: Session, insp: Inspection, new: str, *, actor: str, action: str, **details: Any
 ) -> None:
+    if not vocab.allowed(insp.status, new):  # a bug, never the user's doing
+        raise AssertionError(f"no move from {insp.status} to {new}")
     audit.append(
         s,
         actor=actor,
@@ -796,6 +793,8 @@ def amend_inspection(db: Database, inspection_id: str, *, reason: str, actor: st
         )
         insp.base_revision = insp.revision
         insp.revision += 1
+        if not vocab.allowed(insp.status, InspectionStatus.DRAFT.value):  # pragma: no cover
+            raise AssertionError(f"no move from {insp.status} to draft")
         insp.status = InspectionStatus.DRAFT.value
         insp.amend_reason = reason.strip()
         insp.completed_at = None
@@ -815,7 +814,7 @@ def record_signature(
     signed_at: dt.datetime | None = None,
 ) -> Signature:
     """Bind a drawn signature to the completed revision; all inspectors signed -> signed."""
-    if role not in ("inspector", "site_representative"):
+    if role not in set(vocab.SignatureRole):
         raise InvalidInput(_("unknown signer role {value!r}", value=role))
     if not signer_name.strip():
         raise InvalidInput(_("a signature needs the signer's name"))

@@ -24,8 +24,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from inspector_app import limits, timefmt
-from inspector_app.checklists.schema import ChecklistTemplate
-from inspector_app.checklists.scoring import ScoreResult
+from inspector_app.domain.checklists.schema import ChecklistTemplate
+from inspector_app.domain.checklists.scoring import ScoreResult
+from inspector_app.domain.vocab import PhotoRole
 from inspector_app.i18n import _
 from inspector_app.media import store
 from inspector_app.media.ingest import ImageRefused, IngestedImage, ingest_bytes, read_image_file
@@ -42,7 +43,7 @@ from inspector_app.store.db import Database
 from inspector_app.store.models import Finding, FindingPhoto, Photo, utcnow
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
-ROLES = ("evidence", "after")
+ROLES = tuple(r.value for r in PhotoRole)
 CAPTION_MAX_CHARS = limits.CAPTION
 
 # progress(done, total, text); returning False cancels the rest (None carries on)

@@ -14,7 +14,7 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from inspector_app import timefmt
-from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
+from inspector_app.domain.checklists.schema import AnswerType, ChecklistTemplate, Item
 from inspector_app.i18n import _, pick
 from inspector_app.services import browse
 from inspector_app.services.browse import status_label

@@ -26,7 +26,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from inspector_app import i18n, timefmt
-from inspector_app.checklists.schema import ChecklistTemplate, WeightSource
+from inspector_app.domain.checklists.schema import ChecklistTemplate, WeightSource
 from inspector_app.fsutil import atomic_write_bytes
 from inspector_app.i18n import _, pick
 from inspector_app.media.store import display_path

@@ -16,6 +16,7 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 
 from inspector_app import timefmt
+from inspector_app.domain.vocab import SIGNABLE
 from inspector_app.i18n import _, current_language, tr
 from inspector_app.services.errors import InvalidInput
 from inspector_app.services.hq_ca import (
@@ -98,7 +99,6 @@ class SignedReport:
     identity_created: bool  # a self-signed identity was made for this signature
 
 
-SIGNABLE = ("completed", "signed", "exported")
 
 
 class NotAnInspector(SigningRefused):

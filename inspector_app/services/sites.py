@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 
 from sqlmodel import select
 
-from inspector_app.checklists.schema import SiteType
+from inspector_app.domain.checklists.schema import SiteType
 from inspector_app.fsutil import FileRefused, open_regular
 from inspector_app.i18n import _
 from inspector_app.services.browse import site_type_label  # noqa: F401  (re-exported for the CLI)

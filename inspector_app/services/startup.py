@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app import paths
-from inspector_app.checklists.errors import TemplateIssue
+from inspector_app.domain.checklists.errors import TemplateIssue
 from inspector_app.i18n import current_language
 from inspector_app.limits import TEMPLATE_BYTES
 from inspector_app.services.drafts import recover_drafts

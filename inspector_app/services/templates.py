@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from sqlmodel import select
 
 from inspector_app import paths
-from inspector_app.checklists.errors import TemplateIssue
-from inspector_app.checklists.loader import template_from_json, validate_files
+from inspector_app.domain.checklists.errors import TemplateIssue
+from inspector_app.domain.checklists.loader import template_from_json, validate_files
 from inspector_app.i18n import _
 from inspector_app.services.errors import NotFound
 from inspector_app.services.startup import (
@@ -28,8 +28,8 @@ from inspector_app.store.db import Database
 from inspector_app.store.models import TemplateVersion
 
 if TYPE_CHECKING:
-    from inspector_app.checklists.loader import LoadedTemplate
-    from inspector_app.checklists.schema import ChecklistTemplate
+    from inspector_app.domain.checklists.loader import LoadedTemplate
+    from inspector_app.domain.checklists.schema import ChecklistTemplate
 
 
 @dataclass(frozen=True)

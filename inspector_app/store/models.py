@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy import MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from inspector_app.domain.vocab import FindingSeverity, FindingStatus, InspectionStatus
+
+__all__ = ["FindingSeverity", "FindingStatus", "InspectionStatus"]  # kept for their importers
 
 # Named constraints so batch migrations on SQLite can find them (alembic #1834).
 SQLModel.metadata.naming_convention = {
@@ -31,25 +34,6 @@ def new_id() -> str:
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-class InspectionStatus(StrEnum):
-    DRAFT = "draft"
-    COMPLETED = "completed"
-    SIGNED = "signed"
-    EXPORTED = "exported"
-
-
-class FindingSeverity(StrEnum):
-    MINOR = "minor"  # 一般
-    MAJOR = "major"  # 较重
-    CRITICAL = "critical"  # 严重
-
-
-class FindingStatus(StrEnum):
-    OPEN = "open"  # 待整改
-    CORRECTED = "corrected"  # 已整改
-    VERIFIED = "verified"  # 已验证
 
 
 class Site(SQLModel, table=True):

@@ -41,8 +41,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, select
 
 from inspector_app import limits, timefmt
-from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
-from inspector_app.checklists.scoring import Answer, AnswerError, normalize_answer, score_inspection
+from inspector_app.domain.checklists.schema import AnswerType, ChecklistTemplate, Item
+from inspector_app.domain.checklists.scoring import (
+    Answer,
+    AnswerError,
+    normalize_answer,
+    score_inspection,
+)
+from inspector_app.domain.vocab import PhotoRole, SignatureRole
 from inspector_app.i18n import _
 from inspector_app.store import audit
 from inspector_app.store.models import (
@@ -87,8 +93,8 @@ _CHOICES: dict[tuple[str, str], frozenset[str]] = {
     ("inspection", "status"): frozenset(s.value for s in InspectionStatus),
     ("finding", "severity"): frozenset(s.value for s in FindingSeverity),
     ("finding", "status"): frozenset(s.value for s in FindingStatus),
-    ("finding_photo", "role"): frozenset({"evidence", "after"}),
-    ("signature", "role"): frozenset({"inspector", "site_representative"}),
+    ("finding_photo", "role"): frozenset(PhotoRole),
+    ("signature", "role"): frozenset(SignatureRole),
     ("photo", "media_type"): frozenset(MEDIA_TYPES),
 }
 _JSON_TEXT = {
@@ -470,7 +476,7 @@ def check_document(doc: Any, media_members: set[str]) -> Incoming:
 
 
 def _check_template(row: dict[str, Any], where: str) -> ChecklistTemplate:
-    from inspector_app.checklists.loader import template_from_json
+    from inspector_app.domain.checklists.loader import template_from_json
 
     digest = hashlib.sha256(row["canonical_json"].encode("utf-8")).hexdigest()
     if digest != row["content_hash"]:
@@ -1201,7 +1207,7 @@ def take_incoming_inspection(
     it), checked as on import. ``ValueError`` if it is not newer than the local version, if
     it lacks or changes a frozen revision, a finding or a signature kept here, or if what it
     refers to is still missing. Returns the inspection id."""
-    from inspector_app.checklists.loader import template_from_json
+    from inspector_app.domain.checklists.loader import template_from_json
 
     raw = dict(stored)
     mapped = raw.pop("_local", None) or {}

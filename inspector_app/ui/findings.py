@@ -31,7 +31,7 @@ from inspector_app.ui.plain import plain_labels
 from inspector_app.ui.tables import RowTable, configure_table
 
 if TYPE_CHECKING:
-    from inspector_app.checklists.schema import ChecklistTemplate
+    from inspector_app.domain.checklists.schema import ChecklistTemplate
 
 SEVERITY_COLOURS = {"minor": "#8a6d00", "major": "#c45100", "critical": "#b00020"}
 NO_DATE = QDate(1900, 1, 1)

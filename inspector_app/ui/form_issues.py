@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
-from inspector_app.checklists.errors import TemplateIssue
+from inspector_app.domain.checklists.errors import TemplateIssue
 from inspector_app.i18n import _
 
 SHOWN_CHARS = 160

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app import timefmt
+from inspector_app.domain.vocab import SignatureRole
 from inspector_app.i18n import _
 from inspector_app.ui.dialogs import RememberingDialog
 from inspector_app.ui.plain import plain_labels
@@ -64,7 +65,7 @@ PNG_MARGIN = 0.08  # of the image's smaller side, around the signature in to_png
 MAX_PNG_SCALE = 6.0  # a tiny scribble is enlarged, a dot does not fill the image
 DOT_SCALE = 1.6  # a click or a tap without moving leaves a dot this much wider than the line
 
-ROLES = ("inspector", "site_representative")
+ROLES = tuple(r.value for r in SignatureRole)
 TOUCH_EVENTS = (
     QEvent.Type.TouchBegin,
     QEvent.Type.TouchUpdate,

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from inspector_app.checklists.scoring import score_inspection
+from inspector_app.domain.checklists.scoring import score_inspection
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import list_inspections
 from inspector_app.services.demo import signature_png
@@ -234,7 +234,7 @@ def test_finding_input_is_checked(db) -> None:
 
 
 def test_a_new_template_version_never_changes_a_past_score(db) -> None:
-    from inspector_app.checklists.loader import load_template_text
+    from inspector_app.domain.checklists.loader import load_template_text
     from tests.conftest import FORMS
 
     insp_id, template = start(db)
@@ -275,7 +275,7 @@ def test_list_score_equals_the_pure_function(demo_db) -> None:
 
 
 def test_a_changed_template_keeping_its_version_is_refused(db) -> None:
-    from inspector_app.checklists.loader import load_template_text
+    from inspector_app.domain.checklists.loader import load_template_text
     from tests.conftest import FORMS
 
     text = (FORMS / "pilot-base-performance.yaml").read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
-from inspector_app.checklists.schema import AnswerType, Item, Veto
+from inspector_app.domain.checklists.schema import AnswerType, Item, Veto
 from tests.services.helpers import best_value
 
 

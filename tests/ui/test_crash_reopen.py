@@ -26,7 +26,7 @@ CHILD = r"""
 import json, sys
 from PySide6.QtWidgets import QApplication
 from inspector_app.ui.app import InspectorApp
-from inspector_app.checklists.scoring import normalize_answer
+from inspector_app.domain.checklists.scoring import normalize_answer
 from inspector_app.ui.fonts import install_fonts
 from tests.ui.keys import next_item, type_answer
 
@@ -138,7 +138,7 @@ TYPING_CHILD = r"""
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from inspector_app.checklists.schema import AnswerType
+from inspector_app.domain.checklists.schema import AnswerType
 from inspector_app.ui.app import InspectorApp
 from inspector_app.ui.fonts import install_fonts
 from tests.ui.keys import focused, type_text

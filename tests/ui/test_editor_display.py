@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel
 
-from inspector_app.checklists.schema import AnswerType
+from inspector_app.domain.checklists.schema import AnswerType
 from inspector_app.i18n import pick
 from inspector_app.services import inspections as svc
 from tests.services.helpers import answer_all

@@ -21,7 +21,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
-from inspector_app.checklists.schema import AnswerType
+from inspector_app.domain.checklists.schema import AnswerType
 from inspector_app.i18n import _
 from inspector_app.services import inspections as svc
 from inspector_app.ui.shortcuts import Shortcut, ShortcutsDialog, catalogue, typed_keys

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from inspector_app.checklists.schema import Item
+from inspector_app.domain.checklists.schema import Item
 from inspector_app.services import inspections as svc
 from inspector_app.services.sites import upsert_sites
 from inspector_app.services.templates import sync_forms

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.checklists.schema import AnswerType, Item
+from inspector_app.domain.checklists.schema import AnswerType, Item
 from inspector_app.i18n import _, pick
 from inspector_app.services.inspections import AnswerView
 from inspector_app.ui.dialogs import DateField

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app import timefmt
-from inspector_app.checklists.schema import AnswerType, Item, Veto
-from inspector_app.checklists.scoring import ScoreResult
+from inspector_app.domain.checklists.schema import AnswerType, Item, Veto
+from inspector_app.domain.checklists.scoring import ScoreResult
 from inspector_app.i18n import _, pick
 from inspector_app.services import drafts
 from inspector_app.services import inspections as svc

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.checklists.schema import AnswerType, Item, Text, Veto
-from inspector_app.checklists.scoring import ItemScore
+from inspector_app.domain.checklists.schema import AnswerType, Item, Text, Veto
+from inspector_app.domain.checklists.scoring import ItemScore
 from inspector_app.i18n import _, pick
 from inspector_app.services.inspections import AnswerView
 from inspector_app.ui.editor.answers import CHOSEN, AnswerWidget, make_answer_widget

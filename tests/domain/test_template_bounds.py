@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from inspector_app.checklists.loader import (
+from inspector_app.domain.checklists.loader import (
     TemplateError,
     canonical_json,
     load_template,

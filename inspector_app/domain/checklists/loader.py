@@ -17,8 +17,8 @@ import yaml
 from pydantic import ValidationError
 
 from inspector_app import limits
-from inspector_app.checklists.errors import TemplateError, TemplateIssue
-from inspector_app.checklists.schema import AnswerType, ChecklistTemplate
+from inspector_app.domain.checklists.errors import TemplateError, TemplateIssue
+from inspector_app.domain.checklists.schema import AnswerType, ChecklistTemplate
 from inspector_app.fsutil import FileRefused, read_regular
 from inspector_app.i18n import _
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inspector_app.checklists.loader import load_template
-from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
-from inspector_app.checklists.scoring import (
+from inspector_app.domain.checklists.loader import load_template
+from inspector_app.domain.checklists.schema import AnswerType, ChecklistTemplate, Item
+from inspector_app.domain.checklists.scoring import (
     Answer,
     AnswerError,
     item_points,

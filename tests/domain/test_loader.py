@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from inspector_app.checklists.loader import (
+from inspector_app.domain.checklists.loader import (
     TemplateError,
     load_template,
     load_template_text,

@@ -23,7 +23,7 @@ from fractions import Fraction
 from typing import Any
 
 from inspector_app import limits
-from inspector_app.checklists.schema import AnswerType, ChecklistTemplate, Item
+from inspector_app.domain.checklists.schema import AnswerType, ChecklistTemplate, Item
 from inspector_app.i18n import _
 
 
