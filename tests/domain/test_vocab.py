@@ -31,7 +31,7 @@ def test_unknown_values_move_nowhere() -> None:
 
 
 def test_what_each_status_permits() -> None:
-    assert vocab.EDITABLE == {"draft"}
+    assert {"draft"} == vocab.EDITABLE
     assert vocab.SIGNABLE == vocab.AMENDABLE == {"completed", "signed", "exported"}
 
 

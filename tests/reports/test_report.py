@@ -18,7 +18,7 @@ import pytest
 from inspector_app import i18n, limits
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import list_findings
-from inspector_app.services.demo import demo_id, demo_photo, load_demo
+from inspector_app.services.demo import demo_id, demo_photo
 from inspector_app.services.reports import (
     build_report,
     render_report,
@@ -27,6 +27,7 @@ from inspector_app.services.reports import (
     report_language,
 )
 from inspector_app.store.db import Database, open_database
+from tests.conftest import prepared_folder
 from tests.services.helpers import answer_all, start
 
 pytestmark = pytest.mark.skipif(
@@ -121,11 +122,8 @@ def _report_messages(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     """The sample data, loaded once for the read-only tests of this module."""
-    from inspector_app.services.templates import sync_forms
 
-    database = open_database(tmp_path_factory.mktemp("demo") / "data")
-    sync_forms(database)
-    load_demo(database)
+    database = open_database(prepared_folder(tmp_path_factory.mktemp("demo") / "data", demo=True))
     yield database
     database.dispose()
 

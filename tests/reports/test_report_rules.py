@@ -10,11 +10,11 @@ from typing import Any
 
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import list_inspections
-from inspector_app.services.demo import load_demo
 from inspector_app.services.reports import render_report_bytes, report_data, report_language
 from inspector_app.services.sync import export_package, import_package
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.db import open_database
+from tests.conftest import prepared_folder
 from tests.services.helpers import start
 
 
@@ -97,10 +97,8 @@ def test_the_conclusion_and_the_seal_area(demo_db: Any, tmp_path: Path) -> None:
 def test_demo_reports_are_signed_by_their_own_inspectors(data_dir: Path, tmp_path: Path) -> None:
     from inspector_app.services.signing import sign_report
 
-    db = open_database(data_dir)
+    db = open_database(prepared_folder(data_dir, demo=True))
     try:
-        sync_forms(db)
-        load_demo(db)
         rows = [r for r in list_inspections(db) if r["status"] in ("signed", "completed")]
         for row in rows[:2]:
             res = sign_report(

@@ -18,7 +18,7 @@ import pytest
 
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import list_inspections
-from inspector_app.services.demo import demo_id, load_demo
+from inspector_app.services.demo import demo_id
 from inspector_app.services.errors import InvalidInput, NotFound
 from inspector_app.services.reports import render_report_bytes
 from inspector_app.services.sites import find_site, upsert_sites
@@ -30,11 +30,11 @@ from inspector_app.services.sync import (
     preview_import,
     resolve_conflict,
 )
-from inspector_app.services.templates import sync_forms
 from inspector_app.store.audit import row_hash as audit_row_hash
 from inspector_app.store.db import Database, open_database
 from inspector_app.sync import records
 from inspector_app.sync.package import device_identity, read_manifest, write_package
+from tests.conftest import prepared_folder
 from tests.services.helpers import db_fingerprint
 
 DRAFT = demo_id("inspection", "pb-2024-5")  # PB-06, a draft partly answered
@@ -43,11 +43,7 @@ SIGNED = demo_id("inspection", "pb-2024-1")
 
 
 def _folder(path: Path, *, demo: bool = False) -> Database:
-    db = open_database(path)
-    sync_forms(db)
-    if demo:
-        load_demo(db)
-    return db
+    return open_database(prepared_folder(path, demo=demo))
 
 
 @pytest.fixture(scope="module")

@@ -13,13 +13,12 @@ from typing import Any
 
 import pytest
 
-from inspector_app.services.demo import load_demo
 from inspector_app.services.sync import PackageRejected, export_package, import_package
-from inspector_app.services.templates import sync_forms
 from inspector_app.store.audit import row_hash
 from inspector_app.store.db import open_database
 from inspector_app.sync import records
 from inspector_app.sync.package import device_identity, open_package, read_manifest, write_package
+from tests.conftest import prepared_folder
 from tests.services.helpers import db_fingerprint
 
 
@@ -27,9 +26,7 @@ from tests.services.helpers import db_fingerprint
 def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path, dict, set]]:
     """The sample data exported once: (data folder, package, its records, its media)."""
     data = tmp_path_factory.mktemp("laptop") / "data"
-    db = open_database(data)
-    sync_forms(db)
-    load_demo(db)
+    db = open_database(prepared_folder(data, demo=True))
     pkg = tmp_path_factory.mktemp("usb") / "all.inspkg"
     export_package(db, data, pkg, actor="张工")
     db.dispose()

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import list_findings
+from tests.conftest import prepared_folder
 from tests.services.helpers import answer_all
 from tests.ui.keys import type_text
 from tests.ui.test_workflows import _open_new, seed_site
@@ -100,13 +101,9 @@ def test_complete_then_amend_from_the_menu(make_app: Any, data_dir: Path, qtbot:
 def test_open_findings_tab_lists_the_demo_findings(
     make_app: Any, data_dir: Path, qtbot: Any
 ) -> None:
-    from inspector_app.services.demo import load_demo
-    from inspector_app.services.templates import sync_forms
     from inspector_app.store.db import open_database
 
-    db = open_database(data_dir)
-    sync_forms(db)
-    load_demo(db)
+    db = open_database(prepared_folder(data_dir, demo=True))
     expected = list_findings(db, open_only=True)
     db.dispose()
     app = make_app(data_dir)

@@ -12,7 +12,7 @@ from typing import Any
 from inspector_app.services import inspections as svc
 from inspector_app.services.demo import signature_png
 from inspector_app.services.photos import add_photos
-from tests.conftest import run_cli
+from tests.conftest import prepared_folder, run_cli
 from tests.media import exif, make_jpeg
 from tests.services.helpers import answer_all, start
 
@@ -48,11 +48,9 @@ def _signed_inspection_with_a_photo(db: Any, data_dir: Path, tmp_path: Path) -> 
 def test_a_signature_and_a_photo_read_the_same_everywhere(
     make_app: Any, data_dir: Path, tmp_path: Path, qtbot: Any
 ) -> None:
-    from inspector_app.services.templates import sync_forms
     from inspector_app.store.db import open_database
 
-    db = open_database(data_dir)
-    sync_forms(db)
+    db = open_database(prepared_folder(data_dir))
     insp_id, item_id = _signed_inspection_with_a_photo(db, data_dir, tmp_path)
     db.dispose()
 

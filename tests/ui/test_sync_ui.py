@@ -19,6 +19,7 @@ from inspector_app.services.templates import sync_forms
 from inspector_app.store.db import open_database
 from inspector_app.sync.package import read_manifest
 from inspector_app.ui import sync as ui_sync
+from tests.conftest import prepared_folder
 
 
 def _top(kind: type) -> Any:
@@ -36,9 +37,7 @@ def _result_box() -> QMessageBox | None:
 @pytest.fixture
 def package(tmp_path: Path) -> Path:
     laptop = tmp_path / "laptop"
-    db = open_database(laptop)
-    sync_forms(db)
-    load_demo(db)
+    db = open_database(prepared_folder(laptop, demo=True))
     out = tmp_path / "usb" / "from-laptop.inspkg"
     export_package(db, laptop, out, actor="张工")
     db.dispose()
@@ -230,9 +229,7 @@ def test_export_asks_for_all_the_filtered_list_or_the_selection(
     from inspector_app.sync.devices import readable_name
     from inspector_app.ui.workers import wait_for_tasks
 
-    db = open_database(data_dir)
-    sync_forms(db)
-    load_demo(db)
+    db = open_database(prepared_folder(data_dir, demo=True))
     db.dispose()
     app = make_app(data_dir)
     win = app.window
@@ -371,8 +368,7 @@ def test_a_device_name_cannot_forge_a_line_of_the_preview(
     from tests.services.helpers import start
 
     laptop = tmp_path / "laptop"
-    db = open_database(laptop)
-    sync_forms(db)
+    db = open_database(prepared_folder(laptop))
     start(db)
     sent = export_package(db, laptop, tmp_path / "sent.inspkg", actor="王晓明")
     db.dispose()

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from inspector_app.domain.checklists.schema import Item
 from inspector_app.services import inspections as svc
 from inspector_app.services.sites import upsert_sites
-from inspector_app.services.templates import sync_forms
 from inspector_app.store.db import open_database
+from tests.conftest import prepared_folder
 from tests.ui.conftest import leaked_windows
 from tests.ui.keys import focused, next_item, type_answer, type_text
 
@@ -22,8 +22,7 @@ PILOT = "pilot-base-performance"
 
 
 def seed_site(data_dir: Path, code: str = "PB-K1") -> None:
-    db = open_database(data_dir)
-    sync_forms(db)
+    db = open_database(prepared_folder(data_dir))
     upsert_sites(
         db, [{"code": code, "name": "键盘测试中试基地", "site_type": "pilot_base"}], actor="测试员"
     )
@@ -226,11 +225,8 @@ def test_welcome_then_sample_data_in_background(make_app: Any, data_dir: Path, q
 def test_browser_filters_search_and_opens_with_enter(
     make_app: Any, data_dir: Path, qtbot: Any
 ) -> None:
-    from inspector_app.services.demo import load_demo
 
-    db = open_database(data_dir)
-    sync_forms(db)
-    load_demo(db)
+    db = open_database(prepared_folder(data_dir, demo=True))
     db.dispose()
     app = make_app(data_dir)
     browser = app.window.browser
@@ -302,11 +298,8 @@ def test_menus_list_the_shortcuts(make_app: Any, data_dir: Path, language: str) 
 def test_header_click_sorts_and_keeps_the_selection(
     make_app: Any, data_dir: Path, qtbot: Any
 ) -> None:
-    from inspector_app.services.demo import load_demo
 
-    db = open_database(data_dir)
-    sync_forms(db)
-    load_demo(db)
+    db = open_database(prepared_folder(data_dir, demo=True))
     db.dispose()
     app = make_app(data_dir)
     browser = app.window.browser
