@@ -23,12 +23,14 @@ $(DIST_STAMP): $(STAMP)
 run: $(STAMP)
 	$(BIN)/inspector-app --sample-data
 
-test: $(STAMP)
+test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n auto
-	$(BIN)/ruff check inspector_app tests bench tools
 
+# ruff, the layer contracts (import-linter, pyproject.toml) and the type check (mypy)
 lint: $(STAMP)
 	$(BIN)/ruff check inspector_app tests bench tools
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

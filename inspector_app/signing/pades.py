@@ -275,7 +275,7 @@ def _asn1_signer(identity: SigningIdentity) -> Any:
 def _display_zone_signer_class() -> type:
     from pyhanko.sign import signers
 
-    class DisplayZoneSigner(signers.PdfSigner):  # type: ignore[misc]
+    class DisplayZoneSigner(signers.PdfSigner):
         """A PdfSigner whose signing time is ``signing_time``, an aware time in the display
         zone. pyHanko takes the machine's own zone (tzlocal) and prints the stamp's %(ts)s
         from it, overriding any "ts" given; a laptop set to UTC stamped 23:05 under a line

@@ -76,7 +76,7 @@ def append(
     conn = session.connection()
     last = conn.exec_driver_sql("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    values = {
+    values: dict[str, Any] = {
         "seq": seq,
         "id": new_id(),
         "ts": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),

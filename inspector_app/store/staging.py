@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from inspector_app.fsutil import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, make_priva
 STAGING_DIRNAME = ".staging"
 LOCK_SUFFIX = ".lock"
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
     def _try_lock(fd: int) -> bool:
