@@ -32,7 +32,7 @@ from inspector_app.i18n import _, pick
 from inspector_app.services import drafts
 from inspector_app.services.browse import status_label
 from inspector_app.services.errors import InvalidInput, Locked, NotFound, check_length
-from inspector_app.services.templates import template_of
+from inspector_app.services.templates import template_in, template_of
 from inspector_app.settings import report_presentation
 from inspector_app.store import audit
 from inspector_app.store.db import Database
@@ -80,9 +80,7 @@ def _get(s: Session, inspection_id: str) -> Inspection:
 
 
 def _template(s: Session, insp: Inspection) -> ChecklistTemplate:
-    row = s.get(TemplateVersion, insp.template_version_id)
-    assert row is not None  # foreign key
-    return template_of(row)
+    return template_in(s, insp.template_version_id)
 
 
 def _answers(s: Session, inspection_id: str) -> dict[str, AnswerRecord]:
@@ -100,7 +98,17 @@ def answers_for_scoring(records: Iterable[AnswerRecord]) -> dict[str, Answer]:
 
 
 def _rescore(s: Session, insp: Inspection, template: ChecklistTemplate) -> ScoreResult:
-    result = score_inspection(template, answers_for_scoring(_answers(s, insp.id).values()))
+    # the three columns scoring reads, not ORM rows: this runs on every edit
+    rows = s.exec(
+        select(AnswerRecord.item_id, AnswerRecord.value_json, AnswerRecord.not_applicable).where(
+            AnswerRecord.inspection_id == insp.id
+        )
+    ).all()
+    answers = {
+        item_id: Answer(None if value is None else json.loads(value), bool(na))
+        for item_id, value, na in rows
+    }
+    result = score_inspection(template, answers)
     insp.score_total = result.total
     insp.grade = result.grade
     insp.provisional = result.provisional

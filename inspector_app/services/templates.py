@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from inspector_app import paths
 from inspector_app.domain.checklists.errors import TemplateIssue
@@ -145,14 +144,36 @@ def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
 
 
-@lru_cache(maxsize=64)
-def _parse(content_hash: str, canonical: str) -> ChecklistTemplate:
-    return template_from_json(canonical)
+# content hash -> the parsed template. The hash names the content (checked when a version
+# is pinned or arrives in a package), so an edit needs only the hash, not the JSON, to find it.
+_PARSED: dict[str, ChecklistTemplate] = {}
+_PARSED_KEPT = 64
 
 
 def template_of(row: TemplateVersion) -> ChecklistTemplate:
     """The parsed template for a pinned version (parsed once per process)."""
-    return _parse(row.content_hash, row.canonical_json)
+    parsed = _PARSED.get(row.content_hash)
+    if parsed is None:
+        parsed = template_from_json(row.canonical_json)
+        if len(_PARSED) >= _PARSED_KEPT:
+            del _PARSED[next(iter(_PARSED))]
+        _PARSED[row.content_hash] = parsed
+    return parsed
+
+
+def template_in(s: Session, template_version_id: str) -> ChecklistTemplate:
+    """The parsed template of a pinned version, reading its JSON only the first time."""
+    content_hash = s.exec(
+        select(TemplateVersion.content_hash).where(TemplateVersion.id == template_version_id)
+    ).first()
+    if content_hash is None:
+        raise NotFound(_("template version {id} not found", id=template_version_id))
+    parsed = _PARSED.get(content_hash)
+    if parsed is not None:
+        return parsed
+    row = s.get(TemplateVersion, template_version_id)
+    assert row is not None
+    return template_of(row)
 
 
 def get_template(
