@@ -27,6 +27,11 @@ class Locked(ServiceError):
     """The inspection is completed (frozen); changes need an amendment."""
 
 
+class Stale(ServiceError):
+    """What the caller last saw has changed since (another window, the command line, a
+    package taken at headquarters): writing would overwrite it unseen."""
+
+
 def check_length(text: str, cap: int, what: str, *, where: str | None = None) -> None:
     """Refuse ``text`` longer than ``cap`` (a cap of ``inspector_app.limits``) with a message
     naming the field (``what``, translated) and the place (``where``, e.g. an item), e.g.

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, select
@@ -31,7 +31,7 @@ from inspector_app.domain.vocab import AMENDABLE, EDITABLE
 from inspector_app.i18n import _, pick
 from inspector_app.services import drafts
 from inspector_app.services.browse import status_label
-from inspector_app.services.errors import InvalidInput, Locked, NotFound, check_length
+from inspector_app.services.errors import InvalidInput, Locked, NotFound, Stale, check_length
 from inspector_app.services.templates import template_in, template_of
 from inspector_app.settings import report_presentation
 from inspector_app.store import audit
@@ -342,10 +342,13 @@ def _apply(
     actor: str,
     changes: dict[str, Any],
     existing: dict[str, AnswerRecord] | None = None,
+    expected: str | None = None,
 ) -> AnswerRecord:
     """Apply one answer edit inside the caller's transaction, audited field by field.
 
     ``existing`` (the inspection's answers by item) spares a query per item in batches.
+    ``expected``: the answer's version the caller last saw (``AnswerView.version``); if it
+    changed since, nothing is written and ``Stale`` says so.
     """
     item = _target(template, item_id)
     changes = dict(changes)
@@ -376,6 +379,16 @@ def _apply(
                 AnswerRecord.inspection_id == insp.id, AnswerRecord.item_id == item_id
             )
         ).first()
+    if expected is not None and answer_version(rec) != expected:
+        raise Stale(
+            _(
+                "item {item} changed since it was shown (in another window, on the command line or by a package); nothing was saved: look at it again",
+                item=item_title(template, item_id),
+            ),
+            problem=_(
+                "changed since it was shown; nothing was saved: look at it again",
+            ),
+        )
     created = rec is None
     if rec is None:
         rec = AnswerRecord(inspection_id=insp.id, item_id=item_id, revision=0)
@@ -407,13 +420,18 @@ def _apply(
 
 
 def _edit_answer(
-    db: Database, inspection_id: str, item_id: str, actor: str, **changes: Any
+    db: Database,
+    inspection_id: str,
+    item_id: str,
+    actor: str,
+    expected: str | None = None,
+    **changes: Any,
 ) -> EditResult:
     with db.transaction() as s:
         insp = _get(s, inspection_id)
         _require_editable(insp)
         template = _template(s, insp)
-        rec = _apply(s, insp, template, item_id, actor, changes)
+        rec = _apply(s, insp, template, item_id, actor, changes, expected=expected)
         result = _rescore(s, insp, template)
     return EditResult(rec, result)
 
@@ -436,33 +454,71 @@ def answer_many(
         return _rescore(s, insp, template)
 
 
+# Every answer write takes ``expected``, the answer's version the caller last saw
+# (``AnswerView.version``): given, the write is refused with ``Stale`` if the answer changed
+# since. The desktop always gives it; a command-line run reads and writes in one go.
+
+
 def answer_item(
-    db: Database, inspection_id: str, item_id: str, value: Any, *, actor: str
+    db: Database,
+    inspection_id: str,
+    item_id: str,
+    value: Any,
+    *,
+    actor: str,
+    expected: str | None = None,
 ) -> EditResult:
     """Set (or with ``None`` clear) an answer; answering also clears not-applicable."""
-    return _edit_answer(db, inspection_id, item_id, actor, value=value, not_applicable=False)
+    return _edit_answer(
+        db, inspection_id, item_id, actor, expected, value=value, not_applicable=False
+    )
 
 
 def mark_not_applicable(
-    db: Database, inspection_id: str, item_id: str, *, actor: str, not_applicable: bool = True
+    db: Database,
+    inspection_id: str,
+    item_id: str,
+    *,
+    actor: str,
+    not_applicable: bool = True,
+    expected: str | None = None,
 ) -> EditResult:
     changes: dict[str, Any] = {"not_applicable": not_applicable}
     if not_applicable:
         changes["value"] = None
-    return _edit_answer(db, inspection_id, item_id, actor, **changes)
+    return _edit_answer(db, inspection_id, item_id, actor, expected, **changes)
 
 
 def comment_item(
-    db: Database, inspection_id: str, item_id: str, comment: str, *, actor: str
+    db: Database,
+    inspection_id: str,
+    item_id: str,
+    comment: str,
+    *,
+    actor: str,
+    expected: str | None = None,
 ) -> EditResult:
-    return _edit_answer(db, inspection_id, item_id, actor, comment=comment.strip() or None)
+    return _edit_answer(
+        db, inspection_id, item_id, actor, expected, comment=comment.strip() or None
+    )
 
 
 def set_evidence_checked(
-    db: Database, inspection_id: str, item_id: str, checked: Iterable[int], *, actor: str
+    db: Database,
+    inspection_id: str,
+    item_id: str,
+    checked: Iterable[int],
+    *,
+    actor: str,
+    expected: str | None = None,
 ) -> EditResult:
     return _edit_answer(
-        db, inspection_id, item_id, actor, evidence_checked=json.dumps(sorted(set(checked)))
+        db,
+        inspection_id,
+        item_id,
+        actor,
+        expected,
+        evidence_checked=json.dumps(sorted(set(checked))),
     )
 
 
@@ -910,6 +966,9 @@ class AnswerView:
     not_applicable: bool = False
     comment: str | None = None
     evidence: tuple[int, ...] = ()
+    # the stored answer's version when read ("": none stored); a write that names it is
+    # refused if the answer changed since. Not part of what the answer is.
+    version: str = field(default="", compare=False)
 
     @property
     def answered(self) -> bool:
@@ -924,7 +983,19 @@ def answer_view(rec: AnswerRecord | None) -> AnswerView:
         rec.not_applicable,
         rec.comment,
         tuple(json.loads(rec.evidence_checked)),
+        answer_version(rec),
     )
+
+
+def answer_version(rec: AnswerRecord | None) -> str:
+    """What identifies the state of a stored answer: its revision and everything it holds.
+    Revision counters alone collide (a laptop's second edit and headquarters' second edit
+    are both revision 2); the same version means the same answer, so nothing unseen is lost
+    by writing over it. "" when none is stored."""
+    if rec is None:
+        return ""
+    state = [rec.revision, rec.value_json, rec.not_applicable, rec.comment, rec.evidence_checked]
+    return hashlib.sha256(json.dumps(state, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -1008,14 +1079,24 @@ def _state(read: _Read, open_findings: int) -> InspectionState:
 
 
 def restore_answer(
-    db: Database, inspection_id: str, item_id: str, view: AnswerView, *, actor: str
+    db: Database,
+    inspection_id: str,
+    item_id: str,
+    view: AnswerView,
+    *,
+    actor: str,
+    expected: str | None = None,
 ) -> ScoreResult:
-    """Put an answer back as it was (undo/redo): value or not-applicable, in one edit."""
+    """Put an answer back as it was (undo/redo): value or not-applicable, in one edit.
+
+    ``expected``: the answer's version after the edit being undone; an answer that changed
+    since (a package taken, another window) is not overwritten: ``Stale``.
+    """
     if view.not_applicable:
-        edit: dict[str, Any] = {"not_applicable": True}
+        edit: dict[str, Any] = {"not_applicable": True, "value": None}
     else:
-        edit = {"value": view.value}
-    return answer_many(db, inspection_id, {item_id: edit}, actor=actor)
+        edit = {"value": view.value, "not_applicable": False}
+    return _edit_answer(db, inspection_id, item_id, actor, expected, **edit).score
 
 
 # -- queries for lists and detail views ---------------------------------------------------
