@@ -9,6 +9,7 @@ desktop can still say which templates were not loaded and why.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import stat
@@ -19,9 +20,12 @@ from inspector_app import paths
 from inspector_app.domain.checklists.errors import TemplateIssue
 from inspector_app.i18n import current_language
 from inspector_app.limits import TEMPLATE_BYTES
-from inspector_app.services.drafts import recover_drafts
+from inspector_app.services.drafts import DESKTOP_LOCK, Recovery, recover_drafts
+from inspector_app.settings import Settings
 from inspector_app.store.db import Database, open_database
+from inspector_app.store.locks import try_hold
 from inspector_app.store.meta import get_value, set_value
+from inspector_app.workspace import Workspace
 
 # SHA-256 of every forms/ file already pinned: a start with unchanged forms parses nothing.
 FORMS_SEEN = "forms_seen"
@@ -137,3 +141,41 @@ def open_data_folder(data_dir: Path, *, desktop: bool = False) -> Database:
         db.dispose()
         raise
     return db
+
+
+def open_workspace(
+    data_dir: Path,
+    *,
+    actor: str,
+    settings: Settings,
+    desktop: bool = False,
+    forms: bool = True,
+) -> tuple[Workspace, Recovery]:
+    """The data folder as a start opens it, as a ``Workspace``: migrated, forms pinned
+    (``forms``), and what was typed when an app last died turned into its edits, with what
+    could not be (the ``Recovery``).
+
+    ``desktop``: the caller is a desktop that shows the folder; it holds the folder's
+    ``drafts.DESKTOP_LOCK`` from now until the workspace closes, so a command-line run
+    leaves the drafts being typed there alone. A second desktop on the same folder opens it
+    too and leaves the drafts to the first.
+    """
+    lock = try_hold(data_dir / DESKTOP_LOCK) if desktop and data_dir.is_dir() else None
+    try:
+        db = open_database(data_dir)
+        try:
+            if forms:
+                ensure_templates(db)
+            # reads one small table; the ORM loads only if a draft is left
+            recovery = recover_drafts(db, desktop=lock is not None)
+        except BaseException:
+            db.dispose()
+            raise
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    if desktop and lock is None:  # the folder was new (or another desktop holds it)
+        lock = try_hold(data_dir / DESKTOP_LOCK)
+    ws = Workspace(data_dir, db, actor, dataclasses.replace(settings), desktop_lock=lock)
+    return ws, recovery
