@@ -25,7 +25,7 @@ def argparse_msgids() -> set[str]:
 
 
 def test_every_argparse_message_has_its_chinese() -> None:
-    from inspector_app.cli_text import argparse_messages
+    from inspector_app.cli.text import argparse_messages
     from inspector_app.i18n import set_language
 
     catalogue = json.loads((ROOT / "resources" / "i18n" / "zh_CN.json").read_text("utf-8"))

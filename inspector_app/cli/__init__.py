@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app import __version__, paths
-from inspector_app.cli_checks import (
+from inspector_app.cli.checks import (
     OutputRefused,
     SafeStream,
     check_data_dir,
@@ -28,7 +28,7 @@ from inspector_app.cli_checks import (
     safe,
     text_argument_problem,
 )
-from inspector_app.cli_text import early_language, translate_argparse
+from inspector_app.cli.text import early_language, translate_argparse
 from inspector_app.i18n import _
 
 
@@ -1299,7 +1299,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The entry point: everything it prints goes through SafeStream (cli_checks)."""
+    """The entry point: everything it prints goes through SafeStream (cli.checks)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     streams = sys.stdout, sys.stderr
     if sys.stdout is not None:  # None in a windowed build without a console
