@@ -261,9 +261,10 @@ def test_a_missing_module_in_the_build_is_a_message_not_a_traceback(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from inspector_app import cli, paths
+    from inspector_app.cli import doctor
 
     monkeypatch.setattr(paths, "is_frozen", lambda: True)
-    monkeypatch.setattr(cli, "cmd_doctor", _lacking)
+    monkeypatch.setattr(doctor, "cmd_doctor", _lacking)
     assert cli.main(["--data-dir", str(data_dir), "doctor"]) == 1
     err = capsys.readouterr().err
     assert "reportlab.graphics.barcode.code128" in err and "Traceback" not in err
@@ -273,7 +274,8 @@ def test_from_source_a_missing_module_is_still_a_traceback(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from inspector_app import cli
+    from inspector_app.cli import doctor
 
-    monkeypatch.setattr(cli, "cmd_doctor", _lacking)
+    monkeypatch.setattr(doctor, "cmd_doctor", _lacking)
     with pytest.raises(ModuleNotFoundError):
         cli.main(["--data-dir", str(data_dir), "doctor"])
