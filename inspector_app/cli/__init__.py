@@ -27,7 +27,7 @@ from inspector_app.cli.checks import (
 )
 from inspector_app.cli.context import Context
 from inspector_app.cli.exit_codes import ExitCode
-from inspector_app.cli.output import error
+from inspector_app.cli.output import error, warn
 from inspector_app.cli.parser import build_parser
 from inspector_app.cli.text import early_language
 from inspector_app.i18n import _
@@ -101,12 +101,11 @@ def _main(argv: list[str]) -> int:
             raise  # a developer wants the traceback
         # A defect of the one-folder build (build.spec), not of the user's input: say what
         # is missing instead of a traceback.
-        print(
+        warn(
             _(
                 "error: this build of Inspector lacks the module {module}, a defect of the build: please report it with the output of `inspector-app doctor`",
                 module=exc.name or exc,
-            ),
-            file=sys.stderr,
+            )
         )
         return ExitCode.REFUSED
     except KeyboardInterrupt:
