@@ -135,6 +135,82 @@ def run_cli(
     )
 
 
+@dataclass(frozen=True)
+class CliRun:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_main(
+    *args: str | bytes,
+    data_dir: Path | None = None,
+    lang: str = "en",
+    env: dict[str, str] | None = None,
+) -> CliRun:
+    """``run_cli`` without the child process: ``inspector_app.cli.main`` in this process, as
+    a fresh process would run it. ``INSPECTOR_LANG=lang`` and ``env`` hold for the run only;
+    stdin is not a terminal; stdout and stderr are UTF-8 byte streams as Python makes them
+    for a pipe (stdout strict: a lone surrogate printed raw fails as it would there, stderr
+    backslashreplace); bytes arguments are decoded as Python decodes argv. A usage error,
+    --help or --version (SystemExit) gives its exit code. An exception the CLI lets through
+    is raised here (a child would print its traceback and exit 1).
+
+    What a run sets for the whole process starts from its defaults and is put back after:
+    the language, the data folder's settings, the display zone, argparse's translation
+    hooks. For what only a real process shows (a crash or kill, signals, locks between
+    processes, FIFOs and time limits, stdin, the console's encoding, the installed entry
+    point), use ``run_cli``."""
+    import argparse
+    import io
+
+    from inspector_app import cli, i18n, settings, timefmt
+
+    argv = [os.fsdecode(a) for a in args]
+    if data_dir is not None:
+        argv = ["--data-dir", str(data_dir), *argv]
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
+    err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="backslashreplace")
+    saved = (
+        i18n._language,
+        settings.data_folder(),
+        timefmt.zone_name(),
+        argparse._,  # type: ignore[attr-defined]
+        argparse.ngettext,  # type: ignore[attr-defined]
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("INSPECTOR_LANG", lang)
+        mp.setenv("COLUMNS", os.environ.get("COLUMNS", "80"))  # a pipe has no width: 80
+        for name, value in (env or {}).items():
+            mp.setenv(name, value)
+        mp.setattr(sys, "stdin", io.StringIO())
+        mp.setattr(sys, "stdout", out)
+        mp.setattr(sys, "stderr", err)
+        i18n.set_language(None)  # as in a new process: INSPECTOR_LANG, else Chinese
+        settings.use_data_folder(None)
+        timefmt.set_display_zone(None)
+        try:
+            code: int = cli.main(argv)
+        except SystemExit as exc:
+            if exc.code is None or isinstance(exc.code, int):
+                code = exc.code or 0
+            else:
+                print(exc.code, file=err)
+                code = 1
+        finally:
+            out.flush()
+            err.flush()
+            i18n.set_language(saved[0])
+            settings.use_data_folder(saved[1])
+            timefmt.set_display_zone(saved[2])
+            argparse._, argparse.ngettext = saved[3], saved[4]  # type: ignore[attr-defined]
+    return CliRun(
+        code,
+        out.buffer.getvalue().decode("utf-8"),  # type: ignore[attr-defined]
+        err.buffer.getvalue().decode("utf-8"),  # type: ignore[attr-defined]
+    )
+
+
 def fifo(path: Path, unblock_after: float = 3.0) -> Path:
     """A named pipe nobody writes to: opening it for reading waits for ever. After
     ``unblock_after`` seconds a writer opens and closes it once, so code that wrongly waits on

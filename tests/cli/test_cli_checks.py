@@ -6,7 +6,7 @@ import io
 import json
 import unicodedata
 
-from inspector_app.cli_checks import UNSAFE, SafeStream, json_safe, safe
+from inspector_app.cli.checks import UNSAFE, SafeStream, json_safe, safe
 
 HIDDEN = ("Cc", "Cf", "Zl", "Zp", "Cs")
 

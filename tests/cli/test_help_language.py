@@ -7,10 +7,12 @@ import argparse
 import ast
 import inspect
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, run_main
 
 ENGLISH = ("usage:", "show this help message", "positional arguments", "options:", "error:")
 
@@ -25,7 +27,7 @@ def argparse_msgids() -> set[str]:
 
 
 def test_every_argparse_message_has_its_chinese() -> None:
-    from inspector_app.cli_text import argparse_messages
+    from inspector_app.cli.text import argparse_messages
     from inspector_app.i18n import set_language
 
     catalogue = json.loads((ROOT / "resources" / "i18n" / "zh_CN.json").read_text("utf-8"))
@@ -36,9 +38,13 @@ def test_every_argparse_message_has_its_chinese() -> None:
     assert sorted(wanted - set(argparse_messages())) == []
 
 
-@pytest.mark.parametrize("args", [("--help",), ("inspections", "list", "--help")])
-def test_help_is_chinese(args: tuple[str, ...]) -> None:
-    out = run_cli(*args, lang="")  # the default language
+@pytest.mark.parametrize(
+    ("args", "run"),
+    [(("--help",), run_cli), (("inspections", "list", "--help"), run_main)],
+    ids=["child process", "in process"],
+)
+def test_help_is_chinese(args: tuple[str, ...], run: Callable[..., Any]) -> None:
+    out = run(*args, lang="")  # the default language
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("用法：inspector-app")
     for chinese in ("显示此帮助信息并退出", "选项"):
@@ -59,7 +65,7 @@ def test_help_is_chinese(args: tuple[str, ...]) -> None:
     ],
 )
 def test_usage_errors_are_chinese(args: tuple[str, ...], says: str) -> None:
-    out = run_cli(*args, lang="zh")
+    out = run_main(*args, lang="zh")
     assert out.returncode == 2
     assert says in out.stderr and "用法：" in out.stderr and "：错误：" in out.stderr
     assert [w for w in (*ENGLISH, "invalid", "required") if w in out.stderr] == []
@@ -67,9 +73,9 @@ def test_usage_errors_are_chinese(args: tuple[str, ...], says: str) -> None:
 
 @pytest.mark.parametrize("lang", [["--lang", "en"], ["--lang=en"]])
 def test_english_stays_english(lang: list[str]) -> None:
-    out = run_cli(*lang, "--help", lang="")
+    out = run_main(*lang, "--help", lang="")
     assert out.stdout.startswith("usage: inspector-app")
     assert "show this help message and exit" in out.stdout and "用法" not in out.stdout
-    bad = run_cli(*lang, "inspections", "start", lang="")
+    bad = run_main(*lang, "inspections", "start", lang="")
     assert bad.returncode == 2
     assert "error: the following arguments are required: --site, --template" in bad.stderr

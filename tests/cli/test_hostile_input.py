@@ -1,17 +1,20 @@
 """Bad input gets a message, never a traceback or a hang (issue 9, item 7).
 
-Each input runs the real CLI in a child process against a real data folder, with its address
+What a command reads or waits on (huge, endless or blocking files: a device, a FIFO, an alias
+bomb) runs the real CLI in a child process against a real data folder, with its address
 space capped at 2 GiB (a runaway read fails fast instead of eating the machine) and a kill
 after 20 s; it must exit 1 or 2 with a message naming what and where, within 5 s and 200 MB
-of peak memory (measured with wait4). On the main of issue 9: `verify /dev/zero` read until
-the kernel killed it (24 GB), the alias bomb took 10.8 s and 1.1 GB, a FIFO hung for ever,
-invalid UTF-8 and output paths gave tracebacks.
+of peak memory (measured with wait4). Bad arguments and places a command cannot write to are
+refused before any work: those run in this process (``run_main``), within 5 s too. On the
+main of issue 9: `verify /dev/zero` read until the kernel killed it (24 GB), the alias bomb
+took 10.8 s and 1.1 GB, a FIFO hung for ever, invalid UTF-8 and output paths gave tracebacks.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,8 +24,8 @@ import pytest
 
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.db import open_database
-from tests.conftest import fifo, run_cli_bounded
-from tests.services.helpers import start
+from tests.conftest import fifo, run_cli_bounded, run_main
+from tests.services.helpers import db_fingerprint, start
 
 MAX_SECONDS = 5
 MAX_MB = 200
@@ -49,6 +52,7 @@ def laughs() -> str:
 
 # (name, setup(tmp) -> arguments, what the message must say)
 Case = tuple[str, Callable[[Path, str], list[str | bytes]], str]
+# what a command reads or waits on: each in a child process, its time and memory measured
 CASES: list[Case] = [
     (
         "sites import a header of 20 million columns",
@@ -110,6 +114,9 @@ CASES: list[Case] = [
         ],
         "ca.pem: cannot read the file: it is a named pipe (FIFO), not a regular file",
     ),
+]
+# arguments, and where a command writes: refused before any work, in this process
+REFUSED_BEFORE_WORK: list[Case] = [
     (
         "inspections show <invalid UTF-8>",
         lambda t, i: ["inspections", "show", BAD],
@@ -231,6 +238,17 @@ def _assert_refused(run, message: str) -> None:  # type: ignore[no-untyped-def]
     assert run.peak_mb < MAX_MB, f"{run.peak_mb:.0f} MB"
 
 
+def _refused_here(message: str, *args: str | bytes, data_dir: Path | None = None) -> None:
+    """``run_main`` refuses ``args`` with ``message`` on stderr (exit 1 or 2), within the same
+    time limit; an exception the CLI lets through fails the test with its traceback."""
+    started = time.monotonic()
+    run = run_main(*args, data_dir=data_dir)
+    seconds = time.monotonic() - started
+    assert run.returncode in (1, 2), (run.returncode, run.stdout, run.stderr)
+    assert message in run.stderr, run.stderr
+    assert seconds < MAX_SECONDS, f"{seconds:.1f} s"
+
+
 @pytest.fixture(scope="module")
 def runs(folder: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Every case run once, two at a time (each is its own process, measured on its own)."""
@@ -255,11 +273,27 @@ def test_bad_input_is_refused_with_a_message_fast(
     _assert_refused(runs[case], message)
 
 
+@pytest.mark.parametrize(
+    ("make_args", "message"),
+    [(c[1], c[2]) for c in REFUSED_BEFORE_WORK],
+    ids=[c[0] for c in REFUSED_BEFORE_WORK],
+)
+def test_bad_arguments_are_refused_before_any_work(
+    folder: tuple[Path, str],
+    tmp_path: Path,
+    make_args: Callable[[Path, str], list[str | bytes]],
+    message: str,
+) -> None:
+    data, insp = folder
+    before = db_fingerprint(data / "inspector.db")
+    _refused_here(message, *make_args(tmp_path, insp), data_dir=data)
+    assert db_fingerprint(data / "inspector.db") == before
+
+
 def test_data_dir_naming_a_file(tmp_path: Path) -> None:
     plain = Path(_write(tmp_path / "plain", "x"))
     for args in (["sites", "list"], ["doctor"], ["inspections", "list", "--json"]):
-        run = run_cli_bounded(*args, data_dir=plain)
-        _assert_refused(run, f"error: the data folder {plain} is not a folder")
+        _refused_here(f"error: the data folder {plain} is not a folder", *args, data_dir=plain)
     assert plain.read_text() == "x"
 
 
@@ -347,8 +381,9 @@ def test_invalid_utf8_in_a_path_is_a_file_name_not_an_error(
     """A file name in another encoding is still a file: passed on, and shown escaped."""
     data, insp = folder
     name = os.fsencode(tmp_path) + b"/caf\xe9.jpg"
-    run = run_cli_bounded("photos", "add", insp, name, data_dir=data)
-    _assert_refused(run, "caf\\xe9.jpg: no such file or folder")
+    _refused_here(
+        "caf\\xe9.jpg: no such file or folder", "photos", "add", insp, name, data_dir=data
+    )
 
 
 def _names_csv(tmp: Path) -> Path:
@@ -365,9 +400,9 @@ def _names_csv(tmp: Path) -> Path:
 
 def test_names_with_control_characters_are_printed_escaped(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    imported = run_cli_bounded("sites", "import", str(_names_csv(tmp_path)), data_dir=data)
+    imported = run_main("sites", "import", str(_names_csv(tmp_path)), data_dir=data)
     assert imported.returncode == 0, imported.stderr
-    listed = run_cli_bounded("sites", "list", data_dir=data)
+    listed = run_main("sites", "list", data_dir=data)
     assert listed.returncode == 0, listed.stderr
     out = listed.stdout
     assert (
@@ -375,7 +410,7 @@ def test_names_with_control_characters_are_printed_escaped(tmp_path: Path) -> No
     )
     assert "\x1b" not in out and "\u202e" not in out and "第一行\n" not in out
     # a name given on the command line, shown back by `inspections show` and `list`
-    started = run_cli_bounded(
+    started = run_main(
         "inspections",
         "start",
         "--site",
@@ -388,10 +423,10 @@ def test_names_with_control_characters_are_printed_escaped(tmp_path: Path) -> No
     )
     assert started.returncode == 0, started.stderr
     insp = started.stdout.strip()
-    shown = run_cli_bounded("inspections", "show", insp, data_dir=data)
+    shown = run_main("inspections", "show", insp, data_dir=data)
     assert shown.returncode == 0, shown.stderr
     assert "abc\\u202egpj.exe" in shown.stdout and "张\\x1b]0;owned\\x07三" in shown.stdout
-    listing = run_cli_bounded("inspections", "list", data_dir=data)
+    listing = run_main("inspections", "list", data_dir=data)
     assert "abc\\u202egpj.exe" in listing.stdout
     for text in (shown.stdout, listing.stdout, shown.stderr):
         assert not {"\x1b", "\x07", "\u202e"} & set(text)
@@ -401,8 +436,8 @@ def test_json_output_escapes_bidi_and_controls_and_keeps_the_names(tmp_path: Pat
     """JSON keeps Chinese readable (ensure_ascii=False) but writes control, format and bidi
     characters as \\u escapes: valid JSON that decodes to the very same names."""
     data = tmp_path / "data"
-    run_cli_bounded("sites", "import", str(_names_csv(tmp_path)), data_dir=data)
-    listed = run_cli_bounded("sites", "list", "--json", data_dir=data)
+    run_main("sites", "import", str(_names_csv(tmp_path)), data_dir=data)
+    listed = run_main("sites", "list", "--json", data_dir=data)
     assert listed.returncode == 0, listed.stderr
     assert not {"\x1b", "\u202e", "\n第二行"} & {c for c in listed.stdout} | (
         {"\n第二行"} if "\n第二行" in listed.stdout else set()
@@ -432,7 +467,7 @@ def test_templates_whose_numbers_would_crash_scoring_fail_forms_validate(tmp_pat
     for name, (old, new, _line) in bad.items():
         (tmp_path / name).write_text(mini.replace(old, new, 1), encoding="utf-8")
         files.append(str(tmp_path / name))
-    run = run_cli_bounded("forms", "validate", *files)
+    run = run_main("forms", "validate", *files)
     assert run.returncode == 1 and "Traceback" not in run.stderr and run.stdout == ""
     for name, (_old, _new, line) in bad.items():
         assert f"{tmp_path / name}:{line}: " in run.stderr, run.stderr

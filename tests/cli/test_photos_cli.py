@@ -1,4 +1,4 @@
-"""`photos add` / `photos list` through the real entry point, in child processes, on real files."""
+"""`photos add` / `photos list` on real files, through ``cli.main`` in this process."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from inspector_app.services import inspections as svc
-from tests.conftest import run_cli
+from tests.conftest import run_main
 from tests.media import TAKEN, bomb_png, exif, make_jpeg, truncated_copy
 from tests.services.helpers import answer_all, db_fingerprint, start
 
@@ -36,7 +36,7 @@ def stored_files(data_dir: Path) -> list[Path]:
 
 
 def test_add_a_12mp_photo_keeps_the_original(data_dir: Path, draft: str, photo_12mp: Path) -> None:
-    out = run_cli("photos", "add", draft[:8], str(photo_12mp), data_dir=data_dir)
+    out = run_main("photos", "add", draft[:8], str(photo_12mp), data_dir=data_dir)
     assert out.returncode == 0, out.stderr
     sha = hashlib.sha256(photo_12mp.read_bytes()).hexdigest()
     (line,) = out.stdout.splitlines()
@@ -49,7 +49,7 @@ def test_add_a_12mp_photo_keeps_the_original(data_dir: Path, draft: str, photo_1
     assert (data_dir / "media" / "display" / sha[:2] / f"{sha}.jpg").exists()
     assert (data_dir / "media" / "thumbs" / sha[:2] / f"{sha}.jpg").exists()
 
-    shown = run_cli("inspections", "show", draft, "--json", data_dir=data_dir)
+    shown = run_main("inspections", "show", draft, "--json", data_dir=data_dir)
     assert shown.returncode == 0, shown.stderr
     (photo,) = json.loads(shown.stdout)["photos"]
     assert photo["id"].startswith(short_id) and photo["sha256"] == sha
@@ -60,14 +60,14 @@ def test_add_a_12mp_photo_keeps_the_original(data_dir: Path, draft: str, photo_1
     assert photo["taken_display"].startswith(photo["captured_local"][:16])
     assert photo["item"] is None
 
-    listed = run_cli("photos", "list", draft, "--json", data_dir=data_dir)
+    listed = run_main("photos", "list", draft, "--json", data_dir=data_dir)
     assert json.loads(listed.stdout) == [
         {**photo, "media_type": "image/jpeg", "byte_size": photo_12mp.stat().st_size}
     ]
-    table = run_cli("photos", "list", draft, data_dir=data_dir)
+    table = run_main("photos", "list", draft, data_dir=data_dir)
     assert table.returncode == 0 and "IMG_0001.JPG" in table.stdout and "3000x4000" in table.stdout
 
-    again = run_cli("photos", "add", draft, str(photo_12mp), data_dir=data_dir)
+    again = run_main("photos", "add", draft, str(photo_12mp), data_dir=data_dir)
     assert again.returncode == 0 and again.stdout == ""
     assert "already in this inspection" in again.stderr
 
@@ -78,7 +78,7 @@ def test_bomb_and_truncated_exit_1_and_change_nothing(
     bomb = bomb_png(tmp_path / "bomb.png")
     cut = truncated_copy(make_jpeg(tmp_path / "whole.jpg", (1600, 1200)), tmp_path / "cut.jpg")
     before = db_fingerprint(data_dir / "inspector.db")
-    out = run_cli("photos", "add", draft, str(bomb), str(cut), data_dir=data_dir)
+    out = run_main("photos", "add", draft, str(bomb), str(cut), data_dir=data_dir)
     assert out.returncode == 1
     assert out.stdout == ""
     lines = out.stderr.splitlines()
@@ -93,7 +93,7 @@ def test_refused_files_do_not_stop_the_good_ones(
 ) -> None:
     good = make_jpeg(tmp_path / "good.jpg", (800, 600))
     bomb = bomb_png(tmp_path / "bomb.png")
-    out = run_cli(
+    out = run_main(
         "photos",
         "add",
         draft,
@@ -108,7 +108,7 @@ def test_refused_files_do_not_stop_the_good_ones(
     assert out.returncode == 1
     assert out.stdout.split()[2] == "good.jpg"
     assert str(bomb) in out.stderr and "good.jpg" not in out.stderr
-    listed = json.loads(run_cli("photos", "list", draft, "--json", data_dir=data_dir).stdout)
+    listed = json.loads(run_main("photos", "list", draft, "--json", data_dir=data_dir).stdout)
     assert [(p["original_name"], p["item"], p["caption"]) for p in listed] == [
         ("good.jpg", "s1.premises", "厂房外景")
     ]
@@ -121,7 +121,7 @@ def test_completed_inspection_is_locked(db, data_dir: Path, tmp_path: Path) -> N
     svc.complete_inspection(db, insp_id, actor="测试员")
     good = make_jpeg(tmp_path / "good.jpg")
     before = db_fingerprint(data_dir / "inspector.db")
-    out = run_cli("photos", "add", insp_id, str(good), data_dir=data_dir)
+    out = run_main("photos", "add", insp_id, str(good), data_dir=data_dir)
     assert out.returncode == 1
     assert "cannot be changed; amend it first" in out.stderr
     assert db_fingerprint(data_dir / "inspector.db") == before
@@ -130,7 +130,7 @@ def test_completed_inspection_is_locked(db, data_dir: Path, tmp_path: Path) -> N
 
 def test_unknown_item_and_usage(data_dir: Path, draft: str, tmp_path: Path) -> None:
     good = make_jpeg(tmp_path / "good.jpg")
-    out = run_cli("photos", "add", draft, str(good), "--item", "nope", data_dir=data_dir)
+    out = run_main("photos", "add", draft, str(good), "--item", "nope", data_dir=data_dir)
     assert out.returncode == 1 and "no item 'nope'" in out.stderr
     assert stored_files(data_dir) == []
-    assert run_cli("photos", "add", draft, data_dir=data_dir).returncode == 2
+    assert run_main("photos", "add", draft, data_dir=data_dir).returncode == 2

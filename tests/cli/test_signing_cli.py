@@ -1,4 +1,5 @@
-"""`ca`, `keys`, `report --sign` and `verify` through the real entry point, in child processes."""
+"""`ca`, `keys`, `report --sign` and `verify` through ``cli.main`` in this process; the passphrase
+refused without a terminal in a child process, whose stdin is not one."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from inspector_app.signing.pades import sign_pdf_file
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_main
 from tests.signing import BOX, make_ca, make_identity, make_pdf, tool, write_pem
 
 ENV = {"INSPECTOR_PASSPHRASE": "hq passphrase 1"}
@@ -17,28 +18,28 @@ ENV = {"INSPECTOR_PASSPHRASE": "hq passphrase 1"}
 
 def test_ca_init_issue_and_keys_import(tmp_path: Path) -> None:
     hq, laptop, out = tmp_path / "hq", tmp_path / "laptop", tmp_path / "bundle"
-    r = run_cli("ca", "init", "--name", "测试·HQ 根证书", data_dir=hq, env=ENV)
+    r = run_main("ca", "init", "--name", "测试·HQ 根证书", data_dir=hq, env=ENV)
     assert r.returncode == 0, r.stderr
     assert (hq / "ca" / "ca-cert.pem").exists()
     assert b"PRIVATE KEY" not in (hq / "ca" / "ca-key.json").read_bytes()
-    again = run_cli("ca", "init", data_dir=hq, env=ENV)
+    again = run_main("ca", "init", data_dir=hq, env=ENV)
     assert again.returncode == 1 and "already exists" in again.stderr
 
     env = {**ENV, "INSPECTOR_NEW_PASSPHRASE": "laptop passphrase"}
-    r = run_cli("ca", "issue", "--name", "张伟", "--out", str(out), data_dir=hq, env=env)
+    r = run_main("ca", "issue", "--name", "张伟", "--out", str(out), data_dir=hq, env=env)
     assert r.returncode == 0, r.stderr
     (cert,) = out.glob("*.cert.pem")
     (key,) = out.glob("*.key.json")
     assert "keys import-cert" in r.stdout
 
-    r = run_cli("keys", "import-cert", str(cert), "--key", str(key), data_dir=laptop)
+    r = run_main("keys", "import-cert", str(cert), "--key", str(key), data_dir=laptop)
     assert r.returncode == 0, r.stderr
-    shown = run_cli("keys", "show", "--json", data_dir=laptop)
+    shown = run_main("keys", "show", "--json", data_dir=laptop)
     (status,) = json.loads(shown.stdout)
     assert status["subject_cn"] == "张伟" and status["kind"] == "hq-issued"
     assert status["key_encrypted"] is True
 
-    wrong = run_cli(
+    wrong = run_main(
         "ca", "issue", "--name", "x", "--out", str(out), data_dir=hq,
         env={"INSPECTOR_PASSPHRASE": "not it at all", "INSPECTOR_NEW_PASSPHRASE": "whatever1"},
     )  # fmt: skip
@@ -48,20 +49,20 @@ def test_ca_init_issue_and_keys_import(tmp_path: Path) -> None:
 
 def test_keys_init_and_a_self_signed_request(tmp_path: Path) -> None:
     hq, laptop = tmp_path / "hq", tmp_path / "laptop"
-    r = run_cli("keys", "init", "--name", "刘洋", data_dir=laptop, env=ENV)
+    r = run_main("keys", "init", "--name", "刘洋", data_dir=laptop, env=ENV)
     assert r.returncode == 0, r.stderr
     assert "self-signed" in r.stdout
-    short = run_cli("keys", "init", "--force", data_dir=laptop, env={"INSPECTOR_PASSPHRASE": "x"})
+    short = run_main("keys", "init", "--force", data_dir=laptop, env={"INSPECTOR_PASSPHRASE": "x"})
     assert short.returncode == 1 and "at least 8" in short.stderr
 
-    run_cli("ca", "init", data_dir=hq, env=ENV)
+    run_main("ca", "init", data_dir=hq, env=ENV)
     request = laptop / "signing" / "identity-cert.pem"
-    r = run_cli("ca", "issue", "--name", "刘洋", "--request", str(request), "--out",
+    r = run_main("ca", "issue", "--name", "刘洋", "--request", str(request), "--out",
                 str(tmp_path), data_dir=hq, env=ENV)  # fmt: skip
     assert r.returncode == 0, r.stderr
     (cert,) = tmp_path.glob("*.cert.pem")
     assert not list(tmp_path.glob("*.key.json"))
-    r = run_cli("keys", "import-cert", str(cert), data_dir=laptop)
+    r = run_main("keys", "import-cert", str(cert), data_dir=laptop)
     assert r.returncode == 0, r.stderr
     assert "issued by HQ" in r.stdout
 
@@ -124,7 +125,7 @@ def test_verify_exit_codes(
     args = ["verify", str(signed_files[name]), "--json"]
     if trust:
         args += ["--trust", str(signed_files["ca"])]
-    r = run_cli(*args)
+    r = run_main(*args)
     assert r.returncode == code, r.stdout + r.stderr
     result = json.loads(r.stdout)
     assert result["accepted"] is (code == 0)
@@ -137,7 +138,7 @@ def test_verify_exit_codes(
 
 
 def test_verify_prints_what_it_checked(signed_files: dict[str, Path]) -> None:
-    r = run_cli("verify", str(signed_files["good"]), "--trust", str(signed_files["ca"]))
+    r = run_main("verify", str(signed_files["good"]), "--trust", str(signed_files["ca"]))
     assert r.returncode == 0, r.stderr
     for expected in (
         "Intact (unchanged since signing): Yes",
@@ -150,10 +151,10 @@ def test_verify_prints_what_it_checked(signed_files: dict[str, Path]) -> None:
         "Result: accepted",
     ):
         assert expected in r.stdout
-    bad = run_cli("verify", str(signed_files["appended"]))
+    bad = run_main("verify", str(signed_files["appended"]))
     assert bad.returncode == 1
     assert "Coverage: NOT the entire file" in bad.stdout and "REJECTED" in bad.stdout
-    missing = run_cli("verify", str(signed_files["ca"].parent / "nope.pdf"))
+    missing = run_main("verify", str(signed_files["ca"].parent / "nope.pdf"))
     assert missing.returncode == 1 and "not found" in missing.stderr
 
 
@@ -182,20 +183,20 @@ def test_report_sign_and_verify_end_to_end(data_dir: Path, tmp_path: Path) -> No
     ensure_demo_identity(data_dir, "demo-passphrase")
     out = tmp_path / "signed.pdf"
     env = {"INSPECTOR_PASSPHRASE": "demo-passphrase"}
-    r = run_cli("report", insp_id[:8], "-o", str(out), "--sign", "--lang", "en",
+    r = run_main("report", insp_id[:8], "-o", str(out), "--sign", "--lang", "en",
                 data_dir=data_dir, env=env)  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert DEMO_INSPECTOR in r.stdout
     trust = str(data_dir / "ca" / "ca-cert.pem")
-    v = run_cli("verify", str(out), "--trust", trust, "--json")
+    v = run_main("verify", str(out), "--trust", trust, "--json")
     assert v.returncode == 0, v.stdout + v.stderr
     assert json.loads(v.stdout)["signer"] == DEMO_INSPECTOR
     pdfsig = tool("pdfsig", str(out)).stdout
     assert "Signature Validation: Signature is Valid." in pdfsig
 
-    show = run_cli("audit", "verify", data_dir=data_dir)
+    show = run_main("audit", "verify", data_dir=data_dir)
     assert show.returncode == 0, show.stderr
-    wrong = run_cli("report", insp_id, "-o", str(tmp_path / "x.pdf"), "--sign",
+    wrong = run_main("report", insp_id, "-o", str(tmp_path / "x.pdf"), "--sign",
                     data_dir=data_dir, env={"INSPECTOR_PASSPHRASE": "wrong passphrase"})  # fmt: skip
     assert wrong.returncode == 1 and "wrong passphrase" in wrong.stderr
     assert not (tmp_path / "x.pdf").exists()
@@ -208,17 +209,17 @@ def test_only_a_listed_inspector_signs_the_report(data_dir: Path, tmp_path: Path
     ensure_demo_identity(data_dir, "demo-passphrase", names=["张伟"])  # a key, not theirs
     env = {"INSPECTOR_PASSPHRASE": "demo-passphrase"}
     out = tmp_path / "r.pdf"
-    nobody = run_cli("report", insp_id, "-o", str(out), "--sign", data_dir=data_dir, env=env)
+    nobody = run_main("report", insp_id, "-o", str(out), "--sign", data_dir=data_dir, env=env)
     assert nobody.returncode == 1 and "王晓明" in nobody.stderr and "--signer" in nobody.stderr
-    outsider = run_cli("report", insp_id, "-o", str(out), "--sign", "--signer", "张伟",
+    outsider = run_main("report", insp_id, "-o", str(out), "--sign", "--signer", "张伟",
                        data_dir=data_dir, env=env)  # fmt: skip
     assert outsider.returncode == 1 and "not an inspector" in outsider.stderr
     assert "Traceback" not in outsider.stderr and not out.exists()
     # a listed inspector without a key here signs with a self-signed one made on first use
-    listed = run_cli("report", insp_id, "-o", str(out), "--sign", "--signer", "李娜",
+    listed = run_main("report", insp_id, "-o", str(out), "--sign", "--signer", "李娜",
                      data_dir=data_dir, env=env)  # fmt: skip
     assert listed.returncode == 0, listed.stderr
-    v = run_cli("verify", str(out), "--json")
+    v = run_main("verify", str(out), "--json")
     assert json.loads(v.stdout)["signer"] == "李娜"
 
 
@@ -226,7 +227,7 @@ def test_doctor_shows_the_signing_identity(data_dir: Path) -> None:
     from inspector_app.services.signing import ensure_demo_identity
 
     ensure_demo_identity(data_dir, "demo-passphrase")
-    r = run_cli("doctor", "--json", data_dir=data_dir)
+    r = run_main("doctor", "--json", data_dir=data_dir)
     signing = json.loads(r.stdout)["signing"]
     assert signing["identity"]["key_file_encrypted"] == "yes"
     assert signing["identity"]["kind"] == "hq-issued"

@@ -1,39 +1,41 @@
-"""`export`, `import` and `conflicts` through the real entry point, in child processes."""
+"""`export`, `import`, `conflicts` and `resolve` on real packages, through ``cli.main`` in this
+process."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
-from tests.conftest import run_cli
+from tests.conftest import run_main
 from tests.services.helpers import db_fingerprint
 
 
-def test_export_import_twice_and_a_damaged_copy(tmp_path: Path) -> None:
+def test_export_import_twice_and_a_damaged_copy(pristine_demo: Path, tmp_path: Path) -> None:
     laptop, hq = tmp_path / "laptop", tmp_path / "hq"
-    assert run_cli("demo", data_dir=laptop).returncode == 0
+    shutil.copytree(pristine_demo, laptop)  # what `demo` makes
     pkg = tmp_path / "usb" / "laptop"  # the suffix is added
-    out = run_cli("export", "-o", str(pkg), "--json", data_dir=laptop)
+    out = run_main("export", "-o", str(pkg), "--json", data_dir=laptop)
     assert out.returncode == 0, out.stderr
     written = json.loads(out.stdout)
     pkg = Path(written["path"])
     assert pkg.suffix == ".inspkg" and pkg.is_file()
     assert written["inspections"] == 21 and written["sequence"] == 1
 
-    dry = run_cli("import", str(pkg), "--dry-run", "--json", data_dir=hq)
+    dry = run_main("import", str(pkg), "--dry-run", "--json", data_dir=hq)
     assert dry.returncode == 0, dry.stderr
     preview = json.loads(dry.stdout)
     assert preview["device_id"] == written["device_id"] and not preview["device_known"]
     assert preview["summary"]["inspections"] == 21
 
-    first = run_cli("import", str(pkg), "--json", data_dir=hq)
+    first = run_main("import", str(pkg), "--json", data_dir=hq)
     assert first.returncode == 0, first.stderr
     assert len(json.loads(first.stdout)["added"]) == 21
-    listed = run_cli("inspections", "list", "--json", data_dir=hq)
+    listed = run_main("inspections", "list", "--json", data_dir=hq)
     assert len(json.loads(listed.stdout)) == 21
 
     before = db_fingerprint(hq / "inspector.db")
-    again = run_cli("import", str(pkg), data_dir=hq)
+    again = run_main("import", str(pkg), data_dir=hq)
     assert again.returncode == 0 and "nothing changed" in again.stdout
     assert db_fingerprint(hq / "inspector.db") == before
 
@@ -43,20 +45,20 @@ def test_export_import_twice_and_a_damaged_copy(tmp_path: Path) -> None:
     data[len(data) // 2] ^= 0x01
     damaged.write_bytes(bytes(data))
     other = tmp_path / "hq2"
-    bad = run_cli("import", str(damaged), data_dir=other)
+    bad = run_main("import", str(damaged), data_dir=other)
     assert bad.returncode == 1
     assert "damaged.inspkg: refused:" in bad.stderr
-    listed = run_cli("inspections", "list", "--json", data_dir=other)
+    listed = run_main("inspections", "list", "--json", data_dir=other)
     assert json.loads(listed.stdout) == []
 
-    conflicts = run_cli("conflicts", "--json", data_dir=hq)
+    conflicts = run_main("conflicts", "--json", data_dir=hq)
     assert conflicts.returncode == 0 and json.loads(conflicts.stdout) == []
 
 
-def test_export_of_an_unknown_inspection_names_it(tmp_path: Path) -> None:
+def test_export_of_an_unknown_inspection_names_it(pristine_demo: Path, tmp_path: Path) -> None:
     laptop = tmp_path / "laptop"
-    assert run_cli("demo", data_dir=laptop).returncode == 0
-    out = run_cli(
+    shutil.copytree(pristine_demo, laptop)
+    out = run_main(
         "export", "-o", str(tmp_path / "x.inspkg"), "--inspection", "nope123", data_dir=laptop
     )
     assert out.returncode == 1
@@ -66,9 +68,9 @@ def test_export_of_an_unknown_inspection_names_it(tmp_path: Path) -> None:
 
 def test_resolve_names_a_missing_conflict_and_refuses_a_bad_choice(tmp_path: Path) -> None:
     hq = tmp_path / "hq"
-    out = run_cli("resolve", "abcdef12", "--keep", "local", data_dir=hq)
+    out = run_main("resolve", "abcdef12", "--keep", "local", data_dir=hq)
     assert out.returncode == 1 and "abcdef12" in out.stderr
-    bad = run_cli("resolve", "abcdef12", "--keep", "both", data_dir=hq)
+    bad = run_main("resolve", "abcdef12", "--keep", "both", data_dir=hq)
     assert bad.returncode == 2
 
 
@@ -97,7 +99,7 @@ def test_conflicts_show_their_differences_and_are_decided_together(tmp_path: Pat
     hdb.dispose()
     title = pick(template.item("s1.premises").title)
 
-    listed = run_cli("conflicts", "--json", data_dir=hq)
+    listed = run_main("conflicts", "--json", data_dir=hq)
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)
     assert len(rows) == 2
@@ -105,12 +107,12 @@ def test_conflicts_show_their_differences_and_are_decided_together(tmp_path: Pat
         assert [(d["what"], d["local"], d["incoming"]) for d in row["differences"]] == [
             (f"{title} · Comment", "总部的意见", "现场的意见")
         ]
-    one = run_cli("conflicts", rows[0]["id"][:8], data_dir=hq)
+    one = run_main("conflicts", rows[0]["id"][:8], data_dir=hq)
     assert one.returncode == 0 and "现场的意见" in one.stdout and title in one.stdout
-    assert run_cli("resolve", "--keep", "local", data_dir=hq).returncode == 1  # ids or --all
-    done = run_cli("resolve", "--all", "--keep", "incoming", data_dir=hq)
+    assert run_main("resolve", "--keep", "local", data_dir=hq).returncode == 1  # ids or --all
+    done = run_main("resolve", "--all", "--keep", "incoming", data_dir=hq)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("the incoming version replaced the local one") == 2
-    assert json.loads(run_cli("conflicts", "--json", data_dir=hq).stdout) == []
-    again = run_cli("resolve", rows[0]["id"], rows[1]["id"], "--keep", "local", data_dir=hq)
+    assert json.loads(run_main("conflicts", "--json", data_dir=hq).stdout) == []
+    again = run_main("resolve", rows[0]["id"], rows[1]["id"], "--keep", "local", data_dir=hq)
     assert again.returncode == 1 and again.stderr.count("resolved already") == 2

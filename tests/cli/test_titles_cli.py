@@ -12,7 +12,7 @@ import pytest
 from inspector_app.services import inspections as svc
 from inspector_app.services.photos import add_photos
 from inspector_app.store.db import open_database
-from tests.conftest import run_cli
+from tests.conftest import run_main
 from tests.media import make_jpeg
 from tests.services.helpers import start
 
@@ -53,7 +53,7 @@ def test_titles_and_a_provisional_grade(
         ("photos", "list", insp_id),
         ("inspections", "answer", insp_id, scored.id, "no"),
     ):
-        r = run_cli(*args, data_dir=data_dir, lang=lang)
+        r = run_main(*args, data_dir=data_dir, lang=lang)
         assert r.returncode == 0, r.stderr
         outputs[" ".join(args[:2])] = r.stdout
         for internal in internal_ids(template):  # word-bounded: "s1.team" in "s1.team-x" too
