@@ -73,13 +73,13 @@ def _main(argv: list[str]) -> int:
     if problem:
         error(problem)
         return ExitCode.REFUSED
-    ctx = Context(data_dir)
     from inspector_app.settings import load_settings, use_data_folder
     from inspector_app.timefmt import set_display_zone
 
     use_data_folder(paths.given_data_dir(args.data_dir))  # a given folder: its own settings
-
-    set_display_zone(load_settings().timezone)
+    settings = load_settings()  # read once: the run's snapshot, in its Workspace
+    set_display_zone(settings.timezone)
+    ctx = Context(data_dir, settings)
     func = getattr(args, "func", cmd_gui)
 
     from inspector_app.domain.checklists.errors import TemplateError

@@ -1,12 +1,19 @@
-"""What a command is given besides its arguments: the data folder, opened on first use."""
+"""What a command is given besides its arguments: the data folder as a Workspace, opened on
+first use with the settings this run read."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspector_app.cli.checks import safe
 from inspector_app.cli.output import warn
 from inspector_app.i18n import _
+from inspector_app.settings import Settings, default_actor
+from inspector_app.workspace import Workspace
+
+if TYPE_CHECKING:
+    from inspector_app.store.db import Database
 
 DROPPED_SHOWN = 5  # typed texts a start could not save, named one by one
 
@@ -14,22 +21,22 @@ DROPPED_SHOWN = 5  # typed texts a start could not save, named one by one
 class Context:
     """What a command needs: the data folder, opened on first use."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, settings: Settings | None = None):
         self.data_dir = data_dir
-        self._db = None
-        from inspector_app.settings import default_actor
-
+        self.settings = settings or Settings()
         self.actor = default_actor()
+        self._ws: Workspace | None = None
 
     @property
-    def db(self):  # type: ignore[no-untyped-def]
-        if self._db is None:
-            from inspector_app.services.drafts import recover_drafts
-            from inspector_app.store.db import open_database
+    def ws(self) -> Workspace:
+        if self._ws is None:
+            from inspector_app.services.startup import open_workspace
 
-            self._db = open_database(self.data_dir)
-            recovery = recover_drafts(self._db)  # text typed in a desktop that died: never lost
-            for draft, why in recovery.dropped[:DROPPED_SHOWN]:  # unless it cannot be saved
+            # text typed in a desktop that died is never lost, unless it cannot be saved
+            self._ws, recovery = open_workspace(
+                self.data_dir, actor=self.actor, settings=self.settings, forms=False
+            )
+            for draft, why in recovery.dropped[:DROPPED_SHOWN]:
                 warn(
                     _(
                         "warning: what was typed for item {item} of inspection {id} was not "
@@ -46,9 +53,13 @@ class Context:
                         n=len(recovery.dropped) - DROPPED_SHOWN,
                     )
                 )
-        return self._db
+        return self._ws
 
-    def with_templates(self):  # type: ignore[no-untyped-def]
+    @property
+    def db(self) -> Database:
+        return self.ws.db
+
+    def with_templates(self) -> Database:
         from inspector_app.services.startup import ensure_templates
 
         for issue in ensure_templates(self.db):
@@ -56,5 +67,5 @@ class Context:
         return self.db
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.dispose()
+        if self._ws is not None:
+            self._ws.close()
