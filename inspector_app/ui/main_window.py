@@ -140,8 +140,9 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(
                 self.welcome if not inspections and not sites else self.browser
             )
-            if first and not self.browser.search.hasFocus():
-                self.stack.currentWidget().setFocus()  # keyboard first: ↑ ↓ and Enter work
+            page = self.stack.currentWidget()
+            if first and page is not None and not self.browser.search.hasFocus():
+                page.setFocus()  # keyboard first: ↑ ↓ and Enter work
         if not self.warm:
             self.warm_up()
         if self.sample_data_if_empty and not inspections and not sites:
@@ -472,7 +473,7 @@ class MainWindow(QMainWindow):
         qsettings().setValue("main/geometry", self.saveGeometry())
         super().closeEvent(event)
 
-    def current_page(self) -> QWidget:
+    def current_page(self) -> QWidget | None:
         return self.stack.currentWidget()
 
     def keyPressEvent(self, event: Any) -> None:
