@@ -117,7 +117,7 @@ class Menus:
         self.edit_menu.setEnabled(editor is not None)
         if editor is None:
             return
-        acts = editor.actions
+        acts = editor.commands
         for menu, keys in (
             (self.edit_menu, EDITOR_EDIT),
             (self.inspection_menu, EDITOR_INSPECTION),

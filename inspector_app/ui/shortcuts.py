@@ -117,7 +117,7 @@ def catalogue(window: MainWindow) -> list[Shortcut]:
     editor = window.editor
     fixed = {}  # the undo actions' texts follow the last edit; F1 names the command
     if editor is not None:
-        fixed = {editor.actions["undo"]: _("Undo"), editor.actions["redo"]: _("Redo")}
+        fixed = {editor.commands["undo"]: _("Undo"), editor.commands["redo"]: _("Redo")}
     rows: list[Shortcut] = []
     for menu in window.menus.menus():
         for action in menu.actions():

@@ -83,7 +83,7 @@ def test_no_internal_id_where_a_title_exists(make_app: Any, data_dir: Path, qtbo
     item = _item(editor, "yes_no")
     editor.select_item(item.id)
     editor.apply_answer(item.id, "yes")
-    shown = _texts(editor.panel) + "\n" + editor.actions["undo"].text()
+    shown = _texts(editor.panel) + "\n" + editor.commands["undo"].text()
     assert pick(item.title) in shown
     ids = {i.id for i in editor.template.items()} | {v.id for v in editor.template.vetoes}
     assert not [i for i in ids if i in shown], shown

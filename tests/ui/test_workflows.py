@@ -132,12 +132,12 @@ def test_undo_and_redo_answer_edits(make_app: Any, data_dir: Path, qtbot: Any) -
     qtbot.keyClick(focused(), Qt.Key.Key_N)
     stored = lambda: svc.load_inspection_state(app.db, editor.state.id).answers[item.id].value  # noqa: E731
     assert stored() == "no"
-    editor.actions["undo"].trigger()
+    editor.commands["undo"].trigger()
     assert stored() == "yes" and editor.answers[item.id].value == "yes"
-    editor.actions["undo"].trigger()
+    editor.commands["undo"].trigger()
     assert stored() is None
-    editor.actions["redo"].trigger()
-    editor.actions["redo"].trigger()
+    editor.commands["redo"].trigger()
+    editor.commands["redo"].trigger()
     assert stored() == "no"
     assert editor.current == item.id
 
@@ -152,7 +152,7 @@ def test_typing_a_number_is_one_undo_step(make_app: Any, data_dir: Path, qtbot: 
     qtbot.waitUntil(lambda: not editor.has_uncommitted(), timeout=3000)
     assert editor.answers[item.id].value == 1.5
     assert editor.undo_stack.count() == 1
-    editor.actions["undo"].trigger()
+    editor.commands["undo"].trigger()
     assert editor.answers[item.id].value is None
 
 

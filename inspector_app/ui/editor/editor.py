@@ -313,9 +313,9 @@ class ChecklistEditor(EvidenceMixin, QWidget):
         layout.addWidget(splitter, 1)
         self.setTabOrder(self.tree, self.panel)
 
-        self.actions = self._make_actions()
+        self.commands = self._make_commands()
 
-    def _make_actions(self) -> dict[str, QAction]:
+    def _make_commands(self) -> dict[str, QAction]:
         def act(key: str, text: str, shortcuts: list[QKeySequence | str], slot: Any) -> QAction:
             a = QAction(text, self)
             a.setShortcuts([QKeySequence(k) for k in shortcuts])
