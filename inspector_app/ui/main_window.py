@@ -28,7 +28,7 @@ from inspector_app.ui.browser import Browser
 from inspector_app.ui.dialogs import fit_to_screen, qsettings
 from inspector_app.ui.form_issues import FormIssuesBar
 from inspector_app.ui.menus import Menus
-from inspector_app.ui.shortcuts import ShortcutsDialog, WindowKeysFirst, window_actions
+from inspector_app.ui.shortcuts import ShortcutsDialog, WindowKeysFirst, catalogue, window_actions
 from inspector_app.ui.welcome import Welcome
 from inspector_app.ui.workers import run_task, show_error
 
@@ -450,7 +450,7 @@ class MainWindow(QMainWindow):
     # -- help ---------------------------------------------------------------------------
     def show_shortcuts(self) -> None:
         """F1: the shortcuts of this screen, from the real actions."""
-        dialog = ShortcutsDialog(self)
+        dialog = ShortcutsDialog(catalogue(self), in_editor=self.editor is not None, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: self._forget(dialog))
         self.dialog = dialog

@@ -193,10 +193,10 @@ def _signature(w: World) -> QDialog:
 
 
 def _shortcuts(w: World) -> QDialog:
-    from inspector_app.ui.shortcuts import ShortcutsDialog
+    from inspector_app.ui.shortcuts import ShortcutsDialog, catalogue
 
     w.window.open_inspection(w.draft_id)  # the longest list: the editor's keys too
-    return ShortcutsDialog(w.window)
+    return ShortcutsDialog(catalogue(w.window), in_editor=True, parent=w.window)
 
 
 FACTORIES: dict[str, Callable[[World], QDialog]] = {
