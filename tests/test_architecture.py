@@ -69,7 +69,6 @@ TOO_LONG_FOR_NOW = {
     "reports/layout.py",
     "services/history.py",
     "services/demo.py",
-    "ui/signature_pad.py",
 }
 
 

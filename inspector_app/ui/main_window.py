@@ -403,7 +403,7 @@ class MainWindow(QMainWindow):
 
     def _sign_next(self, inspection_id: str, pending: list[tuple[str, str]]) -> None:
         from inspector_app.services import inspections as svc
-        from inspector_app.ui.signature_pad import SignatureDialog
+        from inspector_app.ui.signature_dialog import SignatureDialog
 
         name, role = pending[0]
         dialog = SignatureDialog(signer_name=name, role=role, parent=self)
