@@ -63,12 +63,10 @@ TOO_LONG_FOR_NOW = {
     "sync/records.py",
     "sync/package.py",
     "services/inspections.py",
-    "ui/editor/editor.py",
     "services/sync.py",
     "reports/layout.py",
     "services/history.py",
     "services/demo.py",
-    "ui/signature_pad.py",
 }
 
 

@@ -110,7 +110,7 @@ def main() -> int:
     win.complete_current()
     grab(win.dialog, "12-completion-summary")
     win.dialog.close()
-    from inspector_app.ui.signature_pad import SignatureDialog
+    from inspector_app.ui.signature_dialog import SignatureDialog
 
     sign = SignatureDialog(signer_name="王晓明", role="inspector", parent=win)
     sign.show()

@@ -142,6 +142,7 @@ class NewInspectionDialog(RememberingDialog):
         for site in sites:
             self.site.addItem(f"{site.code}  {site.name}", site)
         completer = self.site.completer()
+        assert completer is not None  # an editable combo box always has one
         completer.setFilterMode(Qt.MatchFlag.MatchContains)  # "新材料" finds the site
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)

@@ -126,8 +126,8 @@ class FindingDialog(RememberingDialog):
         self.item = QComboBox()
         self.item.addItem(_("(the inspection as a whole)"), None)
         for section in template.sections:
-            for it in section.items:
-                self.item.addItem(f"{pick(section.title)} › {pick(it.title)}", it.id)
+            for entry in section.items:
+                self.item.addItem(f"{pick(section.title)} › {pick(entry.title)}", entry.id)
         index = self.item.findData(f.get("item_id", item_id))
         self.item.setCurrentIndex(max(index, 0))
         self.description = QPlainTextEdit(f.get("description", ""))

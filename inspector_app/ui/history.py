@@ -234,7 +234,7 @@ class HistoryDialog(RememberingDialog):
         plain_labels(self)  # the site, the devices, the values: data, never markup
 
         self.search.textChanged.connect(self._search)
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
         if qsettings().value(f"{self.key}/geometry") is None:
             self.resize(1080, 620)
         self._load()

@@ -28,7 +28,7 @@ from inspector_app.ui.browser import Browser
 from inspector_app.ui.dialogs import fit_to_screen, qsettings
 from inspector_app.ui.form_issues import FormIssuesBar
 from inspector_app.ui.menus import Menus
-from inspector_app.ui.shortcuts import ShortcutsDialog, WindowKeysFirst, window_actions
+from inspector_app.ui.shortcuts import ShortcutsDialog, WindowKeysFirst, catalogue, window_actions
 from inspector_app.ui.welcome import Welcome
 from inspector_app.ui.workers import run_task, show_error
 
@@ -140,8 +140,9 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(
                 self.welcome if not inspections and not sites else self.browser
             )
-            if first and not self.browser.search.hasFocus():
-                self.stack.currentWidget().setFocus()  # keyboard first: ↑ ↓ and Enter work
+            page = self.stack.currentWidget()
+            if first and page is not None and not self.browser.search.hasFocus():
+                page.setFocus()  # keyboard first: ↑ ↓ and Enter work
         if not self.warm:
             self.warm_up()
         if self.sample_data_if_empty and not inspections and not sites:
@@ -402,7 +403,7 @@ class MainWindow(QMainWindow):
 
     def _sign_next(self, inspection_id: str, pending: list[tuple[str, str]]) -> None:
         from inspector_app.services import inspections as svc
-        from inspector_app.ui.signature_pad import SignatureDialog
+        from inspector_app.ui.signature_dialog import SignatureDialog
 
         name, role = pending[0]
         dialog = SignatureDialog(signer_name=name, role=role, parent=self)
@@ -449,7 +450,7 @@ class MainWindow(QMainWindow):
     # -- help ---------------------------------------------------------------------------
     def show_shortcuts(self) -> None:
         """F1: the shortcuts of this screen, from the real actions."""
-        dialog = ShortcutsDialog(self)
+        dialog = ShortcutsDialog(catalogue(self), in_editor=self.editor is not None, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: self._forget(dialog))
         self.dialog = dialog
@@ -472,7 +473,7 @@ class MainWindow(QMainWindow):
         qsettings().setValue("main/geometry", self.saveGeometry())
         super().closeEvent(event)
 
-    def current_page(self) -> QWidget:
+    def current_page(self) -> QWidget | None:
         return self.stack.currentWidget()
 
     def keyPressEvent(self, event: Any) -> None:

@@ -7,16 +7,44 @@ window has the focus, and F1 (``ui/shortcuts.py``) lists what the menus hold.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QMenuBar
 
 from inspector_app.i18n import _
 
 if TYPE_CHECKING:
     from inspector_app.ui.editor.editor import ChecklistEditor
-    from inspector_app.ui.main_window import MainWindow
+
+
+class WindowCommands(Protocol):
+    """What the menus call on the window they are in (``ui/main_window.MainWindow``)."""
+
+    @property
+    def settings_requested(self) -> SignalInstance: ...
+    def menuBar(self) -> QMenuBar: ...
+    def new_inspection(self, site_id: str | None = None) -> None: ...
+    def open_selected(self) -> None: ...
+    def open_inspection(self, inspection_id: str) -> object: ...
+    def import_site_list(self) -> None: ...
+    def load_sample_data(self) -> None: ...
+    def import_package(self, path: str | None = None) -> None: ...
+    def export_package(self) -> None: ...
+    def show_conflicts(self) -> None: ...
+    def close(self) -> bool: ...
+    def complete_current(self) -> None: ...
+    def amend_current(self) -> None: ...
+    def sign_current(self) -> None: ...
+    def report_current(self) -> None: ...
+    def history_current(self) -> None: ...
+    def close_editor(self, reload: bool = True) -> None: ...
+    def focus_search(self) -> None: ...
+    def reload(self) -> None: ...
+    def show_shortcuts(self) -> None: ...
+    def show_about(self) -> None: ...
+
 
 # The editor's commands, in the order of its menus.
 EDITOR_EDIT = ("undo", "redo")
@@ -39,10 +67,10 @@ Keys = QKeySequence | QKeySequence.StandardKey | str
 class Menus:
     """Builds the menus of ``window`` and keeps them in step with the open inspection."""
 
-    def __init__(self, window: MainWindow):
+    def __init__(self, window: WindowCommands):
         self.window = window
         w = window
-        bar = w.menuBar()
+        bar = self.bar = w.menuBar()
         file = self.file_menu = bar.addMenu(_("&File"))
         self.add(file, _("New inspection…"), w.new_inspection, QKeySequence.StandardKey.New)
         self.add(file, _("Open selected inspection"), w.open_selected, "Ctrl+O")
@@ -82,7 +110,7 @@ class Menus:
     def add(
         self, menu: QMenu, text: str, slot: Callable[..., Any], keys: Keys | None = None
     ) -> QAction:
-        action = QAction(text, self.window)
+        action = QAction(text, self.bar)
         if isinstance(keys, QKeySequence.StandardKey):
             action.setShortcuts(keys)
         elif keys is not None:
@@ -117,7 +145,7 @@ class Menus:
         self.edit_menu.setEnabled(editor is not None)
         if editor is None:
             return
-        acts = editor.actions
+        acts = editor.commands
         for menu, keys in (
             (self.edit_menu, EDITOR_EDIT),
             (self.inspection_menu, EDITOR_INSPECTION),

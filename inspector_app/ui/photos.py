@@ -60,7 +60,7 @@ def pasted_image(mime: QMimeData) -> Path | None:
         return None
     folder = Path(tempfile.mkdtemp(prefix="inspector-paste-"))
     path = folder / "pasted.png"
-    image.save(str(path), "PNG")
+    image.save(str(path))  # a PNG, by its suffix
     return path
 
 

@@ -10,6 +10,8 @@ markup is escaped.
 
 from __future__ import annotations
 
+from typing import overload
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import QLabel, QWidget
@@ -26,6 +28,10 @@ def plain_labels(widget: QWidget) -> None:
             label.setTextFormat(Qt.TextFormat.PlainText)
 
 
+@overload
+def plain_tip(text: str) -> str: ...
+@overload
+def plain_tip(text: None) -> None: ...
 def plain_tip(text: str | None) -> str | None:
     """A tooltip shows ``text`` as written: escaped when Qt would take it for markup."""
     if text and GuiQt.mightBeRichText(text):

@@ -30,7 +30,7 @@ def qt_extras() -> dict[str, dict[str, str]]:
 class QtExtrasTranslator(QTranslator):
     """Qt's strings that ``qtbase_zh_CN.qm`` does not have."""
 
-    def translate(  # type: ignore[override]
+    def translate(
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
     ) -> str:
         return qt_extras().get(context, {}).get(source, "")

@@ -13,12 +13,12 @@ everyone expects there: copy, cut, paste, undo, redo, select all.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QKeyCombination, QObject, Qt
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QTableWidget,
     QTableWidgetItem,
@@ -39,8 +40,27 @@ from PySide6.QtWidgets import (
 from inspector_app.i18n import _
 from inspector_app.ui.dialogs import RememberingDialog
 
-if TYPE_CHECKING:
-    from inspector_app.ui.main_window import MainWindow
+
+class MenuList(Protocol):
+    """The window's menus (``ui/menus.Menus``)."""
+
+    def menus(self) -> list[QMenu]: ...
+
+
+class EditorCommands(Protocol):
+    """The checklist editor's commands by name (``ui/editor/editor.ChecklistEditor``)."""
+
+    @property
+    def commands(self) -> Mapping[str, QAction]: ...
+
+
+class KeyedWindow(Protocol):
+    """What F1 reads of the main window (``ui/main_window.MainWindow``)."""
+
+    @property
+    def menus(self) -> MenuList: ...
+    @property
+    def editor(self) -> EditorCommands | None: ...
 
 
 SPECIAL_KEYS = Qt.Key.Key_Back.value  # from here on: media, browser and launch keys
@@ -104,7 +124,13 @@ def key_text(sequence: QKeySequence) -> str:
 def typed_keys(action: QAction) -> list[QKeySequence]:
     """The action's keys a laptop has: Ctrl+N and Ctrl+Z, not the "New" key of a multimedia
     keyboard nor the F14 "Undo" key of old Unix ones."""
-    return [k for k in action.shortcuts() if not k.isEmpty() and _on_a_laptop(k[0].key())]
+    return [k for k in action.shortcuts() if not k.isEmpty() and _on_a_laptop(_first_key(k))]
+
+
+def _first_key(sequence: QKeySequence) -> Qt.Key:
+    # PySide6 binds QKeySequence::operator[] as __getitem__; its stubs (6.11) leave it out
+    combination: QKeyCombination = sequence[0]  # type: ignore[index]
+    return combination.key()
 
 
 def _on_a_laptop(key: Qt.Key) -> bool:
@@ -112,12 +138,12 @@ def _on_a_laptop(key: Qt.Key) -> bool:
     return value < SPECIAL_KEYS and not Qt.Key.Key_F13.value <= value <= Qt.Key.Key_F35.value
 
 
-def catalogue(window: MainWindow) -> list[Shortcut]:
+def catalogue(window: KeyedWindow) -> list[Shortcut]:
     """What F1 lists now: every menu action with a key, then the keys of the screen."""
     editor = window.editor
     fixed = {}  # the undo actions' texts follow the last edit; F1 names the command
     if editor is not None:
-        fixed = {editor.actions["undo"]: _("Undo"), editor.actions["redo"]: _("Redo")}
+        fixed = {editor.commands["undo"]: _("Undo"), editor.commands["redo"]: _("Redo")}
     rows: list[Shortcut] = []
     for menu in window.menus.menus():
         for action in menu.actions():
@@ -138,14 +164,14 @@ def catalogue(window: MainWindow) -> list[Shortcut]:
 
 
 class ShortcutsDialog(RememberingDialog):
-    """F1: the shortcuts of the screen on show, grouped by menu; greyed when not available
-    now (Amend on a draft)."""
+    """F1: the shortcuts of the screen on show (``catalogue``), grouped by menu; greyed when
+    not available now (Amend on a draft)."""
 
     key = "shortcuts"
 
-    def __init__(self, window: MainWindow):
-        super().__init__(window)
-        self.rows = catalogue(window)
+    def __init__(self, rows: Sequence[Shortcut], in_editor: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.rows = list(rows)
         self.setWindowTitle(_("Keyboard shortcuts"))
         self.table = QTableWidget(0, 2)
         self.table.setAccessibleName(_("Keyboard shortcuts"))
@@ -175,7 +201,7 @@ class ShortcutsDialog(RememberingDialog):
             )
         self.note = QLabel(
             _("Open an inspection and press F1 there for the keys of the checklist editor.")
-            if window.editor is None
+            if not in_editor
             else _("Greyed: not available for this inspection now.")
         )
         self.note.setWordWrap(True)
@@ -260,7 +286,7 @@ class WindowKeysFirst(QObject):
         )
 
 
-def window_actions(window: MainWindow) -> Callable[[], list[QAction]]:
+def window_actions(window: KeyedWindow) -> Callable[[], list[QAction]]:
     def actions() -> list[QAction]:
         return [a for m in window.menus.menus() for a in m.actions()]
 

@@ -187,16 +187,16 @@ def _photo_viewer(w: World) -> QDialog:
 
 
 def _signature(w: World) -> QDialog:
-    from inspector_app.ui.signature_pad import SignatureDialog
+    from inspector_app.ui.signature_dialog import SignatureDialog
 
     return SignatureDialog(signer_name="王晓明", role="inspector", parent=w.window)
 
 
 def _shortcuts(w: World) -> QDialog:
-    from inspector_app.ui.shortcuts import ShortcutsDialog
+    from inspector_app.ui.shortcuts import ShortcutsDialog, catalogue
 
     w.window.open_inspection(w.draft_id)  # the longest list: the editor's keys too
-    return ShortcutsDialog(w.window)
+    return ShortcutsDialog(catalogue(w.window), in_editor=True, parent=w.window)
 
 
 FACTORIES: dict[str, Callable[[World], QDialog]] = {
@@ -211,7 +211,7 @@ FACTORIES: dict[str, Callable[[World], QDialog]] = {
     "inspector_app.ui.report.PassphraseDialog": _passphrase,
     "inspector_app.ui.report.ReportDialog": _report,
     "inspector_app.ui.shortcuts.ShortcutsDialog": _shortcuts,
-    "inspector_app.ui.signature_pad.SignatureDialog": _signature,
+    "inspector_app.ui.signature_dialog.SignatureDialog": _signature,
     "inspector_app.ui.sync.ExportDialog": _export,
     "inspector_app.ui.sync.ImportPreviewDialog": _import_preview,
 }

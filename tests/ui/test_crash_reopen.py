@@ -17,7 +17,7 @@ from inspector_app.services import inspections as svc
 from inspector_app.services.sites import upsert_sites
 from inspector_app.services.templates import find_template_version, sync_forms
 from inspector_app.store.db import open_database
-from inspector_app.ui.editor.editor import summary
+from inspector_app.ui.editor.tree import summary
 from tests.conftest import ROOT
 
 # The real app in a child: answers item after item by keyboard and reports each one
@@ -43,8 +43,8 @@ while True:
     type_answer(item)
     while editor.has_pending():  # typed input: on disk as a draft a moment later
         qapp.processEvents()
-    if "保存" in editor.save_label.text():
-        typed = editor._pending.get((item.id, "value"))
+    if "保存" in editor.header.save_label.text():
+        typed = editor.typed.pending.get((item.id, "value"))
         if typed is not None:  # on disk as a draft, not yet an edit: recovered at the start
             value, na = normalize_answer(item, typed.strip() or None), False
         else:
@@ -126,7 +126,7 @@ def test_killed_mid_edit_reopens_with_every_saved_answer(
     for item_id, (value, na) in acked.items():
         view = editor.answers[item_id]
         assert (view.value, view.not_applicable) == (value, na), item_id
-        assert editor._rows[item_id].text(1) == summary(editor._index[item_id], view)
+        assert editor.tree.rows[item_id].text(1) == summary(editor._index[item_id], view)
     with app.db.session() as s:
         from inspector_app.store import audit
 

@@ -78,7 +78,7 @@ def test_names_answers_and_comments_are_shown_as_written(
 
 
 def test_the_signature_and_finding_dialogs_show_names_and_messages_as_written(qtbot: Any) -> None:
-    from inspector_app.ui.signature_pad import SignatureDialog
+    from inspector_app.ui.signature_dialog import SignatureDialog
 
     dialog = SignatureDialog(signer_name=f"王{MARK}", role="inspector")
     qtbot.addWidget(dialog)

@@ -68,12 +68,12 @@ def test_a_provisional_grade_says_so_until_every_required_answer_is_given(
     app = make_app(data_dir)
     editor = _open_new(app)
     assert editor.score.provisional
-    assert "暂定" in editor.grade_label.text()
-    assert "italic" in editor.grade_label.styleSheet()
+    assert "暂定" in editor.header.grade_label.text()
+    assert "italic" in editor.header.grade_label.styleSheet()
     answer_all(app.db, editor.state.id, editor.template)
     editor = app.window.open_inspection(editor.state.id)
     assert not editor.score.provisional
-    assert "暂定" not in editor.grade_label.text()
+    assert "暂定" not in editor.header.grade_label.text()
 
 
 def test_no_internal_id_where_a_title_exists(make_app: Any, data_dir: Path, qtbot: Any) -> None:
@@ -83,7 +83,7 @@ def test_no_internal_id_where_a_title_exists(make_app: Any, data_dir: Path, qtbo
     item = _item(editor, "yes_no")
     editor.select_item(item.id)
     editor.apply_answer(item.id, "yes")
-    shown = _texts(editor.panel) + "\n" + editor.actions["undo"].text()
+    shown = _texts(editor.panel) + "\n" + editor.commands["undo"].text()
     assert pick(item.title) in shown
     ids = {i.id for i in editor.template.items()} | {v.id for v in editor.template.vetoes}
     assert not [i for i in ids if i in shown], shown

@@ -126,7 +126,7 @@ def test_sign_each_person_then_signed(make_app: Any, data_dir: Path, qtbot: Any)
         ("王晓明", "inspector"),
         ("孙主任", "site_representative"),
     ]
-    assert "王晓明 ✓" in win.editor.sign_label.text()
+    assert "王晓明 ✓" in win.editor.header.sign_label.text()
 
 
 def test_history_opens_from_the_menu(make_app: Any, data_dir: Path, qtbot: Any) -> None:

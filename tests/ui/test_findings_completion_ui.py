@@ -77,7 +77,7 @@ def test_complete_then_amend_from_the_menu(make_app: Any, data_dir: Path, qtbot:
     summary.accept()
     assert svc.inspection_detail(app.db, inspection_id)["status"] == "completed"
     assert win.editor is not None and not win.editor.state.editable
-    assert win.editor.readonly_banner.isVisible()
+    assert win.editor.header.readonly_banner.isVisible()
     assert not win.menus.complete.isEnabled() and win.menus.amend.isEnabled()
 
     qtbot.keyClick(

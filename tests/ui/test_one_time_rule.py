@@ -57,7 +57,7 @@ def test_a_signature_and_a_photo_read_the_same_everywhere(
     # the desktop: the signature line of the editor and the photo viewer of the item
     app = make_app(data_dir)
     editor = app.window.open_inspection(insp_id)
-    assert f"王晓明 ✓ {SIGNED_SHOWN}" in editor.sign_label.text()
+    assert f"王晓明 ✓ {SIGNED_SHOWN}" in editor.header.sign_label.text()
     editor.select_item(item_id, focus=False)
     (photo,) = [p for p in editor.photos if p.item_id == item_id]
     editor.view_photo(photo.id, item_only=True)

@@ -130,7 +130,7 @@ def enter(world: World, state: str) -> None:
             press_on(focused(), Qt.Key.Key_Y)
             press_on(focused(), Qt.Key.Key_N)
         if state == "draft_undone":
-            editor.actions["undo"].trigger()
+            editor.commands["undo"].trigger()
         editor.panel.focus_answer()
     QApplication.processEvents()
     focus = QApplication.focusWidget()

@@ -24,13 +24,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from inspector_app.ui.dialogs import qsettings
-from inspector_app.ui.signature_pad import (
-    PEN_WIDTH,
-    PNG_MARGIN,
-    SignatureDialog,
-    SignaturePad,
-    pressure_width,
-)
+from inspector_app.ui.signature_dialog import SignatureDialog
+from inspector_app.ui.signature_pad import PEN_WIDTH, PNG_MARGIN, SignaturePad, pressure_width
 
 LEFT = Qt.MouseButton.LeftButton
 ZIGZAG = [(60, 120), (100, 60), (140, 120), (180, 60), (220, 120), (260, 70)]

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from inspector_app.services import drafts
 from inspector_app.services import inspections as svc
-from inspector_app.ui.editor.editor import DRAFT_MS, NUMBER_COMMIT_MS
+from inspector_app.ui.editor.typed import DRAFT_MS, NUMBER_COMMIT_MS
 from tests.ui.keys import focused, type_text
 from tests.ui.test_workflows import _item, _open_new, seed_site
 
@@ -43,7 +43,7 @@ def test_typing_30_into_a_0_to_3_item_saves_nothing(
     assert editor.panel.error_label.isVisible()
     error = editor.panel.error_label.text()
     assert too_much in error and "超出" in error
-    assert "未保存" in editor.save_label.text()
+    assert "未保存" in editor.header.save_label.text()
     assert editor.panel.answer.line.text() == too_much  # the field keeps what was typed
     # Enter does not move on past it
     qtbot.keyClick(focused(), Qt.Key.Key_Return)
@@ -52,7 +52,7 @@ def test_typing_30_into_a_0_to_3_item_saves_nothing(
     # leaving it: the header forgets the error, the item shows the saved answer again
     other = next(i for i in editor.order() if i != item.id)
     editor.select_item(other)
-    assert "未保存" not in editor.save_label.text()
+    assert "未保存" not in editor.header.save_label.text()
     editor.select_item(item.id)
     assert editor.panel.answer.line.text() == ""
     assert not drafts.pending_drafts(app.db, editor.state.id)
@@ -76,7 +76,7 @@ def test_a_slowly_typed_refused_value_takes_back_its_valid_first_digit(
     assert value is None  # the run is taken back whole
     assert total == editor.score.total
     assert editor.undo_stack.count() == 0  # and leaves no undo step behind
-    assert "未保存" in editor.save_label.text()
+    assert "未保存" in editor.header.save_label.text()
 
 
 def test_a_refused_value_keeps_the_answer_saved_before(
@@ -101,7 +101,7 @@ def test_a_refused_value_keeps_the_answer_saved_before(
     qtbot.keyClick(focused(), Qt.Key.Key_Return)
     assert _stored(app, editor, item.id)[0] == 0
     assert not editor.panel.error_label.isVisible()
-    assert "未保存" not in editor.save_label.text()
+    assert "未保存" not in editor.header.save_label.text()
     assert editor.current != item.id
 
 
@@ -120,7 +120,7 @@ def test_typed_text_and_a_comment_go_to_disk_as_drafts(
     qtbot.waitUntil(lambda: not editor.has_pending(), timeout=1000)
     on_disk = {(d.item_id, d.kind): d.text for d in drafts.pending_drafts(app.db)}
     assert on_disk == {(item.id, "value"): "现场查看了中试车间"}
-    assert "已全部保存" in editor.save_label.text()
+    assert "已全部保存" in editor.header.save_label.text()
     # moving on makes it one audited edit, and the draft goes in the same transaction
     editor.focus_comment()
     type_text(focused(), "台账齐全")
@@ -195,10 +195,10 @@ def test_a_comment_over_its_cap_is_not_saved_and_says_so(
     qtbot.waitUntil(lambda: bool(drafts.pending_drafts(app.db)), timeout=1000)
     focused().insertPlainText("字字")  # within the pause: one run, over the cap
     qtbot.waitUntil(lambda: not editor.has_uncommitted(), timeout=3000)
-    assert "未保存" in editor.save_label.text()
+    assert "未保存" in editor.header.save_label.text()
     assert drafts.pending_drafts(app.db) == []  # nothing left for a start to recover
     qtbot.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert editor.current == item.id  # the keyboard stays on it, as for a refused value
-    assert "未保存" in editor.save_label.text()
+    assert "未保存" in editor.header.save_label.text()
     state = svc.load_inspection_state(app.db, editor.state.id)
     assert state.answers.get(item.id) is None or state.answers[item.id].comment is None

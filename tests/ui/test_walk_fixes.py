@@ -392,7 +392,7 @@ def test_the_signature_line_says_who_has_not_signed_and_how(
     answer_all(app.db, two_drafts["first"], editor.template)
     svc.complete_inspection(app.db, two_drafts["first"], actor="测试员")
     editor = app.window.open_inspection(two_drafts["first"])
-    line = editor.sign_label.text()
+    line = editor.header.sign_label.text()
     assert "王晓明 待签" in line and "李娜 待签" in line, line
     assert "按 Ctrl+Shift+S 签字" in line
     assert " —" not in line
@@ -444,12 +444,12 @@ def test_an_amended_inspection_says_its_revision_in_the_header(
 
     app = make_app(data_dir)
     editor = app.window.open_inspection(two_drafts["first"])
-    assert "版" not in editor.subtitle.text()
+    assert "版" not in editor.header.subtitle.text()
     answer_all(app.db, two_drafts["first"], editor.template)
     svc.complete_inspection(app.db, two_drafts["first"], actor="测试员")
     svc.amend_inspection(app.db, two_drafts["first"], reason="补拍照片", actor="测试员")
     editor = app.window.open_inspection(two_drafts["first"])
-    assert editor.subtitle.text().endswith("草稿 · 第 2 版"), editor.subtitle.text()
+    assert editor.header.subtitle.text().endswith("草稿 · 第 2 版"), editor.header.subtitle.text()
 
 
 def test_settings_say_which_organisation_an_empty_box_prints(

@@ -49,7 +49,7 @@ def test_new_inspection_filled_entirely_by_keyboard(
     assert editor.state.inspectors == ["王晓明", "李娜"]
 
     totals = [editor.score.total]
-    grades = [editor.grade_label.text()]
+    grades = [editor.header.grade_label.text()]
     order = editor.order()
     assert order[0] == editor.template.vetoes[0].id  # the pre-check comes first
     for _ in range(len(order) + 5):  # conditional items may appear as answers arrive
@@ -58,8 +58,8 @@ def test_new_inspection_filled_entirely_by_keyboard(
         type_answer(item)
         next_item(item)
         totals.append(editor.score.total)
-        grades.append(editor.grade_label.text())
-        assert editor.total_label.text().startswith(f"{editor.score.total:.2f}")
+        grades.append(editor.header.grade_label.text())
+        assert editor.header.total_label.text().startswith(f"{editor.score.total:.2f}")
         if editor.next_unanswered_id(None) is None and editor.current == current:
             break
     assert totals == sorted(totals), "best answers must never lower the total"
@@ -68,9 +68,9 @@ def test_new_inspection_filled_entirely_by_keyboard(
     assert grades[0].endswith("（暂定）") and grades[-1] == "优秀"
     assert editor.next_unanswered_id(None) is None
     assert editor.score.total == 100
-    assert editor.grade_label.text() == "优秀"
-    assert not editor.score.provisional and not editor.veto_banner.isVisible()
-    assert "100.00" in editor.total_label.text()
+    assert editor.header.grade_label.text() == "优秀"
+    assert not editor.score.provisional and not editor.header.veto_banner.isVisible()
+    assert "100.00" in editor.header.total_label.text()
 
     # a veto overrides the points: Ctrl+T to the tree, Home to the top, down to the first veto
     qtbot.keyClick(win, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
@@ -80,9 +80,9 @@ def test_new_inspection_filled_entirely_by_keyboard(
     assert editor.current == editor.template.vetoes[0].id
     qtbot.keyClick(focused(), Qt.Key.Key_Y)
     assert editor.score.vetoed and editor.score.total == 100
-    assert editor.grade_label.text() == "不合格"
-    assert editor.veto_banner.isVisible()
-    assert "一票否决" in editor.veto_banner.text()
+    assert editor.header.grade_label.text() == "不合格"
+    assert editor.header.veto_banner.isVisible()
+    assert "一票否决" in editor.header.veto_banner.text()
 
     # what the screen shows is what is stored
     stored = svc.inspection_detail(app.db, editor.state.id)
@@ -132,12 +132,12 @@ def test_undo_and_redo_answer_edits(make_app: Any, data_dir: Path, qtbot: Any) -
     qtbot.keyClick(focused(), Qt.Key.Key_N)
     stored = lambda: svc.load_inspection_state(app.db, editor.state.id).answers[item.id].value  # noqa: E731
     assert stored() == "no"
-    editor.actions["undo"].trigger()
+    editor.commands["undo"].trigger()
     assert stored() == "yes" and editor.answers[item.id].value == "yes"
-    editor.actions["undo"].trigger()
+    editor.commands["undo"].trigger()
     assert stored() is None
-    editor.actions["redo"].trigger()
-    editor.actions["redo"].trigger()
+    editor.commands["redo"].trigger()
+    editor.commands["redo"].trigger()
     assert stored() == "no"
     assert editor.current == item.id
 
@@ -152,7 +152,7 @@ def test_typing_a_number_is_one_undo_step(make_app: Any, data_dir: Path, qtbot: 
     qtbot.waitUntil(lambda: not editor.has_uncommitted(), timeout=3000)
     assert editor.answers[item.id].value == 1.5
     assert editor.undo_stack.count() == 1
-    editor.actions["undo"].trigger()
+    editor.commands["undo"].trigger()
     assert editor.answers[item.id].value is None
 
 
@@ -162,11 +162,11 @@ def test_comment_is_saved_when_typing_pauses(make_app: Any, data_dir: Path, qtbo
     editor = _open_new(app)
     editor.focus_comment()
     type_text(focused(), "台账不全")
-    assert "正在输入" in editor.save_label.text()
+    assert "正在输入" in editor.header.save_label.text()
     qtbot.waitUntil(lambda: not editor.has_uncommitted(), timeout=3000)
     state = svc.load_inspection_state(app.db, editor.state.id)
     assert state.answers[editor.current].comment == "台账不全"
-    assert "已全部保存" in editor.save_label.text()
+    assert "已全部保存" in editor.header.save_label.text()
 
 
 def test_condition_shows_and_hides_an_item_live(make_app: Any, data_dir: Path, qtbot: Any) -> None:
@@ -175,7 +175,7 @@ def test_condition_shows_and_hides_an_item_live(make_app: Any, data_dir: Path, q
     editor = _open_new(app)
     dependent = next(i for s in editor.template.sections for i in s.items if i.show_if)
     controller = editor._index[dependent.show_if.item]
-    assert editor._rows[dependent.id].isHidden()
+    assert editor.tree.rows[dependent.id].isHidden()
     wanted = (
         dependent.show_if.equals
         if dependent.show_if.equals is not None
@@ -183,7 +183,7 @@ def test_condition_shows_and_hides_an_item_live(make_app: Any, data_dir: Path, q
     )
     wanted = {True: "yes", False: "no"}.get(wanted, wanted)
     editor.apply_answer(controller.id, wanted)
-    assert not editor._rows[dependent.id].isHidden()
+    assert not editor.tree.rows[dependent.id].isHidden()
     assert dependent.id in editor.order()
 
 
@@ -196,7 +196,7 @@ def test_completed_inspection_is_read_only(make_app: Any, data_dir: Path, qtbot:
     answer_all(app.db, editor.state.id, editor.template)
     svc.complete_inspection(app.db, editor.state.id, actor="测试员")
     editor = app.window.open_inspection(editor.state.id)
-    assert editor.readonly_banner.isVisible()
+    assert editor.header.readonly_banner.isVisible()
     assert (
         not editor.panel.answer.isEnabled()
         or editor.panel.answer.findChild(QWidget) is None
@@ -261,7 +261,7 @@ def test_switching_language_retranslates_everything(
     qtbot.waitUntil(lambda: app.window.loaded)
     assert next(a.text() for a in app.window.menuBar().actions()) == "&File"
     assert app.window.editor is not None and app.window.editor.state.id == inspection_id
-    assert app.window.editor.readonly_banner.text().startswith("This inspection")
+    assert app.window.editor.header.readonly_banner.text().startswith("This inspection")
     from inspector_app.settings import load_settings
 
     assert load_settings().language == "en"

@@ -1,28 +1,100 @@
 """The evidence side of the checklist editor: findings, photos and who signed.
 
-A mixin of ``ChecklistEditor`` (kept apart so the editor module stays about the answers);
-it uses the editor's ``db``, ``state``, ``actor``, ``template``, ``side``, ``panel``,
-``findings``, ``all_photos``, ``current``, ``dialog`` and ``_show_saved``.
+The base of ``ChecklistEditor`` (kept apart so the editor module stays about the answers):
+it builds the Findings and Photos tabs and does what they ask. What it uses of the editor is
+declared below; the editor sets it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from inspector_app import timefmt
+from inspector_app.domain.checklists.schema import ChecklistTemplate
+from inspector_app.domain.checklists.scoring import ScoreResult
 from inspector_app.i18n import _
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import list_findings
 from inspector_app.services.errors import ServiceError
-from inspector_app.ui.findings import FindingDialog
-from inspector_app.ui.photos import PhotoViewer, add_photos_in_background, data_dir_of
+from inspector_app.services.inspections import InspectionState
+from inspector_app.ui.editor.panel import ItemPanel
+from inspector_app.ui.findings import FindingDialog, FindingsPanel
+from inspector_app.ui.photos import (
+    PhotoSection,
+    PhotoViewer,
+    add_photos_in_background,
+    choose_files,
+    choose_folder,
+    data_dir_of,
+)
 
 
-class EvidenceMixin:
+class EvidenceMixin(QWidget):
+    # set by ChecklistEditor
+    # The store's Database, which the editor takes typed: ui/ modules import the store only
+    # where pyproject.toml's import-linter contract lists them, and this one is not listed.
+    db: Any
+    state: InspectionState
+    actor: str
+    template: ChecklistTemplate
+    score: ScoreResult
+    current: str | None  # the item shown in the panel
+    dialog: QWidget | None  # the dialog open over the editor
+    last_saved: dt.datetime | None
+    side: QTabWidget
+    panel: ItemPanel
+    flush: Callable[[], None]  # commit what is being typed
+    _show_saved: Callable[[str | None], None]  # the save state, or the error given
+    # set here
+    findings: FindingsPanel
+    finding_rows: list[dict[str, Any]]
+    all_photos: PhotoSection
+    photos: list[Any]
+    missing_photos: dict[str, int]
+
+    def _build_evidence(self) -> None:
+        """The Findings and Photos tabs of ``side``, after its Item tab; and what the item
+        panel asks of the photos and findings."""
+        self.panel.add_photo_files.connect(lambda i: self.add_photos(i, choose_files(self)))
+        self.panel.add_photo_folder.connect(lambda i: self.add_photos(i, choose_folder(self)))
+        self.panel.photos_dropped.connect(self.add_photos)
+        self.panel.open_photo.connect(lambda pid: self.view_photo(pid, item_only=True))
+        self.panel.mark_corrected.connect(self.mark_corrected)
+        self.findings = FindingsPanel(self.template, self.state.editable)
+        self.findings.add_requested.connect(lambda: self.record_finding(None))
+        self.findings.edit_requested.connect(self.edit_finding)
+        self.findings.status_requested.connect(
+            lambda row, status: self._finding_change(row["id"], status=status)
+        )
+        self.side.addTab(self.findings, _("Findings (问题与整改)"))
+        self.all_photos = PhotoSection(self.state.editable)
+        self.all_photos.add_files.connect(lambda: self.add_photos(None, choose_files(self)))
+        self.all_photos.add_folder.connect(lambda: self.add_photos(None, choose_folder(self)))
+        self.all_photos.files_dropped.connect(lambda paths: self.add_photos(None, paths))
+        self.all_photos.open_photo.connect(self.view_photo)
+        photos_page = QWidget()
+        pl = QVBoxLayout(photos_page)
+        pl.addWidget(
+            QLabel(
+                _(
+                    "Every photo of this inspection; photos added here belong to the "
+                    "inspection as a whole."
+                )
+            )
+        )
+        pl.addWidget(self.all_photos)
+        pl.addStretch(1)
+        self.side.addTab(photos_page, _("Photos"))
+        self.photos = []
+        self.missing_photos = {}
+        self.reload_findings()
+
     # -- findings -----------------------------------------------------------------------
     def reload_findings(self) -> None:
         rows = list_findings(self.db, inspection_id=self.state.id)
@@ -127,7 +199,7 @@ class EvidenceMixin:
             self._show_saved(str(exc))
             return
         self.last_saved = dt.datetime.now(dt.UTC)
-        self._show_saved()
+        self._show_saved(None)
         self.reload_findings()
 
     # -- photos -------------------------------------------------------------------------
@@ -161,7 +233,7 @@ class EvidenceMixin:
 
     def _photos_added(self) -> None:
         self.last_saved = dt.datetime.now(dt.UTC)
-        self._show_saved()
+        self._show_saved(None)
         self.reload_photos()
 
     def view_photo(self, photo_id: str, item_only: bool = False) -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -66,7 +71,7 @@ def _wrap(text: str, style: str = "") -> QLabel:
 class _CommentBox(QPlainTextEdit):
     advance = Signal()
 
-    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
             event.modifiers() & Qt.KeyboardModifier.ControlModifier
         ):
@@ -115,6 +120,7 @@ class ItemPanel(QScrollArea):
         sample_weights: bool,
     ) -> None:
         veto = isinstance(item, Veto)
+        scored = item if isinstance(item, Item) else None  # a veto earns no points
         self.item_id = item.id
         self.readonly_answer = None
         page = QWidget()
@@ -134,17 +140,17 @@ class ItemPanel(QScrollArea):
         layout.addWidget(title)
 
         badges = QHBoxLayout()
-        required = veto or getattr(item, "required", False)
+        required = scored is None or scored.required
         self.required_badge = _badge(_("Required"), "#b00020") if required else None
         if self.required_badge is not None:
             badges.addWidget(self.required_badge)
-        if not veto and item.scored:
-            text = _("{points:g} points", points=item.points)
+        if scored is not None and scored.scored:
+            text = _("{points:g} points", points=scored.points)
             if sample_weights:
                 text += _(" (sample weights)")
             badges.addWidget(_badge(text, "#1f5fa8"))
-        if not veto and item.photos_required:
-            badges.addWidget(_badge(_("{n} photos required", n=item.photos_required), "#6d4c41"))
+        if scored is not None and scored.photos_required:
+            badges.addWidget(_badge(_("{n} photos required", n=scored.photos_required), "#6d4c41"))
         if veto:
             badges.addWidget(_badge(_("A triggered veto fails the inspection"), "#b00020"))
         badges.addStretch(1)
@@ -152,22 +158,22 @@ class ItemPanel(QScrollArea):
 
         if item.help:
             layout.addWidget(_wrap(pick(item.help), "color: #444;"))
-        if veto:
+        if isinstance(item, Veto):
             layout.addWidget(_wrap(_("Why: {reason}", reason=pick(item.reason)), "color: #444;"))
-        guidance = getattr(item, "guidance", None)
+        guidance = scored.guidance if scored is not None else None
         if guidance:
             box = QGroupBox(_("Scoring guidance (评分标准)"))
             QVBoxLayout(box).addWidget(_wrap(pick(guidance)))
             layout.addWidget(box)
-        if not veto and item.type is AnswerType.NUMBER:
+        if scored is not None and scored.type is AnswerType.NUMBER:
             bands = "；".join(
-                _("≥ {min:g}: {points:g} points", min=b.min, points=b.points) for b in item.bands
+                _("≥ {min:g}: {points:g} points", min=b.min, points=b.points) for b in scored.bands
             )
             layout.addWidget(_wrap(_("Bands: {bands}", bands=bands), "color: #444;"))
 
         answer_item = (
-            item
-            if not veto
+            scored
+            if scored is not None
             else Item(id=item.id, title=item.title, type=AnswerType.YES_NO, points=1)
         )
         if not editable:  # read-only: the chosen answer in plain words, not a greyed control
@@ -190,7 +196,7 @@ class ItemPanel(QScrollArea):
         self.answer.advance.connect(self.advance)
         answer_row = QHBoxLayout()
         answer_row.addWidget(self.answer, 1)
-        if not veto and item.na_allowed:
+        if scored is not None and scored.na_allowed:
             self.na_button = QPushButton(_("Not applicable (A)"))
             self.na_button.setCheckable(True)
             self.na_button.setStyleSheet(CHOSEN.format(bg="#616161"))
@@ -237,16 +243,18 @@ class ItemPanel(QScrollArea):
         layout.addWidget(box)
 
         layout.addWidget(QLabel(_("Comment")))
-        box = self.comment = _CommentBox()
-        box.setAccessibleName(_("Comment"))
-        box.setPlainText(view.comment or "")
-        box.setPlaceholderText(_("What you saw; Ctrl+Enter for the next item"))
-        box.setMaximumHeight(110)
-        box.setTabChangesFocus(True)
-        box.setReadOnly(not editable)
-        box.textChanged.connect(lambda: self.comment_changed.emit(item.id, box.toPlainText()))
-        box.advance.connect(self.advance)
-        layout.addWidget(box)
+        comment = self.comment = _CommentBox()
+        comment.setAccessibleName(_("Comment"))
+        comment.setPlainText(view.comment or "")
+        comment.setPlaceholderText(_("What you saw; Ctrl+Enter for the next item"))
+        comment.setMaximumHeight(110)
+        comment.setTabChangesFocus(True)
+        comment.setReadOnly(not editable)
+        comment.textChanged.connect(
+            lambda: self.comment_changed.emit(item.id, comment.toPlainText())
+        )
+        comment.advance.connect(self.advance)
+        layout.addWidget(comment)
         layout.addStretch(1)
         plain_labels(page)  # titles, help, guidance, the answer: data, never markup
         self.setWidget(page)
@@ -316,7 +324,7 @@ class ItemPanel(QScrollArea):
         bar.hide()
         return bar
 
-    def offer_corrected(self, finding: dict | None) -> None:  # type: ignore[type-arg]
+    def offer_corrected(self, finding: dict[str, Any] | None) -> None:
         if not hasattr(self, "corrected_bar"):
             return
         self.corrected_finding = finding["id"] if finding else None
@@ -352,7 +360,7 @@ class ItemPanel(QScrollArea):
         box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self._show_whole(box)
         # a page just shown gets its scroll range once its layout has run: again then
-        QTimer.singleShot(0, lambda: box is self.comment and self._show_whole(box))
+        QTimer.singleShot(0, lambda: self._show_whole(box) if box is self.comment else None)
 
     def _show_whole(self, child: QWidget) -> None:
         """Scroll so the whole of ``child`` shows (``ensureWidgetVisible`` of a focused text
@@ -363,7 +371,7 @@ class ItemPanel(QScrollArea):
         centre = child.mapTo(page, child.rect().center())
         self.ensureVisible(centre.x(), centre.y(), 8, child.height() // 2 + 8)
 
-    def set_photos(self, photos: list, data_dir: object, missing: int) -> None:  # type: ignore[type-arg]
+    def set_photos(self, photos: Sequence[Any], data_dir: Path, missing: int) -> None:
         if self.photo_section is not None:
-            self.photo_section.strip.set_photos(photos, data_dir)  # type: ignore[arg-type]
+            self.photo_section.strip.set_photos(photos, data_dir)
             self.photo_section.set_missing(missing)
