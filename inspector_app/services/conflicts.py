@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 from inspector_app import timefmt
 from inspector_app.i18n import _
 from inspector_app.services.browse import site_type_label, status_label
+from inspector_app.services.changes import Changes
 from inspector_app.services.errors import ServiceError
 from inspector_app.services.readable import (
     ANSWER_PARTS,
@@ -445,6 +446,15 @@ class BulkResult:
 
     done: list[dict[str, Any]] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (conflict id, why)
+
+    def changes(self) -> Changes:
+        """The inspections and sites the decisions rewrote (taking an incoming version
+        replaces what a screen shows), and the conflict list."""
+        return Changes.of(
+            inspections=(d["entity_id"] for d in self.done if d["entity"] == "inspection"),
+            sites=(d["entity_id"] for d in self.done if d["entity"] == "site"),
+            conflicts=True,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -1086,7 +1086,7 @@ def restore_answer(
     *,
     actor: str,
     expected: str | None = None,
-) -> ScoreResult:
+) -> EditResult:
     """Put an answer back as it was (undo/redo): value or not-applicable, in one edit.
 
     ``expected``: the answer's version after the edit being undone; an answer that changed
@@ -1096,7 +1096,7 @@ def restore_answer(
         edit: dict[str, Any] = {"not_applicable": True, "value": None}
     else:
         edit = {"value": view.value, "not_applicable": False}
-    return _edit_answer(db, inspection_id, item_id, actor, expected, **edit).score
+    return _edit_answer(db, inspection_id, item_id, actor, expected, **edit)
 
 
 # -- queries for lists and detail views ---------------------------------------------------

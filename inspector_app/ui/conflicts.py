@@ -9,7 +9,6 @@ Ctrl+A) and decided in one action, after a confirmation that says how many.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +32,9 @@ from PySide6.QtWidgets import (
 from inspector_app.i18n import _
 from inspector_app.store.db import Database
 from inspector_app.ui.dialogs import RememberingDialog
+from inspector_app.ui.operations import Operations
 from inspector_app.ui.plain import plain_tip
-from inspector_app.ui.workers import run_task, show_error
+from inspector_app.ui.workers import show_error
 
 
 def _entity_label(entity: str) -> str:
@@ -64,11 +64,11 @@ class ConflictsDialog(RememberingDialog):
         db: Database,
         data_dir: Path,
         actor: str,
-        on_change: Callable[[], None],
+        ops: Operations,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
-        self.db, self.data_dir, self.actor, self.on_change = db, data_dir, actor, on_change
+        self.db, self.data_dir, self.actor, self.ops = db, data_dir, actor, ops
         self.rows: list[dict[str, Any]] = []
         self.confirm: QMessageBox | None = None
         self.busy = False  # decisions are being taken in the background
@@ -259,9 +259,10 @@ class ConflictsDialog(RememberingDialog):
         db, data_dir, actor = self.db, self.data_dir, self.actor
         self.busy = True
         self._update_buttons()
-        run_task(
+        self.ops.run(  # announces the inspections and sites it rewrote
             self,
             lambda _progress: resolve_conflicts(db, data_dir, ids, keep=keep, actor=actor),
+            changes=lambda done: done.changes(),
             on_done=self._decided,
             on_error=self._failed,
             title=_("Deciding the conflicts…"),
@@ -273,8 +274,6 @@ class ConflictsDialog(RememberingDialog):
         self.busy = False
         titles = {r["id"]: r["title"] for r in self.rows}
         self.reload()
-        if done.done:
-            self.on_change()
         if done.refused:
             reasons = "\n".join(
                 _("{title}: {reason}", title=titles.get(cid, cid[:8]), reason=why)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from inspector_app import __version__
 from inspector_app.i18n import _
 from inspector_app.services import browse
+from inspector_app.services.changes import Changes
 from inspector_app.services.errors import ServiceError
 from inspector_app.services.startup import ensure_templates
 from inspector_app.settings import Settings
@@ -28,6 +29,7 @@ from inspector_app.ui.browser import Browser
 from inspector_app.ui.dialogs import fit_to_screen, qsettings
 from inspector_app.ui.form_issues import FormIssuesBar
 from inspector_app.ui.menus import Menus
+from inspector_app.ui.operations import Operations
 from inspector_app.ui.shortcuts import ShortcutsDialog, WindowKeysFirst, catalogue, window_actions
 from inspector_app.ui.welcome import Welcome
 from inspector_app.ui.workers import run_task, show_error
@@ -56,6 +58,8 @@ class MainWindow(QMainWindow):
         self.warm = False
         self.sample_data_if_empty = False  # make run: something to look at on a fresh machine
         self.notice = ""  # shown in the status bar with the next list counts
+        self.ops = Operations(self)  # every write announces what it changed
+        self.ops.workspace_changed.connect(self._workspace_changed)
         self.setWindowTitle(_("Inspector — field inspection"))
         self.setMinimumSize(960, 640)
 
@@ -150,6 +154,17 @@ class MainWindow(QMainWindow):
             self.load_sample_data()
         self.data_changed.emit()
 
+    def _workspace_changed(self, changes: Changes, source: object | None) -> None:
+        """Each screen refreshes what a write changed: the open editor its inspection (a
+        write it did not make itself), the browser its lists."""
+        editor = self.editor
+        if editor is not None and source is not editor and changes.touches_inspection(
+            editor.state.id
+        ):
+            editor.changed_underneath()
+        if changes.touches_lists():
+            self.reload()
+
     def show_browser(self) -> None:
         self.stack.setCurrentWidget(self.browser)
         self.browser.table.setFocus()
@@ -220,7 +235,7 @@ class MainWindow(QMainWindow):
     def show_conflicts(self) -> None:
         from inspector_app.ui.conflicts import ConflictsDialog
 
-        dialog = ConflictsDialog(self.db, self.data_dir, self.actor, self.reload, self)
+        dialog = ConflictsDialog(self.db, self.data_dir, self.actor, self.ops, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: self._forget(dialog))
         self.dialog = dialog

@@ -175,7 +175,7 @@ def _export(w: World) -> QDialog:
 def _conflicts(w: World) -> QDialog:
     from inspector_app.ui.conflicts import ConflictsDialog
 
-    return ConflictsDialog(w.db, w.data_dir, "测试员", lambda: None, w.window)
+    return ConflictsDialog(w.db, w.data_dir, "测试员", w.window.ops, w.window)
 
 
 def _photo_viewer(w: World) -> QDialog:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import QSplitter, QTabWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
@@ -31,7 +31,7 @@ from inspector_app.domain.checklists.scoring import ScoreResult
 from inspector_app.i18n import _, pick
 from inspector_app.services import drafts
 from inspector_app.services import inspections as svc
-from inspector_app.services.errors import ServiceError
+from inspector_app.services.errors import ServiceError, Stale
 from inspector_app.services.inspections import AnswerView, EditResult, InspectionState
 from inspector_app.store.db import Database
 from inspector_app.ui.editor.commands import editor_commands
@@ -287,6 +287,8 @@ class ChecklistEditor(EvidenceMixin):
             result = call()
         except ServiceError as exc:
             self._last_error = exc.problem
+            if isinstance(exc, Stale):
+                self.changed_underneath()
             if item_id == self.current:
                 self.panel.show_error(exc.problem)
             self._show_saved(exc.problem)
@@ -308,34 +310,42 @@ class ChecklistEditor(EvidenceMixin):
         self.offer_corrected(item_id)
         return True
 
+    def _edit(self, fn: Callable[..., Any], item_id: str, *args: Any) -> Callable[[], Any]:
+        """A service edit of one answer naming its version as this editor shows it: refused
+        if the answer changed meanwhile (a package taken, another window)."""
+        seen = self.answers.get(item_id, AnswerView()).version
+        return partial(fn, self.db, self.state.id, item_id, *args, actor=self.actor, expected=seen)
+
     def apply_answer(self, item_id: str, value: Any, typing: bool = False) -> bool:
         before = self.answers.get(item_id, AnswerView())
         self._invalid.pop(item_id, None)
-        ok = self._commit(
-            item_id,
-            lambda: svc.answer_item(self.db, self.state.id, item_id, value, actor=self.actor),
-        )
+        ok = self._commit(item_id, self._edit(svc.answer_item, item_id, value))
         if ok:
             self._push(item_id, before, typing)
         return ok
 
     def mark_not_applicable(self, item_id: str) -> bool:
         before = self.answers.get(item_id, AnswerView())
-        ok = self._commit(
-            item_id,
-            lambda: svc.mark_not_applicable(self.db, self.state.id, item_id, actor=self.actor),
-        )
+        ok = self._commit(item_id, self._edit(svc.mark_not_applicable, item_id))
         if ok:
             self._push(item_id, before, False)
         return ok
 
     def set_evidence(self, item_id: str, checked: list[int]) -> None:
-        self._commit(
-            item_id,
-            lambda: svc.set_evidence_checked(
-                self.db, self.state.id, item_id, checked, actor=self.actor
-            ),
-        )
+        self._commit(item_id, self._edit(svc.set_evidence_checked, item_id, checked))
+
+    def changed_underneath(self) -> None:
+        """The inspection changed since it was shown (a package taken, another window):
+        show what is stored now, and forget the undo steps, which describe another past."""
+        state = svc.load_inspection_state(self.db, self.state.id)
+        self.answers = dict(state.answers)
+        self.score = state.score
+        QTimer.singleShot(0, self.undo_stack.clear)  # not from inside the stack's own undo
+        self.refresh()
+        if self.current is not None:
+            self.panel.update_answer(
+                self.answers.get(self.current, AnswerView()), self.score.items.get(self.current)
+            )
 
     def _push(self, item_id: str, before: AnswerView, typing: bool) -> None:
         after = self.answers.get(item_id, AnswerView())
@@ -346,18 +356,7 @@ class ChecklistEditor(EvidenceMixin):
 
     def restore(self, item_id: str, view: AnswerView) -> None:
         """Undo/redo: put one answer back and show the inspector where it changed."""
-        if self._commit(
-            item_id,
-            lambda: svc.restore_answer(self.db, self.state.id, item_id, view, actor=self.actor),
-        ):
-            current = self.answers.get(item_id, AnswerView())
-            self.answers[item_id] = AnswerView(
-                view.value if not view.not_applicable else None,
-                view.not_applicable,
-                current.comment,
-                current.evidence,
-            )
-            self.refresh()
+        if self._commit(item_id, self._edit(svc.restore_answer, item_id, view)):
             self.select_item(item_id, focus=False)
             if self.current == item_id:
                 self.panel.update_answer(self.answers[item_id], self.score.items.get(item_id))
@@ -395,20 +394,14 @@ class ChecklistEditor(EvidenceMixin):
         """Turn what was typed into audited edits now (moving on, closing, or a pause)."""
         for (item_id, kind), text in self.typed.take().items():
             if kind == "comment":
-                comment = partial(
-                    svc.comment_item, self.db, self.state.id, item_id, text, actor=self.actor
-                )
-                if self._commit(item_id, comment):
+                if self._commit(item_id, self._edit(svc.comment_item, item_id, text)):
                     self._refused_comments.pop(item_id, None)
                 else:  # saved nothing: the field keeps it, says why, and Enter stays
                     self._refused_comments[item_id] = self._last_error
                 continue
             before = self.answers.get(item_id, AnswerView())
             value = text.strip() or None
-            answer = partial(
-                svc.answer_item, self.db, self.state.id, item_id, value, actor=self.actor
-            )
-            if self._commit(item_id, answer):
+            if self._commit(item_id, self._edit(svc.answer_item, item_id, value)):
                 self._invalid.pop(item_id, None)
                 self._push(item_id, before, True)
             else:

@@ -1,0 +1,51 @@
+"""GUI writes as operations (Anki's ``CollectionOp``): each runs its service, off the GUI
+thread when slow, and announces what it changed.
+
+The main window owns one ``Operations``; every screen listens to ``workspace_changed`` and
+refreshes what concerns it: the browser its lists, the editor the inspection it shows (and
+its undo steps, which describe a past that another write replaced). A write announces its
+``source`` (the screen that made it), which updates itself and skips its own announcement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from inspector_app.services.changes import Changes
+from inspector_app.ui.workers import Progress, run_task
+
+
+class Operations(QObject):
+    # (Changes, source): source is the screen that made the change, or None
+    workspace_changed = Signal(object, object)
+
+    def announce(self, changes: Changes, source: object | None = None) -> None:
+        """Say that a write (run by the caller) changed ``changes``."""
+        if changes:
+            self.workspace_changed.emit(changes, source)
+
+    def run(
+        self,
+        parent: QWidget,
+        work: Callable[[Progress], Any],
+        *,
+        changes: Callable[[Any], Changes],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+        title: str | None = None,
+        source: object | None = None,
+    ) -> None:
+        """Run ``work`` in the background (a progress dialog when it takes a while); on
+        success announce ``changes(result)``, then call ``on_done(result)``. A failure
+        announces nothing: a service that fails writes nothing."""
+
+        def done(result: Any) -> None:
+            self.announce(changes(result), source)
+            if on_done is not None:
+                on_done(result)
+
+        run_task(parent, work, on_done=done, on_error=on_error, title=title)
