@@ -46,7 +46,7 @@ from inspector_app.services.readable import (
 )
 from inspector_app.store.db import Database
 from inspector_app.store.models import Inspection, Site, SyncConflict, TemplateVersion
-from inspector_app.sync import compare, records
+from inspector_app.sync import bundles, compare, merge
 
 
 @dataclass(frozen=True)
@@ -99,11 +99,11 @@ def _inspection_differences(
         ]
     sources = kept.get("sources") if isinstance(kept.get("sources"), dict) else {}
     try:
-        mine = records.local_content(s, local)
+        mine = bundles.local_content(s, local)
         theirs = compare.content(
             incoming,
             site=str(kept.get("site_id") or local.site_id),
-            source=records.local_sources(s, sources),
+            source=bundles.local_sources(s, sources),
         )
         changes = compare.differences(mine, theirs)
     except (
@@ -414,10 +414,10 @@ def _site_differences(
     s: Session, conflict: SyncConflict, incoming: dict[str, Any]
 ) -> list[Difference]:
     site = s.get(Site, conflict.entity_id)
-    mine = records.row_of(site) if site is not None else {}
+    mine = bundles.row_of(site) if site is not None else {}
     out = []
     for name in sorted(set(mine) | set(incoming)):
-        if name in records.SITE_VOLATILE or mine.get(name) == incoming.get(name):
+        if name in merge.SITE_VOLATILE or mine.get(name) == incoming.get(name):
             continue
         label = _SITE_FIELDS.get(name)
         what = f"{_('Site')}{SEP}{label() if label else name}"

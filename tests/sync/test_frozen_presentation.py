@@ -18,7 +18,7 @@ from inspector_app.services.reports import render_report_bytes
 from inspector_app.services.sync import export_package, import_package
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.db import Database, open_database
-from inspector_app.sync.package import PackageRejected
+from inspector_app.sync.strict import PackageRejected
 from tests.sync.helpers import repack
 
 COMPLETED = demo_id("inspection", "pb-2024-1")

@@ -30,20 +30,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inspector_app.sync.package import (
-    FORMAT,
-    FORMAT_VERSION,
-    MEMBER_RE,
-    SUFFIX,
-    DeviceIdentity,
-    Limits,
-    Manifest,
-    PackageRejected,
-    device_identity,
-    open_package,
-    read_manifest,
-    write_package,
-)
+from inspector_app.sync.identity import DeviceIdentity, device_identity
+from inspector_app.sync.manifest import FORMAT, FORMAT_VERSION, MEMBER_RE, Manifest
+from inspector_app.sync.package import SUFFIX, open_package, read_manifest, write_package
+from inspector_app.sync.strict import Limits, PackageRejected
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(100, 132)))
