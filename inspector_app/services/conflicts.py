@@ -46,7 +46,7 @@ from inspector_app.services.readable import (
 )
 from inspector_app.store.db import Database
 from inspector_app.store.models import Inspection, Site, SyncConflict, TemplateVersion
-from inspector_app.sync import bundles, compare, merge
+from inspector_app.sync import bundles, compare, merge, wire
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def _inspection_differences(
     try:
         mine = bundles.local_content(s, local)
         theirs = compare.content(
-            incoming,
+            wire.as_rows(incoming, kept.get("format_version", 1)),
             site=str(kept.get("site_id") or local.site_id),
             source=bundles.local_sources(s, sources),
         )

@@ -68,7 +68,7 @@ def fast_forward(
         if not have <= {r["id"] for r in bundle.parts[name]}:
             return False
     for name in FROZEN_PARTS:
-        theirs = {r["id"]: r for r in bundle.raw[name]}
+        theirs = {r["id"]: r for r in bundle.rows[name]}
         if any(theirs[r["id"]] != r for r in current[name]):
             return False
     upsert(s, Inspection, [row])

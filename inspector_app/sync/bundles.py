@@ -1,5 +1,6 @@
-"""This folder's records as they travel: rows as JSON values, an inspection's bundle and its
-history, and the records document of a package (``collect``).
+"""This folder's records as rows: a row as JSON values (every column: dates and times as ISO
+8601, binary as base64), an inspection's bundle (the inspection, its parts and its history),
+and the records document of a package (``collect``, in the format ``wire`` writes).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from inspector_app.store.models import (
     Site,
     TemplateVersion,
 )
-from inspector_app.sync import compare
-from inspector_app.sync.wire import HISTORY_KEYS, PARTS, RECORDS_FORMAT, bundle_hash
+from inspector_app.sync import compare, wire
+from inspector_app.sync.wire import HISTORY_KEYS, PARTS
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -74,7 +75,7 @@ def history_of(s: Session, inspection_id: str) -> list[dict[str, Any]]:
 
 
 def inspection_bundle(s: Session, insp: Inspection) -> dict[str, Any]:
-    """One inspection with everything that belongs to it, as it travels."""
+    """One inspection with everything that belongs to it, as rows, and its history."""
     finding_ids = list(s.exec(select(Finding.id).where(Finding.inspection_id == insp.id)).all())
     parts: dict[str, list[dict[str, Any]]] = {}
     for name, model in PARTS:
@@ -90,7 +91,6 @@ def inspection_bundle(s: Session, insp: Inspection) -> dict[str, Any]:
         parts[name] = [row_of(r) for r in rows]
     bundle: dict[str, Any] = {"inspection": row_of(insp), **parts}
     bundle["history"] = history_of(s, insp.id)
-    bundle["content_hash"] = bundle_hash(bundle)
     return bundle
 
 
@@ -144,12 +144,7 @@ def collect(s: Session, inspection_ids: Iterable[str]) -> Collected:
     templates = [row_of(t) for t in (s.get(TemplateVersion, tid) for tid in template_ids) if t]
     sites = [row_of(r) for r in s.exec(select(Site).order_by(Site.code)).all()]
     media = sorted({(p["sha256"], p["media_type"]) for b in bundles for p in b["photos"]})
-    document = {
-        "format": RECORDS_FORMAT,
-        "sites": sites,
-        "templates": templates,
-        "inspections": bundles,
-    }
+    document = wire.document(sites, templates, [wire.bundle(b) for b in bundles])
     return Collected(document, media, [i.id for i in inspections])
 
 

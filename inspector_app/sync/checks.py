@@ -1,5 +1,6 @@
-"""Checking what arrives: every record of a records document against its table
-(``values``), its template and the others, before anything is written.
+"""Checking what arrives: every record of a records document, in the format it declares
+(``wire``), mapped onto its row and checked against its table (``values``), its template and
+the others, before anything is written.
 
 Then what the columns cannot say: each answer belongs to an item of the pinned template and
 is in its normal form, ticks and names are lists of the right kind, no key appears twice, the
@@ -18,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlmodel import SQLModel
+
 from inspector_app import limits
 from inspector_app.domain.checklists.schema import AnswerType, ChecklistTemplate, Item
 from inspector_app.domain.checklists.scoring import (
@@ -35,8 +38,17 @@ from inspector_app.store.models import (
     TemplateVersion,
 )
 from inspector_app.sync.strict import canonical_json
-from inspector_app.sync.values import check_row, escaped_surrogates, not_unicode, reject
-from inspector_app.sync.wire import HISTORY_KEYS, PARTS, RECORDS_FORMAT, bundle_hash, media_member
+from inspector_app.sync.values import check_row, escaped_surrogates, not_unicode
+from inspector_app.sync.wire import (
+    BUNDLE_KEYS,
+    HISTORY_KEYS,
+    PARTS,
+    Format,
+    bundle_hash,
+    format_of,
+    media_member,
+    reject,
+)
 
 SIGNATURE_PNG_MAX = 2 * 2**20
 
@@ -54,49 +66,57 @@ class IncomingInspection:
     parts: dict[str, list[dict[str, Any]]]
     history: list[dict[str, Any]]
     content_hash: str
-    raw: dict[str, Any]  # as it arrived (kept whole in a conflict)
+    raw: dict[str, Any]  # as it arrived, in its format (kept whole in a conflict)
+    rows: dict[str, Any]  # "inspection" and the parts as rows (JSON values), to compare
+    format_version: int  # the format it arrived in
 
 
 @dataclass
 class Incoming:
     sites: list[dict[str, Any]]
-    site_raw: list[dict[str, Any]]
+    site_rows: list[dict[str, Any]]  # as rows (JSON values), to compare and keep
     templates: list[dict[str, Any]]
     inspections: list[IncomingInspection]
 
 
+def _read(
+    fmt: Format, kind: str, model: type[SQLModel], record: Any, where: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A record as its row (JSON values) and checked (Python values)."""
+    row = fmt.row(kind, record, where)
+    return row, check_row(model, row, where)
+
+
 def check_document(doc: Any, media_members: set[str]) -> Incoming:
-    """Every record of ``doc`` checked against its table, its template and the others, or
-    ``PackageRejected`` naming the first problem and where it is. ``media_members``: the
-    ``media/…`` paths the (verified) manifest lists."""
-    if not isinstance(doc, dict) or set(doc) != {"format", "sites", "templates", "inspections"}:
-        raise reject("/", _("not an Inspector records document"))
-    if doc["format"] != RECORDS_FORMAT:
-        raise reject(
-            "format",
-            _("records format {n} is not supported; update this app", n=doc["format"]),
-        )
-    sites = [check_row(Site, r, f"sites[{n}]") for n, r in enumerate(_list(doc["sites"], "sites"))]
+    """Every record of ``doc`` read in its format and checked against its table, its
+    template and the others, or ``PackageRejected`` naming the first problem and where it is.
+    ``media_members``: the ``media/…`` paths the (verified) manifest lists."""
+    fmt = format_of(doc)
+    read = [
+        _read(fmt, "sites", Site, r, f"sites[{n}]")
+        for n, r in enumerate(_list(doc["sites"], "sites"))
+    ]
+    sites = [checked for _row, checked in read]
     if len({s["id"] for s in sites}) != len(sites) or len({s["code"] for s in sites}) != len(sites):
         raise reject("sites", _("a site id or code appears twice"))
     templates = []
     parsed: dict[str, ChecklistTemplate] = {}
     for n, r in enumerate(_list(doc["templates"], "templates")):
-        row = check_row(TemplateVersion, r, f"templates[{n}]")
+        _json, row = _read(fmt, "templates", TemplateVersion, r, f"templates[{n}]")
         parsed[row["id"]] = _check_template(row, f"templates[{n}]")
         templates.append(row)
     if len(parsed) != len(templates):
         raise reject("templates", _("a template version appears twice"))
     site_ids = {s["id"] for s in sites}
     inspections = [
-        check_bundle(b, f"inspections[{n}]", media_members, parsed, site_ids)
+        check_bundle(b, f"inspections[{n}]", media_members, parsed, site_ids, fmt)
         for n, b in enumerate(_list(doc["inspections"], "inspections"))
     ]
     ids = [i.id for i in inspections]
     if len(set(ids)) != len(ids):
         raise reject("inspections", _("an inspection appears twice"))
     _check_no_cycles(inspections)
-    return Incoming(sites, list(doc["sites"]), templates, inspections)
+    return Incoming(sites, [row for row, _checked in read], templates, inspections)
 
 
 def _check_template(row: dict[str, Any], where: str) -> ChecklistTemplate:
@@ -149,22 +169,26 @@ def check_bundle(
     media_members: set[str],
     templates: dict[str, ChecklistTemplate],
     site_ids: set[str],
+    fmt: Format,
 ) -> IncomingInspection:
-    keys = {"inspection", "history", "content_hash", *(name for name, _m in PARTS)}
-    if not isinstance(raw, dict) or set(raw) != keys:
+    """One inspection's records in the format ``fmt``, checked (``check_document``)."""
+    if not isinstance(raw, dict) or set(raw) != BUNDLE_KEYS:
         raise reject(where, _("not an inspection record"))
-    insp = check_row(Inspection, raw["inspection"], f"{where}.inspection")
+    head, insp = _read(fmt, "inspection", Inspection, raw["inspection"], f"{where}.inspection")
     iid = insp["id"]
+    as_rows: dict[str, Any] = {"inspection": head}
     parts: dict[str, list[dict[str, Any]]] = {}
     for name, model in PARTS:
-        rows = [
-            check_row(model, r, f"{where}.{name}[{k}]")
+        read = [
+            _read(fmt, name, model, r, f"{where}.{name}[{k}]")
             for k, r in enumerate(_list(raw[name], f"{where}.{name}"))
         ]
+        rows = [checked for _row, checked in read]
         for k, row in enumerate(rows):
             if "inspection_id" in row and row["inspection_id"] != iid:
                 raise reject(f"{where}.{name}[{k}]", _("belongs to another inspection"))
         parts[name] = rows
+        as_rows[name] = [row for row, _checked in read]
     for name, unique in (
         ("revisions", ("id",)),
         ("revisions", ("revision",)),
@@ -218,7 +242,9 @@ def check_bundle(
         provisional=score.provisional,
         vetoed=score.vetoed,
     )
-    return IncomingInspection(iid, insp, parts, history, raw["content_hash"], raw)
+    return IncomingInspection(
+        iid, insp, parts, history, raw["content_hash"], raw, as_rows, fmt.version
+    )
 
 
 def _check_meaning(
@@ -361,5 +387,5 @@ def _check_history(raw: Any, where: str, inspection_id: str) -> list[dict[str, A
 
 
 def check_site(raw: Any) -> dict[str, Any]:
-    """A site row as it travels, checked (Python values)."""
+    """A site as a conflict kept it (its row, JSON values), checked (Python values)."""
     return check_row(Site, raw, "site")

@@ -48,7 +48,10 @@ from inspector_app.sync.strict import (
 )
 
 FORMAT = "inspector-package"
-FORMAT_VERSION = 1
+# the package's format: 2 since records format 2 (``wire``), so that an app before it says
+# "update this app" at the preview already; the manifest's own fields are those of format 1,
+# and a reader takes both
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 SIGNATURE_BYTES = 64
@@ -272,7 +275,7 @@ def _validate_manifest(doc: dict[str, Any], limits: Limits) -> Manifest:
                 version=version,
             )
         )
-    if version != FORMAT_VERSION:
+    if version < 1:
         raise _invalid("format_version")
     missing = sorted(_MANIFEST_KEYS - doc.keys())
     if missing:
@@ -335,6 +338,7 @@ def _validate_manifest(doc: dict[str, Any], limits: Limits) -> Manifest:
         files=_validate_files(doc["files"], limits),
         summary=summary,
         audit_head=audit_head,
+        format_version=version,
     )
 
 

@@ -36,7 +36,7 @@ from inspector_app.store.models import (
     SyncConflict,
     TemplateVersion,
 )
-from inspector_app.sync import apply, compare, received
+from inspector_app.sync import apply, compare, received, wire
 from inspector_app.sync.bundles import (
     history_of,
     inspection_bundle,
@@ -147,7 +147,7 @@ def merge(
     """Apply ``incoming`` (from the device ``device_id``) inside the caller's transaction (it
     commits or rolls back)."""
     result = MergeResult()
-    sources = compare.sources_of(b.raw for b in incoming.inspections)
+    sources = compare.sources_of(b.rows for b in incoming.inspections)
     site_map = _merge_sites(s, incoming, package_id, result)
     template_map = _merge_templates(s, incoming, result)
     in_package = {b.id for b in incoming.inspections}
@@ -201,7 +201,7 @@ def _merge_sites(
     """Incoming site id -> local site id."""
     mapping: dict[str, str] = {}
     taken: set[str] = set()
-    for row, raw in zip(incoming.sites, incoming.site_raw, strict=True):
+    for row, raw in zip(incoming.sites, incoming.site_rows, strict=True):
         local = (
             s.get(Site, row["id"]) or s.exec(select(Site).where(Site.code == row["code"])).first()
         )
@@ -362,7 +362,7 @@ def _same_content(
     row: dict[str, Any],
     sources: dict[str, list[Any]],
 ) -> bool:
-    theirs = compare.content(bundle.raw, site=row["site_id"], source=local_sources(s, sources))
+    theirs = compare.content(bundle.rows, site=row["site_id"], source=local_sources(s, sources))
     return compare.same_content(local_content(s, local), theirs)
 
 
@@ -378,11 +378,15 @@ def _keep_same_content(
 def _kept_with(
     bundle: IncomingInspection, row: dict[str, Any], sources: dict[str, list[Any]]
 ) -> dict[str, Any]:
-    """What a kept conflict needs beside the incoming rows: the local site its site is, and
-    what its carried findings come from as the package said (``compare.source_key``), for
-    showing the differences later."""
+    """What a kept conflict needs beside the incoming records: the format they are in, the
+    local site its site is, and what its carried findings come from as the package said
+    (``compare.source_key``), for showing the differences later."""
     carried = {f["carried_from_id"] for f in bundle.parts["findings"] if f["carried_from_id"]}
-    return {"site_id": row["site_id"], "sources": {k: sources[k] for k in carried if k in sources}}
+    return {
+        "format_version": bundle.format_version,
+        "site_id": row["site_id"],
+        "sources": {k: sources[k] for k in carried if k in sources},
+    }
 
 
 def _keep_conflict(
@@ -414,6 +418,10 @@ def take_incoming_inspection(
 
     raw = dict(stored)
     mapped = raw.pop("_local", None) or {}
+    version = mapped.get("format_version", 1)  # kept before formats were recorded: format 1
+    fmt = wire.FORMATS.get(version)
+    if fmt is None:
+        raise ValueError(_("records format {n} is not supported; update this app", n=version))
     head = raw.get("inspection") if isinstance(raw.get("inspection"), dict) else {}
     tv = s.exec(
         select(TemplateVersion).where(TemplateVersion.content_hash == head.get("template_hash"))
@@ -422,7 +430,9 @@ def take_incoming_inspection(
         raise ValueError(_("the incoming version's template version is not here"))
     templates = {head.get("template_version_id"): template_from_json(tv.canonical_json)}
     try:
-        bundle = check_bundle(raw, "sync_conflict", media_members, templates, {head.get("site_id")})
+        bundle = check_bundle(
+            raw, "sync_conflict", media_members, templates, {head.get("site_id")}, fmt
+        )
     except PackageRejected as exc:
         raise ValueError(str(exc)) from None
     _check_ids_belong(s, bundle)

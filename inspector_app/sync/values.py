@@ -23,8 +23,8 @@ from inspector_app.store.models import (
     InspectionStatus,
 )
 from inspector_app.sync.bundles import column_kind, table_of
-from inspector_app.sync.strict import PackageRejected, has_surrogates
-from inspector_app.sync.wire import MEDIA_TYPES, RECORDS_MEMBER
+from inspector_app.sync.strict import has_surrogates
+from inspector_app.sync.wire import MEDIA_TYPES, reject
 
 _CHOICES: dict[tuple[str, str], frozenset[str]] = {
     ("inspection", "status"): frozenset(s.value for s in InspectionStatus),
@@ -61,18 +61,7 @@ _TEXT_CAPS: dict[tuple[str, str], int] = {
     ("template_version", "source_file"): limits.FILE_NAME,
     ("template_version", "canonical_json"): limits.TEMPLATE_BYTES,
 }
-
-
-# Nullable columns added after records format 1: a package from an app before them has
-# none, read as None (what the migration gave the rows already here).
-_ADDED_LATER: dict[str, frozenset[str]] = {
-    "inspection_revision": frozenset({"organisation", "display_zone"}),
-}
 _ZONE_COLUMNS = {("inspection_revision", "display_zone")}
-
-
-def reject(where: str, message: str) -> PackageRejected:
-    return PackageRejected(f"{RECORDS_MEMBER}: {where}: {message}")
 
 
 def _is_sha(value: Any) -> bool:
@@ -82,14 +71,12 @@ def _is_sha(value: Any) -> bool:
 
 
 def check_row(model: type[SQLModel], row: Any, where: str) -> dict[str, Any]:
-    """A row exactly as its table has it, every value of the right type; converted to
-    Python values for writing."""
+    """A row exactly as its table has it (a record as ``wire`` maps it, or a site a conflict
+    kept), every value of the right type; converted to Python values for writing."""
     table = table_of(model)
     if not isinstance(row, dict):
         raise reject(where, _("expected an object"))
     names = [c.name for c in table.columns]
-    later = _ADDED_LATER.get(table.name, frozenset())
-    row = {**{n: None for n in later if n not in row}, **row}  # an older app's package
     missing = [n for n in names if n not in row]
     extra = [k for k in row if k not in names]
     if missing or extra:

@@ -288,7 +288,7 @@ def _first_with(doc: dict, part: str) -> dict:
         (
             "a row with an extra field",
             lambda d: d["sites"][0].update(password="x"),
-            "sites[0]: fields do not match the table site",
+            "sites[0]: fields do not match sites of records format 2 (missing: -; unknown: password)",
         ),
         (
             "a score as text",
