@@ -47,7 +47,7 @@ from inspector_app.services.readable import (
 )
 from inspector_app.store.db import Database
 from inspector_app.store.models import Inspection, Site, SyncConflict, TemplateVersion
-from inspector_app.sync import compare, records
+from inspector_app.sync import bundles, compare, merge, wire
 
 
 @dataclass(frozen=True)
@@ -100,11 +100,11 @@ def _inspection_differences(
         ]
     sources = kept.get("sources") if isinstance(kept.get("sources"), dict) else {}
     try:
-        mine = records.local_content(s, local)
+        mine = bundles.local_content(s, local)
         theirs = compare.content(
-            incoming,
+            wire.as_rows(incoming, kept.get("format_version", 1)),
             site=str(kept.get("site_id") or local.site_id),
-            source=records.local_sources(s, sources),
+            source=bundles.local_sources(s, sources),
         )
         changes = compare.differences(mine, theirs)
     except (
@@ -415,10 +415,10 @@ def _site_differences(
     s: Session, conflict: SyncConflict, incoming: dict[str, Any]
 ) -> list[Difference]:
     site = s.get(Site, conflict.entity_id)
-    mine = records.row_of(site) if site is not None else {}
+    mine = bundles.row_of(site) if site is not None else {}
     out = []
     for name in sorted(set(mine) | set(incoming)):
-        if name in records.SITE_VOLATILE or mine.get(name) == incoming.get(name):
+        if name in merge.SITE_VOLATILE or mine.get(name) == incoming.get(name):
             continue
         label = _SITE_FIELDS.get(name)
         what = f"{_('Site')}{SEP}{label() if label else name}"
@@ -448,13 +448,10 @@ class BulkResult:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (conflict id, why)
 
     def changes(self) -> Changes:
-        """The inspections and sites the decisions rewrote (taking an incoming version
-        replaces what a screen shows), and the conflict list."""
-        return Changes.of(
-            inspections=(d["entity_id"] for d in self.done if d["entity"] == "inspection"),
-            sites=(d["entity_id"] for d in self.done if d["entity"] == "site"),
-            conflicts=True,
-        )
+        """The inspections and sites the decisions rewrote, and the conflict list."""
+        done = [(d["entity"], d["entity_id"]) for d in self.done]
+        taken = {kind: [i for k, i in done if k == kind] for kind in ("inspection", "site")}
+        return Changes.of(inspections=taken["inspection"], sites=taken["site"], conflicts=True)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -44,18 +44,12 @@ from inspector_app.store.models import (
     SyncDevice,
     SyncReceipt,
 )
-from inspector_app.sync import devices, records
-from inspector_app.sync.package import (
-    SUFFIX,
-    Manifest,
-    PackageRejected,
-    canonical_json,
-    device_identity,
-    open_package,
-    read_manifest,
-    utc_now,
-    write_package,
-)
+from inspector_app.sync import bundles, checks, devices, merge, wire
+from inspector_app.sync.identity import device_identity
+from inspector_app.sync.manifest import Manifest, utc_now
+from inspector_app.sync.merge import MergeResult
+from inspector_app.sync.package import SUFFIX, open_package, read_manifest, write_package
+from inspector_app.sync.strict import PackageRejected, canonical_json
 
 __all__ = [
     "SUFFIX",
@@ -144,7 +138,7 @@ def export_package(
             ids = [_get(s, ref).id for ref in inspection_ids]
         if not ids:
             raise InvalidInput(_("there is no inspection to export"))
-        collected = records.collect(s, ids)
+        collected = bundles.collect(s, ids)
         head = s.exec(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()  # type: ignore[union-attr]
         summary = {
             "inspections": len(collected.inspection_ids),
@@ -153,7 +147,7 @@ def export_package(
             "rows": _summary_rows(s, collected.inspection_ids),
         }
     members: list[tuple[str, bytes | Path]] = [
-        (records.RECORDS_MEMBER, canonical_json(collected.document))
+        (wire.RECORDS_MEMBER, canonical_json(collected.document))
     ]
     for sha, media_type in collected.media:
         original = store.original_path(data_dir, sha, media_type)
@@ -161,7 +155,7 @@ def export_package(
             raise InvalidInput(
                 _("the original of photo {sha} is missing from the media folder", sha=sha[:12])
             )
-        members.append((records.media_member(sha, media_type), original))
+        members.append((wire.media_member(sha, media_type), original))
     identity = device_identity(data_dir, device_name=device_name or devices.readable_name(actor))
     sequence = int(meta.get_value(db, SEQUENCE_KEY, 0)) + 1
 
@@ -191,7 +185,7 @@ def export_package(
             for i in s.exec(
                 select(Inspection.id).where(Inspection.status == InspectionStatus.SIGNED.value)
             ).all()
-            if i in chosen and not records.received_here(s, i)
+            if i in chosen and not bundles.received_here(s, i)
         ]
     for iid in signed:
         mark_exported(db, iid, package=manifest.package_id, actor=actor)
@@ -266,7 +260,7 @@ class ImportResult:
     device_name: str
     fingerprint: str
     already_imported: bool = False
-    merge: records.MergeResult = field(default_factory=records.MergeResult)
+    merge: MergeResult = field(default_factory=MergeResult)
     photos_stored: int = 0
 
     def as_dict(self) -> dict[str, Any]:
@@ -281,7 +275,7 @@ class ImportResult:
 
 
 def _store_photos(
-    opened: Any, data_dir: Path, incoming: records.Incoming, progress: Progress | None
+    opened: Any, data_dir: Path, incoming: checks.Incoming, progress: Progress | None
 ) -> int:
     """Every photo through the same checks as one added by hand, into the media store
     (content-addressed: a file that is not used in the end harms nothing)."""
@@ -290,7 +284,7 @@ def _store_photos(
     )
     stored = 0
     for n, (sha, media_type) in enumerate(wanted, start=1):
-        member = records.media_member(sha, media_type)
+        member = wire.media_member(sha, media_type)
         if not store.verify_original(data_dir, sha, media_type):
             data = opened.path_of(member).read_bytes()
             try:
@@ -351,11 +345,11 @@ def import_package(
         opened = open_package(path, staging, progress=unpacking)
         manifest = opened.manifest
         media = {f.path for f in manifest.files if f.path.startswith("media/")}
-        if records.RECORDS_MEMBER not in {f.path for f in manifest.files}:
+        if wire.RECORDS_MEMBER not in {f.path for f in manifest.files}:
             raise PackageRejected(
-                _("{member} is missing from the package", member=records.RECORDS_MEMBER)
+                _("{member} is missing from the package", member=wire.RECORDS_MEMBER)
             )
-        incoming = records.check_document(opened.read_json(records.RECORDS_MEMBER), media)
+        incoming = checks.check_document(opened.read_json(wire.RECORDS_MEMBER), media)
         result.photos_stored = _store_photos(opened, data_dir, incoming, progress)
         file_sha = store.file_sha256(path)
         with db.transaction() as s:
@@ -388,7 +382,7 @@ def import_package(
             if progress is not None:
                 progress(0, 1, _("Merging the records"))
             try:
-                result.merge = records.merge(
+                result.merge = merge.merge(
                     s, incoming, package_id=manifest.package_id, device_id=manifest.device_id
                 )
                 s.flush()
@@ -458,7 +452,7 @@ def _describe(s: Any, conflict: SyncConflict) -> tuple[str, str, str]:
         edits = [
             e
             for e in (history if isinstance(history, list) else [])
-            if isinstance(e, dict) and e.get("action") not in records.ANNOTATIONS
+            if isinstance(e, dict) and e.get("action") not in merge.ANNOTATIONS
         ]
         last = edits[-1] if edits else {}
         return _(
@@ -471,7 +465,7 @@ def _describe(s: Any, conflict: SyncConflict) -> tuple[str, str, str]:
 
     mine = _("not here yet")
     if insp is not None:
-        mine = side(insp.status, insp.score_total, records.history_of(s, insp.id))
+        mine = side(insp.status, insp.score_total, bundles.history_of(s, insp.id))
     theirs = side(head.get("status", ""), head.get("score_total", ""), incoming.get("history"))
     return title, mine, theirs
 
@@ -545,16 +539,16 @@ def resolve_conflict(
                 if isinstance(p, dict)
             }
             present = {
-                records.media_member(sha, media_type)
+                wire.media_member(sha, media_type)
                 for sha, media_type in shas
                 if isinstance(sha, str)
                 and len(sha) == 64
-                and media_type in records.MEDIA_TYPES
+                and media_type in wire.MEDIA_TYPES
                 and store.verify_original(data_dir, sha, media_type)
             }
             receipt = s.get(SyncReceipt, conflict.package_id)
             try:
-                records.take_incoming_inspection(
+                merge.take_incoming_inspection(
                     s, incoming, present, receipt.device_id if receipt else None
                 )
             except (ValueError, PackageRejected) as exc:
@@ -563,15 +557,15 @@ def resolve_conflict(
             site = s.get(Site, conflict.entity_id)
             if site is None:
                 raise NotFound(_("no site {id}", id=conflict.entity_id[:8]))
-            checked = records.check_site(incoming)
+            checked = checks.check_site(incoming)
             clash = s.exec(
                 select(Site).where(Site.code == checked["code"], Site.id != site.id)
             ).first()
             if clash is not None:
                 raise InvalidInput(_("another site here has the code {code}", code=checked["code"]))
-            old = records.row_of(site)
+            old = bundles.row_of(site)
             for key, value in checked.items():
-                if key not in records.SITE_VOLATILE:
+                if key not in merge.SITE_VOLATILE:
                     setattr(site, key, value)
             site.base_revision, site.revision = site.revision, site.revision + 1
             site.updated_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -582,8 +576,8 @@ def resolve_conflict(
                 action="update",
                 entity="site",
                 entity_id=site.id,
-                old={k: v for k, v in old.items() if k not in records.SITE_VOLATILE},
-                new={k: v for k, v in incoming.items() if k not in records.SITE_VOLATILE},
+                old={k: v for k, v in old.items() if k not in merge.SITE_VOLATILE},
+                new={k: v for k, v in incoming.items() if k not in merge.SITE_VOLATILE},
             )
         conflict.resolved_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
         conflict.resolution = "kept_local" if keep == "local" else "took_incoming"

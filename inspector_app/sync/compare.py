@@ -18,7 +18,7 @@ status against a "signed" one (exporting annotates, docs/sync.md), and the histo
 
 The rule is a deny-list on purpose: a column added later counts as content until someone
 decides otherwise, so a new field can cause a needless conflict but never hide a change.
-Pure functions over rows in their travelling JSON form (``records.row_of``).
+Pure functions over rows in their travelling JSON form (``bundles.row_of``).
 """
 
 from __future__ import annotations

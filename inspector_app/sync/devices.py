@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from inspector_app.i18n import _
 from inspector_app.store.models import SyncDevice
-from inspector_app.sync.package import MAX_DEVICE_NAME_CHARS, key_fingerprint
+from inspector_app.sync.manifest import MAX_DEVICE_NAME_CHARS, key_fingerprint
 
 SEPARATOR = " @ "
 

@@ -52,7 +52,7 @@ def test_photos_keys_and_settings_are_private(
     db, data_dir: Path, tmp_path: Path, no_umask: None
 ) -> None:
     from inspector_app.services import photos
-    from inspector_app.sync.package import device_identity
+    from inspector_app.sync.identity import device_identity
     from tests.media import make_jpeg
     from tests.services.helpers import start
 

@@ -8,14 +8,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from inspector_app.sync import records
-from inspector_app.sync.package import device_identity, open_package, read_manifest, write_package
+from inspector_app.sync import wire
+from inspector_app.sync.identity import device_identity
+from inspector_app.sync.package import open_package, read_manifest, write_package
 
 
 def rehash(doc: dict[str, Any]) -> None:
     """Recompute every inspection's content hash, as an exporter does."""
     for bundle in doc["inspections"]:
-        bundle["content_hash"] = records.bundle_hash(bundle)
+        bundle["content_hash"] = wire.bundle_hash(bundle)
 
 
 def repack(src: Path, out: Path, data_dir: Path, edit: Callable[[dict[str, Any]], Any]) -> Path:
@@ -24,14 +25,14 @@ def repack(src: Path, out: Path, data_dir: Path, edit: Callable[[dict[str, Any]]
     manifest = read_manifest(src)
     with tempfile.TemporaryDirectory() as tmp:
         opened = open_package(src, Path(tmp))
-        doc = opened.read_json(records.RECORDS_MEMBER)
+        doc = opened.read_json(wire.RECORDS_MEMBER)
         edit(doc)
         rehash(doc)
         members: list[tuple[str, bytes | Path]] = [
-            (records.RECORDS_MEMBER, json.dumps(doc, ensure_ascii=False).encode())
+            (wire.RECORDS_MEMBER, json.dumps(doc, ensure_ascii=False).encode())
         ]
         for f in manifest.files:
-            if f.path != records.RECORDS_MEMBER:
+            if f.path != wire.RECORDS_MEMBER:
                 members.append((f.path, opened.path_of(f.path).read_bytes()))
         write_package(
             out,

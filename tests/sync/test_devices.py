@@ -10,7 +10,9 @@ from inspector_app.services.sync import export_package, import_package, preview_
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.db import open_database
 from inspector_app.sync.devices import computer_name, device_names, readable_name
-from inspector_app.sync.package import MAX_DEVICE_NAME_CHARS, device_identity, read_manifest
+from inspector_app.sync.identity import device_identity
+from inspector_app.sync.manifest import MAX_DEVICE_NAME_CHARS
+from inspector_app.sync.package import read_manifest
 from tests.conftest import run_cli
 from tests.services.helpers import start
 

@@ -15,8 +15,9 @@ from inspector_app.services.sync import export_package, import_package
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.audit import row_hash
 from inspector_app.store.db import open_database
-from inspector_app.sync import received, records
-from inspector_app.sync.package import device_identity, open_package, read_manifest
+from inspector_app.sync import received, wire
+from inspector_app.sync.identity import device_identity
+from inspector_app.sync.package import open_package, read_manifest
 from tests.services.helpers import start
 from tests.sync.helpers import COMMENT_ITEM, YES_NO_ITEM, repack
 
@@ -41,7 +42,7 @@ def test_a_copier_cannot_claim_the_entries_of_the_laptops_next_package(tmp_path:
     second = export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明", device_name=LAPTOP)
 
     with tempfile.TemporaryDirectory() as tmp:
-        later = open_package(second.path, Path(tmp)).read_json(records.RECORDS_MEMBER)
+        later = open_package(second.path, Path(tmp)).read_json(wire.RECORDS_MEMBER)
     history = next(b for b in later["inspections"] if b["inspection"]["id"] == iid)["history"]
 
     def forge(doc: dict[str, Any]) -> None:  # the first package's rows, the second's history
@@ -78,7 +79,7 @@ def test_a_copier_giving_the_laptops_name_is_told_apart_in_the_history(tmp_path:
     def forge(doc: dict[str, Any]) -> None:  # the same rows, a history of its own making
         bundle = next(b for b in doc["inspections"] if b["inspection"]["id"] == iid)
         made = dict(bundle["history"][-1], id=str(uuid.uuid4()), actor="王晓明", new='"no"')
-        values = {k: made[k] for k in records.HISTORY_KEYS if k not in ("prev_hash", "hash")}
+        values = {k: made[k] for k in wire.HISTORY_KEYS if k not in ("prev_hash", "hash")}
         made["hash"] = row_hash(values, made["prev_hash"])
         bundle["history"] = [*bundle["history"][1:], made]
 

@@ -32,8 +32,9 @@ from inspector_app.services.sync import (
 )
 from inspector_app.store.audit import row_hash as audit_row_hash
 from inspector_app.store.db import Database, open_database
-from inspector_app.sync import records
-from inspector_app.sync.package import device_identity, read_manifest, write_package
+from inspector_app.sync import merge, values, wire
+from inspector_app.sync.identity import device_identity
+from inspector_app.sync.package import read_manifest, write_package
 from tests.conftest import prepared_folder
 from tests.services.helpers import db_fingerprint
 
@@ -190,7 +191,7 @@ def test_a_failure_during_the_merge_leaves_the_database_as_it_was(
     _ldb, _ldata, pkg, _m = laptop
     hdb, hdata = hq
     before = db_fingerprint(hdb.path)
-    real = records._merge_inspection
+    real = merge._merge_inspection
     calls = {"n": 0}
 
     def failing(*args, **kwargs):
@@ -199,13 +200,13 @@ def test_a_failure_during_the_merge_leaves_the_database_as_it_was(
             raise OSError("disk unplugged")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(records, "_merge_inspection", failing)
+    monkeypatch.setattr(merge, "_merge_inspection", failing)
     with pytest.raises(OSError, match="disk unplugged"):
         import_package(hdb, hdata, pkg, actor="总部")
     assert calls["n"] == 5
     assert db_fingerprint(hdb.path) == before
     assert not (hdata / ".staging").exists()
-    monkeypatch.setattr(records, "_merge_inspection", real)
+    monkeypatch.setattr(merge, "_merge_inspection", real)
     assert len(import_package(hdb, hdata, pkg, actor="总部").merge.added) == 21
 
 
@@ -226,14 +227,14 @@ def _repack(
     manifest = read_manifest(src)
     with tempfile.TemporaryDirectory() as tmp:
         opened = open_package(src, Path(tmp))
-        doc = opened.read_json(records.RECORDS_MEMBER)
+        doc = opened.read_json(wire.RECORDS_MEMBER)
         edit(doc)
         members: list[tuple[str, bytes | Path]] = [
-            (records.RECORDS_MEMBER, json.dumps(doc, ensure_ascii=False).encode()),
+            (wire.RECORDS_MEMBER, json.dumps(doc, ensure_ascii=False).encode()),
             *extra,
         ]
         for f in manifest.files:
-            if f.path != records.RECORDS_MEMBER:
+            if f.path != wire.RECORDS_MEMBER:
                 members.append((f.path, opened.path_of(f.path).read_bytes()))
         write_package(
             out,
@@ -283,7 +284,7 @@ def _first_with(doc: dict, part: str) -> dict:
         (
             "a row with an extra field",
             lambda d: d["sites"][0].update(password="x"),
-            "sites[0]: fields do not match the table site",
+            "sites[0]: fields do not match sites of records format 2 (missing: -; unknown: password)",
         ),
         (
             "a score as text",
@@ -328,7 +329,7 @@ def test_a_hostile_photo_is_refused_with_its_member_named(laptop, hq, tmp_path: 
     def swap(doc: dict) -> None:
         bundle = _first_with(doc, "photos")
         bundle["photos"][0]["sha256"] = sha
-        bundle["content_hash"] = records.bundle_hash(bundle)
+        bundle["content_hash"] = wire.bundle_hash(bundle)
 
     bad = _repack(pkg, tmp_path / "bad.inspkg", ldata, swap, extra=((f"media/{sha}.jpg", junk),))
     before = db_fingerprint(hdb.path)
@@ -542,7 +543,7 @@ def test_a_reinspection_carrying_a_finding_of_a_conflicted_visit_waits_as_a_conf
 
 def _rehash(doc: dict) -> None:
     for bundle in doc["inspections"]:
-        bundle["content_hash"] = records.bundle_hash(bundle)
+        bundle["content_hash"] = wire.bundle_hash(bundle)
 
 
 def _signed_bundle(doc: dict) -> dict:
@@ -555,7 +556,7 @@ def _forge_signed(doc: dict) -> None:
     bundle["revisions"][0]["completed_by"] = "冒名"
     last = bundle["history"][-1]
     entry = {**last, "id": "f" * 36, "seq": last["seq"] + 1, "action": "update"}
-    values = {k: entry[k] for k in records.HISTORY_KEYS if k not in ("prev_hash", "hash")}
+    values = {k: entry[k] for k in wire.HISTORY_KEYS if k not in ("prev_hash", "hash")}
     entry["prev_hash"] = last["hash"]
     entry["hash"] = audit_row_hash(values, entry["prev_hash"])
     bundle["history"].append(entry)
@@ -666,10 +667,10 @@ def test_a_number_that_is_not_finite_is_refused() -> None:
     """``1e400`` in JSON text parses to infinity; 10**400 overflows a float."""
     for value in (float("inf"), float("-inf"), float("nan")):
         with pytest.raises(ValueError):
-            records._convert("Float", value)
+            values._convert("Float", value)
     with pytest.raises(OverflowError):
-        records._convert("Float", 10**400)
-    assert records._convert("Float", 92) == 92.0
+        values._convert("Float", 10**400)
+    assert values._convert("Float", 92) == 92.0
 
 
 def test_leftover_staging_is_swept_and_a_racing_second_import_changes_nothing(

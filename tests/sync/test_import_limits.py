@@ -16,8 +16,9 @@ import pytest
 from inspector_app.services.sync import PackageRejected, export_package, import_package
 from inspector_app.store.audit import row_hash
 from inspector_app.store.db import open_database
-from inspector_app.sync import records
-from inspector_app.sync.package import device_identity, open_package, read_manifest, write_package
+from inspector_app.sync import checks, wire
+from inspector_app.sync.identity import device_identity
+from inspector_app.sync.package import open_package, read_manifest, write_package
 from tests.conftest import prepared_folder
 from tests.services.helpers import db_fingerprint
 
@@ -32,9 +33,9 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pa
     db.dispose()
     staging = tmp_path_factory.mktemp("staging") / "s"
     opened = open_package(pkg, staging)
-    doc = opened.read_json(records.RECORDS_MEMBER)
+    doc = opened.read_json(wire.RECORDS_MEMBER)
     media = {f.path for f in opened.manifest.files if f.path.startswith("media/")}
-    records.check_document(copy.deepcopy(doc), media)  # the package as exported is fine
+    checks.check_document(copy.deepcopy(doc), media)  # the package as exported is fine
     yield data, pkg, doc, media
 
 
@@ -46,7 +47,7 @@ def _grow_entry(doc: dict) -> None:
     """A history entry whose own hash still checks, 100 KB of it a 'new value'."""
     bundle = _with("history")(doc)
     e = dict(bundle["history"][0], new=json.dumps("改" * 100_000, ensure_ascii=False))
-    values = {k: e[k] for k in records.HISTORY_KEYS if k not in ("prev_hash", "hash")}
+    values = {k: e[k] for k in wire.HISTORY_KEYS if k not in ("prev_hash", "hash")}
     e["hash"] = row_hash(values, e["prev_hash"])
     bundle["history"][0] = e
 
@@ -81,7 +82,7 @@ def _surrogate_in_frozen_data(doc: dict) -> None:
 def _surrogate_in_history(doc: dict) -> None:
     bundle = _with("history")(doc)
     e = dict(bundle["history"][0], new='"\\udcff"')
-    values = {k: e[k] for k in records.HISTORY_KEYS if k not in ("prev_hash", "hash")}
+    values = {k: e[k] for k in wire.HISTORY_KEYS if k not in ("prev_hash", "hash")}
     e["hash"] = row_hash(values, e["prev_hash"])
     bundle["history"][0] = e
 
@@ -195,9 +196,9 @@ def test_a_text_beyond_its_cap_is_refused_naming_the_place(
     bad = copy.deepcopy(doc)
     edit(bad)
     for bundle in bad["inspections"]:  # a hostile exporter fixes the hashes too
-        bundle["content_hash"] = records.bundle_hash(bundle)
+        bundle["content_hash"] = wire.bundle_hash(bundle)
     with pytest.raises(PackageRejected) as info:
-        records.check_document(bad, media)
+        checks.check_document(bad, media)
     message = str(info.value)
     assert message.startswith("data/records.json: ") and expect in message, message
     assert len(message) < 300
@@ -208,12 +209,12 @@ def test_a_package_with_a_10_mb_comment_is_refused_whole(package: Any, tmp_path:
     bad_doc = copy.deepcopy(doc)
     bundle = _with("answers")(bad_doc)
     bundle["answers"][0]["comment"] = "评" * 10_000_000
-    bundle["content_hash"] = records.bundle_hash(bundle)
+    bundle["content_hash"] = wire.bundle_hash(bundle)
     manifest = read_manifest(pkg)
     staging = tmp_path / "s"
     opened = open_package(pkg, staging)
     members: list[tuple[str, bytes | Path]] = [
-        (records.RECORDS_MEMBER, json.dumps(bad_doc, ensure_ascii=False).encode())
+        (wire.RECORDS_MEMBER, json.dumps(bad_doc, ensure_ascii=False).encode())
     ] + [(f.path, opened.path_of(f.path)) for f in manifest.files if f.path.startswith("media/")]
     bad = tmp_path / "bad.inspkg"
     write_package(

@@ -30,20 +30,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inspector_app.sync.package import (
-    FORMAT,
-    FORMAT_VERSION,
-    MEMBER_RE,
-    SUFFIX,
-    DeviceIdentity,
-    Limits,
-    Manifest,
-    PackageRejected,
-    device_identity,
-    open_package,
-    read_manifest,
-    write_package,
-)
+from inspector_app.sync.identity import DeviceIdentity, device_identity
+from inspector_app.sync.manifest import FORMAT, FORMAT_VERSION, MEMBER_RE, Manifest
+from inspector_app.sync.package import SUFFIX, open_package, read_manifest, write_package
+from inspector_app.sync.strict import Limits, PackageRejected
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(100, 132)))
@@ -538,7 +528,10 @@ def _files(index: int, **change: Any) -> list[dict]:
 @pytest.mark.parametrize(
     ("doc", "want"),
     [
-        (_doc(format_version=2), r"made by a newer Inspector \(format 2\); update this app"),
+        (
+            _doc(format_version=FORMAT_VERSION + 1),
+            rf"made by a newer Inspector \(format {FORMAT_VERSION + 1}\); update this app",
+        ),
         (
             _doc(format="zip-of-things"),
             r"not an Inspector package \(its manifest declares the format zip-of-things\)",
@@ -546,6 +539,7 @@ def _files(index: int, **change: Any) -> list[dict]:
         (_doc(format=KeyError), "lacks the field format"),
         (_doc(format=1), "field format is not valid"),
         (_doc(format_version=True), "field format_version is not valid"),
+        (_doc(format_version=0), "field format_version is not valid"),
         (_doc(extra=1), "unknown field extra"),
         (_doc(kind=KeyError), "lacks the field kind"),
         (_doc(public_key=KeyError), "lacks the field public_key"),
@@ -578,6 +572,14 @@ def test_invalid_manifests_are_rejected(tmp_path: Path, staging: Path, doc: Any,
 
 def test_the_manifest_test_baseline_opens(tmp_path: Path, staging: Path) -> None:
     assert open_package(package(tmp_path / "a.inspkg", doc=_doc()), staging).manifest.sequence == 3
+
+
+def test_a_manifest_of_format_1_opens(tmp_path: Path, staging: Path) -> None:
+    """Format 2 changed the records only (sync/wire.py); the apps before wrote format 1."""
+    doc = _doc(format_version=1)
+    opened = open_package(package(tmp_path / "a.inspkg", doc=doc), staging)
+    assert opened.manifest.format_version == 1
+    assert opened.manifest.to_bytes() == opened.manifest_bytes
 
 
 @pytest.mark.parametrize(

@@ -23,8 +23,9 @@ from inspector_app.services.sync import export_package, import_package, list_con
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.audit import row_hash
 from inspector_app.store.db import Database, open_database
-from inspector_app.sync import received, records
-from inspector_app.sync.package import device_identity, read_manifest
+from inspector_app.sync import bundles, received, wire
+from inspector_app.sync.identity import device_identity
+from inspector_app.sync.package import read_manifest
 from tests.sync.helpers import repack
 
 SIGNED = demo_id("inspection", "pb-2024-1")  # signed: frozen revision, signatures, findings
@@ -100,7 +101,7 @@ def test_two_laptops_with_the_same_sample_data_give_hq_no_conflict(laptops, tmp_
     hdb = _folder(hq)
     import_package(hdb, hq, laptops["a.all"], actor="总部")
     with hdb.session() as s:
-        a_history = records.history_of(s, SIGNED)
+        a_history = bundles.history_of(s, SIGNED)
     result = import_package(hdb, hq, laptops["b.all"], actor="总部")
     r = result.merge
     assert r.conflicts == [] and r.site_conflicts == 0 and list_conflicts(hdb) == []
@@ -108,7 +109,7 @@ def test_two_laptops_with_the_same_sample_data_give_hq_no_conflict(laptops, tmp_
     # nothing of B's rows was written, B's history is kept beside A's, marked with B's device
     a_id, b_id = device_identity(laptops["a"]).device_id, device_identity(laptops["b"]).device_id
     with hdb.session() as s:
-        assert records.history_of(s, SIGNED) == a_history  # still decides merges
+        assert bundles.history_of(s, SIGNED) == a_history  # still decides merges
         entries = received.received_entries(s, SIGNED)
     counted = [e for e in entries if e.lineage]
     shown = [e for e in entries if not e.lineage]
@@ -340,9 +341,7 @@ def test_the_same_content_writes_no_row_whatever_history_it_brings(laptops, tmp_
             for e in bundle["history"]:
                 if e["action"] == "answer":
                     e["actor"] = "王晓明"
-                    values = {
-                        k: e[k] for k in records.HISTORY_KEYS if k not in ("prev_hash", "hash")
-                    }
+                    values = {k: e[k] for k in wire.HISTORY_KEYS if k not in ("prev_hash", "hash")}
                     e["hash"] = row_hash(values, e["prev_hash"])
 
     before = _rows(hdb)

@@ -342,7 +342,8 @@ def _renamed(src: Path, out: Path, data_dir: Path, name: str) -> Path:
     import json
     import zipfile
 
-    from inspector_app.sync.package import canonical_json, device_identity
+    from inspector_app.sync.identity import device_identity
+    from inspector_app.sync.strict import canonical_json
 
     key = device_identity(data_dir).private_key
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
