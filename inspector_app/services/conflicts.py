@@ -449,8 +449,7 @@ class BulkResult:
 
     def changes(self) -> Changes:
         """The inspections and sites the decisions rewrote, and the conflict list."""
-        done = [(d["entity"], d["entity_id"]) for d in self.done]
-        taken = {kind: [i for k, i in done if k == kind] for kind in ("inspection", "site")}
+        taken = {k: [d["entity_id"] for d in self.done if d["entity"] == k] for k in ("inspection", "site")}
         return Changes.of(inspections=taken["inspection"], sites=taken["site"], conflicts=True)
 
     def as_dict(self) -> dict[str, Any]:
