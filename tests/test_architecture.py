@@ -51,3 +51,49 @@ def test_core_runs_without_qt_loaded() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+PRESENTERS_MAY_IMPORT = ("inspector_app.i18n", "inspector_app.timefmt", "inspector_app.domain")
+
+
+def _inspector_imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "inspector_app":  # from inspector_app import timefmt
+                out += [(node.lineno, f"inspector_app.{a.name}") for a in node.names]
+            else:
+                out.append((node.lineno, node.module))
+    return [(line, name) for line, name in out if name.split(".")[0] == "inspector_app"]
+
+
+def test_presenters_stand_on_the_domain_alone() -> None:
+    """presenters/ puts values into words for the CLI, the desktop and the report's service:
+    it imports i18n, timefmt, the domain and itself, never services, the store or a screen."""
+    offenders = []
+    for path in (PACKAGE / "presenters").rglob("*.py"):
+        for line, name in _inspector_imports(path):
+            if name.startswith("inspector_app.presenters"):
+                continue
+            if not any(name == ok or name.startswith(ok + ".") for ok in PRESENTERS_MAY_IMPORT):
+                offenders.append(f"{path.relative_to(PACKAGE)}:{line} {name}")
+    assert offenders == []
+
+
+def test_presenters_translate_with_the_translator_they_are_given() -> None:
+    """No ``_()`` and no ``pick()`` of the process language in presenters/: every word goes
+    through the ``Translator`` passed in (``i18n.CURRENT`` when the caller gives none)."""
+    offenders = []
+    for path in (PACKAGE / "presenters").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("_", "tr", "pick", "current_language")
+            ):
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert offenders == []

@@ -26,10 +26,19 @@ from pathlib import Path
 from sqlmodel import select
 
 from inspector_app import i18n, timefmt
-from inspector_app.domain.checklists.schema import ChecklistTemplate, WeightSource
+from inspector_app.domain.checklists.schema import ChecklistTemplate
 from inspector_app.fsutil import atomic_write_bytes
 from inspector_app.i18n import _, pick
 from inspector_app.media.store import display_path
+from inspector_app.presenters.labels import (
+    finding_status_label,
+    role_label,
+    severity_label,
+    site_type_label,
+    status_label,
+    weights_label,
+)
+from inspector_app.presenters.values import answer_value
 from inspector_app.reports.model import (
     RenderedReport,
     ReportData,
@@ -43,14 +52,7 @@ from inspector_app.reports.model import (
     qr_payload,
     report_number,
 )
-from inspector_app.services.browse import (
-    finding_status_label,
-    list_findings,
-    severity_label,
-    site_type_label,
-    status_label,
-)
-from inspector_app.services.history import answer_value, role_label
+from inspector_app.services.browse import list_findings
 from inspector_app.services.inspections import (
     AnswerView,
     InspectionState,
@@ -144,14 +146,6 @@ def frozen_presentation(db: Database, inspection_id: str) -> tuple[str | None, s
             )
         ).first()
         return (snap.organisation, snap.display_zone) if snap is not None else (None, None)
-
-
-def _weights_label(source: WeightSource) -> str:
-    if source is WeightSource.SOURCED:
-        return _("Sourced weights (from the cited rules)")
-    if source is WeightSource.MIXED:
-        return _("Partly sample weights (not official)")
-    return _("Sample weights (not official)")
 
 
 def _photo(data_dir: Path, p: PhotoRow) -> ReportPhoto:
@@ -392,7 +386,7 @@ def report_data(db: Database, inspection_id: str, *, organisation: str | None = 
         template_version=detail["template_version"],
         template_hash=detail["template_hash"],
         weights_source=template.weights.source.value,
-        weights_label=_weights_label(template.weights.source),
+        weights_label=weights_label(template.weights.source),
         status=status,
         status_label=status_label(status),
         revision=detail["revision"],

@@ -99,8 +99,6 @@ class SignedReport:
     identity_created: bool  # a self-signed identity was made for this signature
 
 
-
-
 class NotAnInspector(SigningRefused):
     """The report of an inspection is signed by one of its listed inspectors, nobody else."""
 
