@@ -68,22 +68,13 @@ def build_report(
     lang: str | None = None,
     organisation: str | None = None,
 ) -> Any:
-    """An unsigned report (``services.reports.build_report``)."""
+    """An unsigned report (``services.reports.build_report``): the organisation given, else
+    the one its revision was completed under, else the settings'."""
     from inspector_app.services.reports import build_report as build
 
     return build(
-        db,
-        inspection_id,
-        output,
-        lang=lang or current_language(),
-        organisation=organisation if organisation is not None else _organisation(),
+        db, inspection_id, output, lang=lang or current_language(), organisation=organisation
     )
-
-
-def _organisation() -> str:
-    from inspector_app.settings import load_settings
-
-    return load_settings().organisation
 
 
 @dataclass(frozen=True)

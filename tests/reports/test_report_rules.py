@@ -116,3 +116,31 @@ def test_demo_reports_are_signed_by_their_own_inspectors(data_dir: Path, tmp_pat
             assert "No syntax or stream encoding errors" in check.stdout
     finally:
         db.dispose()
+
+
+def test_the_signed_report_is_the_report_of_its_revision(db: Any, tmp_path: Path) -> None:
+    """Signing signs the revision's own report: the organisation it was completed under,
+    byte for byte the report the preview shows, whatever the settings say by then."""
+    from inspector_app.services.signing import sign_report
+    from inspector_app.settings import Settings, save_settings
+    from tests.services.helpers import answer_all
+
+    save_settings(Settings(organisation="威海市科技服务中心"))
+    insp_id, template = start(db)
+    answer_all(db, insp_id, template)
+    svc.complete_inspection(db, insp_id, actor="王晓明")
+    save_settings(Settings(organisation="另一个单位"))
+    unsigned = render_report_bytes(db, insp_id, lang="zh")
+    assert "威海市科技服务中心" in _text(unsigned, tmp_path)
+    signed = sign_report(
+        db,
+        db.path.parent,
+        insp_id,
+        tmp_path / "signed.pdf",
+        passphrase="correct horse battery",
+        lang="zh",
+        signer="王晓明",
+    )
+    pdf = signed.path.read_bytes()
+    assert pdf.startswith(unsigned)  # the signature is one incremental update on top
+    assert "另一个单位" not in _text(pdf, tmp_path, "s.pdf")
