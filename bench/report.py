@@ -453,7 +453,8 @@ def child_build(data_dir: Path, inspection_id: str, out: Path) -> int:
 
 def child_sign(data_dir: Path, inspection_id: str, out: Path) -> int:
     """One signed report (build + PAdES signature + atomic write), in a fresh process."""
-    from inspector_app.services.signing import DEMO_PASSPHRASE, sign_report
+    from inspector_app.services.identities import DEMO_PASSPHRASE
+    from inspector_app.services.report_signing import sign_report
     from inspector_app.store.db import open_database
 
     db = open_database(data_dir)
@@ -475,7 +476,8 @@ def child_sign(data_dir: Path, inspection_id: str, out: Path) -> int:
 
 
 def signed_runs(data_dir: Path, inspection_id: str, work: Path, runs: int) -> dict[str, Any]:
-    from inspector_app.services.signing import DEMO_PASSPHRASE, ensure_demo_identity
+    from inspector_app.services.hq_ca import ensure_demo_identity
+    from inspector_app.services.identities import DEMO_PASSPHRASE
 
     ensure_demo_identity(data_dir, DEMO_PASSPHRASE)
     results = []

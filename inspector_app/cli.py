@@ -554,7 +554,7 @@ def _passphrase(prompt: str, *, env: str | None = None, confirm: bool = False) -
     import os
 
     from inspector_app.services.errors import InvalidInput
-    from inspector_app.services.signing import PASSPHRASE_ENV
+    from inspector_app.services.identities import PASSPHRASE_ENV
 
     env = env or PASSPHRASE_ENV
     value = os.environ.get(env)
@@ -580,7 +580,7 @@ def _print_identity(status: dict[str, Any]) -> None:
 
 
 def cmd_ca_init(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.signing import init_ca
+    from inspector_app.services.hq_ca import init_ca
 
     passphrase = _passphrase(_("New passphrase for the CA key: "), confirm=True)
     status = init_ca(
@@ -599,7 +599,8 @@ def cmd_ca_init(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_ca_issue(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.signing import NEW_PASSPHRASE_ENV, issue_certificate
+    from inspector_app.services.hq_ca import issue_certificate
+    from inspector_app.services.identities import NEW_PASSPHRASE_ENV
 
     if args.out:  # a bundle folder: made if missing
         check_output_folder(Path(args.out), may_create=True)
@@ -647,7 +648,7 @@ def cmd_ca_issue(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_keys_init(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.signing import init_identity
+    from inspector_app.services.identities import init_identity
 
     passphrase = _passphrase(_("New passphrase for your signing key: "), confirm=True)
     status = init_identity(
@@ -669,7 +670,7 @@ def cmd_keys_init(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_keys_show(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.signing import identities_status
+    from inspector_app.services.identities import identities_status
 
     people = identities_status(ctx.data_dir)
     if args.json:
@@ -686,7 +687,7 @@ def cmd_keys_show(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_keys_import_cert(ctx: Context, args: argparse.Namespace) -> int:
-    from inspector_app.services.signing import import_certificate
+    from inspector_app.services.identities import import_certificate
 
     status = import_certificate(
         ctx.data_dir, Path(args.file), key_file=Path(args.key) if args.key else None
@@ -702,17 +703,13 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
     output = Path(args.output)
     check_output_file(output)  # before the report is built (and before a passphrase is asked)
     if not args.sign:
-        from inspector_app.services.signing import build_report
+        from inspector_app.services.reports import build_report
 
         result = build_report(ctx.with_templates(), args.id, output, lang=lang)
-        print(_("Report written: {file}", file=safe(getattr(result, "path", None) or output)))
+        print(_("Report written: {file}", file=safe(result.path)))
         return 0
-    from inspector_app.services.signing import (
-        choose_signer,
-        identity_names,
-        sign_report,
-        signer_choice,
-    )
+    from inspector_app.services.identities import identity_names
+    from inspector_app.services.report_signing import choose_signer, sign_report, signer_choice
 
     # who signs, before asking for a passphrase: a listed inspector, or a refusal
     choice = signer_choice(ctx.db, ctx.data_dir, args.id)
@@ -755,7 +752,7 @@ def _yes_no(value: bool) -> str:
 
 def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
     from inspector_app import timefmt
-    from inspector_app.services.signing import verify
+    from inspector_app.services.verification import verify
 
     trust = [Path(t) for t in args.trust or []]
     result = verify(Path(args.file), trust or None)

@@ -95,7 +95,7 @@ def test_the_conclusion_and_the_seal_area(demo_db: Any, tmp_path: Path) -> None:
 
 
 def test_demo_reports_are_signed_by_their_own_inspectors(data_dir: Path, tmp_path: Path) -> None:
-    from inspector_app.services.signing import sign_report
+    from inspector_app.services.report_signing import sign_report
 
     db = open_database(data_dir)
     try:
@@ -121,7 +121,7 @@ def test_demo_reports_are_signed_by_their_own_inspectors(data_dir: Path, tmp_pat
 def test_the_signed_report_is_the_report_of_its_revision(db: Any, tmp_path: Path) -> None:
     """Signing signs the revision's own report: the organisation it was completed under,
     byte for byte the report the preview shows, whatever the settings say by then."""
-    from inspector_app.services.signing import sign_report
+    from inspector_app.services.report_signing import sign_report
     from inspector_app.settings import Settings, save_settings
     from tests.services.helpers import answer_all
 

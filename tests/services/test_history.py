@@ -351,7 +351,7 @@ def test_a_signed_report_reads_as_a_sentence_not_as_raw_fields(demo_db, tmp_path
     """The history showed 'report_signed · inspection · report · certificate_sh…' in the
     Chinese desktop after the report was signed (the walk of issue 9)."""
     from inspector_app.services.browse import list_inspections
-    from inspector_app.services.signing import sign_report
+    from inspector_app.services.report_signing import sign_report
 
     row = next(r for r in list_inspections(demo_db) if r["status"] == "signed")
     out = tmp_path / "签署的报告.pdf"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app.services import inspections as svc
-from inspector_app.services.signing import ensure_demo_identity
+from inspector_app.services.hq_ca import ensure_demo_identity
 from tests.services.helpers import answer_all
 from tests.ui.test_workflows import _open_new, seed_site
 
