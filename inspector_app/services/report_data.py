@@ -13,12 +13,13 @@ from typing import NamedTuple
 
 from sqlmodel import select
 
-from inspector_app import i18n, timefmt
+from inspector_app import timefmt
 from inspector_app.domain.checklists.schema import ChecklistTemplate
-from inspector_app.i18n import _, pick
+from inspector_app.i18n import Translator
 from inspector_app.media.store import display_path
 from inspector_app.presenters.labels import (
     finding_status_label,
+    grade_label,
     role_label,
     severity_label,
     site_type_label,
@@ -49,7 +50,6 @@ from inspector_app.services.photos import (
     list_photos,
     photos_of_findings,
     photos_still_missing,
-    taken_text,
 )
 from inspector_app.services.sites import find_site
 from inspector_app.settings import default_organisation
@@ -58,7 +58,7 @@ from inspector_app.store.models import Inspection, InspectionRevision, Inspectio
 from inspector_app.store.models import Photo as PhotoRow
 
 
-def _organisation(explicit: str | None, frozen: str | None) -> str:
+def _organisation(explicit: str | None, frozen: str | None, t: Translator) -> str:
     """Who issues the report: the one asked for, else the one its revision was completed
     under, else the settings', else the bureau."""
     if explicit and explicit.strip():
@@ -67,7 +67,7 @@ def _organisation(explicit: str | None, frozen: str | None) -> str:
         return frozen
     from inspector_app.settings import load_settings
 
-    return load_settings().organisation.strip() or default_organisation()
+    return load_settings().organisation.strip() or default_organisation(t)
 
 
 class Presentation(NamedTuple):
@@ -97,13 +97,15 @@ def frozen_presentation(db: Database, inspection_id: str) -> Presentation:
         return Presentation(snap.organisation, snap.display_zone)
 
 
-def _photo(data_dir: Path, p: PhotoRow) -> ReportPhoto:
+def _photo(data_dir: Path, p: PhotoRow, t: Translator) -> ReportPhoto:
     display = display_path(data_dir, p.sha256)
     return ReportPhoto(
         id=p.id,
         sha256=p.sha256,
         caption=p.caption or p.original_name,
-        taken=taken_text(p),
+        taken=timefmt.format_capture(
+            p.captured_at, p.captured_local, p.captured_offset, lang=t.language
+        ),
         display_path=display if display.is_file() else None,
         width=p.width,
         height=p.height,
@@ -126,6 +128,7 @@ def _items(
     state: InspectionState,
     photos_by_item: dict[str, list[ReportPhoto]],
     section_scores: dict[str, dict],
+    t: Translator,
 ) -> tuple[list[ReportSection], dict[str, str]]:
     """The sections with every item, and item id -> "2.3 title" for the findings."""
     template: ChecklistTemplate = state.template
@@ -135,25 +138,25 @@ def _items(
         items = []
         for k, item in enumerate(sec.items, start=1):
             number = f"{n}.{k}"
-            title = pick(item.title)
+            title = t.pick(item.title)
             labels[item.id] = f"{number} {title}"
             view = state.answers.get(item.id) or AnswerView()
             score = state.score.items.get(item.id)
             visible = score.visible if score is not None else True
             if not visible:
-                kind, answer = "hidden", _("Not applicable (its condition is not met)")
+                kind, answer = "hidden", t.tr("Not applicable (its condition is not met)")
             elif view.not_applicable:
-                kind, answer = "not_applicable", _("Not applicable")
+                kind, answer = "not_applicable", t.tr("Not applicable")
             elif view.value is None:
                 kind = "unanswered"
-                answer = _("Unanswered (required)") if item.required else _("Unanswered")
+                answer = t.tr("Unanswered (required)") if item.required else t.tr("Unanswered")
             else:
-                kind, answer = "answered", answer_value(item, view.value)
+                kind, answer = "answered", answer_value(item, view.value, t=t)
             points: float | None = None
             if item.scored and kind in ("answered", "unanswered"):
                 points = score.points if score is not None else 0.0
             ticked = tuple(
-                pick(item.evidence[i]) for i in view.evidence if 0 <= i < len(item.evidence)
+                t.pick(item.evidence[i]) for i in view.evidence if 0 <= i < len(item.evidence)
             )
             items.append(
                 ReportItem(
@@ -176,7 +179,7 @@ def _items(
             ReportSection(
                 id=sec.id,
                 number=n,
-                title=pick(sec.title),
+                title=t.pick(sec.title),
                 points=sc["points"],
                 max_points=sc["max_points"],
                 percent=sc["percent"],
@@ -185,21 +188,25 @@ def _items(
             )
         )
     for v in template.vetoes:
-        labels[v.id] = pick(v.title)
+        labels[v.id] = t.pick(v.title)
     return sections, labels
 
 
-def _vetoes(state: InspectionState) -> list[ReportVeto]:
+def _vetoes(state: InspectionState, t: Translator) -> list[ReportVeto]:
     out = []
     for v in state.template.vetoes:
         value = (state.answers.get(v.id) or AnswerView()).value
         out.append(
             ReportVeto(
                 id=v.id,
-                title=pick(v.title),
-                answer=_("Unanswered") if value is None else answer_value(None, value, veto=True),
+                title=t.pick(v.title),
+                answer=(
+                    t.tr("Unanswered")
+                    if value is None
+                    else answer_value(None, value, veto=True, t=t)
+                ),
                 triggered=value == "yes",
-                reason=pick(v.reason),
+                reason=t.pick(v.reason),
                 answered=value is not None,
             )
         )
@@ -212,6 +219,7 @@ def _findings(
     inspection_id: str,
     previous_id: str | None,
     item_labels: dict[str, str],
+    t: Translator,
 ) -> tuple[list[ReportFinding], set[str], dt.date | None]:
     """Findings by deadline with before/after photos; the ids of the photos they show; the
     date of the inspection the carried ones come from."""
@@ -248,31 +256,41 @@ def _findings(
                 id=r["id"],
                 number=n,
                 severity=r["severity"],
-                severity_label=severity_label(r["severity"]),
+                severity_label=severity_label(r["severity"], t),
                 description=r["description"],
                 requirement=r["requirement"] or "",
                 deadline=_date(r["deadline"]),
                 responsible=r["responsible"] or "",
                 status=r["status"],
-                status_label=finding_status_label(r["status"]),
+                status_label=finding_status_label(r["status"], t),
                 resolution_note=r["resolution_note"],
                 item_id=r["item_id"],
                 item_label=item_labels.get(r["item_id"], r["item_id"]) if r["item_id"] else None,
                 carried=bool(carried_from),
                 carried_from_date=origin_date,
-                before=tuple(_photo(data_dir, p) for p in before),
-                after=tuple(_photo(data_dir, p) for p in after),
+                before=tuple(_photo(data_dir, p, t) for p in before),
+                after=tuple(_photo(data_dir, p, t) for p in after),
             )
         )
     return out, shown, previous_date
 
 
-def report_data(db: Database, inspection_id: str, *, organisation: str | None = None) -> ReportData:
-    """Everything the report of one inspection shows, in the current language.
+def report_data(
+    db: Database,
+    inspection_id: str,
+    *,
+    lang: str | None = None,
+    organisation: str | None = None,
+) -> ReportData:
+    """Everything the report of one inspection shows, in ``lang`` (none: the process
+    language). Every word comes from a ``Translator`` for that language: the process
+    language is neither read nor changed, so the window keeps its own meanwhile.
 
-    ``organisation``: the issuing body on the cover; else the settings' organisation, else
-    the Weihai Municipal Science and Technology Bureau. ``inspection_id`` may be a prefix.
+    ``organisation``: the issuing body on the cover; else the one the revision was completed
+    under, else the settings' organisation, else the Weihai Municipal Science and Technology
+    Bureau. ``inspection_id`` may be a prefix.
     """
+    t = Translator(lang)
     detail, state = inspection_detail_and_state(db, inspection_id)
     iid: str = detail["id"]
     site = find_site(db, detail["site_code"])
@@ -281,18 +299,18 @@ def report_data(db: Database, inspection_id: str, *, organisation: str | None = 
     photos_by_item: dict[str, list[ReportPhoto]] = {}
     for p in photo_rows:
         if p.item_id:
-            photos_by_item.setdefault(p.item_id, []).append(_photo(data_dir, p))
+            photos_by_item.setdefault(p.item_id, []).append(_photo(data_dir, p, t))
     section_scores = {sec["id"]: sec for sec in detail["sections"]}
-    sections, labels = _items(state, photos_by_item, section_scores)
+    sections, labels = _items(state, photos_by_item, section_scores, t)
     findings, shown, previous_date = _findings(
-        db, data_dir, iid, detail["previous_inspection"], labels
+        db, data_dir, iid, detail["previous_inspection"], labels, t
     )
-    other = tuple(_photo(data_dir, p) for p in photo_rows if not p.item_id and p.id not in shown)
+    other = tuple(_photo(data_dir, p, t) for p in photo_rows if not p.item_id and p.id not in shown)
     signatures = tuple(
         ReportSignature(
             name=g.signer_name,
             role=g.role,
-            role_label=role_label(g.role),
+            role_label=role_label(g.role, t),
             signed_at=timefmt.format_instant(g.signed_at),
             image_png=g.image_png,
         )
@@ -315,15 +333,15 @@ def report_data(db: Database, inspection_id: str, *, organisation: str | None = 
     )
     status = revision_status(detail["status"])
     return ReportData(
-        language=i18n.current_language(),
+        language=t.language,
         inspection_id=iid,
         report_number=report_number(started.year, site.code, iid, detail["revision"]),
-        organisation=_organisation(organisation, frozen_organisation),
-        title=_("{title} — on-site inspection report", title=detail["template_title"]),
+        organisation=_organisation(organisation, frozen_organisation, t),
+        title=t.tr("{title} — on-site inspection report", title=t.pick(template.title)),
         site_code=site.code,
         site_name=site.name,
         site_type=site.site_type,
-        site_type_label=site_type_label(site.site_type),
+        site_type_label=site_type_label(site.site_type, t),
         site_address=site.address,
         site_host_unit=site.host_unit,
         site_district=site.district,
@@ -331,22 +349,22 @@ def report_data(db: Database, inspection_id: str, *, organisation: str | None = 
         ended_on=_date(detail["ended_on"]),
         inspectors=tuple(detail["inspectors"]),
         template_id=detail["template"],
-        template_title=detail["template_title"],
+        template_title=t.pick(template.title),
         template_version=detail["template_version"],
         template_hash=detail["template_hash"],
         weights_source=template.weights.source.value,
-        weights_label=weights_label(template.weights.source),
+        weights_label=weights_label(template.weights.source, t),
         status=status,
-        status_label=status_label(status),
+        status_label=status_label(status, t),
         revision=detail["revision"],
         amend_reason=detail["amend_reason"],
         total=detail["score"],
         max_total=detail["max_score"],
         grade=detail["grade"],
-        grade_label=detail["grade_label"],
+        grade_label=grade_label(template, detail["grade"], t),
         provisional=detail["provisional"],
         vetoed=detail["vetoed"],
-        vetoes=tuple(_vetoes(state)),
+        vetoes=tuple(_vetoes(state, t)),
         sections=tuple(sections),
         findings=tuple(findings),
         signatures=signatures,
@@ -356,7 +374,7 @@ def report_data(db: Database, inspection_id: str, *, organisation: str | None = 
         completed_at=completed_at,
         previous_inspection_date=previous_date,
         site_representative=site.contact_name,
-        zone_label=timefmt.zone_label(issued),
+        zone_label=timefmt.zone_label(issued, lang=t.language),
         issued_at=issued,
         missing_answers=tuple(labels.get(i, i) for i in state.score.missing_required),
         missing_photos=tuple(

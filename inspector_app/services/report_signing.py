@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes
 
 from inspector_app import timefmt
 from inspector_app.domain.vocab import SIGNABLE
-from inspector_app.i18n import _, current_language, tr
+from inspector_app.i18n import Translator, _
 from inspector_app.presenters.labels import status_label
 from inspector_app.reports.model import SignatureBox as ReportBox
 from inspector_app.services.errors import InvalidInput
@@ -140,7 +140,7 @@ def sign_report(
     from inspector_app.store.models import InspectionRevision
 
     actor = actor or default_actor()
-    lang = lang or current_language()
+    t = Translator(lang)  # the report's language, whatever the window shows
     output = Path(output).expanduser().resolve()
     choice = signer_choice(db, data_dir, inspection_id)
     if choice.status not in SIGNABLE:
@@ -162,16 +162,16 @@ def sign_report(
                 other=identity.name,
             )
         )
-    report = render_report(db, full_id, lang=lang, organisation=organisation)
+    report = render_report(db, full_id, lang=t.language, organisation=organisation)
     number = report.report_number
     with timefmt.zone_scope(report.zone):  # the stamp's time in the zone the cover names
         signed_bytes = sign_pdf_bytes(
             report.pdf,
             identity,
             box=_stamp_box(report.signature_box),
-            reason=tr("Inspection report {number}", lang=lang, number=number),
-            extra_lines=[tr("Report {number}", lang=lang, number=number)],
-            lang=lang,
+            reason=t.tr("Inspection report {number}", number=number),
+            extra_lines=[t.tr("Report {number}", number=number)],
+            lang=t.language,
             field_name=report.signature_box.field_name,
         )
     with db.transaction() as s:

@@ -7,19 +7,17 @@ signature, its number and data hash), ``build_report`` writes it atomically, and
 ``services.report_signing`` signs that same result.
 
 The same inspection revision gives byte-identical PDFs (no clock, no randomness; dates come
-from the data). The report's language is switched for the duration of a build, process-wide
-(``i18n`` has one current language), under a lock: builds never interleave.
+from the data). The report's language is passed in: every word of it comes from an
+``i18n.Translator`` for that language, so a build on a worker thread leaves the process
+language (the window's) alone, and two builds in two languages may run at once.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inspector_app import i18n, timefmt
+from inspector_app import timefmt
 from inspector_app.fsutil import atomic_write_bytes
 from inspector_app.reports.model import ReportData, SignatureBox, qr_payload
 from inspector_app.services.report_data import frozen_presentation, report_data
@@ -38,8 +36,6 @@ __all__ = [
     "report_data",
 ]
 
-_LANGUAGE_LOCK = threading.RLock()
-
 
 @dataclass(frozen=True)
 class ReportResult:
@@ -52,21 +48,6 @@ class ReportResult:
     signature_box: SignatureBox  # 0-based page and (x1, y1, x2, y2) in PDF points
     language: str
     byte_size: int
-
-
-# -- the language of one build ----------------------------------------------------------------
-
-
-@contextmanager
-def report_language(lang: str) -> Iterator[str]:
-    """Make ``lang`` the current language while a report is gathered and laid out."""
-    with _LANGUAGE_LOCK:
-        saved = getattr(i18n, "_language", None)  # None: follows INSPECTOR_LANG
-        i18n.set_language(lang)
-        try:
-            yield i18n.current_language()
-        finally:
-            i18n.set_language(saved)
 
 
 # -- rendering and writing ----------------------------------------------------------------------
@@ -94,8 +75,8 @@ def render_report(
     from inspector_app.reports.builder import render_pdf  # reportlab only when a report is made
 
     zone = frozen_presentation(db, inspection_id).zone
-    with report_language(lang), timefmt.zone_scope(zone):
-        data = report_data(db, inspection_id, organisation=organisation)
+    with timefmt.zone_scope(zone):
+        data = report_data(db, inspection_id, lang=lang, organisation=organisation)
         rendered = render_pdf(data)
     if not _looks_whole(rendered.pdf):  # pragma: no cover - reportlab always ends the file
         raise RuntimeError("the PDF is incomplete")

@@ -11,7 +11,7 @@ from typing import Any
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import list_inspections
 from inspector_app.services.demo import load_demo
-from inspector_app.services.reports import render_report_bytes, report_data, report_language
+from inspector_app.services.reports import render_report_bytes, report_data
 from inspector_app.services.sync import export_package, import_package
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.db import open_database
@@ -53,8 +53,7 @@ def test_a_draft_says_which_required_answers_and_photos_are_missing(
     db: Any, tmp_path: Path
 ) -> None:
     insp_id, template = start(db)
-    with report_language("zh"):
-        data = report_data(db, insp_id)
+    data = report_data(db, insp_id, lang="zh")
     assert data.missing_answers and data.missing_photos
     text = _text(render_report_bytes(db, insp_id, lang="zh"), tmp_path).replace("\n", "")
     required = next(i for i in template.items() if i.required and not i.show_if)
