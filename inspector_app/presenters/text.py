@@ -1,12 +1,10 @@
 """The small rules every label and sentence follows: one line, the dash for nothing, numbers
-as people write them, yes and no, "label: value", instants in the display zone."""
+as people write them, yes and no, "label: value"."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from inspector_app import timefmt
 from inspector_app.i18n import CURRENT, Translator
 
 NONE = "—"
@@ -18,15 +16,6 @@ def shorten(text: str, limit: int = SHORT) -> str:
     """One line, at most ``limit`` characters; a cut ends in "…"."""
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
-
-
-def local_time(utc_iso: str) -> str:
-    """A UTC timestamp (ISO 8601) in the display zone, to the second (``timefmt``)."""
-    try:
-        moment = dt.datetime.fromisoformat(utc_iso.replace("Z", "+00:00"))
-    except (ValueError, AttributeError):
-        return str(utc_iso)
-    return timefmt.format_instant(moment, seconds=True)
 
 
 def number(value: float | int) -> str:

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 from inspector_app.i18n import _, pick
 from inspector_app.presenters.history import Raw as _Raw
 from inspector_app.presenters.history import action_label, describe
-from inspector_app.presenters.text import local_time, shorten
+from inspector_app.presenters.text import shorten
+from inspector_app.presenters.times import local_time
 from inspector_app.presenters.values import Naming, decode
 from inspector_app.services.chain import (  # noqa: F401 - re-exported
     ChainStatus,

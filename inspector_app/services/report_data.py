@@ -26,6 +26,7 @@ from inspector_app.presenters.labels import (
     status_label,
     weights_label,
 )
+from inspector_app.presenters.times import taken_text
 from inspector_app.presenters.values import answer_value
 from inspector_app.reports.model import (
     ReportData,
@@ -103,9 +104,7 @@ def _photo(data_dir: Path, p: PhotoRow, t: Translator) -> ReportPhoto:
         id=p.id,
         sha256=p.sha256,
         caption=p.caption or p.original_name,
-        taken=timefmt.format_capture(
-            p.captured_at, p.captured_local, p.captured_offset, lang=t.language
-        ),
+        taken=taken_text(p, t),
         display_path=display if display.is_file() else None,
         width=p.width,
         height=p.height,

@@ -11,7 +11,7 @@ import pytest
 from inspector_app import i18n
 from inspector_app.i18n import Translator, pick
 from inspector_app.presenters import text as rules
-from inspector_app.presenters import values
+from inspector_app.presenters import times, values
 from inspector_app.services import inspections as svc
 from inspector_app.services.demo import signature_png
 from inspector_app.services.errors import NotFound
@@ -250,7 +250,7 @@ def test_formatting_rules() -> None:
     assert rules.shorten("a  b\nc") == "a b c"
     assert rules.shorten("x" * 100, 10) == "x" * 9 + "…"
     assert values.decode('"yes"') == "yes" and values.decode("not json") == "not json"
-    assert rules.local_time("garbage") == "garbage"
+    assert times.local_time("garbage") == "garbage"
     zh = Translator("zh")  # the same rules in a language given explicitly
     assert rules.plain(True, zh) == "是" and values.revision_value(2, zh) == "第 2 版"
 
