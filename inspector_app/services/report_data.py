@@ -282,8 +282,8 @@ def report_data(
     organisation: str | None = None,
 ) -> ReportData:
     """Everything the report of one inspection shows, in ``lang`` (none: the process
-    language). Every word comes from a ``Translator`` for that language: the process
-    language is neither read nor changed, so the window keeps its own meanwhile.
+    language). Every word comes from one ``Translator`` for that language, passed down; the
+    process language is never changed, so the window keeps its own meanwhile.
 
     ``organisation``: the issuing body on the cover; else the one the revision was completed
     under, else the settings' organisation, else the Weihai Municipal Science and Technology
