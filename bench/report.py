@@ -311,14 +311,13 @@ def bare_content(data_dir: Path, inspection_id: str) -> dict[str, Any]:
 
     from inspector_app.reports.builder import _Builder
     from inspector_app.reports.layout import Columns, GridBlock, JpegSource, Photo, styles
-    from inspector_app.services.reports import report_data, report_language
+    from inspector_app.services.reports import report_data
     from inspector_app.store.db import open_database
 
     db = open_database(data_dir)
     try:
-        with report_language("zh"):
-            data = report_data(db, inspection_id, organisation="威海市科学技术局")
-            story = _Builder(data).story()
+        data = report_data(db, inspection_id, lang="zh", organisation="威海市科学技术局")
+        story = _Builder(data).story()
     finally:
         db.dispose()
     files = {
@@ -395,25 +394,24 @@ def breakdown(db_path: Path, inspection_id: str, runs: int) -> dict[str, float]:
     """Where our time goes: gathering, laying out (in memory), and the durable write."""
     from inspector_app.fsutil import atomic_write_bytes
     from inspector_app.reports.builder import render_pdf
-    from inspector_app.services.reports import report_data, report_language
+    from inspector_app.services.reports import report_data
     from inspector_app.store.db import open_database
 
     db = open_database(db_path)
     gather, layout, write = [], [], []
     try:
-        with report_language("zh"):
-            for _ in range(runs):
-                os.sync()
-                t0 = time.perf_counter()
-                data = report_data(db, inspection_id, organisation="威海市科学技术局")
-                t1 = time.perf_counter()
-                pdf = render_pdf(data).pdf
-                t2 = time.perf_counter()
-                atomic_write_bytes(db_path / "breakdown.pdf", pdf)
-                t3 = time.perf_counter()
-                gather.append(t1 - t0)
-                layout.append(t2 - t1)
-                write.append(t3 - t2)
+        for _ in range(runs):
+            os.sync()
+            t0 = time.perf_counter()
+            data = report_data(db, inspection_id, lang="zh", organisation="威海市科学技术局")
+            t1 = time.perf_counter()
+            pdf = render_pdf(data).pdf
+            t2 = time.perf_counter()
+            atomic_write_bytes(db_path / "breakdown.pdf", pdf)
+            t3 = time.perf_counter()
+            gather.append(t1 - t0)
+            layout.append(t2 - t1)
+            write.append(t3 - t2)
     finally:
         db.dispose()
         (db_path / "breakdown.pdf").unlink(missing_ok=True)
@@ -453,7 +451,8 @@ def child_build(data_dir: Path, inspection_id: str, out: Path) -> int:
 
 def child_sign(data_dir: Path, inspection_id: str, out: Path) -> int:
     """One signed report (build + PAdES signature + atomic write), in a fresh process."""
-    from inspector_app.services.signing import DEMO_PASSPHRASE, sign_report
+    from inspector_app.services.identities import DEMO_PASSPHRASE
+    from inspector_app.services.report_signing import sign_report
     from inspector_app.store.db import open_database
 
     db = open_database(data_dir)
@@ -475,7 +474,8 @@ def child_sign(data_dir: Path, inspection_id: str, out: Path) -> int:
 
 
 def signed_runs(data_dir: Path, inspection_id: str, work: Path, runs: int) -> dict[str, Any]:
-    from inspector_app.services.signing import DEMO_PASSPHRASE, ensure_demo_identity
+    from inspector_app.services.hq_ca import ensure_demo_identity
+    from inspector_app.services.identities import DEMO_PASSPHRASE
 
     ensure_demo_identity(data_dir, DEMO_PASSPHRASE)
     results = []

@@ -3,12 +3,19 @@
 Messages are written in English in the code (the msgid) and looked up in the catalogue
 ``resources/i18n/zh_CN.json``. Chinese is the default language; English is the second.
 ``tests/test_i18n.py`` fails when a message used in the code has no Chinese entry.
+
+There is one *process language*: the desktop's own switch and the CLI's ``--lang`` at
+startup set it (``set_language``), and ``_()`` follows it. Nothing else sets it: text in
+another language (an English report while the window shows Chinese) is made with a
+``Translator`` for that language, passed in explicitly, which reads the catalogue and never
+the process language. ``Translator()`` without a language follows the process language.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -37,7 +44,10 @@ def current_language() -> str:
 
 
 def set_language(lang: str | None) -> str:
-    """Switch the language for the rest of the process; ``None`` restores the default."""
+    """Switch the language for the rest of the process; ``None`` restores the default.
+
+    Only for the desktop's language switch and the CLI's startup: text in another language
+    is made with a ``Translator``, never by switching the process."""
     global _language
     _language = None if lang is None else normalize_language(lang)
     return current_language()
@@ -75,3 +85,35 @@ def pick(text: dict[str, str] | Any, lang: str | None = None) -> str:
     zh = getattr(text, "zh", None)
     en = getattr(text, "en", None)
     return (en if lang == "en" else zh) or zh or en or ""
+
+
+@dataclass(frozen=True, slots=True)
+class Translator:
+    """Messages and bilingual template texts in one language, chosen by the caller.
+
+    ``Translator("en").tr("Draft")`` is "Draft" whatever the process language; ``.pick``
+    chooses the side of a ``{zh, en}`` text. ``Translator()`` (``CURRENT``) follows the
+    process language at each call, for text shown in the window or on the terminal.
+    """
+
+    lang: str | None = None  # None: the process language, read at each call
+
+    def __post_init__(self) -> None:
+        if self.lang is not None:
+            object.__setattr__(self, "lang", normalize_language(self.lang))
+
+    @property
+    def language(self) -> str:
+        return self.lang if self.lang is not None else current_language()
+
+    def tr(self, message: str, /, **kwargs: Any) -> str:
+        """``message`` (an English msgid) in this language, formatted with ``kwargs``."""
+        text = catalogue(self.language).get(message, message)
+        return text.format(**kwargs) if kwargs else text
+
+    def pick(self, text: dict[str, str] | Any) -> str:
+        """The side of a bilingual ``{zh, en}`` text in this language."""
+        return pick(text, self.language)
+
+
+CURRENT = Translator()  # follows the process language

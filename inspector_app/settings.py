@@ -21,16 +21,17 @@ from typing import Any
 
 from inspector_app import paths
 from inspector_app.fsutil import atomic_write_bytes
-from inspector_app.i18n import DEFAULT_LANGUAGE, _, normalize_language
+from inspector_app.i18n import CURRENT, DEFAULT_LANGUAGE, Translator, normalize_language
 from inspector_app.timefmt import DEFAULT_ZONE, valid_zone, zone_name
 
 FILENAME = "settings.json"
 ACTOR_ENV = "INSPECTOR_USER"
 
 
-def default_organisation() -> str:
-    """The issuing body a report names when Settings leaves the organisation empty."""
-    return _("Weihai Municipal Science and Technology Bureau")
+def default_organisation(t: Translator = CURRENT) -> str:
+    """The issuing body a report names when Settings leaves the organisation empty, in the
+    language of ``t`` (the report's)."""
+    return t.tr("Weihai Municipal Science and Technology Bureau")
 
 
 def report_presentation() -> dict[str, str | None]:

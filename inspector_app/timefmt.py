@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from inspector_app.i18n import _, tr
+from inspector_app.i18n import tr
 
 DEFAULT_ZONE = "Asia/Shanghai"
 MINUTES = "%Y-%m-%d %H:%M"
@@ -151,15 +151,20 @@ def parse_wall(text: str | None) -> dt.datetime | None:
         return None
 
 
-def format_wall(wall: dt.datetime) -> str:
-    """A camera's wall time as written, marked as camera time: ``2026-12-01 10:02 (camera)``."""
-    return _("{time} (camera clock)", time=wall.strftime(MINUTES))
+def format_wall(wall: dt.datetime, *, lang: str | None = None) -> str:
+    """A camera's wall time as written, marked as camera time: ``2026-12-01 10:02 (camera)``,
+    in the current language or ``lang``."""
+    return tr("{time} (camera clock)", lang=lang, time=wall.strftime(MINUTES))
 
 
 def format_capture(
-    instant: dt.datetime | None, wall_text: str | None, offset_minutes: int | None
+    instant: dt.datetime | None,
+    wall_text: str | None,
+    offset_minutes: int | None,
+    *,
+    lang: str | None = None,
 ) -> str:
-    """When a photo was taken, by the one rule.
+    """When a photo was taken, by the one rule (in the current language or ``lang``).
 
     A camera that wrote its offset gives an instant, shown in the display zone; a camera
     clock without one is shown as the camera's wall time; older rows that hold only an
@@ -170,7 +175,7 @@ def format_capture(
         zone = dt.timezone(dt.timedelta(minutes=offset_minutes))
         return format_instant(wall.replace(tzinfo=zone))
     if wall is not None:
-        return format_wall(wall)
+        return format_wall(wall, lang=lang)
     if instant is not None:
         return format_instant(instant)
     return ""

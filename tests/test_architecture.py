@@ -63,7 +63,6 @@ TOO_LONG_FOR_NOW = {
     "services/inspections.py",
     "services/sync.py",
     "reports/layout.py",
-    "services/history.py",
     "services/demo.py",
 }
 
@@ -107,8 +106,8 @@ PRIVATE_FOR_NOW = {
         for n in ("_get", "_require_editable", "_target", "_template")
     },
     "services/sync.py": {"inspector_app.services.inspections._get"},
-    "services/signing.py": {"inspector_app.services.inspections._get"},
-    "services/reports.py": {"inspector_app.services.inspections._get"},
+    "services/report_signing.py": {"inspector_app.services.inspections._get"},
+    "services/report_data.py": {"inspector_app.services.inspections._get"},
     "signing/pades.py": {"inspector_app.fonts._reportlab_font"},
 }
 
@@ -134,3 +133,58 @@ def test_the_private_name_checker_sees_one(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from inspector_app.services.inspections import _get, load\n", encoding="utf-8")
     assert _private_uses(bad) == ["inspector_app.services.inspections._get:1"]
+
+
+PRESENTERS_MAY_IMPORT = ("inspector_app.i18n", "inspector_app.timefmt", "inspector_app.domain")
+
+
+def _inspector_imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "inspector_app":  # from inspector_app import timefmt
+                out += [(node.lineno, f"inspector_app.{a.name}") for a in node.names]
+            else:
+                out.append((node.lineno, node.module))
+    return [(line, name) for line, name in out if name.split(".")[0] == "inspector_app"]
+
+
+def test_presenters_stand_on_the_domain_alone() -> None:
+    """presenters/ puts values into words for the CLI, the desktop and the report's service:
+    it imports i18n, timefmt, the domain and itself, never services, the store or a screen."""
+    offenders = []
+    for path in (PACKAGE / "presenters").rglob("*.py"):
+        for line, name in _inspector_imports(path):
+            if name.startswith("inspector_app.presenters"):
+                continue
+            if not any(name == ok or name.startswith(ok + ".") for ok in PRESENTERS_MAY_IMPORT):
+                offenders.append(f"{path.relative_to(PACKAGE)}:{line} {name}")
+    assert offenders == []
+
+
+EXPLICIT_LANGUAGE = [
+    *(PACKAGE / "presenters").rglob("*.py"),
+    *(PACKAGE / "reports").rglob("*.py"),  # the report's layout
+    PACKAGE / "services" / "report_data.py",  # what the report shows
+]
+
+
+def test_the_words_of_presenters_and_the_report_come_from_the_translator_given() -> None:
+    """No ``_()``, ``tr()``, ``pick()`` or ``current_language()`` of the process language in
+    presenters/ or the report: every word goes through the ``Translator`` passed in (the
+    report's language; ``i18n.CURRENT`` when a caller of a presenter gives none), so
+    nothing there depends on the language the window shows (issue 10, fix 2)."""
+    offenders = []
+    for path in EXPLICIT_LANGUAGE:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("_", "tr", "pick", "current_language")
+            ):
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert offenders == []

@@ -13,16 +13,23 @@ PACKAGE = Path(__file__).resolve().parent.parent / "inspector_app"
 CATALOGUE = Path(__file__).resolve().parent.parent / "resources" / "i18n" / "zh_CN.json"
 
 
+def _translates(func: ast.expr) -> bool:
+    """``_(…)``, ``tr(…)`` or a translator's ``t.tr(…)`` (``i18n.Translator``)."""
+    if isinstance(func, ast.Name):
+        return func.id in ("_", "tr")
+    return isinstance(func, ast.Attribute) and func.attr == "tr"
+
+
 def messages_in_code() -> dict[str, str]:
-    """Every literal passed to ``_()`` in the package, with where it is used."""
+    """Every literal passed to ``_()`` (or a ``Translator``) in the package, with where it is
+    used."""
     found: dict[str, str] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in ("_", "tr")
+                and _translates(node.func)
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(node.args[0].value, str)
@@ -62,3 +69,18 @@ def test_switching_language() -> None:
     assert _("Draft") == "Draft"
     i18n.set_language(None)
     assert i18n.current_language() == "zh"
+
+
+def test_a_translator_keeps_its_language_whatever_the_process_shows() -> None:
+    english, chinese, current = i18n.Translator("en"), i18n.Translator("zh-CN"), i18n.CURRENT
+    title = {"zh": "中试基地", "en": "Pilot base"}
+    i18n.set_language("zh")
+    assert (english.tr("Draft"), english.pick(title)) == ("Draft", "Pilot base")
+    assert (current.tr("Draft"), current.pick(title)) == ("草稿", "中试基地")
+    i18n.set_language("en")
+    assert (chinese.tr("Page {page} of {pages}", page=1, pages=2), chinese.pick(title)) == (
+        "第 1 页 共 2 页",
+        "中试基地",
+    )
+    assert current.tr("Draft") == "Draft" and current.language == "en"
+    assert i18n.current_language() == "en"  # a translator never switched the process

@@ -35,7 +35,7 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_ca_init(ctx: Context, args: argparse.Namespace) -> ExitCode:
-    from inspector_app.services.signing import init_ca
+    from inspector_app.services.hq_ca import init_ca
 
     passphrase = ask_passphrase(_("New passphrase for the CA key: "), confirm=True)
     status = init_ca(
@@ -54,7 +54,8 @@ def cmd_ca_init(ctx: Context, args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_ca_issue(ctx: Context, args: argparse.Namespace) -> ExitCode:
-    from inspector_app.services.signing import NEW_PASSPHRASE_ENV, issue_certificate
+    from inspector_app.services.hq_ca import issue_certificate
+    from inspector_app.services.identities import NEW_PASSPHRASE_ENV
 
     if args.out:  # a bundle folder: made if missing
         check_output_folder(Path(args.out), may_create=True)

@@ -35,7 +35,7 @@ def ask_passphrase(prompt: str, *, env: str | None = None, confirm: bool = False
     import os
 
     from inspector_app.services.errors import InvalidInput
-    from inspector_app.services.signing import PASSPHRASE_ENV
+    from inspector_app.services.identities import PASSPHRASE_ENV
 
     env = env or PASSPHRASE_ENV
     value = os.environ.get(env)
@@ -61,7 +61,7 @@ def print_identity(status: dict[str, Any]) -> None:
 
 
 def cmd_keys_init(ctx: Context, args: argparse.Namespace) -> ExitCode:
-    from inspector_app.services.signing import init_identity
+    from inspector_app.services.identities import init_identity
 
     passphrase = ask_passphrase(_("New passphrase for your signing key: "), confirm=True)
     status = init_identity(
@@ -84,7 +84,7 @@ def cmd_keys_init(ctx: Context, args: argparse.Namespace) -> ExitCode:
 
 def cmd_keys_show(ctx: Context, args: argparse.Namespace) -> ExitCode:
     """Exit 1 when there is no identity, or one has a problem."""
-    from inspector_app.services.signing import identities_status
+    from inspector_app.services.identities import identities_status
 
     people = identities_status(ctx.data_dir)
     if args.json:
@@ -101,7 +101,7 @@ def cmd_keys_show(ctx: Context, args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_keys_import_cert(ctx: Context, args: argparse.Namespace) -> ExitCode:
-    from inspector_app.services.signing import import_certificate
+    from inspector_app.services.identities import import_certificate
 
     status = import_certificate(
         ctx.data_dir, Path(args.file), key_file=Path(args.key) if args.key else None

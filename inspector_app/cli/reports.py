@@ -53,17 +53,13 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> ExitCode:
     output = Path(args.output)
     check_output_file(output)  # before the report is built (and before a passphrase is asked)
     if not args.sign:
-        from inspector_app.services.signing import build_report
+        from inspector_app.services.reports import build_report
 
         result = build_report(ctx.with_templates(), args.id, output, lang=lang)
-        print(_("Report written: {file}", file=safe(getattr(result, "path", None) or output)))
+        print(_("Report written: {file}", file=safe(result.path)))
         return ExitCode.OK
-    from inspector_app.services.signing import (
-        choose_signer,
-        identity_names,
-        sign_report,
-        signer_choice,
-    )
+    from inspector_app.services.identities import identity_names
+    from inspector_app.services.report_signing import choose_signer, sign_report, signer_choice
 
     # who signs, before asking for a passphrase: a listed inspector, or a refusal
     choice = signer_choice(ctx.db, ctx.data_dir, args.id)
@@ -108,7 +104,7 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> ExitCode:
     """Exit 0 only when the signature is accepted: intact, valid, trusted if --trust was
     given, covering the whole file."""
     from inspector_app import timefmt
-    from inspector_app.services.signing import verify
+    from inspector_app.services.verification import verify
 
     trust = [Path(t) for t in args.trust or []]
     result = verify(Path(args.file), trust or None)

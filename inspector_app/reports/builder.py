@@ -23,7 +23,7 @@ from reportlab import rl_config
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate
 
 from inspector_app import __version__
-from inspector_app.i18n import _
+from inspector_app.i18n import Translator
 from inspector_app.reports.cover import CoverPart
 from inspector_app.reports.findings import FindingsPart
 from inspector_app.reports.items import ItemsPart
@@ -87,12 +87,13 @@ def _build_config() -> Iterator[None]:
 def render_pdf(data: ReportData) -> RenderedReport:
     """The report of ``data`` as PDF bytes, its page count and the signature box."""
     s = styles()
+    t = Translator(data.language)
     builder = _Builder(data)
     furniture = PageFurniture(
         header_left=data.title,
-        header_right=_("Report No. {number}", number=data.report_number),
-        footer=lambda page, pages: _("Page {page} of {pages}", page=page, pages=pages),
-        watermark=_("DRAFT") if data.draft else None,
+        header_right=t.tr("Report No. {number}", number=data.report_number),
+        footer=lambda page, pages: t.tr("Page {page} of {pages}", page=page, pages=pages),
+        watermark=t.tr("DRAFT") if data.draft else None,
         pdf_date=pdf_date(data.issued_at or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)),
     )
     out = _Sink()

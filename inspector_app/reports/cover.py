@@ -8,7 +8,6 @@ from xml.sax.saxutils import escape
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
 from reportlab.platypus.flowables import HRFlowable
 
-from inspector_app.i18n import _
 from inspector_app.reports.charts import qr_code, section_chart
 from inspector_app.reports.format import (
     Part,
@@ -39,7 +38,7 @@ class CoverPart(Part):
             HRFlowable(width="100%", thickness=1.6, color=RED, spaceBefore=0, spaceAfter=1.2),
             HRFlowable(width="100%", thickness=0.5, color=RED, spaceBefore=0, spaceAfter=8 * mm),
             para(d.title, s.title),
-            para(_("Report No. {number}", number=d.report_number), s.number),
+            para(self.t.tr("Report No. {number}", number=d.report_number), s.number),
             Spacer(1, 7 * mm),
         ]
         out.append(self.cover_facts())
@@ -48,15 +47,17 @@ class CoverPart(Part):
         out.append(Spacer(1, 4 * mm))
         notes = []
         if d.draft:
-            notes.append(_("Draft: the inspection is not completed; the score may still change."))
+            notes.append(
+                self.t.tr("Draft: the inspection is not completed; the score may still change.")
+            )
         if d.weights_source != "sourced":
             notes.append(
-                _(
+                self.t.tr(
                     "The points and grade bands are sample weights proposed by the project team, not official weights."
                 )
             )
         if d.zone_label:
-            notes.append(_("Times are {zone}.", zone=d.zone_label))
+            notes.append(self.t.tr("Times are {zone}.", zone=d.zone_label))
         out += [para(n, s.note) for n in notes]
         return out
 
@@ -65,38 +66,38 @@ class CoverPart(Part):
         when = fmt_date(d.started_on)
         if d.ended_on and d.ended_on != d.started_on:
             when = f"{fmt_date(d.started_on)} – {fmt_date(d.ended_on)}"
-        revision = f"{_('Revision {rev}', rev=d.revision)} · {d.status_label}"
+        revision = f"{self.t.tr('Revision {rev}', rev=d.revision)} · {d.status_label}"
         if d.amend_reason:  # in full under the results; a line or two here
             reason = d.amend_reason if len(d.amend_reason) <= 120 else d.amend_reason[:120] + "…"
-            revision += "\n" + _("Amended: {reason}", reason=reason)
+            revision += "\n" + self.t.tr("Amended: {reason}", reason=reason)
         rows: list[tuple[str, str | None]] = [
-            (_("Inspected site"), d.site_name),
-            (_("Site code"), d.site_code),
-            (_("Site type"), d.site_type_label),
-            (_("Host unit"), d.site_host_unit),
-            (_("Address"), d.site_address),
-            (_("Inspection date"), when),
+            (self.t.tr("Inspected site"), d.site_name),
+            (self.t.tr("Site code"), d.site_code),
+            (self.t.tr("Site type"), d.site_type_label),
+            (self.t.tr("Host unit"), d.site_host_unit),
+            (self.t.tr("Address"), d.site_address),
+            (self.t.tr("Inspection date"), when),
             (
-                _("Inspectors"),
+                self.t.tr("Inspectors"),
                 "、".join(d.inspectors) if self.lang == "zh" else ", ".join(d.inspectors),
             ),
             (
-                _("Checklist template"),
-                _(
+                self.t.tr("Checklist template"),
+                self.t.tr(
                     "{title} (version {version})",
                     title=d.template_title,
                     version=d.template_version,
                 ),
             ),
-            (_("Weights"), d.weights_label),
-            (_("Revision"), revision),
+            (self.t.tr("Weights"), d.weights_label),
+            (self.t.tr("Revision"), revision),
         ]
         if d.reinspection and d.previous_inspection_date:
             rows.insert(
                 6,
                 (
-                    _("Re-inspection"),
-                    _(
+                    self.t.tr("Re-inspection"),
+                    self.t.tr(
                         "Follow-up of the inspection of {date}",
                         date=fmt_date(d.previous_inspection_date),
                     ),
@@ -113,30 +114,30 @@ class CoverPart(Part):
         d, s = self.d, self.s
         score = f"{fmt_score(d.total)} / {fmt_points(d.max_total)}"
         if d.provisional:
-            score += " " + _("(provisional)")
+            score += " " + self.t.tr("(provisional)")
         if d.vetoed:
             hits = [v for v in d.vetoes if v.triggered]
-            lines = [f"{_('Triggered: {title}', title=v.title)}\n{v.reason}" for v in hits]
-            veto_text = "\n".join([*lines, _("A triggered veto fails the inspection")])
+            lines = [f"{self.t.tr('Triggered: {title}', title=v.title)}\n{v.reason}" for v in hits]
+            veto_text = "\n".join([*lines, self.t.tr("A triggered veto fails the inspection")])
         elif self.vetoes_open():
-            veto_text = _("Not every veto item is answered yet.")
+            veto_text = self.t.tr("Not every veto item is answered yet.")
         else:
-            veto_text = _("Not triggered")
+            veto_text = self.t.tr("Not triggered")
         hash_note = (
-            _("(frozen at completion)")
+            self.t.tr("(frozen at completion)")
             if d.data_hash_frozen
-            else _("(current draft data, not frozen)")
+            else self.t.tr("(current draft data, not frozen)")
         )
         left = Table(
             [
-                [para(_("Total"), s.cell_label), para(score, s.big)],
-                [para(_("Grade"), s.cell_label), para(d.grade_label, s.big)],
+                [para(self.t.tr("Total"), s.cell_label), para(score, s.big)],
+                [para(self.t.tr("Grade"), s.cell_label), para(d.grade_label, s.big)],
                 [
-                    para(_("Veto items (一票否决)"), s.cell_label),
+                    para(self.t.tr("Veto items (一票否决)"), s.cell_label),
                     para(veto_text, s.cell_alert if d.vetoed else s.cell),
                 ],
                 [
-                    para(_("Data SHA-256"), s.cell_label),
+                    para(self.t.tr("Data SHA-256"), s.cell_label),
                     Para(
                         f"{d.data_hash[:32]}<br/>{d.data_hash[32:]}<br/>"
                         f'<font color="#6b6b73">{escape(hash_note)}</font>',
@@ -149,7 +150,7 @@ class CoverPart(Part):
         )
         qr = [
             qr_code(d.qr_payload, 34 * mm),
-            para(_("Scan to check the report number and the data SHA-256"), s.caption),
+            para(self.t.tr("Scan to check the report number and the data SHA-256"), s.caption),
         ]
         return Table(
             [[left, qr]],
@@ -168,26 +169,28 @@ class CoverPart(Part):
 
     def summary(self) -> list[Flowable]:
         d, s = self.d, self.s
-        out: list[Flowable] = [self.h1(_("Results"))]
-        sentence = _(
+        out: list[Flowable] = [self.h1(self.t.tr("Results"))]
+        sentence = self.t.tr(
             "Total {score} of {max} points; grade: {grade}.",
             score=fmt_score(d.total),
             max=fmt_points(d.max_total),
             grade=d.grade_label,
         )
         if d.provisional:
-            sentence += self.gap + _("The score is provisional: required answers are missing.")
+            sentence += self.gap + self.t.tr(
+                "The score is provisional: required answers are missing."
+            )
         if d.vetoed:
-            sentence += self.gap + _("A veto item was triggered: the grade is a fail.")
+            sentence += self.gap + self.t.tr("A veto item was triggered: the grade is a fail.")
         elif self.vetoes_open():
-            sentence += self.gap + _("Not every veto item is answered yet.")
+            sentence += self.gap + self.t.tr("Not every veto item is answered yet.")
         else:
-            sentence += self.gap + _("No veto item was triggered.")
+            sentence += self.gap + self.t.tr("No veto item was triggered.")
         out.append(para(sentence, s.body))
         if d.amend_reason:
             out += [
                 para(chunk, s.body)
-                for chunk in chunks_of(_("Amended: {reason}", reason=d.amend_reason))
+                for chunk in chunks_of(self.t.tr("Amended: {reason}", reason=d.amend_reason))
             ]
         out += self.missing()
         out.append(Spacer(1, 3 * mm))
@@ -198,10 +201,12 @@ class CoverPart(Part):
             [sec.title for sec in applicable],
             [sec.percent for sec in applicable],
             FRAME_WIDTH,
-            axis_label=_("Percent"),
+            axis_label=self.t.tr("Percent"),
         )
         out.append(
-            KeepTogether([para(_("Share of each section's points earned (%)"), s.h2), chart])
+            KeepTogether(
+                [para(self.t.tr("Share of each section's points earned (%)"), s.h2), chart]
+            )
         )
         if d.vetoes:
             out.append(Spacer(1, 2 * mm))
@@ -216,7 +221,7 @@ class CoverPart(Part):
         if d.missing_answers:
             out.append(
                 para(
-                    _(
+                    self.t.tr(
                         "Required answers missing ({n}): {items}",
                         n=len(d.missing_answers),
                         items=sep.join(d.missing_answers),
@@ -226,11 +231,11 @@ class CoverPart(Part):
             )
         if d.missing_photos:
             items = sep.join(
-                _("{item} ({n} missing)", item=label, n=n) for label, n in d.missing_photos
+                self.t.tr("{item} ({n} missing)", item=label, n=n) for label, n in d.missing_photos
             )
             out.append(
                 para(
-                    _(
+                    self.t.tr(
                         "Required photos missing ({n}): {items}",
                         n=sum(n for _label, n in d.missing_photos),
                         items=items,
@@ -243,9 +248,9 @@ class CoverPart(Part):
     def conclusion(self) -> list[Flowable]:
         """评价结论: the score, the grade, the veto result and the main findings, in words."""
         d, s = self.d, self.s
-        out: list[Flowable] = [CondPageBreak(60 * mm), self.h1(_("Conclusion"))]
-        grade = d.grade_label + (_(" (provisional)") if d.provisional else "")
-        text = _(
+        out: list[Flowable] = [CondPageBreak(60 * mm), self.h1(self.t.tr("Conclusion"))]
+        grade = d.grade_label + (self.t.tr(" (provisional)") if d.provisional else "")
+        text = self.t.tr(
             "On site, {site} scored {score} of {max} points: {grade}.",
             site=d.site_name,
             score=fmt_score(d.total),
@@ -254,18 +259,20 @@ class CoverPart(Part):
         )
         if d.vetoed:
             hits = "、".join(v.title for v in d.vetoes if v.triggered)
-            text += self.gap + _("Veto triggered ({items}): the result is a fail.", items=hits)
+            text += self.gap + self.t.tr(
+                "Veto triggered ({items}): the result is a fail.", items=hits
+            )
         elif self.vetoes_open():
-            text += self.gap + _("Not every veto item is answered yet.")
+            text += self.gap + self.t.tr("Not every veto item is answered yet.")
         else:
-            text += self.gap + _("No veto item was triggered.")
+            text += self.gap + self.t.tr("No veto item was triggered.")
         out.append(para(text, s.body))
         severity = {"critical": 0, "major": 1, "minor": 2}
         main = sorted(d.findings, key=lambda f: (severity.get(f.severity, 3), f.number))[:5]
         if main:
-            out.append(para(_("Main findings:"), s.body))
+            out.append(para(self.t.tr("Main findings:"), s.body))
             for f in main:
-                line = _(
+                line = self.t.tr(
                     "{n}. {description} ({severity}, {status}{deadline})",
                     n=f.number,
                     description=f.description
@@ -273,7 +280,7 @@ class CoverPart(Part):
                     else f.description[:120] + "…",
                     severity=f.severity_label,
                     status=f.status_label,
-                    deadline=_(", correct by {date}", date=fmt_date(f.deadline))
+                    deadline=self.t.tr(", correct by {date}", date=fmt_date(f.deadline))
                     if f.deadline and f.status == "open"
                     else "",
                 )
@@ -281,27 +288,29 @@ class CoverPart(Part):
             if len(d.findings) > len(main):
                 out.append(
                     para(
-                        _("{n} further findings: see part three.", n=len(d.findings) - len(main)),
+                        self.t.tr(
+                            "{n} further findings: see part three.", n=len(d.findings) - len(main)
+                        ),
                         s.note,
                     )
                 )
         else:
-            out.append(para(_("No findings were recorded in this inspection."), s.body))
+            out.append(para(self.t.tr("No findings were recorded in this inspection."), s.body))
         out += self.missing()
         return out
 
     def section_table(self) -> Table:
         d, s = self.d, self.s
         head = [
-            para(_("No."), s.cell_head),
-            para(_("Section"), s.cell_head),
-            para(_("Points"), s.cell_head),
-            para(_("Max"), s.cell_head),
-            para(_("Percent"), s.cell_head),
+            para(self.t.tr("No."), s.cell_head),
+            para(self.t.tr("Section"), s.cell_head),
+            para(self.t.tr("Points"), s.cell_head),
+            para(self.t.tr("Max"), s.cell_head),
+            para(self.t.tr("Percent"), s.cell_head),
         ]
         rows = [head]
         for sec in d.sections:
-            pct = f"{sec.percent:.1f}%" if sec.applicable else _("Not applicable")
+            pct = f"{sec.percent:.1f}%" if sec.applicable else self.t.tr("Not applicable")
             rows.append(
                 [
                     para(str(sec.number), s.cell_center),
@@ -315,7 +324,7 @@ class CoverPart(Part):
         rows.append(
             [
                 "",
-                para(_("Total"), s.cell),
+                para(self.t.tr("Total"), s.cell),
                 para(fmt_score(d.total), s.cell_right),
                 para(fmt_points(d.max_total), s.cell_right),
                 para(f"{pct_total:.1f}%", s.cell_right),
@@ -335,9 +344,9 @@ class CoverPart(Part):
         d, s = self.d, self.s
         rows: list[list[Any]] = [
             [
-                para(_("No."), s.cell_head),
-                para(_("Veto item"), s.cell_head),
-                para(_("Result"), s.cell_head),
+                para(self.t.tr("No."), s.cell_head),
+                para(self.t.tr("Veto item"), s.cell_head),
+                para(self.t.tr("Result"), s.cell_head),
             ]
         ]
         extra = []
@@ -354,4 +363,4 @@ class CoverPart(Part):
             repeatRows=1,
             style=grid_style(("BACKGROUND", (0, 0), (-1, 0), SHADE_DARK), *extra),
         )
-        return KeepTogether([para(_("Veto items (一票否决)"), s.h2), table])
+        return KeepTogether([para(self.t.tr("Veto items (一票否决)"), s.h2), table])

@@ -6,7 +6,6 @@ from typing import Any
 
 from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table
 
-from inspector_app.i18n import _
 from inspector_app.reports.format import (
     CELL_PAD,
     NONE,
@@ -30,16 +29,18 @@ class FindingsPart(Part):
         d, s = self.d, self.s
         out: list[Flowable] = [
             CondPageBreak(50 * mm),
-            self.h1(_("Findings and corrective actions")),
+            self.h1(self.t.tr("Findings and corrective actions")),
         ]
         if not d.findings:
-            out.append(para(_("No findings were recorded in this inspection."), s.body))
+            out.append(para(self.t.tr("No findings were recorded in this inspection."), s.body))
             return out
         still_open = sum(1 for f in d.findings if f.status == "open")
-        line = _("{n} findings, {open} still to be corrected.", n=len(d.findings), open=still_open)
+        line = self.t.tr(
+            "{n} findings, {open} still to be corrected.", n=len(d.findings), open=still_open
+        )
         carried = sum(1 for f in d.findings if f.carried)
         if carried:
-            line += self.gap + _(
+            line += self.gap + self.t.tr(
                 "{carried} of them carried forward from the previous inspection (re-inspection).",
                 carried=carried,
             )
@@ -53,30 +54,30 @@ class FindingsPart(Part):
     def finding_table(self, f: ReportFinding) -> list[Flowable]:
         s = self.s
         long: list[tuple[str, str]] = []
-        name = _("Finding {n}", n=f.number)
+        name = self.t.tr("Finding {n}", n=f.number)
         head = (
             name
             + ("　" if self.lang == "zh" else " · ")
-            + _("{label}: {value}", label=_("Severity"), value=f.severity_label)
+            + self.t.tr("{label}: {value}", label=self.t.tr("Severity"), value=f.severity_label)
         )
         rows: list[list[Any]] = [[para(head, s.cell), ""]]
         fields: list[tuple[str, str | None]] = [
-            (_("Description"), f.description),
-            (_("Related item"), f.item_label),
-            (_("Requirement"), f.requirement),
-            (_("Deadline"), fmt_date(f.deadline)),
-            (_("Responsible"), f.responsible),
-            (_("Status"), f.status_label),
-            (_("Resolution note"), f.resolution_note),
+            (self.t.tr("Description"), f.description),
+            (self.t.tr("Related item"), f.item_label),
+            (self.t.tr("Requirement"), f.requirement),
+            (self.t.tr("Deadline"), fmt_date(f.deadline)),
+            (self.t.tr("Responsible"), f.responsible),
+            (self.t.tr("Status"), f.status_label),
+            (self.t.tr("Resolution note"), f.resolution_note),
         ]
         fields = [(label, self.clip(value, f"{name} {label}", long)) for label, value in fields]
         if f.carried:
             origin = (
-                _("from the inspection of {date}", date=fmt_date(f.carried_from_date))
+                self.t.tr("from the inspection of {date}", date=fmt_date(f.carried_from_date))
                 if f.carried_from_date
                 else NONE
             )
-            fields.append((_("Re-inspection"), origin))
+            fields.append((self.t.tr("Re-inspection"), origin))
         for label, value in fields:
             if value:
                 rows.append([para(label, s.cell_label), para(value, s.cell)])
@@ -90,8 +91,8 @@ class FindingsPart(Part):
             # 整改前 | 整改后: the photos as found beside the photos after correction
             width = FRAME_WIDTH
             heads = [
-                [para(_("Before correction"), s.cell_center)],
-                [para(_("After correction"), s.cell_center)],
+                [para(self.t.tr("Before correction"), s.cell_center)],
+                [para(self.t.tr("After correction"), s.cell_center)],
             ]
             rows.append([Columns(heads, width / 2, pad=CELL_PAD, divider=True), ""])
             for n in range(max(len(f.before), len(f.after))):
@@ -99,7 +100,7 @@ class FindingsPart(Part):
                     f.before[n] if n < len(f.before) else None,
                     f.after[n] if n < len(f.after) else None,
                 ]
-                note = _("No photo") if n == 0 else None
+                note = self.t.tr("No photo") if n == 0 else None
                 rows.append([self.photo_grid(pair, 2, width, divider=True, placeholder=note), ""])
             for r in range(last_field + 1, len(rows)):
                 extra += [

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.platypus import Paragraph, TableStyle
 
-from inspector_app.i18n import _
+from inspector_app.i18n import Translator
 from inspector_app.reports.layout import (
     GRID,
     MARGIN_BOTTOM,
@@ -148,6 +148,7 @@ class Part:
         self.d = data
         self.s: Styles = styles()
         self.lang = data.language
+        self.t = Translator(data.language)  # every word of the report, never the process's
         self.box: SignatureBox | None = None
         self._heading = 0
         self.gap = "" if self.lang == "zh" else " "  # between sentences
@@ -157,5 +158,5 @@ class Part:
 
     def h1(self, title: str) -> Paragraph:
         self._heading += 1
-        text = _("{n}. {title}", n=numeral(self._heading, self.lang), title=title)
+        text = self.t.tr("{n}. {title}", n=numeral(self._heading, self.lang), title=title)
         return Para(escape(text), self.s.h1)

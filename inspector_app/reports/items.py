@@ -7,7 +7,6 @@ from xml.sax.saxutils import escape
 
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
-from inspector_app.i18n import _
 from inspector_app.reports.format import (
     CELL_PAD,
     LONG_TEXT,
@@ -43,7 +42,7 @@ class ItemsPart(Part):
 
     def items(self) -> list[Flowable]:
         d = self.d
-        out: list[Flowable] = [CondPageBreak(60 * mm), self.h1(_("Checklist items"))]
+        out: list[Flowable] = [CondPageBreak(60 * mm), self.h1(self.t.tr("Checklist items"))]
         for sec in d.sections:
             out += self.section_items(sec)
         return out
@@ -51,15 +50,15 @@ class ItemsPart(Part):
     def section_items(self, sec: ReportSection) -> list[Flowable]:
         s = self.s
         if sec.applicable:
-            result = _(
+            result = self.t.tr(
                 "{points} of {max} points, {percent}",
                 points=fmt_points(sec.points),
                 max=fmt_points(sec.max_points),
                 percent=f"{sec.percent:.1f}%",
             )
         else:
-            result = _("Not applicable")
-        title = _("({n}) {title}", n=numeral(sec.number, self.lang), title=sec.title)
+            result = self.t.tr("Not applicable")
+        title = self.t.tr("({n}) {title}", n=numeral(sec.number, self.lang), title=sec.title)
         heading = Para(
             f'{escape(title)}<font size="9.5" color="#6b6b73">　{escape(result)}</font>', s.h2
         )
@@ -67,10 +66,10 @@ class ItemsPart(Part):
             [
                 Row(
                     [
-                        Cell([para(_("No."), s.cell_head)], SHADE_DARK),
-                        Cell([para(_("Item"), s.cell_head)], SHADE_DARK),
-                        Cell([para(_("Result"), s.cell_head)], SHADE_DARK),
-                        Cell([para(_("Points"), s.cell_head)], SHADE_DARK),
+                        Cell([para(self.t.tr("No."), s.cell_head)], SHADE_DARK),
+                        Cell([para(self.t.tr("Item"), s.cell_head)], SHADE_DARK),
+                        Cell([para(self.t.tr("Result"), s.cell_head)], SHADE_DARK),
+                        Cell([para(self.t.tr("Points"), s.cell_head)], SHADE_DARK),
                     ],
                     ITEM_COLS,
                 )
@@ -90,14 +89,14 @@ class ItemsPart(Part):
         if text is None or len(text) <= LONG_TEXT:
             return text
         sink.append((label, text))
-        return text[: LONG_TEXT // 4].rstrip() + "… " + _("(full text below the table)")
+        return text[: LONG_TEXT // 4].rstrip() + "… " + self.t.tr("(full text below the table)")
 
     def full_texts(self, texts: list[tuple[str, str]]) -> list[Flowable]:
         s = self.s
         out: list[Flowable] = []
         for label, text in texts:
             out.append(Spacer(1, 3))
-            out.append(para(_("{label} (full text)", label=label), s.cell_label))
+            out.append(para(self.t.tr("{label} (full text)", label=label), s.cell_label))
             out += [para(chunk, s.cell) for chunk in chunks_of(text)]
         if out:
             out.append(Spacer(1, 4))
@@ -108,8 +107,8 @@ class ItemsPart(Part):
         then any text too long for a cell."""
         s = self.s
         long: list[tuple[str, str]] = []
-        answer = self.clip(item.answer, f"{item.number} {_('Result')}", long)
-        comment = self.clip(item.comment, f"{item.number} {_('Comment')}", long)
+        answer = self.clip(item.answer, f"{item.number} {self.t.tr('Result')}", long)
+        comment = self.clip(item.comment, f"{item.number} {self.t.tr('Comment')}", long)
         muted = item.state in ("not_applicable", "hidden", "unanswered")
         points = (
             NONE
@@ -132,12 +131,14 @@ class ItemsPart(Part):
         wide = ITEM_COLS[1] + ITEM_COLS[2] + ITEM_COLS[3]
         details = []
         if comment:
-            details.append(_("{label}: {value}", label=_("Comment"), value=comment))
+            details.append(self.t.tr("{label}: {value}", label=self.t.tr("Comment"), value=comment))
         if item.evidence:  # 已核查材料: only what was ticked (nothing ticked says nothing)
             evidence = self.clip(
-                self.evidence(item), f"{item.number} {_('Evidence checked')}", long
+                self.evidence(item), f"{item.number} {self.t.tr('Evidence checked')}", long
             )
-            details.append(_("{label}: {value}", label=_("Evidence checked"), value=evidence))
+            details.append(
+                self.t.tr("{label}: {value}", label=self.t.tr("Evidence checked"), value=evidence)
+            )
         widths = [ITEM_COLS[0], wide]
         if details:
             rows.append(Row([Cell([]), Cell([para(d, s.cell) for d in details])], widths, True))
@@ -150,7 +151,7 @@ class ItemsPart(Part):
 
     def evidence(self, item: ReportItem) -> str:
         sep = "、" if self.lang == "zh" else "; "
-        return _(
+        return self.t.tr(
             "{names} ({n} of {total})",
             names=sep.join(item.evidence),
             n=len(item.evidence),
@@ -169,10 +170,14 @@ class ItemsPart(Part):
                 source = JpegSource(photo.display_path.read_bytes(), key=photo.sha256)
                 image = Photo(source, max_w, max_h)
             except (OSError, ValueError):
-                image = MissingPhoto(_("Photo file missing"), max_w, max_h * 0.4)
+                image = MissingPhoto(self.t.tr("Photo file missing"), max_w, max_h * 0.4)
         else:
-            image = MissingPhoto(_("Photo file missing"), max_w, max_h * 0.4)
-        taken = _("Taken {time}", time=photo.taken) if photo.taken else _("Capture time unknown")
+            image = MissingPhoto(self.t.tr("Photo file missing"), max_w, max_h * 0.4)
+        taken = (
+            self.t.tr("Taken {time}", time=photo.taken)
+            if photo.taken
+            else self.t.tr("Capture time unknown")
+        )
         return [
             image,
             Spacer(1, 2),
@@ -204,7 +209,7 @@ class ItemsPart(Part):
     # -- other photos ------------------------------------------------------------------------
 
     def other_photos(self) -> list[Flowable]:
-        out: list[Flowable] = [CondPageBreak(80 * mm), self.h1(_("Other photos"))]
+        out: list[Flowable] = [CondPageBreak(80 * mm), self.h1(self.t.tr("Other photos"))]
         for pair in chunks(self.d.other_photos, 2):
             out.append(self.photo_grid(pair, 2, FRAME_WIDTH))
         return out

@@ -9,7 +9,6 @@ from typing import Any
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
 
-from inspector_app.i18n import _
 from inspector_app.reports.format import CELL_PAD, Part, capitalised, grid_style, mm, para
 from inspector_app.reports.layout import SHADE_DARK, Photo, SignatureField
 from inspector_app.reports.model import SignatureBox
@@ -22,17 +21,17 @@ class SignaturesPart(Part):
 
     def signatures(self) -> list[Flowable]:
         d, s = self.d, self.s
-        intro = _(
+        intro = self.t.tr(
             "This report shows revision {rev} of the inspection; data SHA-256: {hash}",
             rev=d.revision,
             hash=d.data_hash,
         )
         rows: list[list[Any]] = [
             [
-                para(_("Role"), s.cell_head),
-                para(_("Signer"), s.cell_head),
-                para(_("Signature"), s.cell_head),
-                para(_("Signing time"), s.cell_head),
+                para(self.t.tr("Role"), s.cell_head),
+                para(self.t.tr("Signer"), s.cell_head),
+                para(self.t.tr("Signature"), s.cell_head),
+                para(self.t.tr("Signing time"), s.cell_head),
             ]
         ]
         for role, name, sig in self.signature_rows():
@@ -64,16 +63,16 @@ class SignaturesPart(Part):
         # 盖章处: the organisation seals the printed report and dates it by hand; the digital
         # signature carries its own time, so no printed date can disagree with it
         field = SignatureField(
-            _("Digital signature"),
-            _("reserved for the signer's certificate signature (PAdES)"),
+            self.t.tr("Digital signature"),
+            self.t.tr("reserved for the signer's certificate signature (PAdES)"),
             self._box_drawn,
             organisation=d.organisation,
-            seal_label=_("Seal here"),
-            date_line=_("Date: ____________"),
+            seal_label=self.t.tr("Seal here"),
+            date_line=self.t.tr("Date: ____________"),
         )
         return [
             CondPageBreak(120 * mm),
-            self.h1(_("Signatures")),
+            self.h1(self.t.tr("Signatures")),
             KeepTogether(
                 [
                     para(intro, s.note),
@@ -91,8 +90,8 @@ class SignaturesPart(Part):
         by_name = {(g.role, g.name): g for g in d.signatures}
         used: set[tuple[str, str]] = set()
         labels = {
-            "inspector": capitalised(_("inspector")),
-            "site_representative": _("Site representative"),
+            "inspector": capitalised(self.t.tr("inspector")),
+            "site_representative": self.t.tr("Site representative"),
         }
         for name in d.inspectors:
             key = ("inspector", name)

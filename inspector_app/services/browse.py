@@ -10,34 +10,15 @@ import json
 import sqlite3
 from typing import Any
 
-from inspector_app.i18n import _, current_language
+from inspector_app.i18n import current_language
+from inspector_app.presenters.labels import (  # noqa: F401 - moved to presenters; re-exported
+    finding_status_label,  # until cli.py, services/inspections.py, services/sync.py and
+    grade_text,  # ui/editor/editor.py import them from there
+    severity_label,
+    site_type_label,
+    status_label,
+)
 from inspector_app.store.db import Database
-
-
-def status_label(status: str) -> str:
-    return {
-        "draft": _("Draft"),
-        "completed": _("Completed"),
-        "signed": _("Signed"),
-        "exported": _("Exported"),
-    }.get(status, status)
-
-
-def grade_text(label: str, provisional: bool, vetoed: bool = False) -> str:
-    """A grade as the lists show it: "良好（暂定）" while required answers are missing (the
-    result is provisional), "不合格 ⚠" when a veto item was triggered."""
-    text = _("{grade} (provisional)", grade=label) if provisional else label
-    return text + (" ⚠" if vetoed else "")
-
-
-def site_type_label(value: str) -> str:
-    labels = {
-        "pilot_base": _("Pilot-scale test base"),
-        "tech_transfer": _("Technology-transfer agency"),
-        "platform": _("Platform"),
-    }
-    return labels.get(value, value)
-
 
 _SITES_SQL = """
 SELECT id, code, name, name_en, site_type, district, host_unit, address, contact_name,
@@ -188,18 +169,6 @@ def recent_inspections(db: Database, limit: int = 8) -> list[dict[str, Any]]:
 
 def years(rows: list[dict[str, Any]]) -> list[int]:
     return sorted({int(r["started_on"][:4]) for r in rows}, reverse=True)
-
-
-def severity_label(value: str) -> str:
-    return {"minor": _("Minor"), "major": _("Major"), "critical": _("Critical")}.get(value, value)
-
-
-def finding_status_label(value: str) -> str:
-    return {
-        "open": _("To be corrected"),
-        "corrected": _("Corrected"),
-        "verified": _("Verified"),
-    }.get(value, value)
 
 
 _FINDINGS_SQL = """

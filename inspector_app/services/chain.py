@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from inspector_app.i18n import _
-from inspector_app.services.readable import NONE, SEP
+from inspector_app.presenters.text import NONE, SEP
 from inspector_app.store import audit
 from inspector_app.store.db import Database
 

@@ -26,25 +26,24 @@ from sqlmodel import Session, select
 
 from inspector_app import timefmt
 from inspector_app.i18n import _
-from inspector_app.services.browse import site_type_label, status_label
-from inspector_app.services.changes import Changes
-from inspector_app.services.errors import ServiceError
-from inspector_app.services.readable import (
+from inspector_app.presenters.labels import (
+    photo_role_label,
+    role_label,
+    site_type_label,
+    status_label,
+)
+from inspector_app.presenters.text import NONE, SEP, plain, shorten, yes_no
+from inspector_app.presenters.values import (
     ANSWER_PARTS,
     FINDING_FIELDS,
-    NONE,
-    SEP,
     Naming,
     answer_value,
     evidence_value,
     finding_value,
-    photo_role_label,
-    plain,
     revision_value,
-    role_label,
-    shorten,
-    yes_no,
 )
+from inspector_app.services.changes import Changes
+from inspector_app.services.errors import ServiceError
 from inspector_app.store.db import Database
 from inspector_app.store.models import Inspection, Site, SyncConflict, TemplateVersion
 from inspector_app.sync import bundles, compare, merge, wire

@@ -57,11 +57,7 @@ def run_doctor(data_dir: Path) -> dict[str, Any]:
     problems: list[str] = []
     report["font"] = font_report()
     problems.extend(font_problems(report["font"]))
-    # -- signing --
-    from inspector_app.services.signing import doctor_report as signing_report
-
     report["signing"] = signing_report(data_dir)
-    # -- end signing --
     try:
         db = open_database(data_dir)
     except DatabaseError as exc:
@@ -122,3 +118,41 @@ def run_doctor(data_dir: Path) -> dict[str, Any]:
     report["problems"] = problems
     report["ok"] = not problems
     return report
+
+
+def signing_report(data_dir: Path) -> dict[str, Any]:
+    """The `signing` entry: the identities here and HQ's CA, read without a passphrase;
+    never raises."""
+    from inspector_app.services.hq_ca import ca_status
+    from inspector_app.services.identities import identities_status
+
+    try:
+        people = identities_status(data_dir)
+        hq = ca_status(data_dir)
+    except Exception as exc:  # doctor reports, it does not crash
+        return {"error": str(exc)}
+    out: dict[str, Any] = {"identity": None, "identities": [], "ca": None}
+    for ident in people:
+        out["identities"].append(
+            {
+                "subject_cn": ident.get("subject_cn"),
+                "issuer": ident.get("issuer_cn"),
+                "kind": ident.get("kind"),
+                "valid_until": ident.get("valid_until"),
+                "expired": ident.get("expired"),
+                "key_file": ident.get("key_file"),
+                "key_file_encrypted": "yes" if ident.get("key_encrypted") else "no",
+                "kdf": ident.get("kdf"),
+                "certificate_matches_key": ident.get("certificate_matches_key"),
+                "problems": ident.get("problems", []),
+            }
+        )
+    if out["identities"]:
+        out["identity"] = out["identities"][0]  # the first identity made here
+    if hq is not None:
+        out["ca"] = {
+            "subject_cn": hq.get("subject_cn"),
+            "valid_until": hq.get("valid_until"),
+            "problems": hq.get("problems", []),
+        }
+    return out

@@ -20,7 +20,6 @@ from inspector_app.services.identities import (
     DEMO_CA_NAME,
     DEMO_INSPECTOR,
     DEMO_ORGANISATION,
-    ca_paths,
     demo_passphrase,
     identity_names,
     identity_paths,
@@ -30,6 +29,16 @@ from inspector_app.services.identities import (
 from inspector_app.signing import SigningError
 from inspector_app.signing import ca as ca_mod
 from inspector_app.signing import keys as keys_mod
+
+CA_DIR = "ca"
+CA_KEY = "ca-key.json"
+CA_CERT = "ca-cert.pem"
+
+
+def ca_paths(data_dir: Path) -> tuple[Path, Path]:
+    """The CA's key and certificate files in the data folder."""
+    folder = data_dir / CA_DIR
+    return folder / CA_KEY, folder / CA_CERT
 
 
 def ca_status(data_dir: Path) -> dict[str, Any] | None:

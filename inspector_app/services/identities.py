@@ -1,9 +1,10 @@
-"""Signing identities on this computer, and the HQ certificate authority.
+"""Signing identities on this computer: whose keys are here, making, opening and renewing
+them, and installing the certificate HQ issues.
 
 An identity is a person's signing key (encrypted, see ``signing.keys``) with its
 certificate: self-signed, or issued by HQ's CA. A laptop may carry several, one per
 inspector who signs on it (a team shares a laptop): only an inspector listed on an
-inspection may sign its report (``services.signing.sign_report``). Files in the data
+inspection may sign its report (``services.report_signing``). Files in the data
 folder, all written atomically, private keys only encrypted::
 
     signing/identity-key.json, identity-cert.pem      the first identity made here
@@ -47,9 +48,6 @@ SIGNING_DIR = "signing"
 PEOPLE_DIR = "people"
 IDENTITY_KEY = "identity-key.json"
 IDENTITY_CERT = "identity-cert.pem"
-CA_DIR = "ca"
-CA_KEY = "ca-key.json"
-CA_CERT = "ca-cert.pem"
 
 
 class SigningRefused(ServiceError):
@@ -121,11 +119,6 @@ def identity_names(data_dir: Path) -> list[str]:
         if (n := _subject_of(cert)) and n != first and identity_paths(data_dir, n)[1] == cert
     )
     return names + others
-
-
-def ca_paths(data_dir: Path) -> tuple[Path, Path]:
-    folder = data_dir / CA_DIR
-    return folder / CA_KEY, folder / CA_CERT
 
 
 def demo_passphrase() -> str:
@@ -372,39 +365,3 @@ def _check_signer_profile(cert: x509.Certificate, where: Path) -> None:
         )
     if cert.not_valid_after_utc <= dt.datetime.now(dt.UTC):
         raise SigningError(_("{file}: the certificate has expired", file=where))
-
-
-def doctor_report(data_dir: Path) -> dict[str, Any]:
-    """The `signing` entry of `doctor`: never needs the passphrase, never raises."""
-    from inspector_app.services.hq_ca import ca_status
-
-    try:
-        people = identities_status(data_dir)
-        hq = ca_status(data_dir)
-    except Exception as exc:  # doctor reports, it does not crash
-        return {"error": str(exc)}
-    out: dict[str, Any] = {"identity": None, "identities": [], "ca": None}
-    for ident in people:
-        out["identities"].append(
-            {
-                "subject_cn": ident.get("subject_cn"),
-                "issuer": ident.get("issuer_cn"),
-                "kind": ident.get("kind"),
-                "valid_until": ident.get("valid_until"),
-                "expired": ident.get("expired"),
-                "key_file": ident.get("key_file"),
-                "key_file_encrypted": "yes" if ident.get("key_encrypted") else "no",
-                "kdf": ident.get("kdf"),
-                "certificate_matches_key": ident.get("certificate_matches_key"),
-                "problems": ident.get("problems", []),
-            }
-        )
-    if out["identities"]:
-        out["identity"] = out["identities"][0]  # the first identity made here
-    if hq is not None:
-        out["ca"] = {
-            "subject_cn": hq.get("subject_cn"),
-            "valid_until": hq.get("valid_until"),
-            "problems": hq.get("problems", []),
-        }
-    return out

@@ -30,6 +30,7 @@ from inspector_app.domain.vocab import PhotoRole
 from inspector_app.i18n import _
 from inspector_app.media import store
 from inspector_app.media.ingest import ImageRefused, IngestedImage, ingest_bytes, read_image_file
+from inspector_app.presenters.times import taken_text
 from inspector_app.services.errors import InvalidInput, NotFound, check_length
 from inspector_app.services.inspections import (
     _get,
@@ -302,11 +303,6 @@ def list_photos(db: Database, inspection_id: str, item_id: str | None = None) ->
     with db.session() as s:
         insp = _get(s, inspection_id)
         return list(s.exec(_photos_query(insp.id, item_id)).all())
-
-
-def taken_text(p: Photo) -> str:
-    """When the photo was taken, by the one time rule (timefmt.format_capture)."""
-    return timefmt.format_capture(p.captured_at, p.captured_local, p.captured_offset)
 
 
 def photo_dict(p: Photo) -> dict[str, Any]:

@@ -1,88 +1,40 @@
-"""Inspection reports as PDF (issue: signed PDF inspection reports).
+"""Inspection reports as PDF: the one way the desktop and the command line make one.
 
-``report_data`` gathers what a report shows through the existing read services (no SQL of
-its own); ``inspector_app.reports.builder`` lays it out; ``build_report`` writes the
-unsigned PDF atomically and says where the digital signature goes, for the signing step:
-
-    result = build_report(db, inspection_id, Path("report.pdf"))
-    append_signature_field(writer, SigFieldSpec(sig_field_name=result.signature_box.field_name,
-                                                on_page=result.signature_box.page,
-                                                box=result.signature_box.box))
+``report_data`` gathers what a report shows through the read services;
+``inspector_app.reports.builder`` lays it out. ``render_report`` gives the unsigned report
+in memory (``UnsignedReport``: the PDF, its page count, the box reserved for the digital
+signature, its number and data hash), ``build_report`` writes it atomically, and
+``services.report_signing`` signs that same result.
 
 The same inspection revision gives byte-identical PDFs (no clock, no randomness; dates come
-from the data). The report's language is switched for the duration of a build, process-wide
-(``i18n`` has one current language), under a lock: builds never interleave.
+from the data). The report's language is passed in: every word of it comes from an
+``i18n.Translator`` for that language, so a build on a worker thread leaves the process
+language (the window's) alone, and two builds in two languages may run at once.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import select
-
-from inspector_app import i18n, timefmt
-from inspector_app.domain.checklists.schema import ChecklistTemplate, WeightSource
+from inspector_app import timefmt
 from inspector_app.fsutil import atomic_write_bytes
-from inspector_app.i18n import _, pick
-from inspector_app.media.store import display_path
-from inspector_app.reports.model import (
-    RenderedReport,
-    ReportData,
-    ReportFinding,
-    ReportItem,
-    ReportPhoto,
-    ReportSection,
-    ReportSignature,
-    ReportVeto,
-    SignatureBox,
-    qr_payload,
-    report_number,
-)
-from inspector_app.services.browse import (
-    finding_status_label,
-    list_findings,
-    severity_label,
-    site_type_label,
-    status_label,
-)
-from inspector_app.services.history import answer_value, role_label
-from inspector_app.services.inspections import (
-    AnswerView,
-    InspectionState,
-    canonical_data,
-    data_hash,
-    inspection_detail_and_state,
-    signatures_of,
-)
-from inspector_app.services.photos import (
-    list_photos,
-    photos_of_findings,
-    photos_still_missing,
-    taken_text,
-)
-from inspector_app.services.sites import find_site
-from inspector_app.settings import default_organisation
+from inspector_app.reports.model import ReportData, SignatureBox, qr_payload
+from inspector_app.services.report_data import frozen_presentation, report_data
 from inspector_app.store.db import Database
-from inspector_app.store.models import Inspection, InspectionRevision, InspectionStatus
-from inspector_app.store.models import Photo as PhotoRow
 
 __all__ = [
     "ReportData",
     "ReportResult",
     "SignatureBox",
+    "UnsignedReport",
     "build_report",
+    "frozen_presentation",
     "qr_payload",
     "render_report",
     "render_report_bytes",
     "report_data",
 ]
-
-_LANGUAGE_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -98,364 +50,45 @@ class ReportResult:
     byte_size: int
 
 
-# -- the language of one build ----------------------------------------------------------------
-
-
-@contextmanager
-def report_language(lang: str) -> Iterator[str]:
-    """Make ``lang`` the current language while a report is gathered and laid out."""
-    with _LANGUAGE_LOCK:
-        saved = getattr(i18n, "_language", None)  # None: follows INSPECTOR_LANG
-        i18n.set_language(lang)
-        try:
-            yield i18n.current_language()
-        finally:
-            i18n.set_language(saved)
-
-
-# -- gathering ----------------------------------------------------------------------------------
-
-
-def _organisation(explicit: str | None, frozen: str | None) -> str:
-    """Who issues the report: the one asked for, else the one its revision was completed
-    under, else the settings', else the bureau."""
-    if explicit and explicit.strip():
-        return explicit.strip()
-    if frozen:
-        return frozen
-    from inspector_app.settings import load_settings
-
-    return load_settings().organisation.strip() or default_organisation()
-
-
-def frozen_presentation(db: Database, inspection_id: str) -> tuple[str | None, str | None]:
-    """The organisation and display zone the current revision was completed under; Nones
-    for a draft or a revision completed before they were kept."""
-    from inspector_app.services.inspections import _get
-
-    with db.session() as s:
-        insp = _get(s, inspection_id)
-        if insp.status == InspectionStatus.DRAFT.value:
-            return None, None
-        snap = s.exec(
-            select(InspectionRevision).where(
-                InspectionRevision.inspection_id == insp.id,
-                InspectionRevision.revision == insp.revision,
-            )
-        ).first()
-        return (snap.organisation, snap.display_zone) if snap is not None else (None, None)
-
-
-def _weights_label(source: WeightSource) -> str:
-    if source is WeightSource.SOURCED:
-        return _("Sourced weights (from the cited rules)")
-    if source is WeightSource.MIXED:
-        return _("Partly sample weights (not official)")
-    return _("Sample weights (not official)")
-
-
-def _photo(data_dir: Path, p: PhotoRow) -> ReportPhoto:
-    display = display_path(data_dir, p.sha256)
-    return ReportPhoto(
-        id=p.id,
-        sha256=p.sha256,
-        caption=p.caption or p.original_name,
-        taken=taken_text(p),
-        display_path=display if display.is_file() else None,
-        width=p.width,
-        height=p.height,
-    )
-
-
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
-
-
-def _current_hash(db: Database, inspection_id: str) -> str:
-    """The hash of the canonical data as it stands (a draft has no frozen one)."""
-    with db.session() as s:
-        insp = s.get(Inspection, inspection_id)
-        assert insp is not None
-        return data_hash(canonical_data(s, insp))
-
-
-def _items(
-    state: InspectionState,
-    photos_by_item: dict[str, list[ReportPhoto]],
-    section_scores: dict[str, dict],
-) -> tuple[list[ReportSection], dict[str, str]]:
-    """The sections with every item, and item id -> "2.3 title" for the findings."""
-    template: ChecklistTemplate = state.template
-    sections: list[ReportSection] = []
-    labels: dict[str, str] = {}
-    for n, sec in enumerate(template.sections, start=1):
-        items = []
-        for k, item in enumerate(sec.items, start=1):
-            number = f"{n}.{k}"
-            title = pick(item.title)
-            labels[item.id] = f"{number} {title}"
-            view = state.answers.get(item.id) or AnswerView()
-            score = state.score.items.get(item.id)
-            visible = score.visible if score is not None else True
-            if not visible:
-                kind, answer = "hidden", _("Not applicable (its condition is not met)")
-            elif view.not_applicable:
-                kind, answer = "not_applicable", _("Not applicable")
-            elif view.value is None:
-                kind = "unanswered"
-                answer = _("Unanswered (required)") if item.required else _("Unanswered")
-            else:
-                kind, answer = "answered", answer_value(item, view.value)
-            points: float | None = None
-            if item.scored and kind in ("answered", "unanswered"):
-                points = score.points if score is not None else 0.0
-            ticked = tuple(
-                pick(item.evidence[i]) for i in view.evidence if 0 <= i < len(item.evidence)
-            )
-            items.append(
-                ReportItem(
-                    id=item.id,
-                    number=number,
-                    title=title,
-                    answer=answer,
-                    state=kind,
-                    points=points,
-                    max_points=item.points,
-                    comment=view.comment,
-                    evidence=ticked,
-                    evidence_total=len(item.evidence),
-                    photos=tuple(photos_by_item.get(item.id, ())),
-                    required=item.required,
-                )
-            )
-        sc = section_scores[sec.id]
-        sections.append(
-            ReportSection(
-                id=sec.id,
-                number=n,
-                title=pick(sec.title),
-                points=sc["points"],
-                max_points=sc["max_points"],
-                percent=sc["percent"],
-                applicable=sc["applicable"],
-                items=tuple(items),
-            )
-        )
-    for v in template.vetoes:
-        labels[v.id] = pick(v.title)
-    return sections, labels
-
-
-def _vetoes(state: InspectionState) -> list[ReportVeto]:
-    out = []
-    for v in state.template.vetoes:
-        value = (state.answers.get(v.id) or AnswerView()).value
-        out.append(
-            ReportVeto(
-                id=v.id,
-                title=pick(v.title),
-                answer=_("Unanswered") if value is None else answer_value(None, value, veto=True),
-                triggered=value == "yes",
-                reason=pick(v.reason),
-                answered=value is not None,
-            )
-        )
-    return out
-
-
-def _findings(
-    db: Database,
-    data_dir: Path,
-    inspection_id: str,
-    previous_id: str | None,
-    item_labels: dict[str, str],
-) -> tuple[list[ReportFinding], set[str], dt.date | None]:
-    """Findings by deadline with before/after photos; the ids of the photos they show; the
-    date of the inspection the carried ones come from."""
-    rows = list_findings(db, inspection_id=inspection_id)
-    originals: dict[str, dict] = {}
-    if previous_id and any(r["carried_from"] for r in rows):
-        originals = {r["id"]: r for r in list_findings(db, inspection_id=previous_id)}
-    linked = photos_of_findings(
-        db,
-        [
-            *(r["id"] for r in rows if r["photos"]),
-            *(r["carried_from"] for r in rows if r["carried_from"]),
-        ],
-    )
-    shown: set[str] = set()
-    previous_date: dt.date | None = None
-    out = []
-    for n, r in enumerate(rows, start=1):
-        own = linked.get(r["id"], [])
-        shown |= {p.id for p, _role in own}
-        carried_from = r["carried_from"]
-        origin = originals.get(carried_from) if carried_from else None
-        if carried_from:
-            # 复查: the original finding's photos show it as found, this visit's as corrected
-            before = [p for p, _role in linked[carried_from]]
-            after = [p for p, _role in own]
-        else:
-            before = [p for p, role in own if role == "evidence"]
-            after = [p for p, role in own if role == "after"]
-        origin_date = _date(origin["inspection_date"]) if origin else None
-        previous_date = previous_date or origin_date
-        out.append(
-            ReportFinding(
-                id=r["id"],
-                number=n,
-                severity=r["severity"],
-                severity_label=severity_label(r["severity"]),
-                description=r["description"],
-                requirement=r["requirement"] or "",
-                deadline=_date(r["deadline"]),
-                responsible=r["responsible"] or "",
-                status=r["status"],
-                status_label=finding_status_label(r["status"]),
-                resolution_note=r["resolution_note"],
-                item_id=r["item_id"],
-                item_label=item_labels.get(r["item_id"], r["item_id"]) if r["item_id"] else None,
-                carried=bool(carried_from),
-                carried_from_date=origin_date,
-                before=tuple(_photo(data_dir, p) for p in before),
-                after=tuple(_photo(data_dir, p) for p in after),
-            )
-        )
-    return out, shown, previous_date
-
-
-def report_data(db: Database, inspection_id: str, *, organisation: str | None = None) -> ReportData:
-    """Everything the report of one inspection shows, in the current language.
-
-    ``organisation``: the issuing body on the cover; else the settings' organisation, else
-    the Weihai Municipal Science and Technology Bureau. ``inspection_id`` may be a prefix.
-    """
-    detail, state = inspection_detail_and_state(db, inspection_id)
-    iid: str = detail["id"]
-    site = find_site(db, detail["site_code"])
-    data_dir = db.path.parent
-    photo_rows = list_photos(db, iid)
-    photos_by_item: dict[str, list[ReportPhoto]] = {}
-    for p in photo_rows:
-        if p.item_id:
-            photos_by_item.setdefault(p.item_id, []).append(_photo(data_dir, p))
-    section_scores = {sec["id"]: sec for sec in detail["sections"]}
-    sections, labels = _items(state, photos_by_item, section_scores)
-    findings, shown, previous_date = _findings(
-        db, data_dir, iid, detail["previous_inspection"], labels
-    )
-    other = tuple(_photo(data_dir, p) for p in photo_rows if not p.item_id and p.id not in shown)
-    signatures = tuple(
-        ReportSignature(
-            name=g.signer_name,
-            role=g.role,
-            role_label=role_label(g.role),
-            signed_at=timefmt.format_instant(g.signed_at),
-            image_png=g.image_png,
-        )
-        for g in signatures_of(db, iid)
-    )
-    frozen = detail["data_hash"]
-    current = next((r for r in detail["revisions"] if r["revision"] == detail["revision"]), None)
-    completed = current["completed_at"] if current else None
-    frozen_organisation = current["organisation"] if frozen and current else None
-    started = dt.date.fromisoformat(detail["started_on"])
-    template = state.template
-    completed_at = dt.datetime.fromisoformat(completed) if completed else None
-    # the PDF's dates: the completion, else noon of the inspection's day; never the clock
-    issued = (
-        timefmt.local(completed_at)
-        if completed_at is not None
-        else dt.datetime.combine(
-            _date(detail["ended_on"]) or started, dt.time(12, 0), tzinfo=timefmt.display_zone()
-        )
-    )
-    status = revision_status(detail["status"])
-    return ReportData(
-        language=i18n.current_language(),
-        inspection_id=iid,
-        report_number=report_number(started.year, site.code, iid, detail["revision"]),
-        organisation=_organisation(organisation, frozen_organisation),
-        title=_("{title} — on-site inspection report", title=detail["template_title"]),
-        site_code=site.code,
-        site_name=site.name,
-        site_type=site.site_type,
-        site_type_label=site_type_label(site.site_type),
-        site_address=site.address,
-        site_host_unit=site.host_unit,
-        site_district=site.district,
-        started_on=started,
-        ended_on=_date(detail["ended_on"]),
-        inspectors=tuple(detail["inspectors"]),
-        template_id=detail["template"],
-        template_title=detail["template_title"],
-        template_version=detail["template_version"],
-        template_hash=detail["template_hash"],
-        weights_source=template.weights.source.value,
-        weights_label=_weights_label(template.weights.source),
-        status=status,
-        status_label=status_label(status),
-        revision=detail["revision"],
-        amend_reason=detail["amend_reason"],
-        total=detail["score"],
-        max_total=detail["max_score"],
-        grade=detail["grade"],
-        grade_label=detail["grade_label"],
-        provisional=detail["provisional"],
-        vetoed=detail["vetoed"],
-        vetoes=tuple(_vetoes(state)),
-        sections=tuple(sections),
-        findings=tuple(findings),
-        signatures=signatures,
-        other_photos=other,
-        data_hash=frozen or _current_hash(db, iid),
-        data_hash_frozen=frozen is not None,
-        completed_at=completed_at,
-        previous_inspection_date=previous_date,
-        site_representative=site.contact_name,
-        zone_label=timefmt.zone_label(issued),
-        issued_at=issued,
-        missing_answers=tuple(labels.get(i, i) for i in state.score.missing_required),
-        missing_photos=tuple(
-            (labels.get(item_id, item_id), n)
-            for item_id, n in photos_still_missing(
-                template, state.score, (p.item_id for p in photo_rows)
-            ).items()
-            if n > 0
-        ),
-    )
-
-
-def revision_status(status: str) -> str:
-    """What a report says of its revision: draft, completed, or signed by every inspector.
-
-    Exporting, receiving at headquarters and whatever happens to the inspection later are
-    not the revision's state: the report of a revision stays byte-identical through them.
-    """
-    if status in (InspectionStatus.DRAFT.value, InspectionStatus.COMPLETED.value):
-        return status
-    return InspectionStatus.SIGNED.value
-
-
 # -- rendering and writing ----------------------------------------------------------------------
 
 
-def _render(
-    db: Database, inspection_id: str, lang: str, organisation: str | None
-) -> tuple[ReportData, RenderedReport]:
-    from inspector_app.reports.builder import render_pdf  # reportlab only when a report is made
+@dataclass(frozen=True)
+class UnsignedReport:
+    """The unsigned report of an inspection, made in memory: what ``build_report`` writes
+    and ``services.report_signing`` signs."""
 
-    _, zone = frozen_presentation(db, inspection_id)
-    with report_language(lang), timefmt.zone_scope(zone):
-        data = report_data(db, inspection_id, organisation=organisation)
-        return data, render_pdf(data)
+    pdf: bytes = field(repr=False)
+    page_count: int
+    signature_box: SignatureBox  # 0-based page and (x1, y1, x2, y2) in PDF points
+    report_number: str
+    data_hash: str  # SHA-256 of the canonical data (frozen revision's if any)
+    language: str
+    zone: str | None  # the display zone the revision was completed in (None: the settings')
 
 
 def render_report(
     db: Database, inspection_id: str, *, lang: str = "zh", organisation: str | None = None
-) -> RenderedReport:
-    """The unsigned PDF in memory with its page count and signature box."""
-    return _render(db, inspection_id, lang, organisation)[1]
+) -> UnsignedReport:
+    """The unsigned report in ``lang``, in memory: the PDF with its page count, signature
+    box, number and data hash. The same revision always gives the same bytes."""
+    from inspector_app.reports.builder import render_pdf  # reportlab only when a report is made
+
+    zone = frozen_presentation(db, inspection_id).zone
+    with timefmt.zone_scope(zone):
+        data = report_data(db, inspection_id, lang=lang, organisation=organisation)
+        rendered = render_pdf(data)
+    if not _looks_whole(rendered.pdf):  # pragma: no cover - reportlab always ends the file
+        raise RuntimeError("the PDF is incomplete")
+    return UnsignedReport(
+        pdf=rendered.pdf,
+        page_count=rendered.page_count,
+        signature_box=rendered.signature_box,
+        report_number=data.report_number,
+        data_hash=data.data_hash,
+        language=data.language,
+        zone=zone,
+    )
 
 
 def render_report_bytes(
@@ -480,19 +113,19 @@ def build_report(
     """Write the unsigned report of an inspection to ``output``, atomically.
 
     The file appears whole or not at all (an existing file is replaced only by a complete
-    one). The result says where the empty digital-signature box is.
+    one). The result says where the empty digital-signature box is. ``organisation``: the
+    issuer on the cover; none gives the one the revision was completed under, else the
+    settings', else the bureau.
     """
-    data, rendered = _render(db, inspection_id, lang, organisation)
-    if not _looks_whole(rendered.pdf):  # pragma: no cover - reportlab always ends the file
-        raise RuntimeError("the PDF is incomplete")
+    report = render_report(db, inspection_id, lang=lang, organisation=organisation)
     output = Path(output)
-    atomic_write_bytes(output, rendered.pdf)
+    atomic_write_bytes(output, report.pdf)
     return ReportResult(
         path=output,
-        page_count=rendered.page_count,
-        report_number=data.report_number,
-        data_hash=data.data_hash,
-        signature_box=rendered.signature_box,
-        language=data.language,
-        byte_size=len(rendered.pdf),
+        page_count=report.page_count,
+        report_number=report.report_number,
+        data_hash=report.data_hash,
+        signature_box=report.signature_box,
+        language=report.language,
+        byte_size=len(report.pdf),
     )

@@ -19,7 +19,7 @@ from sqlmodel import select
 from inspector_app.domain.checklists.schema import SiteType
 from inspector_app.fsutil import FileRefused, open_regular
 from inspector_app.i18n import _
-from inspector_app.services.browse import site_type_label  # noqa: F401  (re-exported for the CLI)
+from inspector_app.presenters.labels import site_type_label  # noqa: F401  (re-exported for the CLI)
 from inspector_app.services.errors import InvalidInput, NotFound
 from inspector_app.store import audit
 from inspector_app.store.db import Database

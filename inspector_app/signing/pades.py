@@ -55,31 +55,6 @@ class SignatureBox:
     def rect(self) -> tuple[int, int, int, int]:
         return (round(self.x1), round(self.y1), round(self.x2), round(self.y2))
 
-    @classmethod
-    def of(cls, value: Any) -> SignatureBox:
-        """From a SignatureBox, ``(page, (x1, y1, x2, y2))``, ``(page, x1, y1, x2, y2)`` or an
-        object with ``page`` and ``box``/``rect`` (or x1..y2) attributes."""
-        if isinstance(value, SignatureBox):
-            return value
-        if isinstance(value, dict):
-            page = value.get("page", value.get("page_index"))
-            rect = value.get("box", value.get("rect"))
-            if rect is None:
-                rect = tuple(value.get(k) for k in ("x1", "y1", "x2", "y2"))
-            return cls(int(page), *map(float, rect))  # type: ignore[arg-type]
-        if isinstance(value, (tuple, list)):
-            if len(value) == 2:
-                return cls(int(value[0]), *map(float, value[1]))
-            if len(value) == 5:
-                return cls(int(value[0]), *map(float, value[1:]))
-        page = getattr(value, "page", getattr(value, "page_index", None))
-        rect = getattr(value, "box", getattr(value, "rect", None))
-        if rect is None and hasattr(value, "x1"):
-            rect = (value.x1, value.y1, value.x2, value.y2)
-        if page is None or rect is None:
-            raise SigningError(_("the signature box {box} is not usable", box=value))
-        return cls(int(page), *map(float, rect))
-
 
 @dataclass(frozen=True)
 class SigningIdentity:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
-from inspector_app.services.browse import site_type_label, status_label
+from inspector_app.presenters.labels import site_type_label, status_label
 from inspector_app.ui.findings import OpenFindingsPage
 from inspector_app.ui.models import ROW_ROLE, InspectionsModel, SitesModel
 from inspector_app.ui.tables import RowTable, StatusBadge, configure_table

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
-from inspector_app.services.browse import severity_label
+from inspector_app.presenters.labels import severity_label
 from inspector_app.ui.dialogs import RememberingDialog
 
 

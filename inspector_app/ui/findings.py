@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _, pick
-from inspector_app.services.browse import finding_status_label, severity_label, site_type_label
+from inspector_app.presenters.labels import finding_status_label, severity_label, site_type_label
 from inspector_app.ui.dialogs import DateField, RememberingDialog
 from inspector_app.ui.models import ROW_ROLE, Column, RowsModel
 from inspector_app.ui.plain import plain_labels

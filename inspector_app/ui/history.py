@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
-from inspector_app.services.browse import status_label
+from inspector_app.presenters.labels import status_label
 from inspector_app.services.history import (
     ChainStatus,
     InspectionHistory,

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from inspector_app.i18n import _
-from inspector_app.services.browse import grade_text, site_type_label, status_label
+from inspector_app.presenters.labels import grade_text, site_type_label, status_label
 from inspector_app.ui.plain import plain_tip
 
 Index = QModelIndex | QPersistentModelIndex

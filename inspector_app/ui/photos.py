@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app import timefmt
 from inspector_app.i18n import _
+from inspector_app.presenters.times import taken_text
 from inspector_app.store.db import Database
 from inspector_app.ui.dialogs import RememberingDialog, qsettings
 from inspector_app.ui.plain import plain_labels, plain_tip
@@ -36,11 +36,6 @@ from inspector_app.ui.workers import run_task
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 IMAGE_FILTER = "*.jpg *.jpeg *.png *.JPG *.JPEG *.PNG"
-
-
-def taken_text(p: Any) -> str:
-    """When a photo row was taken, by the one time rule."""
-    return timefmt.format_capture(p.captured_at, p.captured_local, p.captured_offset)
 
 
 def data_dir_of(db: Database) -> Path:

@@ -7,7 +7,7 @@ import io
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QImage, QPixmap
@@ -30,6 +30,10 @@ from inspector_app.store.db import Database
 from inspector_app.ui.dialogs import RememberingDialog
 from inspector_app.ui.plain import plain_labels
 from inspector_app.ui.workers import run_task, show_error
+
+if TYPE_CHECKING:
+    from inspector_app.services.report_signing import SignedReport
+    from inspector_app.services.reports import ReportResult
 
 PREVIEW_SCALE = 1.3
 
@@ -162,7 +166,7 @@ class ReportDialog(RememberingDialog):
         self.db, self.inspection_id, self.actor = db, inspection_id, actor
         self.setWindowTitle(_("Inspection report"))
         self.tmp = Path(tempfile.mkdtemp(prefix="inspector-report-"))
-        self.result: Any = None
+        self.built: ReportResult | None = None
         self.saved: Path | None = None
         self.pages: list[QLabel] = []
         self.loaded = False
@@ -221,7 +225,7 @@ class ReportDialog(RememberingDialog):
         target = self.tmp / f"report-{lang}.pdf"
         db, inspection_id = self.db, self.inspection_id
 
-        def work(progress: Any) -> tuple[Any, list[bytes]]:
+        def work(progress: Any) -> tuple[ReportResult, list[bytes]]:
             progress(0, 2, _("Building the report…"))
             result = build_report(db, inspection_id, target, lang=lang)
             progress(1, 2, _("Rendering the pages…"))
@@ -231,8 +235,8 @@ class ReportDialog(RememberingDialog):
             self, work, on_done=self._built, on_error=self._failed, title=_("Building the report…")
         )
 
-    def _built(self, done: tuple[Any, list[bytes]]) -> None:
-        self.result, pngs = done
+    def _built(self, done: tuple[ReportResult, list[bytes]]) -> None:
+        self.built, pngs = done
         for label in self.pages:
             label.deleteLater()
         self.pages = []
@@ -245,7 +249,7 @@ class ReportDialog(RememberingDialog):
         self.status.setText(
             _(
                 "Report {number} · {pages} pages · not signed",
-                number=self.result.report_number,
+                number=self.built.report_number,
                 pages=len(pngs),
             )
         )
@@ -260,7 +264,8 @@ class ReportDialog(RememberingDialog):
     # -- actions --------------------------------------------------------------------------
     def _default_name(self, signed: bool) -> str:
         suffix = "-signed" if signed else ""
-        return f"{self.result.report_number}{suffix}.pdf"
+        number = self.built.report_number if self.built is not None else "report"
+        return f"{number}{suffix}.pdf"
 
     def _ask_path(self, signed: bool) -> Path | None:
         start = str((self.saved.parent if self.saved else Path.home()) / self._default_name(signed))
@@ -273,9 +278,9 @@ class ReportDialog(RememberingDialog):
         from inspector_app.fsutil import atomic_write_bytes
 
         path = path or self._ask_path(signed=False)
-        if path is None:
+        if path is None or self.built is None:  # nothing built yet: nothing to save
             return None
-        atomic_write_bytes(path, Path(self.result.path).read_bytes())
+        atomic_write_bytes(path, Path(self.built.path).read_bytes())
         self.saved = path
         self.folder_button.setEnabled(True)
         self.status.setText(_("Saved to {path}", path=path))
@@ -289,7 +294,7 @@ class ReportDialog(RememberingDialog):
         error: str = "",
     ) -> None:
         """Ask where, who signs and the passphrase, then sign in the background."""
-        from inspector_app.services.signing import signer_choice
+        from inspector_app.services.report_signing import signer_choice
 
         path = path or self._ask_path(signed=True)
         if path is None:
@@ -311,11 +316,12 @@ class ReportDialog(RememberingDialog):
     def _sign_to(
         self, path: Path, passphrase: str, signer: str | None = None, ask: bool = False
     ) -> None:
-        from inspector_app.services.signing import PassphraseRejected, sign_report
+        from inspector_app.services.identities import PassphraseRejected
+        from inspector_app.services.report_signing import sign_report
 
         db, inspection_id, lang = self.db, self.inspection_id, self.lang.currentData()
 
-        def work(_progress: Any) -> Any:
+        def work(_progress: Any) -> SignedReport:
             return sign_report(
                 db,
                 db.path.parent,
@@ -327,7 +333,7 @@ class ReportDialog(RememberingDialog):
                 signer=signer,
             )
 
-        def done(result: Any) -> None:
+        def done(result: SignedReport) -> None:
             self.saved = path
             self.folder_button.setEnabled(True)
             self.status.setText(

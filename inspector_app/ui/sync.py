@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app import timefmt
 from inspector_app.i18n import _
-from inspector_app.services.browse import status_label
+from inspector_app.presenters.labels import status_label
 from inspector_app.store.db import Database
 from inspector_app.ui.dialogs import RememberingDialog
 from inspector_app.ui.plain import plain_tip

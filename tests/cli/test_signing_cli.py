@@ -177,7 +177,8 @@ def _completed_inspection(data_dir: Path) -> str:
 
 def test_report_sign_and_verify_end_to_end(data_dir: Path, tmp_path: Path) -> None:
     pytest.importorskip("inspector_app.services.reports")
-    from inspector_app.services.signing import DEMO_INSPECTOR, ensure_demo_identity
+    from inspector_app.services.hq_ca import ensure_demo_identity
+    from inspector_app.services.identities import DEMO_INSPECTOR
 
     insp_id = _completed_inspection(data_dir)
     ensure_demo_identity(data_dir, "demo-passphrase")
@@ -203,7 +204,7 @@ def test_report_sign_and_verify_end_to_end(data_dir: Path, tmp_path: Path) -> No
 
 
 def test_only_a_listed_inspector_signs_the_report(data_dir: Path, tmp_path: Path) -> None:
-    from inspector_app.services.signing import ensure_demo_identity
+    from inspector_app.services.hq_ca import ensure_demo_identity
 
     insp_id = _completed_inspection(data_dir)  # inspectors 王晓明 and 李娜
     ensure_demo_identity(data_dir, "demo-passphrase", names=["张伟"])  # a key, not theirs
@@ -224,7 +225,7 @@ def test_only_a_listed_inspector_signs_the_report(data_dir: Path, tmp_path: Path
 
 
 def test_doctor_shows_the_signing_identity(data_dir: Path) -> None:
-    from inspector_app.services.signing import ensure_demo_identity
+    from inspector_app.services.hq_ca import ensure_demo_identity
 
     ensure_demo_identity(data_dir, "demo-passphrase")
     r = run_main("doctor", "--json", data_dir=data_dir)

@@ -24,7 +24,6 @@ from inspector_app.services.reports import (
     render_report,
     render_report_bytes,
     report_data,
-    report_language,
 )
 from inspector_app.store.db import Database, open_database
 from tests.conftest import prepared_folder
@@ -383,8 +382,7 @@ def test_report_data_of_a_signed_and_a_vetoed_inspection(demo: Database, built) 
     assert {g.role for g in signed.signatures} == {"inspector", "site_representative"}
     assert all(g.image_png.startswith(b"\x89PNG") for g in signed.signatures)
     assert all(f.before for f in signed.findings if f.item_id and f.before)
-    with report_language("zh"):
-        vetoed = report_data(demo, VETOED)
+    vetoed = report_data(demo, VETOED, lang="zh")
     assert vetoed.vetoed and any(v.triggered for v in vetoed.vetoes)
     hit = next(v for v in vetoed.vetoes if v.triggered)
     assert squeeze(hit.reason) in squeeze(text_of(built(VETOED).path))
@@ -394,14 +392,13 @@ def test_organisation_from_the_settings_else_the_bureau(db: Database) -> None:
     from inspector_app.settings import Settings, save_settings
 
     insp_id, _t = start(db)
-    with report_language("zh"):
-        assert report_data(db, insp_id).organisation == "威海市科学技术局"
+    assert report_data(db, insp_id, lang="zh").organisation == "威海市科学技术局"
     save_settings(Settings(organisation="威海市科技服务中心"))
     assert report_data(db, insp_id).organisation == "威海市科技服务中心"
     assert report_data(db, insp_id, organisation="另一单位").organisation == "另一单位"
 
 
-def test_building_restores_the_language(db: Database) -> None:
+def test_building_leaves_the_process_language_alone(db: Database) -> None:
     insp_id, _t = start(db)
     assert i18n.current_language() == "en"
     render_report(db, insp_id, lang="zh")

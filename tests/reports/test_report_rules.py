@@ -10,7 +10,7 @@ from typing import Any
 
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import list_inspections
-from inspector_app.services.reports import render_report_bytes, report_data, report_language
+from inspector_app.services.reports import render_report_bytes, report_data
 from inspector_app.services.sync import export_package, import_package
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.db import open_database
@@ -53,8 +53,7 @@ def test_a_draft_says_which_required_answers_and_photos_are_missing(
     db: Any, tmp_path: Path
 ) -> None:
     insp_id, template = start(db)
-    with report_language("zh"):
-        data = report_data(db, insp_id)
+    data = report_data(db, insp_id, lang="zh")
     assert data.missing_answers and data.missing_photos
     text = _text(render_report_bytes(db, insp_id, lang="zh"), tmp_path).replace("\n", "")
     required = next(i for i in template.items() if i.required and not i.show_if)
@@ -95,7 +94,7 @@ def test_the_conclusion_and_the_seal_area(demo_db: Any, tmp_path: Path) -> None:
 
 
 def test_demo_reports_are_signed_by_their_own_inspectors(data_dir: Path, tmp_path: Path) -> None:
-    from inspector_app.services.signing import sign_report
+    from inspector_app.services.report_signing import sign_report
 
     db = open_database(prepared_folder(data_dir, demo=True))
     try:
@@ -114,3 +113,31 @@ def test_demo_reports_are_signed_by_their_own_inspectors(data_dir: Path, tmp_pat
             assert "No syntax or stream encoding errors" in check.stdout
     finally:
         db.dispose()
+
+
+def test_the_signed_report_is_the_report_of_its_revision(db: Any, tmp_path: Path) -> None:
+    """Signing signs the revision's own report: the organisation it was completed under,
+    byte for byte the report the preview shows, whatever the settings say by then."""
+    from inspector_app.services.report_signing import sign_report
+    from inspector_app.settings import Settings, save_settings
+    from tests.services.helpers import answer_all
+
+    save_settings(Settings(organisation="威海市科技服务中心"))
+    insp_id, template = start(db)
+    answer_all(db, insp_id, template)
+    svc.complete_inspection(db, insp_id, actor="王晓明")
+    save_settings(Settings(organisation="另一个单位"))
+    unsigned = render_report_bytes(db, insp_id, lang="zh")
+    assert "威海市科技服务中心" in _text(unsigned, tmp_path)
+    signed = sign_report(
+        db,
+        db.path.parent,
+        insp_id,
+        tmp_path / "signed.pdf",
+        passphrase="correct horse battery",
+        lang="zh",
+        signer="王晓明",
+    )
+    pdf = signed.path.read_bytes()
+    assert pdf.startswith(unsigned)  # the signature is one incremental update on top
+    assert "另一个单位" not in _text(pdf, tmp_path, "s.pdf")

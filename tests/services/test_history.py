@@ -9,8 +9,9 @@ import sqlite3
 import pytest
 
 from inspector_app import i18n
-from inspector_app.i18n import pick
-from inspector_app.services import history
+from inspector_app.i18n import Translator, pick
+from inspector_app.presenters import text as rules
+from inspector_app.presenters import times, values
 from inspector_app.services import inspections as svc
 from inspector_app.services.demo import signature_png
 from inspector_app.services.errors import NotFound
@@ -94,7 +95,7 @@ def test_timeline_in_order_with_actors_titles_and_readable_values(db) -> None:
         first.new_full
         == f"测试基地PB-T1（PB-T1） · {pick(t.title)} {t.version} · 王晓明、李娜 · 2024-10-01"
     )
-    assert first.new == history.shorten(first.new_full)
+    assert first.new == rules.shorten(first.new_full)
 
     title = pick(t.item("s1.equipment-value").title)
     comment = one(entries, field="s1.equipment-value.comment")
@@ -235,21 +236,23 @@ def test_long_text_is_shortened_and_kept_whole(db) -> None:
     text = "现场核查发现" * 40
     svc.comment_item(db, iid, "s1.team", text, actor="王晓明")
     entry = one(inspection_history(db, iid), field="s1.team.comment")
-    assert entry.new.endswith("…") and len(entry.new) == history.SHORT
+    assert entry.new.endswith("…") and len(entry.new) == rules.SHORT
     assert entry.new_full == text and entry.raw_new == text
 
 
 def test_formatting_rules() -> None:
-    assert history.plain(None) == "—"
-    assert history.plain(True) == "Yes"
-    assert history.plain(["a", "b"]) == "a、b"
-    assert history.revision_value({"revision": 3, "reason": "补充材料"}) == "Revision 3: 补充材料"
-    assert history.revision_value(2) == "Revision 2"
-    assert history.status_value({"status": "exported", "package": "p.zip"}) == "Exported · p.zip"
-    assert history.shorten("a  b\nc") == "a b c"
-    assert history.shorten("x" * 100, 10) == "x" * 9 + "…"
-    assert history.decode('"yes"') == "yes" and history.decode("not json") == "not json"
-    assert history.local_time("garbage") == "garbage"
+    assert rules.plain(None) == "—"
+    assert rules.plain(True) == "Yes"
+    assert rules.plain(["a", "b"]) == "a、b"
+    assert values.revision_value({"revision": 3, "reason": "补充材料"}) == "Revision 3: 补充材料"
+    assert values.revision_value(2) == "Revision 2"
+    assert values.status_value({"status": "exported", "package": "p.zip"}) == "Exported · p.zip"
+    assert rules.shorten("a  b\nc") == "a b c"
+    assert rules.shorten("x" * 100, 10) == "x" * 9 + "…"
+    assert values.decode('"yes"') == "yes" and values.decode("not json") == "not json"
+    assert times.local_time("garbage") == "garbage"
+    zh = Translator("zh")  # the same rules in a language given explicitly
+    assert rules.plain(True, zh) == "是" and values.revision_value(2, zh) == "第 2 版"
 
 
 def test_an_id_prefix_and_load_history(db) -> None:
@@ -348,7 +351,7 @@ def test_a_signed_report_reads_as_a_sentence_not_as_raw_fields(demo_db, tmp_path
     """The history showed 'report_signed · inspection · report · certificate_sh…' in the
     Chinese desktop after the report was signed (the walk of issue 9)."""
     from inspector_app.services.browse import list_inspections
-    from inspector_app.services.signing import sign_report
+    from inspector_app.services.report_signing import sign_report
 
     row = next(r for r in list_inspections(demo_db) if r["status"] == "signed")
     out = tmp_path / "签署的报告.pdf"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from inspector_app.services import signing as svc
+from inspector_app.services import hq_ca, identities, report_signing
 from inspector_app.services.errors import ServiceError
 from inspector_app.signing import SigningError
 from inspector_app.signing.pades import SignatureBox, sign_pdf_bytes, sign_pdf_file
@@ -224,7 +224,7 @@ def test_sign_report_records_the_file_against_the_revision(
     from inspector_app.store.audit import verify_chain
 
     out = tmp_path / "out" / "report.pdf"
-    res = svc.sign_report(
+    res = report_signing.sign_report(
         db, data_dir, completed, out, passphrase="a passphrase", lang="en", signer="李娜"
     )
     assert res.identity_created and res.self_signed and res.signer == "李娜"
@@ -248,16 +248,16 @@ def test_sign_report_refuses_and_records_nothing(
     from inspector_app.services import inspections as insp_svc
     from tests.services.helpers import start
 
-    svc.init_identity(data_dir, passphrase="a passphrase", name="王晓明")
+    identities.init_identity(data_dir, passphrase="a passphrase", name="王晓明")
     out = tmp_path / "r.pdf"
-    with pytest.raises(svc.PassphraseRejected):
-        svc.sign_report(db, data_dir, completed, out, passphrase="the wrong one")
+    with pytest.raises(identities.PassphraseRejected):
+        report_signing.sign_report(db, data_dir, completed, out, passphrase="the wrong one")
     draft, _t = start(db, code="PB-T2")
     with pytest.raises(ServiceError, match="completed"):
-        svc.sign_report(db, data_dir, draft, out, passphrase="a passphrase")
+        report_signing.sign_report(db, data_dir, draft, out, passphrase="a passphrase")
     insp_svc.amend_inspection(db, completed, reason="typo", actor="测试员")
     with pytest.raises(ServiceError, match="completed"):
-        svc.sign_report(db, data_dir, completed, out, passphrase="a passphrase")
+        report_signing.sign_report(db, data_dir, completed, out, passphrase="a passphrase")
     assert not out.exists() and _report_signed_rows(db) == []
 
 
@@ -266,33 +266,43 @@ def test_only_a_listed_inspector_signs(
 ) -> None:
     """The inspection's inspectors are 王晓明 and 李娜; a key for anyone else never signs it."""
     out = tmp_path / "r.pdf"
-    svc.init_identity(data_dir, passphrase="a passphrase", name="张伟")
-    with pytest.raises(svc.NotAnInspector, match="王晓明"):
-        svc.sign_report(db, data_dir, completed, out, passphrase="a passphrase", actor="张伟")
-    with pytest.raises(svc.NotAnInspector, match="not an inspector"):
-        svc.sign_report(db, data_dir, completed, out, passphrase="a passphrase", signer="张伟")
+    identities.init_identity(data_dir, passphrase="a passphrase", name="张伟")
+    with pytest.raises(report_signing.NotAnInspector, match="王晓明"):
+        report_signing.sign_report(
+            db, data_dir, completed, out, passphrase="a passphrase", actor="张伟"
+        )
+    with pytest.raises(report_signing.NotAnInspector, match="not an inspector"):
+        report_signing.sign_report(
+            db, data_dir, completed, out, passphrase="a passphrase", signer="张伟"
+        )
     assert not out.exists() and _report_signed_rows(db) == []
     # the person at the keyboard, when listed, signs with a key made on first use
-    res = svc.sign_report(db, data_dir, completed, out, passphrase="a passphrase", actor="王晓明")
+    res = report_signing.sign_report(
+        db, data_dir, completed, out, passphrase="a passphrase", actor="王晓明"
+    )
     assert res.signer == "王晓明" and res.identity_created
-    assert svc.identity_names(data_dir) == ["张伟", "王晓明"]
+    assert identities.identity_names(data_dir) == ["张伟", "王晓明"]
     # and later the first listed inspector with a key here signs by default
-    again = svc.sign_report(db, data_dir, completed, out, passphrase="a passphrase", actor="x")
+    again = report_signing.sign_report(
+        db, data_dir, completed, out, passphrase="a passphrase", actor="x"
+    )
     assert again.signer == "王晓明" and not again.identity_created
 
 
 def test_sign_report_with_the_real_report_builder(
     db: Any, data_dir: Path, completed: str, tmp_path: Path
 ) -> None:
-    svc.ensure_demo_identity(data_dir, "demo-passphrase")
+    hq_ca.ensure_demo_identity(data_dir, "demo-passphrase")
     out = tmp_path / "report.pdf"
-    res = svc.sign_report(db, data_dir, completed, out, passphrase="demo-passphrase", lang="zh")
+    res = report_signing.sign_report(
+        db, data_dir, completed, out, passphrase="demo-passphrase", lang="zh"
+    )
     ca_pem = data_dir / "ca" / "ca-cert.pem"
     r = verify_pdf(out, [ca_pem])
-    assert r.accepted and r.trusted and r.signer == svc.DEMO_INSPECTOR
+    assert r.accepted and r.trusted and r.signer == identities.DEMO_INSPECTOR
     assert not res.self_signed and res.report_number
     assert "Signature is Valid" in tool("pdfsig", str(out)).stdout
-    assert svc.DEMO_INSPECTOR in tool("pdftotext", str(out), "-").stdout
+    assert identities.DEMO_INSPECTOR in tool("pdftotext", str(out), "-").stdout
 
 
 @pytest.mark.parametrize("usage", ["digital_signature", "content_commitment"])

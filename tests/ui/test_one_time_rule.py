@@ -89,7 +89,7 @@ def test_a_signature_and_a_photo_read_the_same_everywhere(
 
 def test_the_pades_stamp_shows_the_display_zone(demo_db: Any, tmp_path: Path) -> None:
     from inspector_app.services.browse import list_inspections
-    from inspector_app.services.signing import sign_report
+    from inspector_app.services.report_signing import sign_report
 
     row = next(r for r in list_inspections(demo_db) if r["status"] == "signed")
     out = tmp_path / "signed.pdf"
@@ -114,7 +114,7 @@ def test_the_pades_stamp_time_is_the_display_zones_on_a_laptop_set_to_utc(
 
     from inspector_app import timefmt
     from inspector_app.services.browse import list_inspections
-    from inspector_app.services.signing import sign_report
+    from inspector_app.services.report_signing import sign_report
     from inspector_app.signing.verify import verify_pdf
 
     monkeypatch.setattr(tzlocal, "get_localzone", lambda: dt.UTC)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app.services import inspections as svc
-from inspector_app.services.signing import ensure_demo_identity
+from inspector_app.services.hq_ca import ensure_demo_identity
 from tests.services.helpers import answer_all
 from tests.ui.test_workflows import _open_new, seed_site
 
@@ -25,12 +25,12 @@ def test_preview_save_and_sign(make_app: Any, data_dir: Path, tmp_path: Path, qt
     win.report_current()
     dialog = win.dialog
     qtbot.waitUntil(lambda: dialog.loaded, timeout=30000)
-    assert len(dialog.pages) == dialog.result.page_count >= 2
+    assert len(dialog.pages) == dialog.built.page_count >= 2
     assert not dialog.pages[0].pixmap().isNull()
     assert "未签名" in dialog.status.text()
 
     saved = dialog.save_as(tmp_path / "unsigned.pdf")
-    assert saved is not None and saved.read_bytes() == Path(dialog.result.path).read_bytes()
+    assert saved is not None and saved.read_bytes() == Path(dialog.built.path).read_bytes()
     assert dialog.folder_button.isEnabled()
 
     signed = tmp_path / "signed.pdf"

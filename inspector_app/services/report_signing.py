@@ -1,14 +1,14 @@
-"""Signed reports and their verification, shared by the CLI and the GUI.
+"""Signing an inspection's report: who may sign it, and the signature itself.
 
-Only an inspector listed on an inspection may sign its report (with their own identity,
-``services.identities``); the report of the frozen revision is signed PAdES B-B and the
-signature is recorded against the revision in the audit log. Verification is offline.
+Only an inspector listed on an inspection may sign its report, with their own identity
+(``services.identities``). ``sign_report`` signs the report of the frozen revision as
+``services.reports.render_report`` makes it (PAdES B-B, ``signing.pades``), writes it
+atomically and records ``report_signed`` with the file's SHA-256 against the revision in
+the audit log, in one transaction. The desktop and the CLI both sign through here.
 """
 
 from __future__ import annotations
 
-import json
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,88 +17,18 @@ from cryptography.hazmat.primitives import hashes
 
 from inspector_app import timefmt
 from inspector_app.domain.vocab import SIGNABLE
-from inspector_app.i18n import _, current_language, tr
+from inspector_app.i18n import Translator, _
+from inspector_app.presenters.labels import status_label
+from inspector_app.reports.model import SignatureBox as ReportBox
 from inspector_app.services.errors import InvalidInput
-from inspector_app.services.hq_ca import (
-    IssuedCertificate,
-    ca_status,
-    ensure_demo_identity,
-    init_ca,
-    issue_certificate,
-)
 from inspector_app.services.identities import (
-    DEMO_CA_NAME,
-    DEMO_INSPECTOR,
-    DEMO_ORGANISATION,
-    DEMO_PASSPHRASE,
-    NEW_PASSPHRASE_ENV,
-    PASSPHRASE_ENV,
-    PassphraseRejected,
     SigningRefused,
-    ca_paths,
-    demo_passphrase,
-    doctor_report,
     ensure_identity,
-    identities_status,
     identity_names,
-    identity_paths,
-    identity_status,
-    import_certificate,
-    init_identity,
-    load_identity,
     refusing,
 )
 from inspector_app.signing import ca as ca_mod
-from inspector_app.signing.pades import (
-    FIELD_NAME,
-    SignatureBox,
-    sign_pdf_bytes,
-    write_signed_pdf,
-)
-from inspector_app.signing.verify import VerifyResult, verify_pdf
-
-# -- reports --------------------------------------------------------------------------------
-
-
-def build_report(
-    db: Any,
-    inspection_id: str,
-    output: Path,
-    *,
-    lang: str | None = None,
-    organisation: str | None = None,
-) -> Any:
-    """An unsigned report (``services.reports.build_report``)."""
-    from inspector_app.services.reports import build_report as build
-
-    return build(
-        db,
-        inspection_id,
-        output,
-        lang=lang or current_language(),
-        organisation=organisation if organisation is not None else _organisation(),
-    )
-
-
-def _organisation() -> str:
-    from inspector_app.settings import load_settings
-
-    return load_settings().organisation
-
-
-@dataclass(frozen=True)
-class SignedReport:
-    path: Path
-    sha256: str
-    inspection_id: str
-    revision: int
-    report_number: str | None
-    data_hash: str
-    signer: str
-    self_signed: bool
-    identity_created: bool  # a self-signed identity was made for this signature
-
-
+from inspector_app.signing.pades import SignatureBox, sign_pdf_bytes, write_signed_pdf
 
 
 class NotAnInspector(SigningRefused):
@@ -121,7 +51,22 @@ class SignerChoice:
         return self.with_identity[0] if self.with_identity else None
 
 
+@dataclass(frozen=True)
+class SignedReport:
+    path: Path
+    sha256: str
+    inspection_id: str
+    revision: int
+    report_number: str
+    data_hash: str
+    signer: str
+    self_signed: bool
+    identity_created: bool  # a self-signed identity was made for this signature
+
+
 def signer_choice(db: Any, data_dir: Path, inspection_id: str) -> SignerChoice:
+    import json
+
     from inspector_app.services.inspections import _get
 
     with db.session() as s:
@@ -165,6 +110,11 @@ def choose_signer(choice: SignerChoice, signer: str | None, actor: str | None) -
     )
 
 
+def _stamp_box(box: ReportBox) -> SignatureBox:
+    """The box the report reserved, as the signing code takes it."""
+    return SignatureBox(box.page, *box.box)
+
+
 @refusing
 def sign_report(
     db: Any,
@@ -183,14 +133,14 @@ def sign_report(
     file's SHA-256 against the revision, in one transaction."""
     from sqlmodel import select
 
-    from inspector_app.services.browse import status_label
     from inspector_app.services.inspections import _get
+    from inspector_app.services.reports import render_report
     from inspector_app.settings import default_actor
     from inspector_app.store import audit
     from inspector_app.store.models import InspectionRevision
 
     actor = actor or default_actor()
-    lang = lang or current_language()
+    t = Translator(lang)  # the report's language, whatever the window shows
     output = Path(output).expanduser().resolve()
     choice = signer_choice(db, data_dir, inspection_id)
     if choice.status not in SIGNABLE:
@@ -212,24 +162,17 @@ def sign_report(
                 other=identity.name,
             )
         )
-    with tempfile.TemporaryDirectory(prefix="inspector-report-") as tmp:
-        result = build_report(
-            db, full_id, Path(tmp) / "report.pdf", lang=lang, organisation=organisation
-        )
-        pdf = Path(result.path).read_bytes()
-    number = result.report_number
-    from inspector_app.services.reports import frozen_presentation
-
-    zone = frozen_presentation(db, full_id)[1]
-    with timefmt.zone_scope(zone):  # the stamp's time in the zone the cover names
+    report = render_report(db, full_id, lang=t.language, organisation=organisation)
+    number = report.report_number
+    with timefmt.zone_scope(report.zone):  # the stamp's time in the zone the cover names
         signed_bytes = sign_pdf_bytes(
-            pdf,
+            report.pdf,
             identity,
-            box=SignatureBox.of(result.signature_box),
-            reason=tr("Inspection report {number}", lang=lang, number=number),
-            extra_lines=[tr("Report {number}", lang=lang, number=number)],
-            lang=lang,
-            field_name=result.signature_box.field_name or FIELD_NAME,
+            box=_stamp_box(report.signature_box),
+            reason=t.tr("Inspection report {number}", number=number),
+            extra_lines=[t.tr("Report {number}", number=number)],
+            lang=t.language,
+            field_name=report.signature_box.field_name,
         )
     with db.transaction() as s:
         insp = _get(s, full_id)
@@ -243,7 +186,7 @@ def sign_report(
             raise InvalidInput(
                 _("inspection {id} changed while its report was made; try again", id=full_id[:8])
             )
-        if result.data_hash != snap.data_hash:
+        if report.data_hash != snap.data_hash:
             raise InvalidInput(
                 _(
                     "the report does not show the frozen data of revision {rev}",
@@ -283,68 +226,3 @@ def sign_report(
         self_signed=self_signed,
         identity_created=created,
     )
-
-
-@refusing
-def sign_pdf(
-    data_dir: Path, source: Path, output: Path, *, passphrase: str, box: SignatureBox
-) -> Any:
-    """Sign any PDF with this laptop's identity (tests and tools; reports use sign_report)."""
-    from inspector_app.signing.pades import sign_pdf_file
-
-    identity = load_identity(data_dir, passphrase)
-    return sign_pdf_file(source, output, identity, box=box)
-
-
-@refusing
-def verify(path: Path, trust: list[Path] | None = None) -> VerifyResult:
-    """Verify a signed PDF offline; ``trust``: CA certificate files to trust."""
-    return verify_pdf(Path(path), [Path(p) for p in trust] if trust else None)
-
-
-def audit_entries(db: Any, inspection_id: str) -> list[dict[str, Any]]:
-    """The report_signed records of an inspection, oldest first."""
-    with db.session() as s:
-        rows = s.connection().exec_driver_sql(
-            "SELECT ts, actor, new FROM audit_log WHERE inspection_id = ? "
-            "AND action = 'report_signed' ORDER BY seq",
-            (inspection_id,),
-        )
-        return [{"ts": r[0], "actor": r[1], **json.loads(r[2])} for r in rows]
-
-
-__all__ = [
-    "DEMO_CA_NAME",
-    "DEMO_INSPECTOR",
-    "DEMO_ORGANISATION",
-    "DEMO_PASSPHRASE",
-    "NEW_PASSPHRASE_ENV",
-    "PASSPHRASE_ENV",
-    "IssuedCertificate",
-    "NotAnInspector",
-    "PassphraseRejected",
-    "SignedReport",
-    "SignerChoice",
-    "SigningRefused",
-    "build_report",
-    "ca_paths",
-    "ca_status",
-    "choose_signer",
-    "demo_passphrase",
-    "doctor_report",
-    "ensure_demo_identity",
-    "ensure_identity",
-    "identities_status",
-    "identity_names",
-    "identity_paths",
-    "identity_status",
-    "import_certificate",
-    "init_ca",
-    "init_identity",
-    "issue_certificate",
-    "load_identity",
-    "sign_pdf",
-    "sign_report",
-    "signer_choice",
-    "verify",
-]
