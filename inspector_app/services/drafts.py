@@ -172,7 +172,7 @@ def _why_not(db: Database, rows: list[tuple[int, Draft, str | None]]) -> dict[in
                     known[iid] = (_("no inspection {id}", id=iid), "", set(), set())
                 else:
                     try:
-                        svc._require_editable(insp)
+                        svc.require_editable(insp)
                     except ServiceError as exc:
                         known[iid] = (str(exc), "", set(), set())
                     else:

@@ -63,7 +63,7 @@ def grade_label(template: ChecklistTemplate, grade_id: str) -> str:
 # -- reading ------------------------------------------------------------------------------
 
 
-def _get(s: Session, inspection_id: str) -> Inspection:
+def get_inspection(s: Session, inspection_id: str) -> Inspection:
     insp = s.get(Inspection, inspection_id)
     if insp is None:
         # allow an unambiguous prefix of the UUID, as people type them from lists
@@ -79,7 +79,7 @@ def _get(s: Session, inspection_id: str) -> Inspection:
     return insp
 
 
-def _template(s: Session, insp: Inspection) -> ChecklistTemplate:
+def template_for(s: Session, insp: Inspection) -> ChecklistTemplate:
     return template_in(s, insp.template_version_id)
 
 
@@ -118,7 +118,7 @@ def _rescore(s: Session, insp: Inspection, template: ChecklistTemplate) -> Score
     return result
 
 
-def _require_editable(insp: Inspection) -> None:
+def require_editable(insp: Inspection) -> None:
     if insp.status not in EDITABLE:
         raise Locked(
             _(
@@ -299,7 +299,7 @@ def _carry_findings(s: Session, previous: Inspection, insp: Inspection, actor: s
 # -- answering ----------------------------------------------------------------------------
 
 
-def _target(template: ChecklistTemplate, item_id: str) -> Item | None:
+def item_of(template: ChecklistTemplate, item_id: str) -> Item | None:
     """The item for ``item_id``; None for a veto item (answered yes/no)."""
     try:
         return template.item(item_id)
@@ -314,7 +314,7 @@ def _target(template: ChecklistTemplate, item_id: str) -> Item | None:
 
 
 def _normalize(template: ChecklistTemplate, item_id: str, value: Any) -> Any:
-    item = _target(template, item_id)
+    item = item_of(template, item_id)
     if item is None:  # veto: yes = triggered
         veto_item = Item(
             id="veto", title=template.veto(item_id).title, type=AnswerType.YES_NO, points=1
@@ -350,7 +350,7 @@ def _apply(
     ``expected``: the answer's version the caller last saw (``AnswerView.version``); if it
     changed since, nothing is written and ``Stale`` says so.
     """
-    item = _target(template, item_id)
+    item = item_of(template, item_id)
     changes = dict(changes)
     if isinstance(changes.get("comment"), str):
         check_length(
@@ -428,9 +428,9 @@ def _edit_answer(
     **changes: Any,
 ) -> EditResult:
     with db.transaction() as s:
-        insp = _get(s, inspection_id)
-        _require_editable(insp)
-        template = _template(s, insp)
+        insp = get_inspection(s, inspection_id)
+        require_editable(insp)
+        template = template_for(s, insp)
         rec = _apply(s, insp, template, item_id, actor, changes, expected=expected)
         result = _rescore(s, insp, template)
     return EditResult(rec, result)
@@ -441,9 +441,9 @@ def answer_many(
 ) -> ScoreResult:
     """Several answer edits ({item: {value|not_applicable|comment|...}}) in one transaction."""
     with db.transaction() as s:
-        insp = _get(s, inspection_id)
-        _require_editable(insp)
-        template = _template(s, insp)
+        insp = get_inspection(s, inspection_id)
+        require_editable(insp)
+        template = template_for(s, insp)
         existing = _answers(s, insp.id)
         for item_id, changes in edits.items():
             if changes.get("not_applicable"):
@@ -547,10 +547,10 @@ def add_finding(
             _("unknown severity {value!r} (use minor, major or critical)", value=severity)
         )
     with db.transaction() as s:
-        insp = _get(s, inspection_id)
-        _require_editable(insp)
+        insp = get_inspection(s, inspection_id)
+        require_editable(insp)
         if item_id is not None:
-            _target(_template(s, insp), item_id)
+            item_of(template_for(s, insp), item_id)
         f = Finding(
             inspection_id=insp.id,
             item_id=item_id,
@@ -616,10 +616,10 @@ def update_finding(db: Database, finding_id: str, *, actor: str, **changes: Any)
         f = s.get(Finding, finding_id)
         if f is None:
             raise NotFound(_("no finding {id}", id=finding_id))
-        insp = _get(s, f.inspection_id)
-        _require_editable(insp)
+        insp = get_inspection(s, f.inspection_id)
+        require_editable(insp)
         if changes.get("item_id"):
-            _target(_template(s, insp), changes["item_id"])
+            item_of(template_for(s, insp), changes["item_id"])
         touched = False
         for key, new in changes.items():
             if isinstance(new, str):
@@ -798,9 +798,9 @@ def complete_inspection(
 ) -> InspectionRevision:
     """Freeze score and answers; refuse while a required item or veto is unanswered."""
     with db.transaction() as s:
-        insp = _get(s, inspection_id)
-        _require_editable(insp)
-        template = _template(s, insp)
+        insp = get_inspection(s, inspection_id)
+        require_editable(insp)
+        template = template_for(s, insp)
         result = _rescore(s, insp, template)
         if result.missing_required:
             listed = "; ".join(describe_missing(template, result.missing_required[:10]))
@@ -840,7 +840,7 @@ def amend_inspection(db: Database, inspection_id: str, *, reason: str, actor: st
         raise InvalidInput(_("an amendment needs a reason"))
     check_length(reason.strip(), limits.REASON, _("the reason"))
     with db.transaction() as s:
-        insp = _get(s, inspection_id)
+        insp = get_inspection(s, inspection_id)
         _require_status(
             insp, AMENDABLE, _("only a completed inspection can be amended; {id} is {status}")
         )
@@ -886,7 +886,7 @@ def record_signature(
     if not image_png.startswith(b"\x89PNG\r\n\x1a\n"):
         raise InvalidInput(_("a signature must be a PNG image"))
     with db.transaction() as s:
-        insp = _get(s, inspection_id)
+        insp = get_inspection(s, inspection_id)
         _require_status(
             insp,
             (InspectionStatus.COMPLETED.value, InspectionStatus.SIGNED.value),
@@ -944,7 +944,7 @@ def record_signature(
 def mark_exported(db: Database, inspection_id: str, *, package: str, actor: str) -> Inspection:
     """Record that a signed inspection left in a package for headquarters."""
     with db.transaction() as s:
-        insp = _get(s, inspection_id)
+        insp = get_inspection(s, inspection_id)
         _require_status(
             insp,
             (InspectionStatus.SIGNED.value, InspectionStatus.EXPORTED.value),
@@ -1048,7 +1048,7 @@ class _Read:
 
 
 def _read(s: Session, inspection_id: str) -> _Read:
-    insp = _get(s, inspection_id)
+    insp = get_inspection(s, inspection_id)
     site = s.get(Site, insp.site_id)
     assert site is not None  # foreign key
     row = s.get(TemplateVersion, insp.template_version_id)
@@ -1250,7 +1250,7 @@ def _lang_en() -> bool:
 def signatures_of(db: Database, inspection_id: str) -> list[Signature]:
     """The signatures given on the inspection's current revision."""
     with db.session() as s:
-        insp = _get(s, inspection_id)
+        insp = get_inspection(s, inspection_id)
         return list(
             s.exec(
                 select(Signature)
@@ -1266,7 +1266,7 @@ def signatures_of(db: Database, inspection_id: str) -> list[Signature]:
 def pending_signers(db: Database, inspection_id: str) -> list[tuple[str, str]]:
     """Who still has to sign this revision: each inspector, then the site's representative."""
     with db.session() as s:
-        insp = _get(s, inspection_id)
+        insp = get_inspection(s, inspection_id)
         site = s.get(Site, insp.site_id)
         inspectors = json.loads(insp.inspectors)
     done = signatures_of(db, inspection_id)

@@ -33,11 +33,11 @@ from inspector_app.media.ingest import ImageRefused, IngestedImage, ingest_bytes
 from inspector_app.presenters.times import taken_text
 from inspector_app.services.errors import InvalidInput, NotFound, check_length
 from inspector_app.services.inspections import (
-    _get,
-    _require_editable,
-    _target,
-    _template,
+    get_inspection,
+    item_of,
     load_inspection_state,
+    require_editable,
+    template_for,
 )
 from inspector_app.store import audit
 from inspector_app.store.db import Database
@@ -140,10 +140,10 @@ def original_name(path: Path) -> str:
 def _check_target(db: Database, inspection_id: str, item_id: str | None) -> tuple[str, set[str]]:
     """The inspection's full id (editable, item valid) and the SHA-256 of its photos."""
     with db.session() as s:
-        insp = _get(s, inspection_id)
-        _require_editable(insp)
+        insp = get_inspection(s, inspection_id)
+        require_editable(insp)
         if item_id is not None:
-            _target(_template(s, insp), item_id)
+            item_of(template_for(s, insp), item_id)
         known = set(s.exec(select(Photo.sha256).where(Photo.inspection_id == insp.id)).all())
     return insp.id, known
 
@@ -161,8 +161,8 @@ def _insert(
 ) -> Photo:
     captured = image.captured_utc()
     with db.transaction() as s:
-        insp = _get(s, inspection_id)
-        _require_editable(insp)  # it may have been completed while the files were read
+        insp = get_inspection(s, inspection_id)
+        require_editable(insp)  # it may have been completed while the files were read
         photo = Photo(
             inspection_id=insp.id,
             item_id=item_id,
@@ -301,7 +301,7 @@ def _photos_query(inspection_id: str, item_id: str | None = None) -> Any:
 def list_photos(db: Database, inspection_id: str, item_id: str | None = None) -> list[Photo]:
     """The photos of an inspection (or of one item), in the order they were added."""
     with db.session() as s:
-        insp = _get(s, inspection_id)
+        insp = get_inspection(s, inspection_id)
         return list(s.exec(_photos_query(insp.id, item_id)).all())
 
 
@@ -384,8 +384,8 @@ def set_caption(db: Database, photo_id: str, caption: str | None, *, actor: str)
     text = _clean_caption(caption)
     with db.transaction() as s:
         photo = _get_photo(s, photo_id)
-        insp = _get(s, photo.inspection_id)
-        _require_editable(insp)
+        insp = get_inspection(s, photo.inspection_id)
+        require_editable(insp)
         if photo.caption == text:
             return photo
         audit.append(
@@ -428,8 +428,8 @@ def link_photo_to_finding(
                     finding=finding.id[:8],
                 )
             )
-        insp = _get(s, finding.inspection_id)
-        _require_editable(insp)
+        insp = get_inspection(s, finding.inspection_id)
+        require_editable(insp)
         link = s.get(FindingPhoto, (finding.id, photo.id))
         if link is not None and link.role == role:
             return link

@@ -81,10 +81,10 @@ class Presentation(NamedTuple):
 def frozen_presentation(db: Database, inspection_id: str) -> Presentation:
     """The organisation and display zone the current revision was completed under; Nones
     for a draft or a revision completed before they were kept."""
-    from inspector_app.services.inspections import _get
+    from inspector_app.services.inspections import get_inspection
 
     with db.session() as s:
-        insp = _get(s, inspection_id)
+        insp = get_inspection(s, inspection_id)
         if insp.status == InspectionStatus.DRAFT.value:
             return Presentation(None, None)
         snap = s.exec(

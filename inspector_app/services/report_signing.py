@@ -67,10 +67,10 @@ class SignedReport:
 def signer_choice(db: Any, data_dir: Path, inspection_id: str) -> SignerChoice:
     import json
 
-    from inspector_app.services.inspections import _get
+    from inspector_app.services.inspections import get_inspection
 
     with db.session() as s:
-        insp = _get(s, inspection_id)
+        insp = get_inspection(s, inspection_id)
         names = json.loads(insp.inspectors)
         full_id, revision, status = insp.id, insp.revision, insp.status
     have = set(identity_names(data_dir))
@@ -133,7 +133,7 @@ def sign_report(
     file's SHA-256 against the revision, in one transaction."""
     from sqlmodel import select
 
-    from inspector_app.services.inspections import _get
+    from inspector_app.services.inspections import get_inspection
     from inspector_app.services.reports import render_report
     from inspector_app.settings import default_actor
     from inspector_app.store import audit
@@ -175,7 +175,7 @@ def sign_report(
             field_name=report.signature_box.field_name,
         )
     with db.transaction() as s:
-        insp = _get(s, full_id)
+        insp = get_inspection(s, full_id)
         snap = s.exec(
             select(InspectionRevision).where(
                 InspectionRevision.inspection_id == full_id,

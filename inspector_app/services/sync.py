@@ -31,7 +31,7 @@ from inspector_app.media import store
 from inspector_app.media.ingest import ImageRefused, ingest_bytes
 from inspector_app.services.browse import status_label
 from inspector_app.services.errors import InvalidInput, NotFound
-from inspector_app.services.inspections import _get, mark_exported
+from inspector_app.services.inspections import get_inspection, mark_exported
 from inspector_app.store import audit, meta
 from inspector_app.store import staging as staging_store
 from inspector_app.store.db import SCHEMA_HEAD, Database
@@ -135,7 +135,7 @@ def export_package(
         if inspection_ids is None:
             ids = list(s.exec(select(Inspection.id).order_by(Inspection.started_on)).all())
         else:
-            ids = [_get(s, ref).id for ref in inspection_ids]
+            ids = [get_inspection(s, ref).id for ref in inspection_ids]
         if not ids:
             raise InvalidInput(_("there is no inspection to export"))
         collected = bundles.collect(s, ids)
