@@ -115,7 +115,9 @@ class Menus:
             action.setShortcuts(keys)
         elif keys is not None:
             action.setShortcut(QKeySequence(keys))
-        action.triggered.connect(slot)
+        # triggered passes `checked`; a slot with defaults (close_editor(reload=True)) must
+        # not take it as its first argument
+        action.triggered.connect(lambda _checked=False: slot())
         menu.addAction(action)
         return action
 

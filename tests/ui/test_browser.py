@@ -145,3 +145,26 @@ def test_on_start_the_keyboard_is_in_the_list(
     empty.mkdir()
     welcome = make_app(empty)
     assert focused() is welcome.window.welcome.demo_button  # Enter: the sample data
+
+
+def test_ctrl_w_from_the_editor_shows_the_list_with_the_new_score(
+    make_app: Any, data_dir: Path, two_sites: dict[str, str], qtbot: Any
+) -> None:
+    """A menu action's `checked` argument once reached close_editor as reload=False: the
+    list kept the score from before the edit."""
+    app = make_app(data_dir)
+    win = app.window
+    target = two_sites["provisional"]
+    editor = win.open_inspection(target)
+    assert editor is not None
+    item = next(i for i in editor.template.items() if i.type.value == "score" and not i.show_if)
+    before = next(r["score"] for r in win.browser.inspections.rows if r["id"] == target)
+    assert editor.apply_answer(item.id, 0 if editor.answers.get(item.id) else item.points)
+    win.activateWindow()
+    qtbot.keyClick(win, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert win.editor is None
+    qtbot.waitUntil(
+        lambda: next(r["score"] for r in win.browser.inspections.rows if r["id"] == target)
+        != before,
+        timeout=5000,
+    )
