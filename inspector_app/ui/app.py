@@ -13,8 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from inspector_app import APP_NAME, __version__, i18n, paths, timefmt
 from inspector_app.i18n import _
-from inspector_app.services.drafts import DESKTOP_LOCK
-from inspector_app.services.startup import open_data_folder
+from inspector_app.services.startup import open_workspace
 from inspector_app.settings import (
     Settings,
     data_dir_for,
@@ -24,12 +23,12 @@ from inspector_app.settings import (
     use_data_folder,
 )
 from inspector_app.store.db import Database, DatabaseError
-from inspector_app.store.locks import try_hold
 from inspector_app.ui.dialogs import SettingsDialog
 from inspector_app.ui.fonts import install_fonts
 from inspector_app.ui.main_window import MainWindow
 from inspector_app.ui.qt_i18n import install_qt_translators, remove_qt_translators
 from inspector_app.ui.workers import wait_for_tasks
+from inspector_app.workspace import Workspace
 
 # For the start-up benchmark: quit once the window is on screen with its data.
 EXIT_AFTER_SHOW_ENV = "INSPECTOR_EXIT_AFTER_SHOW"
@@ -75,7 +74,7 @@ class InspectorApp:
         self.actor = actor or (
             self.settings.inspectors[0] if self.settings.inspectors else default_actor()
         )
-        self.db: Database = self._open(self.data_dir)
+        self.ws: Workspace = self._open(self.data_dir)
         self.window = self._new_window()
 
     @property
@@ -83,23 +82,19 @@ class InspectorApp:
         """The language of this run: the one asked for on starting, else the saved one."""
         return self.run_language or self.settings.language
 
-    def _open(self, data_dir: Path) -> Database:
-        """Open a data folder and hold its desktop lock while it is shown, so a command-line
-        run leaves the drafts being typed here alone. A second desktop on the same folder
-        opens it too, and leaves the drafts to the first."""
-        lock = try_hold(data_dir / DESKTOP_LOCK) if data_dir.is_dir() else None
-        try:
-            db = open_data_folder(data_dir, desktop=lock is not None)
-        except BaseException:
-            if lock is not None:
-                lock.release()
-            raise
-        if lock is None and data_dir.is_dir():  # the folder was new: take the lock now
-            lock = try_hold(data_dir / DESKTOP_LOCK)
-        old, self.desktop_lock = getattr(self, "desktop_lock", None), lock
-        if old is not None:
-            old.release()
-        return db
+    @property
+    def db(self) -> Database:
+        return self.ws.db
+
+    def _open(self, data_dir: Path) -> Workspace:
+        """Open a data folder as this run's Workspace; it holds the folder's desktop lock
+        while it is shown, so a command-line run leaves the drafts being typed here alone.
+        A second desktop on the same folder opens it too, and leaves the drafts to the
+        first."""
+        ws, _recovery = open_workspace(
+            data_dir, actor=self.actor, settings=self.settings, desktop=True
+        )
+        return ws
 
     def _new_window(self) -> MainWindow:
         window = MainWindow(self.db, self.settings, self.actor, self.data_dir)
@@ -146,9 +141,9 @@ class InspectorApp:
         remove_qt_translators(self.qapp, self.translators)
         self.translators = install_qt_translators(self.qapp, self.language)
         if data_dir != self.data_dir:
-            new_db = self._open(data_dir)  # refuse to switch before the new folder is good
-            self.db.dispose()
-            self.db, self.data_dir = new_db, data_dir
+            new_ws = self._open(data_dir)  # refuse to switch before the new folder is good
+            self.ws.close()
+            self.ws, self.data_dir = new_ws, data_dir
             current = None
         old = self.window
         old.close()
@@ -159,10 +154,7 @@ class InspectorApp:
 
     def close(self) -> None:
         self.window.close()
-        self.db.dispose()
-        if self.desktop_lock is not None:
-            self.desktop_lock.release()
-            self.desktop_lock = None
+        self.ws.close()  # the database, and the folder's desktop lock
         remove_qt_translators(self.qapp, self.translators)  # Qt's strings as they were
         self.translators = []
 
