@@ -142,7 +142,8 @@ def main() -> int:
     # 2 and 3 in this process
     from PySide6.QtWidgets import QApplication, QTreeWidget, QTreeWidgetItem
 
-    from inspector_app.services import inspections as svc
+    from inspector_app.services import answers as answers_svc
+    from inspector_app.services import inspection_views as views_svc
     from inspector_app.services.browse import list_inspections
     from inspector_app.ui.app import InspectorApp
     from inspector_app.ui.fonts import install_fonts
@@ -155,7 +156,7 @@ def main() -> int:
     rows = list_inspections(app.db)
     sizes = {}
     for r in rows:
-        state = svc.load_inspection_state(app.db, r["id"])
+        state = views_svc.load_inspection_state(app.db, r["id"])
         sizes[r["id"]] = (len(state.template.items()) + len(state.template.vetoes), r["status"])
     largest = max(sizes.values())[0]
     target = next(i for i, (n, status) in sizes.items() if n == largest and status == "draft")
@@ -211,11 +212,11 @@ def main() -> int:
         qapp.processEvents()
         edit_times.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        done = svc.answer_item(
+        done = answers_svc.answer_item(
             app.db, target, other.id, other.points * (n % 2), actor="bench", expected=seen
         )
         service_times.append(time.perf_counter() - t0)
-        seen = svc.answer_view(done.answer).version
+        seen = answers_svc.answer_view(done.answer).version
     results["answer_edit_ms"] = round(med(edit_times) * 1000, 2)
     results["answer_edit_samples"] = len(edit_times)
     results["service_call_alone_ms"] = round(med(service_times) * 1000, 2)

@@ -194,7 +194,11 @@ def make_big_inspection(
     photos in ``data_dir`` (created); returns its id. Photos are generated once and kept in
     ``photo_cache`` (shared with bench/photos.py)."""
     from inspector_app.domain.checklists.loader import load_template_text
+    from inspector_app.services import answers as answers_svc
+    from inspector_app.services import findings as findings_svc
+    from inspector_app.services import inspection_views as views_svc
     from inspector_app.services import inspections as svc
+    from inspector_app.services import signatures as signatures_svc
     from inspector_app.services.demo import signature_png
     from inspector_app.services.photos import add_photos, link_photo_to_finding, list_photos
     from inspector_app.services.sites import find_site, upsert_sites
@@ -230,7 +234,7 @@ def make_big_inspection(
             started_on=dt.date(2024, 10, 1),
             actor=ACTOR,
         )
-        template = svc.load_inspection_state(db, insp.id).template
+        template = views_svc.load_inspection_state(db, insp.id).template
         items = template.items()
         edits: dict[str, dict[str, Any]] = {}
         for n, item in enumerate(items):
@@ -240,7 +244,7 @@ def make_big_inspection(
                 edit["comment"] = "佐证材料已现场核验，部分记录需补充完善。"
             edits[item.id] = edit
         edits["v.one"] = {"value": "no"}
-        svc.answer_many(db, insp.id, edits, actor=ACTOR)
+        answers_svc.answer_many(db, insp.id, edits, actor=ACTOR)
         for n, path in enumerate(files):  # one photo on every third item
             report = add_photos(
                 db,
@@ -255,7 +259,7 @@ def make_big_inspection(
         photos = {p.item_id: p for p in list_photos(db, insp.id)}
         for n in range(8):
             item = items[3 * n]
-            f = svc.add_finding(
+            f = findings_svc.add_finding(
                 db,
                 insp.id,
                 item_id=item.id,
@@ -276,7 +280,7 @@ def make_big_inspection(
                 ("李娜", "inspector"),
                 ("孙主任", "site_representative"),
             ):
-                svc.record_signature(
+                signatures_svc.record_signature(
                     db,
                     insp.id,
                     signer_name=name,

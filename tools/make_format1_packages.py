@@ -60,7 +60,10 @@ s.inspectors = ["王晓明"]
 settings.save_settings(s)
 timefmt.set_display_zone("Asia/Urumqi")
 
+from inspector_app.services import answers as answers_svc
+from inspector_app.services import findings as findings_svc
 from inspector_app.services import inspections as svc
+from inspector_app.services import signatures as signatures_svc
 from inspector_app.services.photos import add_photos, link_photo_to_finding
 from inspector_app.services.sites import find_site, upsert_sites
 from inspector_app.services.sync import export_package
@@ -103,13 +106,13 @@ for item, value in (
     ("s2.date", "2024-10-08"),
     ("v-fraud", "no"),
 ):
-    svc.answer_item(db, first, item, value, actor=actor)
-svc.comment_item(db, first, "s1.team", "工程负责人在岗", actor=actor)
+    answers_svc.answer_item(db, first, item, value, actor=actor)
+answers_svc.comment_item(db, first, "s1.team", "工程负责人在岗", actor=actor)
 photo = data.parent / "lab.jpg"
 Image.new("RGB", (64, 48), (40, 120, 200)).save(photo, "JPEG", quality=80)
 report = add_photos(db, data, first, [photo], actor=actor, item_id="s1.lab", caption="实验室")
 photo_id = report.added[0].id
-finding = svc.add_finding(
+finding = findings_svc.add_finding(
     db,
     first,
     description="设备台账不全",
@@ -124,7 +127,7 @@ link_photo_to_finding(db, finding.id, photo_id, role="evidence", actor=actor)
 svc.complete_inspection(db, first, actor=actor, ended_on=dt.date(2024, 10, 8))
 png = io.BytesIO()
 Image.new("L", (120, 40), 255).save(png, "PNG")
-svc.record_signature(
+signatures_svc.record_signature(
     db, first, signer_name=actor, role="inspector", image_png=png.getvalue(), actor=actor
 )
 second = svc.start_inspection(
@@ -135,7 +138,7 @@ second = svc.start_inspection(
     started_on=dt.date(2025, 1, 10),
     actor=actor,
 ).id
-svc.answer_item(db, second, "s1.lab", "yes", actor=actor)
+answers_svc.answer_item(db, second, "s1.lab", "yes", actor=actor)
 result = export_package(db, data, out, actor=actor, device_name="王晓明 @ FIELD-LAPTOP")
 assert result.inspections == 2 and result.photos == 1, result
 print(out, result.byte_size, "bytes")

@@ -190,7 +190,9 @@ def main() -> int:
     # 7. two drafts edited on the laptop and at HQ: conflicts for a person to decide, the
     # first one's differences field by field
     from inspector_app.domain.checklists.schema import AnswerType
-    from inspector_app.services import inspections as svc
+    from inspector_app.services import answers as answers_svc
+    from inspector_app.services import findings as findings_svc
+    from inspector_app.services import inspection_views as views_svc
     from inspector_app.services.demo import demo_id
     from inspector_app.services.sync import import_package
     from inspector_app.ui.conflicts import ConflictsDialog
@@ -201,15 +203,15 @@ def main() -> int:
     laptop = open_database(data)
     for n, key in enumerate(("pb-2024-5", "pb-2024-9")):
         draft = demo_id("inspection", key)
-        state = svc.load_inspection_state(laptop, draft)
+        state = views_svc.load_inspection_state(laptop, draft)
         open_items = [i for i in state.template.items() if i.id not in state.answers and i.scored]
         item = open_items[0]
-        svc.comment_item(hq, draft, item.id, "总部复核：资料待补充", actor="总部 李娜")
-        svc.comment_item(laptop, draft, item.id, "现场补充：已查看台账", actor="王晓明")
+        answers_svc.comment_item(hq, draft, item.id, "总部复核：资料待补充", actor="总部 李娜")
+        answers_svc.comment_item(laptop, draft, item.id, "现场补充：已查看台账", actor="王晓明")
         if n == 0:
             yes_no = next(i for i in open_items if i.type is AnswerType.YES_NO)
-            svc.answer_item(laptop, draft, yes_no.id, "no", actor="王晓明")
-            svc.add_finding(
+            answers_svc.answer_item(laptop, draft, yes_no.id, "no", actor="王晓明")
+            findings_svc.add_finding(
                 laptop,
                 draft,
                 description="中试设备台账未及时更新",

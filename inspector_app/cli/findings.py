@@ -24,7 +24,7 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_findings_add(ctx: Context, args: argparse.Namespace) -> ExitCode:
-    from inspector_app.services.inspections import add_finding
+    from inspector_app.services.findings import add_finding
 
     f = add_finding(
         ctx.db,

@@ -87,14 +87,14 @@ def cmd_inspections_list(ctx: Context, args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> ExitCode:
-    from inspector_app.services.browse import finding_status_label, grade_text, severity_label
-    from inspector_app.services.inspections import (
-        describe_missing,
-        inspection_detail,
-        item_title,
-        load_inspection_state,
+    from inspector_app.services.browse import (
+        finding_status_label,
+        grade_text,
+        severity_label,
         status_label,
     )
+    from inspector_app.services.inspection_views import inspection_detail, load_inspection_state
+    from inspector_app.services.inspections import describe_missing, item_title
 
     d = inspection_detail(ctx.db, args.id)
     if args.json:
@@ -210,7 +210,8 @@ def cmd_inspections_start(ctx: Context, args: argparse.Namespace) -> ExitCode:
 
 
 def _grade_label(ctx: Context, inspection_id: str, grade: str) -> str:
-    from inspector_app.services.inspections import grade_label, load_inspection_state
+    from inspector_app.services.inspection_views import load_inspection_state
+    from inspector_app.services.inspections import grade_label
 
     return grade_label(load_inspection_state(ctx.db, inspection_id).template, grade)
 
@@ -229,7 +230,7 @@ def _print_score(ctx: Context, inspection_id: str, result: Any) -> None:
 
 
 def cmd_inspections_answer(ctx: Context, args: argparse.Namespace) -> ExitCode:
-    from inspector_app.services.inspections import answer_item, comment_item
+    from inspector_app.services.answers import answer_item, comment_item
 
     res = answer_item(ctx.db, args.id, args.item, _json_value(args.value), actor=ctx.actor)
     if args.comment is not None:
@@ -239,7 +240,7 @@ def cmd_inspections_answer(ctx: Context, args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_inspections_na(ctx: Context, args: argparse.Namespace) -> ExitCode:
-    from inspector_app.services.inspections import mark_not_applicable
+    from inspector_app.services.answers import mark_not_applicable
 
     _print_score(
         ctx, args.id, mark_not_applicable(ctx.db, args.id, args.item, actor=ctx.actor).score
@@ -248,7 +249,7 @@ def cmd_inspections_na(ctx: Context, args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_inspections_comment(ctx: Context, args: argparse.Namespace) -> ExitCode:
-    from inspector_app.services.inspections import comment_item
+    from inspector_app.services.answers import comment_item
 
     comment_item(ctx.db, args.id, args.item, args.text, actor=ctx.actor)
     return ExitCode.OK

@@ -60,7 +60,8 @@ def cmd_photos_list(ctx: Context, args: argparse.Namespace) -> ExitCode:
     if args.json:
         print_json([photo_dict(p) for p in photos])
         return ExitCode.OK
-    from inspector_app.services.inspections import item_title, load_inspection_state
+    from inspector_app.services.inspection_views import load_inspection_state
+    from inspector_app.services.inspections import item_title
 
     template = load_inspection_state(ctx.db, args.id).template
     print_table(

@@ -19,7 +19,11 @@ from pathlib import Path
 from sqlmodel import select
 
 from inspector_app.domain.checklists.schema import AnswerType, ChecklistTemplate, Item
+from inspector_app.services import answers as answers_svc
+from inspector_app.services import findings as findings_svc
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
+from inspector_app.services import signatures as signatures_svc
 from inspector_app.services.sites import upsert_sites
 from inspector_app.services.templates import find_template_version, template_of
 from inspector_app.store.db import Database
@@ -260,7 +264,7 @@ def _fill(db: Database, insp_id: str, template: ChecklistTemplate, plan: Plan) -
         for v in template.vetoes:
             edits[v.id] = {"value": "yes" if v.id == veto_id else "no"}
     # conditional items whose condition is not met are hidden: answering them is harmless
-    svc.answer_many(db, insp_id, edits, actor="demo")
+    answers_svc.answer_many(db, insp_id, edits, actor="demo")
 
 
 def _ticks(n: int, rng: random.Random, q: float) -> str:
@@ -272,7 +276,7 @@ def _ticks(n: int, rng: random.Random, q: float) -> str:
 def _findings(
     db: Database, insp_id: str, template: ChecklistTemplate, plan: Plan, contact: str
 ) -> None:
-    detail = svc.inspection_detail(db, insp_id)
+    detail = views_svc.inspection_detail(db, insp_id)
     weak = [
         it
         for sec in detail["sections"]
@@ -287,7 +291,7 @@ def _findings(
     statuses = ["open", "open", "corrected", "verified"]
     for n, it in enumerate(weak[:4]):
         severity = ["major", "minor", "critical", "minor"][n % 4]
-        f = svc.add_finding(
+        f = findings_svc.add_finding(
             db,
             insp_id,
             item_id=it["id"],
@@ -302,7 +306,9 @@ def _findings(
         if plan.key == "pb-2024-1":
             status = "open"  # left open for the re-inspection to carry forward
         if status != "open":
-            svc.set_finding_status(db, f.id, status, actor="demo", note="已提交整改报告及照片。")
+            findings_svc.set_finding_status(
+                db, f.id, status, actor="demo", note="已提交整改报告及照片。"
+            )
 
 
 def demo_photo(folder: Path, caption: str, seed: str, when: dt.datetime) -> Path:
@@ -476,14 +482,14 @@ def load_demo(db: Database, *, actor: str = "demo") -> DemoReport:
                     actor=actor,
                 )
                 first_number = next(i for i in template.items() if i.type is AnswerType.NUMBER)
-                detail = svc.inspection_detail(db, insp_id)
+                detail = views_svc.inspection_detail(db, insp_id)
                 current = next(
                     it["value"]
                     for sec in detail["sections"]
                     for it in sec["items"]
                     if it["id"] == first_number.id
                 )
-                svc.answer_item(
+                answers_svc.answer_item(
                     db,
                     insp_id,
                     first_number.id,
@@ -496,7 +502,7 @@ def load_demo(db: Database, *, actor: str = "demo") -> DemoReport:
                 signers = [(name, "inspector") for name in team]
                 signers.append((site.contact_name or "现场负责人", "site_representative"))
                 for name, role in signers:
-                    svc.record_signature(
+                    signatures_svc.record_signature(
                         db,
                         insp_id,
                         signer_name=name,
@@ -519,7 +525,7 @@ def load_demo(db: Database, *, actor: str = "demo") -> DemoReport:
 
 def _recheck_carried(db: Database, insp_id: str) -> None:
     """In the re-inspection, the inspector finds most carried findings corrected."""
-    detail = svc.inspection_detail(db, insp_id)
+    detail = views_svc.inspection_detail(db, insp_id)
     # in the order of what they say, not of their random ids: alike on every laptop
     carried = sorted(
         (f for f in detail["findings"] if f["carried_from"]),
@@ -528,6 +534,6 @@ def _recheck_carried(db: Database, insp_id: str) -> None:
     for n, f in enumerate(carried):
         status = "verified" if n % 3 == 0 else ("corrected" if n % 3 == 1 else "open")
         if status != "open":
-            svc.set_finding_status(
+            findings_svc.set_finding_status(
                 db, f["id"], status, actor="demo", note="复查：现场核验整改已完成。"
             )

@@ -120,13 +120,13 @@ class Recovery:
 
 def apply_draft(db: Database, draft: Draft) -> None:
     """Turn one draft into the audited edit it stands for (and drop it)."""
-    from inspector_app.services import inspections as svc
+    from inspector_app.services import answers as answers_svc
 
     text = draft.text
     if draft.kind == COMMENT:
-        svc.comment_item(db, draft.inspection_id, draft.item_id, text, actor=draft.actor)
+        answers_svc.comment_item(db, draft.inspection_id, draft.item_id, text, actor=draft.actor)
     else:
-        svc.answer_item(
+        answers_svc.answer_item(
             db, draft.inspection_id, draft.item_id, text.strip() or None, actor=draft.actor
         )
 

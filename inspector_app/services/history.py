@@ -37,7 +37,7 @@ from inspector_app.services.chain import (  # noqa: F401 - re-exported
 from inspector_app.store.db import Database
 
 if TYPE_CHECKING:
-    from inspector_app.services.inspections import InspectionState
+    from inspector_app.services.inspection_views import InspectionState
 
 _Context = Naming  # what naming the rows needs: the pinned template, findings, photos
 
@@ -131,7 +131,7 @@ _HERE = _Source()
 def _context(db: Database, inspection_id: str) -> tuple[str, _Context, InspectionState | None]:
     """The full inspection id and what naming the rows needs; the raw id when it is gone."""
     from inspector_app.services.errors import NotFound
-    from inspector_app.services.inspections import load_inspection_state
+    from inspector_app.services.inspection_views import load_inspection_state
 
     try:
         state = load_inspection_state(db, inspection_id)

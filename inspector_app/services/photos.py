@@ -32,10 +32,10 @@ from inspector_app.media import store
 from inspector_app.media.ingest import ImageRefused, IngestedImage, ingest_bytes, read_image_file
 from inspector_app.presenters.times import taken_text
 from inspector_app.services.errors import InvalidInput, NotFound, check_length
+from inspector_app.services.inspection_views import load_inspection_state
 from inspector_app.services.inspections import (
     get_inspection,
     item_of,
-    load_inspection_state,
     require_editable,
     template_for,
 )

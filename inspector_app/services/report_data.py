@@ -38,20 +38,16 @@ from inspector_app.reports.model import (
     ReportVeto,
     report_number,
 )
+from inspector_app.services.answers import AnswerView
 from inspector_app.services.browse import list_findings
-from inspector_app.services.inspections import (
-    AnswerView,
-    InspectionState,
-    canonical_data,
-    data_hash,
-    inspection_detail_and_state,
-    signatures_of,
-)
+from inspector_app.services.canonical import canonical_data, data_hash
+from inspector_app.services.inspection_views import InspectionState, inspection_detail_and_state
 from inspector_app.services.photos import (
     list_photos,
     photos_of_findings,
     photos_still_missing,
 )
+from inspector_app.services.signatures import signatures_of
 from inspector_app.services.sites import find_site
 from inspector_app.settings import default_organisation
 from inspector_app.store.db import Database

@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
         db = self.db
 
         def work(_progress: Any) -> None:
-            import inspector_app.services.inspections
+            import inspector_app.services.inspection_views  # answers, inspections
             import inspector_app.services.photos
             import inspector_app.ui.editor.editor  # noqa: F401
 
@@ -310,11 +310,11 @@ class MainWindow(QMainWindow):
             self.open_inspection(current)
 
     def open_inspection(self, inspection_id: str) -> ChecklistEditor | None:
-        from inspector_app.services import inspections as svc
+        from inspector_app.services import inspection_views as views_svc
         from inspector_app.ui.editor.editor import ChecklistEditor
 
         try:
-            state = svc.load_inspection_state(self.db, inspection_id)
+            state = views_svc.load_inspection_state(self.db, inspection_id)
         except ServiceError as exc:
             show_error(self, exc)
             return None
@@ -361,6 +361,7 @@ class MainWindow(QMainWindow):
             self.dialog = None
 
     def complete_current(self) -> None:
+        from inspector_app.services import completion as completion_svc
         from inspector_app.services import inspections as svc
         from inspector_app.ui.completion import CompletionDialog
 
@@ -368,7 +369,7 @@ class MainWindow(QMainWindow):
             return
         self.editor.flush()
         inspection_id = self.editor.state.id
-        summary = svc.completion_summary(self.db, inspection_id)
+        summary = completion_svc.completion_summary(self.db, inspection_id)
         dialog = CompletionDialog(summary, self)
 
         def complete() -> None:
@@ -405,19 +406,19 @@ class MainWindow(QMainWindow):
     # -- signatures and history -----------------------------------------------------------
     def sign_current(self) -> None:
         """Each inspector, then the site's representative, signs the completed revision."""
-        from inspector_app.services import inspections as svc
+        from inspector_app.services import signatures as signatures_svc
 
         if self.editor is None or self.editor.state.status not in ("completed", "signed"):
             return
         inspection_id = self.editor.state.id
-        pending = svc.pending_signers(self.db, inspection_id)
+        pending = signatures_svc.pending_signers(self.db, inspection_id)
         if not pending:
             self.statusBar().showMessage(_("Everyone has signed this revision."))
             return
         self._sign_next(inspection_id, pending)
 
     def _sign_next(self, inspection_id: str, pending: list[tuple[str, str]]) -> None:
-        from inspector_app.services import inspections as svc
+        from inspector_app.services import signatures as signatures_svc
         from inspector_app.ui.signature_dialog import SignatureDialog
 
         name, role = pending[0]
@@ -426,11 +427,11 @@ class MainWindow(QMainWindow):
         def signed() -> None:
             values = dialog.values()
             try:
-                svc.record_signature(self.db, inspection_id, actor=self.actor, **values)
+                signatures_svc.record_signature(self.db, inspection_id, actor=self.actor, **values)
             except ServiceError as exc:
                 show_error(self, exc)
                 return
-            rest = svc.pending_signers(self.db, inspection_id)
+            rest = signatures_svc.pending_signers(self.db, inspection_id)
             self.open_inspection(inspection_id)
             if rest:
                 self._sign_next(inspection_id, rest)

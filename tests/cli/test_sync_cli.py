@@ -76,7 +76,7 @@ def test_resolve_names_a_missing_conflict_and_refuses_a_bad_choice(tmp_path: Pat
 
 def test_conflicts_show_their_differences_and_are_decided_together(tmp_path: Path) -> None:
     from inspector_app.i18n import pick
-    from inspector_app.services import inspections as svc
+    from inspector_app.services import answers as answers_svc
     from inspector_app.services.sync import export_package, import_package
     from inspector_app.services.templates import sync_forms
     from inspector_app.store.db import open_database
@@ -91,8 +91,8 @@ def test_conflicts_show_their_differences_and_are_decided_together(tmp_path: Pat
     export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明")
     import_package(hdb, hq, tmp_path / "1.inspkg", actor="总部")
     for iid in ids:
-        svc.comment_item(hdb, iid, "s1.premises", "总部的意见", actor="总部")
-        svc.comment_item(ldb, iid, "s1.premises", "现场的意见", actor="王晓明")
+        answers_svc.comment_item(hdb, iid, "s1.premises", "总部的意见", actor="总部")
+        answers_svc.comment_item(ldb, iid, "s1.premises", "现场的意见", actor="王晓明")
     export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明")
     import_package(hdb, hq, tmp_path / "2.inspkg", actor="总部")
     ldb.dispose()

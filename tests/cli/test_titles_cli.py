@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from inspector_app.services import inspections as svc
+from inspector_app.services import answers as answers_svc
+from inspector_app.services import findings as findings_svc
 from inspector_app.services.photos import add_photos
 from inspector_app.store.db import open_database
 from tests.conftest import run_main
@@ -30,8 +31,8 @@ def draft(data_dir: Path, tmp_path: Path) -> tuple[str, Any, Any]:
     sync_forms(db)
     insp_id, template = start(db)
     scored = next(i for i in template.items() if i.scored and i.type.value == "yes_no")
-    svc.answer_item(db, insp_id, scored.id, "yes", actor="测试员")
-    svc.add_finding(
+    answers_svc.answer_item(db, insp_id, scored.id, "yes", actor="测试员")
+    findings_svc.add_finding(
         db, insp_id, description="台账缺失", severity="major", item_id=scored.id, actor="测试员"
     )
     add_photos(

@@ -16,7 +16,10 @@ from pathlib import Path
 import pytest
 
 from inspector_app import i18n, limits
-from inspector_app.services import inspections as svc
+from inspector_app.services import answers as answers_svc
+from inspector_app.services import canonical as canonical_svc
+from inspector_app.services import findings as findings_svc
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services.browse import list_findings
 from inspector_app.services.demo import demo_id, demo_photo
 from inspector_app.services.reports import (
@@ -260,7 +263,7 @@ def test_a_change_to_the_inspection_changes_the_bytes(db: Database) -> None:
     item = template.sections[0].items[0]
     from tests.services.helpers import best_value
 
-    svc.answer_item(db, insp_id, item.id, best_value(item), actor="测试员")
+    answers_svc.answer_item(db, insp_id, item.id, best_value(item), actor="测试员")
     second = render_report_bytes(db, insp_id)
     assert second != first
     assert render_report_bytes(db, insp_id) == second
@@ -291,12 +294,12 @@ def test_the_qr_payload_holds_the_report_number_and_the_data_hash(demo: Database
 
 
 def test_the_data_hash_is_the_frozen_one_or_the_current_one(demo: Database, built) -> None:
-    frozen = svc.inspection_detail(demo, RECHECK)["data_hash"]
+    frozen = views_svc.inspection_detail(demo, RECHECK)["data_hash"]
     assert frozen and built(RECHECK).data_hash == frozen
     with demo.session() as s:
         from inspector_app.store.models import Inspection
 
-        current = svc.data_hash(svc.canonical_data(s, s.get(Inspection, DRAFT)))
+        current = canonical_svc.data_hash(canonical_svc.canonical_data(s, s.get(Inspection, DRAFT)))
     data = report_data(demo, DRAFT)
     assert built(DRAFT).data_hash == current == data.data_hash
     assert not data.data_hash_frozen and report_data(demo, RECHECK).data_hash_frozen
@@ -368,7 +371,7 @@ def test_report_data_of_a_reinspection(demo: Database) -> None:
     assert carried and all(f.carried_from_date == dt.date(2024, 10, 11) for f in carried)
     # 复查: the carried finding's own photos are "after"; the original's would be "before"
     assert any(f.after for f in carried)
-    detail = svc.inspection_detail(demo, RECHECK)
+    detail = views_svc.inspection_detail(demo, RECHECK)
     assert [s.points for s in data.sections] == [s["points"] for s in detail["sections"]]
     assert data.total == detail["score"] and data.grade_label
     items = [i for s in data.sections for i in s.items]
@@ -415,11 +418,13 @@ def test_long_texts_split_across_pages(db: Database) -> None:
     text_item = next(i for i in template.items() if i.type.value == "text")
     # every text at its cap (inspector_app.limits): a longer one is refused
     long_text = ("现场核查情况<良好>&完整。" * 400)[: limits.TEXT_ANSWER]
-    svc.answer_item(db, insp_id, text_item.id, long_text, actor="测试员")
-    svc.comment_item(db, insp_id, text_item.id, "备注" * (limits.COMMENT // 2), actor="测试员")
+    answers_svc.answer_item(db, insp_id, text_item.id, long_text, actor="测试员")
+    answers_svc.comment_item(
+        db, insp_id, text_item.id, "备注" * (limits.COMMENT // 2), actor="测试员"
+    )
     for _n in range(3):
         finding = ("问题描述" * 500)[: limits.FINDING_TEXT]
-        svc.add_finding(db, insp_id, description=finding, actor="测试员")
+        findings_svc.add_finding(db, insp_id, description=finding, actor="测试员")
     rendered = render_report(db, insp_id)
     assert rendered.page_count > 10
     assert rendered.signature_box.page == rendered.page_count - 1

@@ -8,6 +8,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from inspector_app.services import answers as answers_svc
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import list_inspections
 from inspector_app.services.reports import render_report_bytes, report_data
@@ -65,8 +67,8 @@ def test_a_draft_says_which_required_answers_and_photos_are_missing(
 def test_evidence_is_printed_only_when_something_was_ticked(db: Any, tmp_path: Path) -> None:
     insp_id, template = start(db)
     ticked, unticked = [i for i in template.items() if len(i.evidence) >= 1 and not i.show_if][:2]
-    svc.set_evidence_checked(db, insp_id, ticked.id, [0], actor="测试员")
-    svc.answer_item(db, insp_id, unticked.id, _any_answer(unticked), actor="测试员")
+    answers_svc.set_evidence_checked(db, insp_id, ticked.id, [0], actor="测试员")
+    answers_svc.answer_item(db, insp_id, unticked.id, _any_answer(unticked), actor="测试员")
     text = _text(render_report_bytes(db, insp_id, lang="zh"), tmp_path)
     assert text.count("已核查材料") == 1
     assert ticked.evidence[0].zh[:6] in text.replace("\n", "")
@@ -103,7 +105,7 @@ def test_demo_reports_are_signed_by_their_own_inspectors(data_dir: Path, tmp_pat
             res = sign_report(
                 db, data_dir, row["id"], tmp_path / f"{row['id']}.pdf", passphrase="demo-passphrase"
             )
-            assert res.signer in svc.inspection_detail(db, row["id"])["inspectors"]
+            assert res.signer in views_svc.inspection_detail(db, row["id"])["inspectors"]
             assert not res.self_signed
             # an independent reader finds the signed file well formed (one incremental update)
             check = subprocess.run(

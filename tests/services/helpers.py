@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app.domain.checklists.schema import AnswerType, ChecklistTemplate, Item
+from inspector_app.services import answers as answers_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services.sites import upsert_sites
 from inspector_app.services.templates import find_template_version, template_of
@@ -59,7 +60,7 @@ def best_value(item: Item) -> Any:
 def answer_all(db: Any, insp_id: str, template: ChecklistTemplate) -> None:
     edits: dict[str, dict[str, Any]] = {i.id: {"value": best_value(i)} for i in template.items()}
     edits.update({v.id: {"value": "no"} for v in template.vetoes})
-    svc.answer_many(db, insp_id, edits, actor="测试员")
+    answers_svc.answer_many(db, insp_id, edits, actor="测试员")
 
 
 def db_fingerprint(path: Path) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import pytest
 
 from inspector_app import i18n
 from inspector_app.i18n import pick
-from inspector_app.services import inspections as svc
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services.conflicts import conflict_differences, resolve_conflicts
 from inspector_app.services.sync import list_conflicts
 from inspector_app.store.db import Database
@@ -61,12 +61,13 @@ def test_a_conflict_shows_each_changed_field_by_the_item_title(conflicted) -> No
 
 def test_one_decision_for_all_open_conflicts_each_audited(conflicted) -> None:
     db, data = conflicted["hq"], conflicted["hq_dir"]
-    before = svc.load_inspection_state(db, conflicted["first"]).answers[COMMENT_ITEM].comment
+    before = views_svc.load_inspection_state(db, conflicted["first"]).answers[COMMENT_ITEM].comment
     done = resolve_conflicts(db, data, None, keep="local", actor="总部")
     assert len(done.done) == 2 and done.refused == []
     assert list_conflicts(db) == []
     assert (
-        svc.load_inspection_state(db, conflicted["first"]).answers[COMMENT_ITEM].comment == before
+        views_svc.load_inspection_state(db, conflicted["first"]).answers[COMMENT_ITEM].comment
+        == before
     )
     with db.raw() as con:
         decided = [
@@ -88,4 +89,6 @@ def test_taking_the_incoming_versions_of_several(conflicted) -> None:
     done = resolve_conflicts(db, data, ids, keep="incoming", actor="总部")
     assert len(done.done) == 2 and not done.refused
     for iid in (conflicted["first"], conflicted["second"]):
-        assert svc.load_inspection_state(db, iid).answers[COMMENT_ITEM].comment == "现场的意见"
+        assert (
+            views_svc.load_inspection_state(db, iid).answers[COMMENT_ITEM].comment == "现场的意见"
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from inspector_app.services import inspections as svc
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services.browse import list_inspections
 from inspector_app.services.demo import load_demo
 from inspector_app.services.sites import list_sites
@@ -21,7 +21,7 @@ def test_demo_content(demo_db) -> None:
     assert len(rows) >= 20
     assert set(Counter(r["status"] for r in rows)) == {"draft", "completed", "signed", "exported"}
     assert any(r["vetoed"] and r["grade"] in ("fail", "poor") for r in rows)
-    details = [svc.inspection_detail(demo_db, r["id"]) for r in rows]
+    details = [views_svc.inspection_detail(demo_db, r["id"]) for r in rows]
     assert any(d["veto_reasons"] for d in details)
     assert any(d["findings"] for d in details)
     assert {f["status"] for d in details for f in d["findings"]} == {

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from inspector_app import limits
+from inspector_app.services import answers as answers_svc
 from inspector_app.services import drafts
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services.errors import InvalidInput
 from inspector_app.services.startup import open_data_folder
@@ -26,7 +28,7 @@ def test_a_start_turns_drafts_into_audited_edits(db, data_dir) -> None:
     db.dispose()
     again = open_data_folder(data_dir)
     try:
-        state = svc.load_inspection_state(again, insp_id)
+        state = views_svc.load_inspection_state(again, insp_id)
         assert state.answers[text.id].value == "现场记录"
         assert state.answers[text.id].comment == "补充说明"
         assert state.answers[score.id].value == score.points
@@ -44,7 +46,7 @@ def test_a_refused_or_frozen_draft_is_dropped_with_its_reason(db) -> None:
     drafts.save_draft(db, insp_id, score.id, "value", f"{score.points * 10:g}", actor="甲")
     result = drafts.recover_drafts(db)
     assert result.applied == [] and len(result.dropped) == 1
-    assert svc.load_inspection_state(db, insp_id).answers.get(score.id) is None
+    assert views_svc.load_inspection_state(db, insp_id).answers.get(score.id) is None
 
     answer_all(db, insp_id, template)
     svc.complete_inspection(db, insp_id, actor="甲")
@@ -60,9 +62,9 @@ def test_an_edit_replaces_the_draft_in_the_same_transaction(db) -> None:
     text = _kinds(template, "text")
     drafts.save_draft(db, insp_id, text.id, "value", "草稿", actor="甲")
     drafts.save_draft(db, insp_id, text.id, "comment", "评论草稿", actor="甲")
-    svc.answer_item(db, insp_id, text.id, "定稿", actor="甲")
+    answers_svc.answer_item(db, insp_id, text.id, "定稿", actor="甲")
     assert [(d.item_id, d.kind) for d in drafts.pending_drafts(db)] == [(text.id, "comment")]
-    svc.comment_item(db, insp_id, text.id, "定稿评论", actor="甲")
+    answers_svc.comment_item(db, insp_id, text.id, "定稿评论", actor="甲")
     assert drafts.pending_drafts(db) == []
 
 
@@ -133,12 +135,12 @@ def test_a_planted_draft_is_dropped_and_never_outlives_a_start(db, data_dir) -> 
     try:
         assert drafts.pending_drafts(again) == []
         assert _entries(again) == before  # nothing planted became an edit
-        svc.comment_item(again, insp_id, text.id, "检查员后来写的", actor="王晓明")
+        answers_svc.comment_item(again, insp_id, text.id, "检查员后来写的", actor="王晓明")
     finally:
         again.dispose()
     third = open_data_folder(data_dir)
     try:
-        state = svc.load_inspection_state(third, insp_id)
+        state = views_svc.load_inspection_state(third, insp_id)
         assert state.answers[text.id].comment == "检查员后来写的"
         assert state.answers.get(yes_no.id) is None
         assert not state.score.vetoed
@@ -221,4 +223,4 @@ def test_a_command_line_run_leaves_a_running_desktops_drafts_alone(db, data_dir)
     shown = run_cli("inspections", "show", insp_id, "--json", data_dir=data_dir)
     assert shown.returncode == 0, shown.stderr
     assert drafts.pending_drafts(db) == []  # no desktop: a crash's, turned into the edit
-    assert svc.load_inspection_state(db, insp_id).answers[text.id].value == "正在输入"
+    assert views_svc.load_inspection_state(db, insp_id).answers[text.id].value == "正在输入"

@@ -6,6 +6,9 @@ import datetime as dt
 
 import pytest
 
+from inspector_app.services import answers as answers_svc
+from inspector_app.services import completion as completion_svc
+from inspector_app.services import findings as findings_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import list_findings
 from inspector_app.services.errors import InvalidInput, Locked
@@ -14,9 +17,9 @@ from tests.services.helpers import answer_all, start
 
 def test_update_finding_audits_each_field_and_checks_values(db) -> None:
     insp_id, template = start(db)
-    f = svc.add_finding(db, insp_id, description="台账不全", actor="测试员")
+    f = findings_svc.add_finding(db, insp_id, description="台账不全", actor="测试员")
     item = template.items()[0].id
-    svc.update_finding(
+    findings_svc.update_finding(
         db,
         f.id,
         actor="测试员",
@@ -41,22 +44,22 @@ def test_update_finding_audits_each_field_and_checks_values(db) -> None:
         fields = [e.field for e in s.exec(select(AuditEntry).where(AuditEntry.entity_id == f.id))]
     assert {"severity", "item_id", "requirement", "deadline", "responsible"} <= set(fields)
     with pytest.raises(InvalidInput, match="severity"):
-        svc.update_finding(db, f.id, actor="测试员", severity="huge")
+        findings_svc.update_finding(db, f.id, actor="测试员", severity="huge")
     with pytest.raises(InvalidInput, match="description"):
-        svc.update_finding(db, f.id, actor="测试员", description=" ")
+        findings_svc.update_finding(db, f.id, actor="测试员", description=" ")
     with pytest.raises(InvalidInput, match="fields"):
-        svc.update_finding(db, f.id, actor="测试员", colour="red")
+        findings_svc.update_finding(db, f.id, actor="测试员", colour="red")
 
 
 def test_open_findings_across_sites_keep_one_live_copy(db) -> None:
     first, _t = start(db, when=dt.date(2024, 5, 1))
-    kept_open = svc.add_finding(
+    kept_open = findings_svc.add_finding(
         db, first, description="设备台账不全", actor="测试员", deadline=dt.date(2024, 6, 30)
     )
-    done = svc.add_finding(db, first, description="制度未公示", actor="测试员")
-    svc.set_finding_status(db, done.id, "verified", actor="测试员")
+    done = findings_svc.add_finding(db, first, description="制度未公示", actor="测试员")
+    findings_svc.set_finding_status(db, done.id, "verified", actor="测试员")
     other, _t = start(db, code="PB-T2", when=dt.date(2024, 5, 2))
-    svc.add_finding(
+    findings_svc.add_finding(
         db, other, description="安全标识缺失", actor="测试员", deadline=dt.date(2024, 6, 1)
     )
     assert [r["description"] for r in list_findings(db, open_only=True)] == [
@@ -72,15 +75,17 @@ def test_open_findings_across_sites_keep_one_live_copy(db) -> None:
 
 def test_completion_summary_and_locks(db) -> None:
     insp_id, template = start(db)
-    summary = svc.completion_summary(db, insp_id)
+    summary = completion_svc.completion_summary(db, insp_id)
     assert summary["can_complete"] is False
     assert summary["missing_required"]
     assert any(p["missing"] > 0 for p in summary["missing_photos"])
     answer_all(db, insp_id, template)
     veto = template.vetoes[0]
-    svc.answer_item(db, insp_id, veto.id, "yes", actor="测试员")
-    svc.add_finding(db, insp_id, description="安全隐患", severity="critical", actor="测试员")
-    summary = svc.completion_summary(db, insp_id)
+    answers_svc.answer_item(db, insp_id, veto.id, "yes", actor="测试员")
+    findings_svc.add_finding(
+        db, insp_id, description="安全隐患", severity="critical", actor="测试员"
+    )
+    summary = completion_svc.completion_summary(db, insp_id)
     assert summary["can_complete"] is True
     assert summary["grade"] == template.veto_grade
     assert summary["vetoes"][0]["reason"]
@@ -88,4 +93,4 @@ def test_completion_summary_and_locks(db) -> None:
     svc.complete_inspection(db, insp_id, actor="测试员")
     f = list_findings(db, inspection_id=insp_id)[0]
     with pytest.raises(Locked):
-        svc.update_finding(db, f["id"], actor="测试员", status="corrected")
+        findings_svc.update_finding(db, f["id"], actor="测试员", status="corrected")

@@ -12,7 +12,10 @@ from inspector_app import i18n
 from inspector_app.i18n import Translator, pick
 from inspector_app.presenters import text as rules
 from inspector_app.presenters import times, values
+from inspector_app.services import answers as answers_svc
+from inspector_app.services import findings as findings_svc
 from inspector_app.services import inspections as svc
+from inspector_app.services import signatures as signatures_svc
 from inspector_app.services.demo import signature_png
 from inspector_app.services.errors import NotFound
 from inspector_app.services.history import (
@@ -34,9 +37,9 @@ def build(db) -> tuple[str, object, str]:
     amend with a reason, changed answers, complete again, both inspectors sign."""
     iid, t = start(db)
     answer_all(db, iid, t)
-    svc.comment_item(db, iid, "s1.equipment-value", COMMENT, actor="王晓明")
-    svc.mark_not_applicable(db, iid, "s1.floor-area", actor="王晓明")
-    f = svc.add_finding(
+    answers_svc.comment_item(db, iid, "s1.equipment-value", COMMENT, actor="王晓明")
+    answers_svc.mark_not_applicable(db, iid, "s1.floor-area", actor="王晓明")
+    f = findings_svc.add_finding(
         db,
         iid,
         description=FINDING,
@@ -45,14 +48,14 @@ def build(db) -> tuple[str, object, str]:
         deadline=dt.date(2024, 12, 31),
         actor="李娜",
     )
-    svc.set_finding_status(db, f.id, "corrected", actor="李娜")
+    findings_svc.set_finding_status(db, f.id, "corrected", actor="李娜")
     svc.complete_inspection(db, iid, actor="王晓明")
     svc.amend_inspection(db, iid, reason=REASON, actor="王晓明")
-    svc.answer_item(db, iid, "s1.premises", "no", actor="李娜")
-    svc.answer_item(db, iid, "s1.licences", "one", actor="李娜")
+    answers_svc.answer_item(db, iid, "s1.premises", "no", actor="李娜")
+    answers_svc.answer_item(db, iid, "s1.licences", "one", actor="李娜")
     svc.complete_inspection(db, iid, actor="王晓明")
     for name in ("王晓明", "李娜"):
-        svc.record_signature(
+        signatures_svc.record_signature(
             db,
             iid,
             signer_name=name,
@@ -205,9 +208,9 @@ def test_in_chinese_answers_read_是_否_and_items_by_their_chinese_titles(db) -
 def test_entries_of_another_inspection_are_left_out(db) -> None:
     a, _ta = start(db, code="PB-T1")
     b, _tb = start(db, code="PB-T2")
-    svc.answer_item(db, a, "s1.premises", "yes", actor="王晓明")
-    svc.answer_item(db, b, "s1.premises", "no", actor="李娜")
-    svc.comment_item(db, b, "s1.team", "另一次检查", actor="李娜")
+    answers_svc.answer_item(db, a, "s1.premises", "yes", actor="王晓明")
+    answers_svc.answer_item(db, b, "s1.premises", "no", actor="李娜")
+    answers_svc.comment_item(db, b, "s1.team", "另一次检查", actor="李娜")
     history_a = inspection_history(db, a)
     history_b = inspection_history(db, b)
     with db.raw() as con:
@@ -224,7 +227,7 @@ def test_entries_of_another_inspection_are_left_out(db) -> None:
 
 def test_a_finding_carried_forward_names_the_earlier_inspection(db) -> None:
     first, _t = start(db, when=dt.date(2024, 10, 1))
-    svc.add_finding(db, first, description=FINDING, actor="王晓明")
+    findings_svc.add_finding(db, first, description=FINDING, actor="王晓明")
     second, _t = start(db, when=dt.date(2025, 10, 1))
     carried = one(inspection_history(db, second), raw_action="carry_forward")
     assert (carried.action, carried.what) == ("Carry forward", f"Finding: {FINDING}")
@@ -234,7 +237,7 @@ def test_a_finding_carried_forward_names_the_earlier_inspection(db) -> None:
 def test_long_text_is_shortened_and_kept_whole(db) -> None:
     iid, _t = start(db)
     text = "现场核查发现" * 40
-    svc.comment_item(db, iid, "s1.team", text, actor="王晓明")
+    answers_svc.comment_item(db, iid, "s1.team", text, actor="王晓明")
     entry = one(inspection_history(db, iid), field="s1.team.comment")
     assert entry.new.endswith("…") and len(entry.new) == rules.SHORT
     assert entry.new_full == text and entry.raw_new == text
@@ -316,7 +319,7 @@ def test_photo_entries_name_the_file_the_item_and_the_finding(db) -> None:
     from inspector_app.store.models import Photo
 
     iid, t = start(db)
-    finding = svc.add_finding(db, iid, description=FINDING, actor="王晓明")
+    finding = findings_svc.add_finding(db, iid, description=FINDING, actor="王晓明")
     title = pick(t.item("s1.premises").title)
     with db.transaction() as s:
         photo = Photo(inspection_id=iid, item_id="s1.premises", sha256="ab" * 32)

@@ -8,6 +8,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from inspector_app.services import answers as answers_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services.history import (
     describe_received,
@@ -31,7 +32,7 @@ def test_the_history_of_an_imported_inspection_shows_what_it_arrived_with(
         sync_forms(db)
     iid, template = start(ldb)
     answer_all(ldb, iid, template)
-    svc.comment_item(ldb, iid, "s1.equipment-value", "台账齐全", actor="王晓明")
+    answers_svc.comment_item(ldb, iid, "s1.equipment-value", "台账齐全", actor="王晓明")
     svc.complete_inspection(ldb, iid, actor="王晓明")
     sent = inspection_history(ldb, iid)
     export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明", device_name=LAPTOP)

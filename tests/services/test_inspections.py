@@ -8,7 +8,11 @@ import json
 import pytest
 
 from inspector_app.domain.checklists.scoring import score_inspection
+from inspector_app.services import answers as answers_svc
+from inspector_app.services import findings as findings_svc
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
+from inspector_app.services import signatures as signatures_svc
 from inspector_app.services.browse import list_inspections
 from inspector_app.services.demo import signature_png
 from inspector_app.services.errors import InvalidInput, Locked, NotFound
@@ -23,7 +27,7 @@ def _scored(template, kind):
 
 def test_start_pins_the_template_and_records_the_audit(db) -> None:
     insp_id, template = start(db)
-    d = svc.inspection_detail(db, insp_id)
+    d = views_svc.inspection_detail(db, insp_id)
     tv = find_template_version(db, template.id)
     assert d["template_hash"] == tv.content_hash
     assert d["status"] == "draft" and d["provisional"] is True
@@ -80,26 +84,26 @@ def test_each_answer_updates_the_cached_score(db) -> None:
     for item in template.items():
         if not item.scored or item.show_if:
             continue
-        res = svc.answer_item(db, insp_id, item.id, best_value(item), actor="测试员")
+        res = answers_svc.answer_item(db, insp_id, item.id, best_value(item), actor="测试员")
         assert res.score.total >= previous
         previous = res.score.total
         row = list_inspections(db)[0]
-        assert row["score"] == res.score.total == svc.inspection_detail(db, insp_id)["score"]
+        assert row["score"] == res.score.total == views_svc.inspection_detail(db, insp_id)["score"]
     assert previous > 90
 
 
 def test_bad_answers_are_refused_and_nothing_is_written(db) -> None:
     insp_id, template = start(db)
     score_item = _scored(template, "score")
-    svc.answer_item(db, insp_id, score_item.id, score_item.points / 2, actor="测试员")
+    answers_svc.answer_item(db, insp_id, score_item.id, score_item.points / 2, actor="测试员")
     before = db_fingerprint(db.path)
     with pytest.raises(InvalidInput, match=score_item.id):
-        svc.answer_item(db, insp_id, score_item.id, score_item.points + 1, actor="测试员")
+        answers_svc.answer_item(db, insp_id, score_item.id, score_item.points + 1, actor="测试员")
     with pytest.raises(InvalidInput, match="no item") as refused:
-        svc.answer_item(db, insp_id, "no-such-item", "yes", actor="测试员")
+        answers_svc.answer_item(db, insp_id, "no-such-item", "yes", actor="测试员")
     assert template.title.en in str(refused.value) and template.id not in str(refused.value)
     with pytest.raises(InvalidInput):
-        svc.answer_many(
+        answers_svc.answer_many(
             db,
             insp_id,
             {score_item.id: {"value": 1}, _scored(template, "choice").id: {"value": "???"}},
@@ -111,16 +115,16 @@ def test_bad_answers_are_refused_and_nothing_is_written(db) -> None:
 def test_not_applicable_and_comment(db) -> None:
     insp_id, template = start(db)
     item = next(i for i in template.items() if i.scored and i.na_allowed)
-    svc.answer_item(db, insp_id, item.id, best_value(item), actor="测试员")
-    svc.mark_not_applicable(db, insp_id, item.id, actor="测试员")
-    svc.comment_item(db, insp_id, item.id, "该项不适用于本基地", actor="测试员")
-    d = svc.inspection_detail(db, insp_id)
+    answers_svc.answer_item(db, insp_id, item.id, best_value(item), actor="测试员")
+    answers_svc.mark_not_applicable(db, insp_id, item.id, actor="测试员")
+    answers_svc.comment_item(db, insp_id, item.id, "该项不适用于本基地", actor="测试员")
+    d = views_svc.inspection_detail(db, insp_id)
     it = next(i for s in d["sections"] for i in s["items"] if i["id"] == item.id)
     assert it["not_applicable"] and it["value"] is None and it["comment"] == "该项不适用于本基地"
     strict = next((i for i in template.items() if not i.na_allowed), None)
     if strict is not None:
         with pytest.raises(InvalidInput, match="not applicable"):
-            svc.mark_not_applicable(db, insp_id, strict.id, actor="测试员")
+            answers_svc.mark_not_applicable(db, insp_id, strict.id, actor="测试员")
 
 
 def test_complete_refuses_missing_required_then_freezes(db) -> None:
@@ -133,7 +137,7 @@ def test_complete_refuses_missing_required_then_freezes(db) -> None:
     answer_all(db, insp_id, template)
     snap = svc.complete_inspection(db, insp_id, actor="测试员")
     assert snap.revision == 1 and len(snap.data_hash) == 64
-    d = svc.inspection_detail(db, insp_id)
+    d = views_svc.inspection_detail(db, insp_id)
     assert d["status"] == "completed" and d["score"] == json.loads(snap.score_json)["total"]
     assert d["data_hash"] == snap.data_hash
 
@@ -145,11 +149,11 @@ def test_completed_inspection_is_read_only(db) -> None:
     before = db_fingerprint(db.path)
     item = _scored(template, "score")
     with pytest.raises(Locked, match="amend"):
-        svc.answer_item(db, insp_id, item.id, 0, actor="测试员")
+        answers_svc.answer_item(db, insp_id, item.id, 0, actor="测试员")
     with pytest.raises(Locked):
-        svc.mark_not_applicable(db, insp_id, item.id, actor="测试员")
+        answers_svc.mark_not_applicable(db, insp_id, item.id, actor="测试员")
     with pytest.raises(Locked):
-        svc.add_finding(db, insp_id, description="迟到的问题", actor="测试员")
+        findings_svc.add_finding(db, insp_id, description="迟到的问题", actor="测试员")
     with pytest.raises(Locked):
         svc.complete_inspection(db, insp_id, actor="测试员")
     assert db_fingerprint(db.path) == before
@@ -164,9 +168,9 @@ def test_amend_opens_a_new_revision_and_keeps_the_old(db) -> None:
     insp = svc.amend_inspection(db, insp_id, reason="合同金额录入错误", actor="测试员")
     assert (insp.revision, insp.base_revision, insp.status) == (2, 1, "draft")
     item = _scored(template, "score")
-    svc.answer_item(db, insp_id, item.id, 0, actor="测试员")
+    answers_svc.answer_item(db, insp_id, item.id, 0, actor="测试员")
     second = svc.complete_inspection(db, insp_id, actor="测试员")
-    d = svc.inspection_detail(db, insp_id)
+    d = views_svc.inspection_detail(db, insp_id)
     assert [r["revision"] for r in d["revisions"]] == [1, 2]
     assert d["revisions"][0]["score"] > d["revisions"][1]["score"]
     assert second.data_hash != first.data_hash
@@ -177,32 +181,34 @@ def test_signatures_need_completion_and_make_it_signed(db) -> None:
     insp_id, template = start(db)
     png = signature_png("王晓明", "seed")
     with pytest.raises(InvalidInput, match="completed"):
-        svc.record_signature(
+        signatures_svc.record_signature(
             db, insp_id, signer_name="王晓明", role="inspector", image_png=png, actor="测试员"
         )
     answer_all(db, insp_id, template)
     snap = svc.complete_inspection(db, insp_id, actor="测试员")
     with pytest.raises(InvalidInput, match="PNG"):
-        svc.record_signature(
+        signatures_svc.record_signature(
             db, insp_id, signer_name="王晓明", role="inspector", image_png=b"GIF89a", actor="测试员"
         )
-    svc.record_signature(
+    signatures_svc.record_signature(
         db, insp_id, signer_name="王晓明", role="inspector", image_png=png, actor="测试员"
     )
-    assert svc.inspection_detail(db, insp_id)["status"] == "completed"  # one of two inspectors
-    svc.record_signature(
+    assert (
+        views_svc.inspection_detail(db, insp_id)["status"] == "completed"
+    )  # one of two inspectors
+    signatures_svc.record_signature(
         db, insp_id, signer_name="李娜", role="inspector", image_png=png, actor="测试员"
     )
-    d = svc.inspection_detail(db, insp_id)
+    d = views_svc.inspection_detail(db, insp_id)
     assert d["status"] == "signed"
     assert {s["data_hash"] for s in d["signatures"]} == {snap.data_hash}
     svc.mark_exported(db, insp_id, package="t.inspkg", actor="测试员")
-    assert svc.inspection_detail(db, insp_id)["status"] == "exported"
+    assert views_svc.inspection_detail(db, insp_id)["status"] == "exported"
 
 
 def test_reinspection_carries_open_findings_forward(db) -> None:
     first_id, _template = start(db, when=dt.date(2024, 5, 1))
-    open_f = svc.add_finding(
+    open_f = findings_svc.add_finding(
         db,
         first_id,
         description="设备台账不全",
@@ -212,10 +218,10 @@ def test_reinspection_carries_open_findings_forward(db) -> None:
         responsible="孙主任",
         actor="测试员",
     )
-    done = svc.add_finding(db, first_id, description="制度未公示", actor="测试员")
-    svc.set_finding_status(db, done.id, "corrected", actor="测试员")
+    done = findings_svc.add_finding(db, first_id, description="制度未公示", actor="测试员")
+    findings_svc.set_finding_status(db, done.id, "corrected", actor="测试员")
     second_id, _ = start(db, when=dt.date(2024, 7, 1))
-    d = svc.inspection_detail(db, second_id)
+    d = views_svc.inspection_detail(db, second_id)
     assert d["previous_inspection"] == first_id
     assert [(f["description"], f["carried_from"], f["status"]) for f in d["findings"]] == [
         ("设备台账不全", open_f.id, "open")
@@ -226,11 +232,11 @@ def test_reinspection_carries_open_findings_forward(db) -> None:
 def test_finding_input_is_checked(db) -> None:
     insp_id, _ = start(db)
     with pytest.raises(InvalidInput, match="description"):
-        svc.add_finding(db, insp_id, description=" ", actor="测试员")
+        findings_svc.add_finding(db, insp_id, description=" ", actor="测试员")
     with pytest.raises(InvalidInput, match="severity"):
-        svc.add_finding(db, insp_id, description="x", severity="huge", actor="测试员")
+        findings_svc.add_finding(db, insp_id, description="x", severity="huge", actor="测试员")
     with pytest.raises(InvalidInput, match="no item"):
-        svc.add_finding(db, insp_id, description="x", item_id="zzz", actor="测试员")
+        findings_svc.add_finding(db, insp_id, description="x", item_id="zzz", actor="测试员")
 
 
 def test_a_new_template_version_never_changes_a_past_score(db) -> None:
@@ -240,8 +246,8 @@ def test_a_new_template_version_never_changes_a_past_score(db) -> None:
     insp_id, template = start(db)
     answer_all(db, insp_id, template)
     item = _scored(template, "score")
-    svc.answer_item(db, insp_id, item.id, 0, actor="测试员")
-    before = svc.inspection_detail(db, insp_id)
+    answers_svc.answer_item(db, insp_id, item.id, 0, actor="测试员")
+    before = views_svc.inspection_detail(db, insp_id)
     # publish a version whose grade bands are stricter
     text = (FORMS / "pilot-base-performance.yaml").read_text(encoding="utf-8")
     changed = text.replace('version: "2024.1"', 'version: "2025.1"').replace(
@@ -249,7 +255,7 @@ def test_a_new_template_version_never_changes_a_past_score(db) -> None:
     )
     new = load_template_text(changed, "v2.yaml")
     store_templates(db, [new])
-    after = svc.inspection_detail(db, insp_id)
+    after = views_svc.inspection_detail(db, insp_id)
     assert (after["score"], after["grade"], after["template_hash"]) == (
         before["score"],
         before["grade"],
@@ -287,9 +293,9 @@ def test_a_changed_template_keeping_its_version_is_refused(db) -> None:
 
 def test_detail_and_state_from_one_read_match_the_separate_reads(demo_db) -> None:
     for row in list_inspections(demo_db):
-        detail, state = svc.inspection_detail_and_state(demo_db, row["id"][:8])
-        assert detail == svc.inspection_detail(demo_db, row["id"])
-        assert state == svc.load_inspection_state(demo_db, row["id"])
+        detail, state = views_svc.inspection_detail_and_state(demo_db, row["id"][:8])
+        assert detail == views_svc.inspection_detail(demo_db, row["id"])
+        assert state == views_svc.load_inspection_state(demo_db, row["id"])
         assert detail["score"] == state.score.total == row["score"]
     with pytest.raises(NotFound):
-        svc.inspection_detail_and_state(demo_db, "no-such-inspection")
+        views_svc.inspection_detail_and_state(demo_db, "no-such-inspection")

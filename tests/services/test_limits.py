@@ -12,8 +12,12 @@ from typing import Any
 
 import pytest
 
+from inspector_app.services import answers as answers_svc
+from inspector_app.services import findings as findings_svc
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services import photos
+from inspector_app.services import signatures as signatures_svc
 from inspector_app.services.demo import signature_png
 from inspector_app.services.errors import InvalidInput, NotFound
 from inspector_app.services.sites import import_sites
@@ -36,21 +40,21 @@ def _refused(db: Any, call: Callable[[], Any], message: str) -> None:
 def test_answer_texts_and_comments(db) -> None:
     insp, template = start(db)
     text_item = next(i.id for i in template.items() if i.type.value == "text")
-    svc.comment_item(db, insp, "s1.equipment-value", "评" * 4000, actor=A)
+    answers_svc.comment_item(db, insp, "s1.equipment-value", "评" * 4000, actor=A)
     _refused(
         db,
-        lambda: svc.comment_item(db, insp, "s1.equipment-value", "评" * 120_000, actor=A),
+        lambda: answers_svc.comment_item(db, insp, "s1.equipment-value", "评" * 120_000, actor=A),
         "item s1.equipment-value: the comment is 120,000 characters; at most 4,000",
     )
     _refused(
         db,
-        lambda: svc.answer_many(db, insp, {text_item: {"comment": "x" * 4001}}, actor=A),
+        lambda: answers_svc.answer_many(db, insp, {text_item: {"comment": "x" * 4001}}, actor=A),
         f"item {text_item}: the comment is 4,001 characters; at most 4,000",
     )
-    svc.answer_item(db, insp, text_item, "答" * 4000, actor=A)
+    answers_svc.answer_item(db, insp, text_item, "答" * 4000, actor=A)
     _refused(
         db,
-        lambda: svc.answer_item(db, insp, text_item, "答" * 10_000_000, actor=A),
+        lambda: answers_svc.answer_item(db, insp, text_item, "答" * 10_000_000, actor=A),
         f"item {text_item}: the answer is 10,000,000 characters; at most 4,000",
     )
 
@@ -65,7 +69,9 @@ def test_number_answers_never_overflow(db) -> None:
     ):
         _refused(
             db,
-            lambda value=value: svc.answer_item(db, insp, "s1.equipment-value", value, actor=A),
+            lambda value=value: answers_svc.answer_item(
+                db, insp, "s1.equipment-value", value, actor=A
+            ),
             message,
         )
 
@@ -88,13 +94,13 @@ def test_inspectors_amend_reason_and_signer(db) -> None:
     _refused(db, lambda: begin(["甲", "乙" * 60]), "the name of inspector 2 is 60 characters")
     _refused(db, lambda: begin([f"人{n}" for n in range(11)]), "at most 10 inspectors, not 11")
     insp = begin([f"人{n}" for n in range(9)] + ["王" * 50]).id
-    template = svc.load_inspection_state(db, insp).template
+    template = views_svc.load_inspection_state(db, insp).template
     answer_all(db, insp, template)
     svc.complete_inspection(db, insp, actor=A)
     png = signature_png("王", "seed")
 
     def sign(name: str) -> Any:
-        return svc.record_signature(
+        return signatures_svc.record_signature(
             db, insp, signer_name=name, role="site_representative", image_png=png, actor=A
         )
 
@@ -118,21 +124,21 @@ def test_findings(db) -> None:
         values = {"description": "问题", field: "字" * (cap + 1)}
         _refused(
             db,
-            lambda values=values: svc.add_finding(db, insp, actor=A, **values),
+            lambda values=values: findings_svc.add_finding(db, insp, actor=A, **values),
             f"finding: the {what} is {cap + 1:,} characters; at most {cap:,}",
         )
-    f = svc.add_finding(
+    f = findings_svc.add_finding(
         db, insp, description="述" * 2000, requirement="求" * 2000, responsible="人" * 50, actor=A
     )
     for field, cap in (("resolution_note", 2000), ("responsible", 50), ("description", 2000)):
         _refused(
             db,
-            lambda field=field, cap=cap: svc.update_finding(
+            lambda field=field, cap=cap: findings_svc.update_finding(
                 db, f.id, actor=A, **{field: "字" * (cap + 1)}
             ),
             f"is {cap + 1:,} characters; at most {cap:,}",
         )
-    svc.set_finding_status(db, f.id, "corrected", note="改" * 2000, actor=A)
+    findings_svc.set_finding_status(db, f.id, "corrected", note="改" * 2000, actor=A)
 
 
 def test_photo_caption_and_file_name(db, data_dir: Path, tmp_path: Path) -> None:

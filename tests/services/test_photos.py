@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from inspector_app.media import ingest, store
+from inspector_app.services import answers as answers_svc
+from inspector_app.services import findings as findings_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services import photos
 from inspector_app.services.errors import InvalidInput, Locked, NotFound
@@ -283,8 +285,8 @@ def test_missing_photos_counts_down(db, data_dir: Path, tmp_path: Path) -> None:
     photos.add_photos(db, data_dir, insp_id, [make_jpeg(tmp_path / "x.jpg", seed=9)], actor=ACTOR)
     assert photos.missing_photos(db, insp_id)["s1.equipment-condition"] == 2  # not its item
 
-    svc.mark_not_applicable(db, insp_id, "s4.service-rules", actor=ACTOR)
-    svc.answer_item(db, insp_id, "s4.safety-hazard", "yes", actor=ACTOR)
+    answers_svc.mark_not_applicable(db, insp_id, "s4.service-rules", actor=ACTOR)
+    answers_svc.answer_item(db, insp_id, "s4.safety-hazard", "yes", actor=ACTOR)
     missing = photos.missing_photos(db, insp_id)
     assert "s4.service-rules" not in missing and missing["s4.hazard-notes"] == 1
 
@@ -298,7 +300,7 @@ def test_link_photo_to_finding(db, data_dir: Path, tmp_path: Path) -> None:
         [make_jpeg(tmp_path / "before.jpg", seed=1), make_jpeg(tmp_path / "after.jpg", seed=2)],
         actor=ACTOR,
     ).added
-    finding = svc.add_finding(db, insp_id, description="消防通道堵塞", actor=ACTOR)
+    finding = findings_svc.add_finding(db, insp_id, description="消防通道堵塞", actor=ACTOR)
     photos.link_photo_to_finding(db, finding.id, after_p.id, role="after", actor=ACTOR)
     link = photos.link_photo_to_finding(db, finding.id, before_p.id, actor=ACTOR)
     assert link.role == "evidence"
@@ -341,9 +343,9 @@ def test_photos_of_several_findings_in_one_query(db, data_dir: Path, tmp_path: P
         [make_jpeg(tmp_path / f"{n}.jpg", seed=n) for n in (1, 2, 3)],
         actor=ACTOR,
     ).added
-    f1 = svc.add_finding(db, insp_id, description="一", actor=ACTOR)
-    f2 = svc.add_finding(db, insp_id, description="二", actor=ACTOR)
-    f3 = svc.add_finding(db, insp_id, description="三（无照片）", actor=ACTOR)
+    f1 = findings_svc.add_finding(db, insp_id, description="一", actor=ACTOR)
+    f2 = findings_svc.add_finding(db, insp_id, description="二", actor=ACTOR)
+    f3 = findings_svc.add_finding(db, insp_id, description="三（无照片）", actor=ACTOR)
     photos.link_photo_to_finding(db, f1.id, c.id, role="after", actor=ACTOR)
     photos.link_photo_to_finding(db, f1.id, a.id, actor=ACTOR)
     photos.link_photo_to_finding(db, f2.id, b.id, actor=ACTOR)

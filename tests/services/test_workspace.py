@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from inspector_app.services import drafts
-from inspector_app.services import inspections as svc
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services.startup import open_workspace
 from inspector_app.services.templates import list_templates
 from inspector_app.settings import Settings
@@ -45,7 +45,9 @@ def test_the_desktop_holds_the_lock_and_a_second_start_leaves_its_drafts(db, dat
     again, recovery = open_workspace(data_dir, actor="乙", settings=Settings())
     with again:  # no desktop now: a crash's draft, turned into its edit
         assert [d.text for d in recovery.applied] == ["正在输入"]
-        assert svc.load_inspection_state(again.db, insp_id).answers[text.id].value == "正在输入"
+        assert (
+            views_svc.load_inspection_state(again.db, insp_id).answers[text.id].value == "正在输入"
+        )
 
 
 def test_a_desktop_on_a_new_folder_takes_the_lock_once_it_exists(tmp_path: Path) -> None:

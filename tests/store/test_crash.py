@@ -11,13 +11,14 @@ import sys
 import time
 from pathlib import Path
 
-from inspector_app.services import inspections as svc
+from inspector_app.services import inspection_views as views_svc
 from tests.services.helpers import start
 
 CHILD = r"""
 import sys
 from pathlib import Path
-from inspector_app.services import inspections as svc
+from inspector_app.services import answers as answers_svc
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.store.db import open_database
 
 db = open_database(Path(sys.argv[1]))
@@ -25,7 +26,7 @@ insp_id, item_id = sys.argv[2], sys.argv[3]
 n = 0
 while True:
     n += 1
-    svc.comment_item(db, insp_id, item_id, f"edit {n}", actor="crash")
+    answers_svc.comment_item(db, insp_id, item_id, f"edit {n}", actor="crash")
     print(n, flush=True)   # acknowledged only after the commit returned
 """
 
@@ -62,7 +63,7 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_edit(db, data_dir: Path
         from inspector_app.store.db import open_database
 
         reopened = open_database(data_dir)
-        d = svc.inspection_detail(reopened, insp_id)
+        d = views_svc.inspection_detail(reopened, insp_id)
         comment = next(
             i["comment"] for s in d["sections"] for i in s["items"] if i["id"] == item_id
         )

@@ -56,7 +56,8 @@ YES_NO_ITEM = "s1.premises"
 def two_conflicts(tmp_path: Path) -> dict[str, Any]:
     """Two drafts sent from a laptop to HQ, then edited on both sides and sent again: two
     conflicts at HQ. The first also differs in an answer and a finding the laptop added."""
-    from inspector_app.services import inspections as svc
+    from inspector_app.services import answers as answers_svc
+    from inspector_app.services import findings as findings_svc
     from inspector_app.services.sync import export_package, import_package
     from inspector_app.services.templates import sync_forms
     from inspector_app.store.db import open_database
@@ -69,14 +70,16 @@ def two_conflicts(tmp_path: Path) -> dict[str, Any]:
     first, template = start(ldb, code="PB-T1")
     second, _t = start(ldb, code="PB-T2")
     for iid in (first, second):
-        svc.answer_item(ldb, iid, YES_NO_ITEM, "yes", actor="王晓明")
+        answers_svc.answer_item(ldb, iid, YES_NO_ITEM, "yes", actor="王晓明")
     export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明")
     import_package(hdb, hq, tmp_path / "1.inspkg", actor="总部")
     for iid in (first, second):
-        svc.comment_item(hdb, iid, COMMENT_ITEM, "总部的意见", actor="总部")
-        svc.comment_item(ldb, iid, COMMENT_ITEM, "现场的意见", actor="王晓明")
-    svc.answer_item(ldb, first, YES_NO_ITEM, "no", actor="王晓明")
-    svc.add_finding(ldb, first, description="设备台账缺失", severity="major", actor="王晓明")
+        answers_svc.comment_item(hdb, iid, COMMENT_ITEM, "总部的意见", actor="总部")
+        answers_svc.comment_item(ldb, iid, COMMENT_ITEM, "现场的意见", actor="王晓明")
+    answers_svc.answer_item(ldb, first, YES_NO_ITEM, "no", actor="王晓明")
+    findings_svc.add_finding(
+        ldb, first, description="设备台账缺失", severity="major", actor="王晓明"
+    )
     export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明")
     result = import_package(hdb, hq, tmp_path / "2.inspkg", actor="总部")
     assert sorted(result.merge.conflicts) == sorted([first, second])

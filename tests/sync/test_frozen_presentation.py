@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from inspector_app import settings, timefmt
-from inspector_app.services import inspections as svc
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services.demo import demo_id, load_demo
 from inspector_app.services.reports import render_report_bytes
 from inspector_app.services.sync import export_package, import_package
@@ -88,7 +88,7 @@ def test_the_report_of_a_revision_prints_what_it_was_completed_under(folders, tm
     _use(hq, "", timefmt.DEFAULT_ZONE)
     import_package(hdb, hq, pkg, actor="总部")
     assert render_report_bytes(hdb, COMPLETED) == before
-    detail = svc.inspection_detail(hdb, COMPLETED)
+    detail = views_svc.inspection_detail(hdb, COMPLETED)
     assert [(r["organisation"], r["display_zone"]) for r in detail["revisions"]] == [
         (ORGANISATION, ZONE)
     ]
@@ -115,7 +115,7 @@ def test_a_package_from_before_the_columns_is_read_with_none(folders, tmp_path) 
     _ldb, laptop, hdb, hq, pkg = folders
     old = repack(pkg, tmp_path / "old.inspkg", laptop, _drop_presentation)
     import_package(hdb, hq, old, actor="总部")
-    detail = svc.inspection_detail(hdb, COMPLETED)
+    detail = views_svc.inspection_detail(hdb, COMPLETED)
     assert [(r["organisation"], r["display_zone"]) for r in detail["revisions"]] == [(None, None)]
     # without them the report follows headquarters' settings, as before the columns
     assert "Asia/Shanghai" in _text(render_report_bytes(hdb, COMPLETED), tmp_path)

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from inspector_app.services import inspections as svc
+from inspector_app.services import answers as answers_svc
 from inspector_app.services.history import load_history
 from inspector_app.services.sync import export_package, import_package
 from inspector_app.services.templates import sync_forms
@@ -35,10 +35,10 @@ def test_a_copier_cannot_claim_the_entries_of_the_laptops_next_package(tmp_path:
     for db in (ldb, hdb):
         sync_forms(db)
     iid, _template = start(ldb)
-    svc.answer_item(ldb, iid, YES_NO_ITEM, "yes", actor="王晓明")
+    answers_svc.answer_item(ldb, iid, YES_NO_ITEM, "yes", actor="王晓明")
     first = export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明", device_name=LAPTOP)
     import_package(hdb, hq, first.path, actor="总部")
-    svc.comment_item(ldb, iid, COMMENT_ITEM, "台账齐全", actor="王晓明")
+    answers_svc.comment_item(ldb, iid, COMMENT_ITEM, "台账齐全", actor="王晓明")
     second = export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明", device_name=LAPTOP)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -72,7 +72,7 @@ def test_a_copier_giving_the_laptops_name_is_told_apart_in_the_history(tmp_path:
     for db in (ldb, hdb):
         sync_forms(db)
     iid, _template = start(ldb)
-    svc.answer_item(ldb, iid, YES_NO_ITEM, "yes", actor="王晓明")
+    answers_svc.answer_item(ldb, iid, YES_NO_ITEM, "yes", actor="王晓明")
     first = export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明", device_name=LAPTOP)
     import_package(hdb, hq, first.path, actor="总部")
 

@@ -16,6 +16,9 @@ from typing import Any
 
 import pytest
 
+from inspector_app.services import answers as answers_svc
+from inspector_app.services import findings as findings_svc
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services.browse import list_inspections
 from inspector_app.services.demo import demo_id
@@ -90,7 +93,7 @@ def test_everything_arrives_and_scores_and_reports_alike(laptop, hq) -> None:
         mine[iid] = (*mine[iid][:2], "signed")
     assert theirs == mine
     for iid in (SIGNED, RECHECK):
-        here, there = svc.inspection_detail(ldb, iid), svc.inspection_detail(hdb, iid)
+        here, there = views_svc.inspection_detail(ldb, iid), views_svc.inspection_detail(hdb, iid)
         assert there["data_hash"] == here["data_hash"] is not None
         assert there["findings"] == here["findings"]
     # photo originals byte-identical, and the report of a signed inspection too
@@ -139,9 +142,9 @@ def test_a_later_package_fast_forwards_an_inspection(tmp_path: Path, hq) -> None
     first = tmp_path / "1.inspkg"
     marked = export_package(ldb, ldata, first, actor="张工").marked_exported
     import_package(hdb, hdata, first, actor="总部")
-    state = svc.load_inspection_state(ldb, DRAFT)
+    state = views_svc.load_inspection_state(ldb, DRAFT)
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
-    svc.comment_item(ldb, DRAFT, item.id, "复核后补充的意见", actor="张工")
+    answers_svc.comment_item(ldb, DRAFT, item.id, "复核后补充的意见", actor="张工")
     second = tmp_path / "2.inspkg"
     export_package(ldb, ldata, second, actor="张工")
     result = import_package(hdb, hdata, second, actor="总部")
@@ -149,14 +152,18 @@ def test_a_later_package_fast_forwards_an_inspection(tmp_path: Path, hq) -> None
     # does not make a newer version
     assert result.merge.updated == [DRAFT]
     assert len(result.merge.unchanged) == 20 and set(marked) <= set(result.merge.unchanged)
-    assert svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "复核后补充的意见"
+    assert (
+        views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "复核后补充的意见"
+    )
     # and an old package after the new one keeps the newer version
     other = tmp_path / "hq2"
     odb = _folder(other)
     import_package(odb, other, second, actor="总部")
     older = import_package(odb, other, first, actor="总部")
     assert older.merge.kept_newer == [DRAFT]
-    assert svc.load_inspection_state(odb, DRAFT).answers[item.id].comment == "复核后补充的意见"
+    assert (
+        views_svc.load_inspection_state(odb, DRAFT).answers[item.id].comment == "复核后补充的意见"
+    )
     ldb.dispose()
     odb.dispose()
 
@@ -168,15 +175,15 @@ def test_edits_on_both_sides_are_a_conflict_and_nothing_is_overwritten(tmp_path:
     first = tmp_path / "1.inspkg"
     export_package(ldb, ldata, first, actor="张工")
     import_package(hdb, hdata, first, actor="总部")
-    state = svc.load_inspection_state(ldb, DRAFT)
+    state = views_svc.load_inspection_state(ldb, DRAFT)
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
-    svc.comment_item(hdb, DRAFT, item.id, "总部的意见", actor="总部")
-    svc.comment_item(ldb, DRAFT, item.id, "现场的意见", actor="张工")
+    answers_svc.comment_item(hdb, DRAFT, item.id, "总部的意见", actor="总部")
+    answers_svc.comment_item(ldb, DRAFT, item.id, "现场的意见", actor="张工")
     second = tmp_path / "2.inspkg"
     export_package(ldb, ldata, second, actor="张工")
     result = import_package(hdb, hdata, second, actor="总部")
     assert result.merge.conflicts == [DRAFT]
-    assert svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "总部的意见"
+    assert views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "总部的意见"
     conflicts = list_conflicts(hdb)
     assert [(c["entity"], c["entity_id"]) for c in conflicts] == [("inspection", DRAFT)]
     with hdb.raw() as con:
@@ -381,14 +388,14 @@ def test_a_site_known_under_another_id_is_matched_by_code(laptop, hq) -> None:
     )
     result = import_package(hdb, hdata, pkg, actor="总部")
     assert result.merge.site_conflicts == 1
-    detail = svc.inspection_detail(hdb, SIGNED)
+    detail = views_svc.inspection_detail(hdb, SIGNED)
     assert detail["site_code"] == "PB-02" and detail["site"] == "威海市总部登记的名称"
     (conflict,) = list_conflicts(hdb)
     assert conflict["entity"] == "site"
     # HQ decides the laptop's facts are right
     resolve_conflict(hdb, hdata, conflict["id"], keep="incoming", actor="总部")
-    laptop_name = svc.inspection_detail(ldb, SIGNED)["site"]
-    assert svc.inspection_detail(hdb, SIGNED)["site"] == laptop_name != "威海市总部登记的名称"
+    laptop_name = views_svc.inspection_detail(ldb, SIGNED)["site"]
+    assert views_svc.inspection_detail(hdb, SIGNED)["site"] == laptop_name != "威海市总部登记的名称"
 
 
 def test_exporting_nothing_or_a_missing_photo_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -410,10 +417,10 @@ def _conflicted(tmp_path: Path, hq) -> tuple[Database, Path, Any, str]:
     first = tmp_path / "1.inspkg"
     export_package(ldb, ldata, first, actor="张工")
     import_package(hdb, hdata, first, actor="总部")
-    state = svc.load_inspection_state(ldb, DRAFT)
+    state = views_svc.load_inspection_state(ldb, DRAFT)
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
-    svc.comment_item(hdb, DRAFT, item.id, "总部的意见", actor="总部")
-    svc.comment_item(ldb, DRAFT, item.id, "现场的意见", actor="张工")
+    answers_svc.comment_item(hdb, DRAFT, item.id, "总部的意见", actor="总部")
+    answers_svc.comment_item(ldb, DRAFT, item.id, "现场的意见", actor="张工")
     second = tmp_path / "2.inspkg"
     export_package(ldb, ldata, second, actor="张工")
     assert import_package(hdb, hdata, second, actor="总部").merge.conflicts == [DRAFT]
@@ -426,16 +433,16 @@ def test_taking_the_incoming_version_then_later_packages_fast_forward(tmp_path: 
     hdb, hdata = hq
     done = resolve_conflict(hdb, hdata, conflict_id[:8], keep="incoming", actor="总部")
     assert done["resolution"] == "took_incoming"
-    assert svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "现场的意见"
+    assert views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "现场的意见"
     assert list_conflicts(hdb) == []
     assert [c["resolved"] for c in list_conflicts(hdb, open_only=False)] == ["took_incoming"]
     # HQ's own dropped edit no longer counts: the laptop's next package fast-forwards
-    svc.comment_item(ldb, DRAFT, item.id, "再次补充", actor="张工")
+    answers_svc.comment_item(ldb, DRAFT, item.id, "再次补充", actor="张工")
     third = tmp_path / "3.inspkg"
     export_package(ldb, ldata, third, actor="张工")
     result = import_package(hdb, hdata, third, actor="总部")
     assert result.merge.updated == [DRAFT] and not result.merge.conflicts
-    assert svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "再次补充"
+    assert views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "再次补充"
     with pytest.raises(InvalidInput, match="resolved already"):
         resolve_conflict(hdb, hdata, conflict_id, keep="local", actor="总部")
     ldb.dispose()
@@ -444,9 +451,9 @@ def test_taking_the_incoming_version_then_later_packages_fast_forward(tmp_path: 
 def test_keeping_the_local_version_records_the_decision(tmp_path: Path, hq) -> None:
     ldb, _ldata, item, conflict_id = _conflicted(tmp_path, hq)
     hdb, hdata = hq
-    before = svc.load_inspection_state(hdb, DRAFT).answers
+    before = views_svc.load_inspection_state(hdb, DRAFT).answers
     resolve_conflict(hdb, hdata, conflict_id, keep="local", actor="总部")
-    assert svc.load_inspection_state(hdb, DRAFT).answers == before
+    assert views_svc.load_inspection_state(hdb, DRAFT).answers == before
     assert before[item.id].comment == "总部的意见"
     with hdb.raw() as con:
         actor, new = con.execute(
@@ -495,7 +502,7 @@ def test_keeping_local_sticks_when_the_same_version_arrives_again(tmp_path: Path
 def test_an_older_conflict_cannot_undo_a_newer_decision(tmp_path: Path, hq) -> None:
     ldb, ldata, item, first_conflict = _conflicted(tmp_path, hq)
     hdb, hdata = hq
-    svc.comment_item(ldb, DRAFT, item.id, "现场的第二次意见", actor="张工")
+    answers_svc.comment_item(ldb, DRAFT, item.id, "现场的第二次意见", actor="张工")
     third = tmp_path / "3.inspkg"
     export_package(ldb, ldata, third, actor="张工")
     import_package(hdb, hdata, third, actor="总部")
@@ -503,7 +510,9 @@ def test_an_older_conflict_cannot_undo_a_newer_decision(tmp_path: Path, hq) -> N
     resolve_conflict(hdb, hdata, newer, keep="incoming", actor="总部")
     with pytest.raises(InvalidInput, match="same as this one or newer"):
         resolve_conflict(hdb, hdata, first_conflict, keep="incoming", actor="总部")
-    assert svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "现场的第二次意见"
+    assert (
+        views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "现场的第二次意见"
+    )
     ldb.dispose()
 
 
@@ -513,8 +522,8 @@ def test_a_reinspection_carrying_a_finding_of_a_conflicted_visit_waits_as_a_conf
     ldb, ldata, _item, _c = _conflicted(tmp_path, hq)
     hdb, hdata = hq
     # on the laptop the draft gets a finding, then a re-inspection of the site carries it
-    svc.add_finding(ldb, DRAFT, description="设备台账缺失", actor="张工")
-    draft = svc.inspection_detail(ldb, DRAFT)
+    findings_svc.add_finding(ldb, DRAFT, description="设备台账缺失", actor="张工")
+    draft = views_svc.inspection_detail(ldb, DRAFT)
     visit = svc.start_inspection(
         ldb,
         site_id=find_site(ldb, draft["site_code"]).id,
@@ -523,7 +532,7 @@ def test_a_reinspection_carrying_a_finding_of_a_conflicted_visit_waits_as_a_conf
         started_on=dt.date.fromisoformat(draft["started_on"]) + dt.timedelta(days=30),
         actor="张工",
     )
-    assert svc.inspection_detail(ldb, visit.id)["previous_inspection"] == DRAFT
+    assert views_svc.inspection_detail(ldb, visit.id)["previous_inspection"] == DRAFT
     pkg = tmp_path / "4.inspkg"
     export_package(ldb, ldata, pkg, actor="张工")
     result = import_package(hdb, hdata, pkg, actor="总部")  # no longer a foreign-key crash
@@ -535,8 +544,8 @@ def test_a_reinspection_carrying_a_finding_of_a_conflicted_visit_waits_as_a_conf
     latest = [c for c in list_conflicts(hdb) if c["entity_id"] == DRAFT][-1]["id"]
     resolve_conflict(hdb, hdata, latest, keep="incoming", actor="总部")
     resolve_conflict(hdb, hdata, waiting, keep="incoming", actor="总部")
-    carried = svc.inspection_detail(hdb, visit.id)["findings"]
-    assert carried == svc.inspection_detail(ldb, visit.id)["findings"]
+    carried = views_svc.inspection_detail(hdb, visit.id)["findings"]
+    assert carried == views_svc.inspection_detail(ldb, visit.id)["findings"]
     assert "设备台账缺失" in [f["description"] for f in carried]
     ldb.dispose()
 

@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 
-from inspector_app.services import inspections as svc
+from inspector_app.services import answers as answers_svc
+from inspector_app.services import canonical as canonical_svc
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services.conflicts import conflict_differences
 from inspector_app.services.demo import demo_id, load_demo
 from inspector_app.services.sync import export_package, import_package, list_conflicts
@@ -133,16 +135,16 @@ def test_two_laptops_with_the_same_sample_data_give_hq_no_conflict(laptops, tmp_
     # later: A edits and sends again, HQ fast-forwards (B's kept history does not count);
     # B edits the same draft otherwise, a real conflict
     adb, bdb = _copy(laptops["a"], tmp_path / "a"), _copy(laptops["b"], tmp_path / "b")
-    state = svc.load_inspection_state(adb, DRAFT)
+    state = views_svc.load_inspection_state(adb, DRAFT)
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
-    svc.comment_item(adb, DRAFT, item.id, "A 的补充意见", actor="a")
-    svc.comment_item(bdb, DRAFT, item.id, "B 的补充意见", actor="b")
+    answers_svc.comment_item(adb, DRAFT, item.id, "A 的补充意见", actor="a")
+    answers_svc.comment_item(bdb, DRAFT, item.id, "B 的补充意见", actor="b")
     a2 = export_package(adb, tmp_path / "a", tmp_path / "a2.inspkg", actor="a").path
     b2 = export_package(bdb, tmp_path / "b", tmp_path / "b2.inspkg", actor="b").path
     assert import_package(hdb, hq, a2, actor="总部").merge.updated == [DRAFT]
     second = import_package(hdb, hq, b2, actor="总部").merge
     assert second.conflicts == [DRAFT] and DRAFT not in second.same_content
-    assert svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "A 的补充意见"
+    assert views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "A 的补充意见"
     for db in (adb, bdb, hdb):
         db.dispose()
 
@@ -170,7 +172,7 @@ def _refreeze(doc: dict[str, Any], change: Callable[[dict[str, Any]], Any]) -> N
     data = json.loads(rev["data_json"])
     change(data)
     rev["data_json"] = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    rev["data_hash"] = svc.data_hash(data)
+    rev["data_hash"] = canonical_svc.data_hash(data)
     for g in bundle["signatures"]:
         g["data_hash"] = rev["data_hash"]
 

@@ -27,7 +27,8 @@ import pytest
 
 from inspector_app.domain.checklists.loader import load_template
 from inspector_app.domain.checklists.scoring import Answer, normalize_answer, score_inspection
-from inspector_app.services import inspections as svc
+from inspector_app.services import answers as answers_svc
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services.conflicts import conflict_differences
 from inspector_app.services.sync import (
     PackageRejected,
@@ -518,11 +519,11 @@ def test_a_real_format_1_package_imports_and_travels_on_in_format_2(
     merged = result.merge
     assert (len(merged.added), merged.sites_added, merged.templates_added) == (2, 1, 1)
     assert result.photos_stored == 1
-    details = {d["status"]: d for d in (svc.inspection_detail(hdb, i) for i in merged.added)}
+    details = {d["status"]: d for d in (views_svc.inspection_detail(hdb, i) for i in merged.added)}
     signed, draft = details["signed"], details["draft"]
     presentation = (None, None) if name.endswith("0005.inspkg") else ("示例科技局", "Asia/Urumqi")
     assert [(r["organisation"], r["display_zone"]) for r in signed["revisions"]] == [presentation]
-    state = svc.load_inspection_state(hdb, signed["id"])
+    state = views_svc.load_inspection_state(hdb, signed["id"])
     assert len([a for a in state.answers.values() if a.answered]) == 7
     assert state.answers["s1.team"].comment == "工程负责人在岗"
     assert [g["signer"] for g in signed["signatures"]] == ["王晓明"]
@@ -541,7 +542,7 @@ def test_a_real_format_1_package_imports_and_travels_on_in_format_2(
         merged.added
     )
     for iid in merged.added:
-        assert svc.inspection_detail(tdb, iid) == svc.inspection_detail(hdb, iid)
+        assert views_svc.inspection_detail(tdb, iid) == views_svc.inspection_detail(hdb, iid)
     # the original package, met after its forwarded copy, is the same version
     again = import_package(tdb, third, pkg, actor="三").merge
     assert sorted(again.unchanged) == sorted(merged.added) and not again.changed
@@ -573,8 +574,8 @@ def test_a_conflict_kept_from_a_format_1_package_is_shown_and_decided(
     hq = tmp_path / "hq"
     hdb = open_database(hq)
     added = import_package(hdb, hq, pkg, actor="总部").merge.added
-    draft = next(i for i in added if svc.inspection_detail(hdb, i)["status"] == "draft")
-    svc.comment_item(hdb, draft, "s1.team", "总部的意见", actor="总部")
+    draft = next(i for i in added if views_svc.inspection_detail(hdb, i)["status"] == "draft")
+    answers_svc.comment_item(hdb, draft, "s1.team", "总部的意见", actor="总部")
     later = repack(pkg, tmp_path / "later.inspkg", tmp_path / "laptop", _edit_the_draft)
     assert _records(later, tmp_path)["format"] == 1
     assert import_package(hdb, hq, later, actor="总部").merge.conflicts == [draft]
@@ -594,7 +595,7 @@ def test_a_conflict_kept_from_a_format_1_package_is_shown_and_decided(
         ("answer", "s1.team", "comment"),  # headquarters'
     }
     resolve_conflict(hdb, hq, conflict["id"], keep="incoming", actor="总部")
-    state = svc.load_inspection_state(hdb, draft)
+    state = views_svc.load_inspection_state(hdb, draft)
     assert state.answers["s1.lab"].value == "no"
     hdb.dispose()
 

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import QDialog
 
 import inspector_app.ui
 from inspector_app.services import browse
-from inspector_app.services import inspections as svc
+from inspector_app.services import completion as completion_svc
+from inspector_app.services import inspection_views as views_svc
 
 PILOT = "pilot-base-performance"
 # Bases that are never shown on their own.
@@ -121,7 +122,7 @@ def _settings(w: World) -> QDialog:
 def _completion(w: World) -> QDialog:
     from inspector_app.ui.completion import CompletionDialog
 
-    return CompletionDialog(svc.completion_summary(w.db, w.draft_id), w.window)
+    return CompletionDialog(completion_svc.completion_summary(w.db, w.draft_id), w.window)
 
 
 def _amend(w: World) -> QDialog:
@@ -134,7 +135,7 @@ def _finding(w: World) -> QDialog:
     from inspector_app.services.photos import list_photos
     from inspector_app.ui.findings import FindingDialog
 
-    state = svc.load_inspection_state(w.db, w.draft_id)
+    state = views_svc.load_inspection_state(w.db, w.draft_id)
     return FindingDialog(state.template, w.window, photos=list(list_photos(w.db, w.draft_id)))
 
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QTextBrowser
 
-from inspector_app.services import inspections as svc
+from inspector_app.services import findings as findings_svc
 from inspector_app.store.db import open_database
 from inspector_app.ui.models import ROW_ROLE, InspectionsModel
 from tests.services.helpers import start
@@ -31,7 +31,7 @@ def two_sites(data_dir: Path) -> dict[str, str]:
     first, template = start(db, code="PB-A1", when=dt.date(2024, 10, 1))
     second, _t = start(db, code="PB-B2", when=dt.date(2024, 11, 1))
     answer_all(db, first, template)
-    svc.add_finding(db, second, description="台账缺失", actor="测试员")
+    findings_svc.add_finding(db, second, description="台账缺失", actor="测试员")
     from inspector_app.services.sites import find_site
 
     ids = {"complete": first, "provisional": second}

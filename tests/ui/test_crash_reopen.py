@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services.sites import upsert_sites
 from inspector_app.services.templates import find_template_version, sync_forms
@@ -189,7 +190,7 @@ def test_text_typed_150_ms_before_a_kill_is_there(
     assert editor is not None
     assert editor.answers[item_id].value == "车间整洁，记录完整"
     assert editor.answers[item_id].comment == "负责人在场"
-    state = svc.load_inspection_state(app.db, inspection_id)
+    state = views_svc.load_inspection_state(app.db, inspection_id)
     assert state.answers[item_id].value == "车间整洁，记录完整"
     from inspector_app.services.drafts import pending_drafts
 

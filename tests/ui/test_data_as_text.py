@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from inspector_app.services import inspections as svc
+from inspector_app.services import answers as answers_svc
 from inspector_app.services.sites import upsert_sites
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.db import open_database
@@ -47,8 +47,8 @@ def test_names_answers_and_comments_are_shown_as_written(
     app = make_app(data_dir)
     editor = _open_new(app, inspectors=(f"王{MARK}",))
     text = _item(editor, "text")
-    svc.answer_item(app.db, editor.state.id, text.id, f"答{MARK}", actor="测试员")
-    svc.comment_item(app.db, editor.state.id, text.id, f"评{MARK}", actor="测试员")
+    answers_svc.answer_item(app.db, editor.state.id, text.id, f"答{MARK}", actor="测试员")
+    answers_svc.comment_item(app.db, editor.state.id, text.id, f"评{MARK}", actor="测试员")
     iid = editor.state.id
     app.window.close_editor()
     editor = app.window.open_inspection(iid)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel
 
 from inspector_app.domain.checklists.schema import AnswerType
 from inspector_app.i18n import pick
+from inspector_app.services import findings as findings_svc
 from inspector_app.services import inspections as svc
 from tests.services.helpers import answer_all
 from tests.ui.test_workflows import _item, _open_new, seed_site
@@ -102,7 +103,9 @@ def test_a_carried_finding_whose_item_now_earns_full_marks_offers_corrected(
     app = make_app(data_dir)
     first = _open_new(app)
     item = _item(first, "yes_no")
-    svc.add_finding(app.db, first.state.id, description="台账缺失", item_id=item.id, actor="甲")
+    findings_svc.add_finding(
+        app.db, first.state.id, description="台账缺失", item_id=item.id, actor="甲"
+    )
     answer_all(app.db, first.state.id, first.template)
     svc.complete_inspection(app.db, first.state.id, actor="甲")
     editor = _open_new(app, started_on=dt.date(2025, 4, 1))  # 复查: carries the finding

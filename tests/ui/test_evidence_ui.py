@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services.photos import list_photos
 from tests.media import make_jpeg, truncated_copy
@@ -120,7 +121,7 @@ def test_sign_each_person_then_signed(make_app: Any, data_dir: Path, qtbot: Any)
     second.name.setText("孙主任")
     draw(qtbot, second.pad, [(50, 90), (150, 50), (260, 100)])
     second.accept()
-    detail = svc.inspection_detail(app.db, inspection_id)
+    detail = views_svc.inspection_detail(app.db, inspection_id)
     assert detail["status"] == "signed"
     assert [(s["signer"], s["role"]) for s in detail["signatures"]] == [
         ("王晓明", "inspector"),

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from inspector_app.services import inspections as svc
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services.browse import list_findings
 from tests.conftest import prepared_folder
 from tests.services.helpers import answer_all
@@ -75,7 +75,7 @@ def test_complete_then_amend_from_the_menu(make_app: Any, data_dir: Path, qtbot:
     summary = win.dialog
     assert summary.complete_button.isEnabled()
     summary.accept()
-    assert svc.inspection_detail(app.db, inspection_id)["status"] == "completed"
+    assert views_svc.inspection_detail(app.db, inspection_id)["status"] == "completed"
     assert win.editor is not None and not win.editor.state.editable
     assert win.editor.header.readonly_banner.isVisible()
     assert not win.menus.complete.isEnabled() and win.menus.amend.isEnabled()
@@ -88,7 +88,7 @@ def test_complete_then_amend_from_the_menu(make_app: Any, data_dir: Path, qtbot:
     assert amend.isVisible() and amend.error.text()  # a reason is required
     type_text(amend.reason, "合同金额录入有误")
     amend.accept()
-    detail = svc.inspection_detail(app.db, inspection_id)
+    detail = views_svc.inspection_detail(app.db, inspection_id)
     assert (detail["status"], detail["revision"], detail["amend_reason"]) == (
         "draft",
         2,

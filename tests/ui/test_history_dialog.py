@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from inspector_app import i18n
+from inspector_app.services import answers as answers_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services.history import chain_status, inspection_history
 from inspector_app.ui.history import BROKEN_COLOUR, OK_COLOUR, HistoryDialog, HistoryModel
@@ -25,10 +26,10 @@ COMMENT = "设备台账与现场一致"
 def inspection(db) -> str:
     iid, t = start(db)
     answer_all(db, iid, t)
-    svc.comment_item(db, iid, "s1.equipment-value", COMMENT, actor="王晓明")
+    answers_svc.comment_item(db, iid, "s1.equipment-value", COMMENT, actor="王晓明")
     svc.complete_inspection(db, iid, actor="王晓明")
     svc.amend_inspection(db, iid, reason="补充材料", actor="王晓明")
-    svc.answer_item(db, iid, "s1.premises", "no", actor="李娜")
+    answers_svc.answer_item(db, iid, "s1.premises", "no", actor="李娜")
     return iid
 
 
@@ -165,7 +166,7 @@ def test_at_hq_ctrl_h_on_an_imported_inspection_shows_what_it_arrived_with(
         sync_forms(d)
     iid, t = start(ldb)
     answer_all(ldb, iid, t)
-    svc.comment_item(ldb, iid, "s1.equipment-value", COMMENT, actor="王晓明")
+    answers_svc.comment_item(ldb, iid, "s1.equipment-value", COMMENT, actor="王晓明")
     sent = inspection_history(ldb, iid)
     device = "王晓明 @ LAPTOP-7F3K"
     export_package(ldb, laptop, tmp_path / "p.inspkg", actor="王晓明", device_name=device)

@@ -9,7 +9,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
+from inspector_app.services import signatures as signatures_svc
 from inspector_app.services.demo import signature_png
 from inspector_app.services.photos import add_photos
 from tests.conftest import prepared_folder, run_cli
@@ -33,7 +35,7 @@ def _signed_inspection_with_a_photo(db: Any, data_dir: Path, tmp_path: Path) -> 
     answer_all(db, insp_id, template)
     svc.complete_inspection(db, insp_id, actor="测试员")
     for name in ("王晓明", "李娜"):
-        svc.record_signature(
+        signatures_svc.record_signature(
             db,
             insp_id,
             signer_name=name,
@@ -101,7 +103,7 @@ def test_the_pades_stamp_shows_the_display_zone(demo_db: Any, tmp_path: Path) ->
     at = text.index("签名时间")
     stamp = text[at : at + 120]
     assert "时区：北京时间（Asia/Shanghai，UTC+08:00）" in stamp, stamp
-    assert res.signer in svc.inspection_detail(demo_db, row["id"])["inspectors"]
+    assert res.signer in views_svc.inspection_detail(demo_db, row["id"])["inspectors"]
 
 
 def test_the_pades_stamp_time_is_the_display_zones_on_a_laptop_set_to_utc(

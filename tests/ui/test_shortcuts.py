@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from inspector_app.domain.checklists.schema import AnswerType
 from inspector_app.i18n import _
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.ui.shortcuts import Shortcut, ShortcutsDialog, catalogue, typed_keys
 from tests.ui.dialog_factories import World, make_world
@@ -199,7 +200,7 @@ def _until(check: Callable[[], bool], timeout_ms: int = 3000) -> bool:
 
 
 def _stored(world: World, item_id: str) -> Any:
-    return svc.load_inspection_state(world.db, world.draft_id).answers.get(item_id)
+    return views_svc.load_inspection_state(world.db, world.draft_id).answers.get(item_id)
 
 
 def key_open_row(world: World) -> None:

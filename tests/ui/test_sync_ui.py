@@ -130,7 +130,8 @@ def test_welcome_imports_a_package_then_the_menu_exports_one(
 
 
 def test_conflicts_are_decided_in_the_desktop(make_app: Any, tmp_path: Path, qtbot: Any) -> None:
-    from inspector_app.services import inspections as svc
+    from inspector_app.services import answers as answers_svc
+    from inspector_app.services import inspection_views as views_svc
     from inspector_app.services.demo import demo_id
     from inspector_app.services.sync import import_package, list_conflicts
     from inspector_app.ui.conflicts import ConflictsDialog
@@ -143,10 +144,10 @@ def test_conflicts_are_decided_in_the_desktop(make_app: Any, tmp_path: Path, qtb
     load_demo(ldb)
     export_package(ldb, laptop, tmp_path / "1.inspkg", actor="张工")
     import_package(hdb, hq, tmp_path / "1.inspkg", actor="总部")
-    state = svc.load_inspection_state(ldb, draft)
+    state = views_svc.load_inspection_state(ldb, draft)
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
-    svc.comment_item(hdb, draft, item.id, "总部的意见", actor="总部")
-    svc.comment_item(ldb, draft, item.id, "现场的意见", actor="张工")
+    answers_svc.comment_item(hdb, draft, item.id, "总部的意见", actor="总部")
+    answers_svc.comment_item(ldb, draft, item.id, "现场的意见", actor="张工")
     export_package(ldb, laptop, tmp_path / "2.inspkg", actor="张工")
     import_package(hdb, hq, tmp_path / "2.inspkg", actor="总部")
     ldb.dispose()
@@ -158,14 +159,16 @@ def test_conflicts_are_decided_in_the_desktop(make_app: Any, tmp_path: Path, qtb
     dialog = _top(ConflictsDialog)
     assert dialog is not None and dialog.table.rowCount() == 1
     assert (
-        dialog.table.item(0, 1).text().endswith(svc.inspection_detail(app.db, draft)["started_on"])
+        dialog.table.item(0, 1)
+        .text()
+        .endswith(views_svc.inspection_detail(app.db, draft)["started_on"])
     )
     assert dialog.take_incoming.isEnabled()
     qtbot.mouseClick(dialog.take_incoming, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 0, timeout=10000)
     assert dialog.empty.isVisibleTo(dialog)
     assert not dialog.take_incoming.isEnabled()
-    assert svc.load_inspection_state(app.db, draft).answers[item.id].comment == "现场的意见"
+    assert views_svc.load_inspection_state(app.db, draft).answers[item.id].comment == "现场的意见"
     assert list_conflicts(app.db) == []
     dialog.reject()
 
@@ -173,7 +176,7 @@ def test_conflicts_are_decided_in_the_desktop(make_app: Any, tmp_path: Path, qtb
 def test_a_conflict_shows_its_differences_and_several_are_decided_at_once(
     make_app: Any, tmp_path: Path, qtbot: Any
 ) -> None:
-    from inspector_app.services import inspections as svc
+    from inspector_app.services import inspection_views as views_svc
     from inspector_app.services.sync import list_conflicts
     from inspector_app.ui.conflicts import ConflictsDialog
     from tests.sync.helpers import COMMENT_ITEM, two_conflicts
@@ -212,7 +215,7 @@ def test_a_conflict_shows_its_differences_and_several_are_decided_at_once(
     dialog.confirm.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 0, timeout=10000)
     assert list_conflicts(app.db) == []
-    state = svc.load_inspection_state(app.db, made["first"])
+    state = views_svc.load_inspection_state(app.db, made["first"])
     assert state.answers[COMMENT_ITEM].comment == "总部的意见"
     with app.db.raw() as con:
         decided = con.execute("SELECT count(*) FROM audit_log WHERE action = 'resolve'").fetchone()

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from inspector_app.services import drafts
-from inspector_app.services import inspections as svc
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.ui.editor.typed import DRAFT_MS, NUMBER_COMMIT_MS
 from tests.ui.keys import focused, type_text
 from tests.ui.test_workflows import _item, _open_new, seed_site
@@ -17,7 +17,7 @@ from tests.ui.test_workflows import _item, _open_new, seed_site
 
 def _stored(app: Any, editor: Any, item_id: str) -> tuple[Any, float]:
     """The answer and the total as the database has them."""
-    state = svc.load_inspection_state(app.db, editor.state.id)
+    state = views_svc.load_inspection_state(app.db, editor.state.id)
     view = state.answers.get(item_id)
     return (view.value if view else None), state.score.total
 
@@ -131,7 +131,7 @@ def test_typed_text_and_a_comment_go_to_disk_as_drafts(
     }
     editor.next_item()
     assert not drafts.pending_drafts(app.db)
-    state = svc.load_inspection_state(app.db, editor.state.id)
+    state = views_svc.load_inspection_state(app.db, editor.state.id)
     assert state.answers[item.id].value == "现场查看了中试车间"
     assert state.answers[item.id].comment == "台账齐全"
     assert editor.undo_stack.count() == 1  # the whole text is one undo step
@@ -200,5 +200,5 @@ def test_a_comment_over_its_cap_is_not_saved_and_says_so(
     qtbot.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert editor.current == item.id  # the keyboard stays on it, as for a refused value
     assert "未保存" in editor.header.save_label.text()
-    state = svc.load_inspection_state(app.db, editor.state.id)
+    state = views_svc.load_inspection_state(app.db, editor.state.id)
     assert state.answers.get(item.id) is None or state.answers[item.id].comment is None

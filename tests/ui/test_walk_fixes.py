@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from inspector_app.services import findings as findings_svc
 from inspector_app.services import inspections as svc
 from inspector_app.store.db import open_database
 from tests.services.helpers import start
@@ -24,7 +25,7 @@ def two_drafts(data_dir: Path) -> dict[str, str]:
     sync_forms(db)
     first, _t = start(db, code="PB-A1", when=dt.date(2024, 10, 1))
     second, _t = start(db, code="PB-B2", when=dt.date(2024, 11, 1))
-    svc.add_finding(db, second, description="台账缺失", actor="测试员")
+    findings_svc.add_finding(db, second, description="台账缺失", actor="测试员")
     db.dispose()
     return {"first": first, "second": second}
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from inspector_app.domain.checklists.schema import Item
+from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services.sites import upsert_sites
 from inspector_app.store.db import open_database
@@ -85,7 +86,7 @@ def test_new_inspection_filled_entirely_by_keyboard(
     assert "一票否决" in editor.header.veto_banner.text()
 
     # what the screen shows is what is stored
-    stored = svc.inspection_detail(app.db, editor.state.id)
+    stored = views_svc.inspection_detail(app.db, editor.state.id)
     assert (stored["score"], stored["grade"], stored["vetoed"]) == (100, "fail", True)
 
 
@@ -130,7 +131,7 @@ def test_undo_and_redo_answer_edits(make_app: Any, data_dir: Path, qtbot: Any) -
     editor.select_item(item.id)
     qtbot.keyClick(focused(), Qt.Key.Key_Y)
     qtbot.keyClick(focused(), Qt.Key.Key_N)
-    stored = lambda: svc.load_inspection_state(app.db, editor.state.id).answers[item.id].value  # noqa: E731
+    stored = lambda: views_svc.load_inspection_state(app.db, editor.state.id).answers[item.id].value  # noqa: E731
     assert stored() == "no"
     editor.commands["undo"].trigger()
     assert stored() == "yes" and editor.answers[item.id].value == "yes"
@@ -164,7 +165,7 @@ def test_comment_is_saved_when_typing_pauses(make_app: Any, data_dir: Path, qtbo
     type_text(focused(), "台账不全")
     assert "正在输入" in editor.header.save_label.text()
     qtbot.waitUntil(lambda: not editor.has_uncommitted(), timeout=3000)
-    state = svc.load_inspection_state(app.db, editor.state.id)
+    state = views_svc.load_inspection_state(app.db, editor.state.id)
     assert state.answers[editor.current].comment == "台账不全"
     assert "已全部保存" in editor.header.save_label.text()
 

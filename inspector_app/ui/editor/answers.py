@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.domain.checklists.schema import AnswerType, Item
 from inspector_app.i18n import _, pick
-from inspector_app.services.inspections import AnswerView
+from inspector_app.services.answers import AnswerView
 from inspector_app.ui.dialogs import DateField
 
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)

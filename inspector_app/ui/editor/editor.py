@@ -29,10 +29,12 @@ from inspector_app import timefmt
 from inspector_app.domain.checklists.schema import AnswerType, Item, Section, Veto
 from inspector_app.domain.checklists.scoring import ScoreResult
 from inspector_app.i18n import _, pick
+from inspector_app.services import answers as answers_svc
 from inspector_app.services import drafts
-from inspector_app.services import inspections as svc
+from inspector_app.services import inspection_views as views_svc
+from inspector_app.services.answers import AnswerView, EditResult
 from inspector_app.services.errors import ServiceError, Stale
-from inspector_app.services.inspections import AnswerView, EditResult, InspectionState
+from inspector_app.services.inspection_views import InspectionState
 from inspector_app.store.db import Database
 from inspector_app.ui.editor.commands import editor_commands
 from inspector_app.ui.editor.evidence import EvidenceMixin
@@ -296,7 +298,7 @@ class ChecklistEditor(EvidenceMixin):
         self.last_commit_ms = (time.perf_counter() - t0) * 1000
         score = result if isinstance(result, ScoreResult) else result.score
         if not isinstance(result, ScoreResult):
-            self.answers[item_id] = svc.answer_view(result.answer)
+            self.answers[item_id] = answers_svc.answer_view(result.answer)
         self.score = score
         self.last_saved = dt.datetime.now(dt.UTC)
         if item_id == self.current:
@@ -319,25 +321,25 @@ class ChecklistEditor(EvidenceMixin):
     def apply_answer(self, item_id: str, value: Any, typing: bool = False) -> bool:
         before = self.answers.get(item_id, AnswerView())
         self._invalid.pop(item_id, None)
-        ok = self._commit(item_id, self._edit(svc.answer_item, item_id, value))
+        ok = self._commit(item_id, self._edit(answers_svc.answer_item, item_id, value))
         if ok:
             self._push(item_id, before, typing)
         return ok
 
     def mark_not_applicable(self, item_id: str) -> bool:
         before = self.answers.get(item_id, AnswerView())
-        ok = self._commit(item_id, self._edit(svc.mark_not_applicable, item_id))
+        ok = self._commit(item_id, self._edit(answers_svc.mark_not_applicable, item_id))
         if ok:
             self._push(item_id, before, False)
         return ok
 
     def set_evidence(self, item_id: str, checked: list[int]) -> None:
-        self._commit(item_id, self._edit(svc.set_evidence_checked, item_id, checked))
+        self._commit(item_id, self._edit(answers_svc.set_evidence_checked, item_id, checked))
 
     def changed_underneath(self) -> None:
         """The inspection changed since it was shown (a package taken, another window):
         show what is stored now, and forget the undo steps, which describe another past."""
-        state = svc.load_inspection_state(self.db, self.state.id)
+        state = views_svc.load_inspection_state(self.db, self.state.id)
         self.answers = dict(state.answers)
         self.score = state.score
         QTimer.singleShot(0, self.undo_stack.clear)  # not from inside the stack's own undo
@@ -356,7 +358,7 @@ class ChecklistEditor(EvidenceMixin):
 
     def restore(self, item_id: str, view: AnswerView) -> None:
         """Undo/redo: put one answer back and show the inspector where it changed."""
-        if self._commit(item_id, self._edit(svc.restore_answer, item_id, view)):
+        if self._commit(item_id, self._edit(answers_svc.restore_answer, item_id, view)):
             self.select_item(item_id, focus=False)
             if self.current == item_id:
                 self.panel.update_answer(self.answers[item_id], self.score.items.get(item_id))
@@ -394,14 +396,14 @@ class ChecklistEditor(EvidenceMixin):
         """Turn what was typed into audited edits now (moving on, closing, or a pause)."""
         for (item_id, kind), text in self.typed.take().items():
             if kind == "comment":
-                if self._commit(item_id, self._edit(svc.comment_item, item_id, text)):
+                if self._commit(item_id, self._edit(answers_svc.comment_item, item_id, text)):
                     self._refused_comments.pop(item_id, None)
                 else:  # saved nothing: the field keeps it, says why, and Enter stays
                     self._refused_comments[item_id] = self._last_error
                 continue
             before = self.answers.get(item_id, AnswerView())
             value = text.strip() or None
-            if self._commit(item_id, self._edit(svc.answer_item, item_id, value)):
+            if self._commit(item_id, self._edit(answers_svc.answer_item, item_id, value)):
                 self._invalid.pop(item_id, None)
                 self._push(item_id, before, True)
             else:

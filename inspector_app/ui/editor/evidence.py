@@ -19,10 +19,11 @@ from inspector_app import timefmt
 from inspector_app.domain.checklists.schema import ChecklistTemplate
 from inspector_app.domain.checklists.scoring import ScoreResult
 from inspector_app.i18n import _
-from inspector_app.services import inspections as svc
+from inspector_app.services import findings as findings_svc
+from inspector_app.services import signatures as signatures_svc
 from inspector_app.services.browse import list_findings
 from inspector_app.services.errors import ServiceError
-from inspector_app.services.inspections import InspectionState
+from inspector_app.services.inspection_views import InspectionState
 from inspector_app.ui.editor.panel import ItemPanel
 from inspector_app.ui.findings import FindingDialog, FindingsPanel
 from inspector_app.ui.photos import (
@@ -127,7 +128,7 @@ class EvidenceMixin(QWidget):
     def _add_finding(self, values: dict[str, Any], photo_ids: list[str]) -> None:
         status, note = values.pop("status"), values.pop("resolution_note")
         try:
-            f = svc.add_finding(self.db, self.state.id, actor=self.actor, **values)
+            f = findings_svc.add_finding(self.db, self.state.id, actor=self.actor, **values)
         except ServiceError as exc:
             self._show_saved(str(exc))
             return
@@ -190,7 +191,7 @@ class EvidenceMixin(QWidget):
         from inspector_app.services.photos import link_photo_to_finding
 
         try:
-            svc.update_finding(self.db, finding_id, actor=self.actor, **changes)
+            findings_svc.update_finding(self.db, finding_id, actor=self.actor, **changes)
             for photo_id in photo_ids:
                 link_photo_to_finding(
                     self.db, finding_id, photo_id, role=photo_role, actor=self.actor
@@ -257,9 +258,9 @@ class EvidenceMixin(QWidget):
 
     def _signature_text(self) -> str:
         """Who signed this revision, and who still has to (Ctrl+Shift+S to sign)."""
-        done = svc.signatures_of(self.db, self.state.id)
+        done = signatures_svc.signatures_of(self.db, self.state.id)
         parts = [f"{g.signer_name} ✓ {timefmt.format_instant(g.signed_at)}" for g in done]
-        pending = svc.pending_signers(self.db, self.state.id)
+        pending = signatures_svc.pending_signers(self.db, self.state.id)
         parts += [
             _("{name} not signed yet", name=name or _("site representative"))
             for name, _role in pending

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from inspector_app.domain.checklists.scoring import ScoreResult
 from inspector_app.i18n import _, pick
 from inspector_app.services.browse import status_label
-from inspector_app.services.inspections import InspectionState
+from inspector_app.services.inspection_views import InspectionState
 
 ERROR, TYPING, SAVED = "#b00020", "#8a6d00", "#2e7d32"  # the colours of the save state
 

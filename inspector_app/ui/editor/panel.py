@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from inspector_app.domain.checklists.schema import AnswerType, Item, Text, Veto
 from inspector_app.domain.checklists.scoring import ItemScore
 from inspector_app.i18n import _, pick
-from inspector_app.services.inspections import AnswerView
+from inspector_app.services.answers import AnswerView
 from inspector_app.ui.editor.answers import CHOSEN, AnswerWidget, make_answer_widget
 from inspector_app.ui.photos import PhotoSection
 from inspector_app.ui.plain import plain_labels

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 from inspector_app.domain.checklists.schema import AnswerType, ChecklistTemplate, Item, Veto
 from inspector_app.domain.checklists.scoring import ScoreResult
 from inspector_app.i18n import _, pick
-from inspector_app.services.inspections import AnswerView
+from inspector_app.services.answers import AnswerView
 from inspector_app.ui.plain import plain_tip
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QUndoCommand
 
 from inspector_app.i18n import _
-from inspector_app.services.inspections import AnswerView
+from inspector_app.services.answers import AnswerView
 
 
 class AnswerCommand(QUndoCommand):

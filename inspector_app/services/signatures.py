@@ -1,0 +1,128 @@
+"""Drawn signatures on a completed revision: record one, list them, who still has to sign."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from sqlmodel import select
+
+from inspector_app import limits
+from inspector_app.domain import vocab
+from inspector_app.i18n import _
+from inspector_app.services.errors import InvalidInput, check_length
+from inspector_app.services.inspections import get_inspection, require_status, set_status
+from inspector_app.store import audit
+from inspector_app.store.db import Database
+from inspector_app.store.models import (
+    InspectionRevision,
+    InspectionStatus,
+    Signature,
+    Site,
+    utcnow,
+)
+
+
+def record_signature(
+    db: Database,
+    inspection_id: str,
+    *,
+    signer_name: str,
+    role: str,
+    image_png: bytes,
+    actor: str,
+    signed_at: dt.datetime | None = None,
+) -> Signature:
+    """Bind a drawn signature to the completed revision; all inspectors signed -> signed."""
+    if role not in set(vocab.SignatureRole):
+        raise InvalidInput(_("unknown signer role {value!r}", value=role))
+    if not signer_name.strip():
+        raise InvalidInput(_("a signature needs the signer's name"))
+    check_length(signer_name.strip(), limits.NAME, _("the signer's name"))
+    if not image_png.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise InvalidInput(_("a signature must be a PNG image"))
+    with db.transaction() as s:
+        insp = get_inspection(s, inspection_id)
+        require_status(
+            insp,
+            (InspectionStatus.COMPLETED.value, InspectionStatus.SIGNED.value),
+            _("signatures are taken on a completed inspection; {id} is {status}"),
+        )
+        snap = s.exec(
+            select(InspectionRevision).where(
+                InspectionRevision.inspection_id == insp.id,
+                InspectionRevision.revision == insp.revision,
+            )
+        ).one()
+        sig = Signature(
+            inspection_id=insp.id,
+            inspection_revision=insp.revision,
+            data_hash=snap.data_hash,
+            signer_name=signer_name.strip(),
+            role=role,
+            signed_at=signed_at or utcnow(),
+            image_png=image_png,
+        )
+        s.add(sig)
+        s.flush()
+        audit.append(
+            s,
+            actor=actor,
+            action="sign",
+            entity="signature",
+            entity_id=sig.id,
+            inspection_id=insp.id,
+            new={
+                "signer": sig.signer_name,
+                "role": role,
+                "revision": insp.revision,
+                "data_hash": snap.data_hash,
+                "image_sha256": hashlib.sha256(image_png).hexdigest(),
+            },
+        )
+        signed = set(
+            s.exec(
+                select(Signature.signer_name).where(
+                    Signature.inspection_id == insp.id,
+                    Signature.inspection_revision == insp.revision,
+                    Signature.role == "inspector",
+                )
+            ).all()
+        )
+        if (
+            insp.status == InspectionStatus.COMPLETED.value
+            and set(json.loads(insp.inspectors)) <= signed
+        ):
+            set_status(s, insp, InspectionStatus.SIGNED.value, actor=actor, action="status")
+    return sig
+
+
+def signatures_of(db: Database, inspection_id: str) -> list[Signature]:
+    """The signatures given on the inspection's current revision."""
+    with db.session() as s:
+        insp = get_inspection(s, inspection_id)
+        return list(
+            s.exec(
+                select(Signature)
+                .where(
+                    Signature.inspection_id == insp.id,
+                    Signature.inspection_revision == insp.revision,
+                )
+                .order_by(Signature.signed_at)
+            ).all()
+        )
+
+
+def pending_signers(db: Database, inspection_id: str) -> list[tuple[str, str]]:
+    """Who still has to sign this revision: each inspector, then the site's representative."""
+    with db.session() as s:
+        insp = get_inspection(s, inspection_id)
+        site = s.get(Site, insp.site_id)
+        inspectors = json.loads(insp.inspectors)
+    done = signatures_of(db, inspection_id)
+    signed = {g.signer_name for g in done if g.role == "inspector"}
+    pending = [(name, "inspector") for name in inspectors if name not in signed]
+    if not any(g.role == "site_representative" for g in done):
+        pending.append((site.contact_name or "" if site else "", "site_representative"))
+    return pending
