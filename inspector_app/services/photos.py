@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import literal_column
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from inspector_app import limits, timefmt
 from inspector_app.domain.checklists.schema import ChecklistTemplate
@@ -328,7 +328,7 @@ def _get_photo(s: Session, photo_id: str) -> Photo:
     photo = s.get(Photo, photo_id)
     if photo is None and len(photo_id) >= 6:  # an unambiguous prefix, as typed from a list
         rows = s.exec(
-            select(Photo).where(Photo.id.startswith(photo_id)).limit(2)  # type: ignore[attr-defined]
+            select(Photo).where(col(Photo.id).startswith(photo_id)).limit(2)
         ).all()
         photo = rows[0] if len(rows) == 1 else None
     if photo is None:
