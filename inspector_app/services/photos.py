@@ -327,9 +327,7 @@ def photo_dict(p: Photo) -> dict[str, Any]:
 def _get_photo(s: Session, photo_id: str) -> Photo:
     photo = s.get(Photo, photo_id)
     if photo is None and len(photo_id) >= 6:  # an unambiguous prefix, as typed from a list
-        rows = s.exec(
-            select(Photo).where(col(Photo.id).startswith(photo_id)).limit(2)
-        ).all()
+        rows = s.exec(select(Photo).where(col(Photo.id).startswith(photo_id)).limit(2)).all()
         photo = rows[0] if len(rows) == 1 else None
     if photo is None:
         raise NotFound(_("no photo {id}", id=photo_id))
