@@ -46,7 +46,7 @@ from inspector_app.reports.signatures import SignaturesPart
 _BUILD_LOCK = threading.Lock()  # rl_config is process-wide while a build runs
 
 
-class _Builder(CoverPart, ItemsPart, FindingsPart, SignaturesPart):
+class _Builder(CoverPart, FindingsPart, ItemsPart, SignaturesPart):
     def story(self) -> list[Flowable]:
         out: list[Flowable] = []
         out += self.cover()

@@ -9,20 +9,23 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table
 from inspector_app.reports.format import (
     CELL_PAD,
     NONE,
-    Part,
     fmt_date,
     grid_style,
     mm,
     para,
     split_in_row,
 )
+from inspector_app.reports.items import ItemsPart
 from inspector_app.reports.layout import FRAME_WIDTH, SHADE, SHADE_DARK, Columns
 from inspector_app.reports.model import ReportFinding
 
 FINDING_COLS = [27 * mm, FRAME_WIDTH - 27 * mm]
 
 
-class FindingsPart(Part):
+class FindingsPart(ItemsPart):
+    """A finding's table is built as an item's is: long texts clipped to below the table,
+    photos in a grid (``ItemsPart.clip``, ``full_texts``, ``photo_grid``)."""
+
     # -- 三、findings --------------------------------------------------------------------------
 
     def findings(self) -> list[Flowable]:

@@ -157,7 +157,7 @@ def list_inspections(
 
 def count_inspections(db: Database) -> int:
     with db.raw() as con:
-        return con.execute("SELECT count(*) FROM inspection").fetchone()[0]
+        return int(con.execute("SELECT count(*) FROM inspection").fetchone()[0])
 
 
 def recent_inspections(db: Database, limit: int = 8) -> list[dict[str, Any]]:

@@ -93,12 +93,13 @@ def _text(value: object) -> str:
 def _rows(db: Database, inspection_id: str | None = None) -> list[tuple[int, Draft, str | None]]:
     """Every draft with its rowid, and why it cannot be read (a crafted database may hold
     bytes that are not UTF-8, which sqlite3 would raise on), oldest first."""
-    sql, args = _ROWS, ()
+    sql: str = _ROWS
+    args: tuple[str, ...] = ()
     if inspection_id is not None:
         sql, args = sql + " WHERE inspection_id = ?", (inspection_id,)
     with db.raw() as con:
         rows = con.execute(sql + " ORDER BY updated_at", args).fetchall()
-    out = []
+    out: list[tuple[int, Draft, str | None]] = []
     for rowid, *values in rows:
         try:
             out.append((rowid, Draft(*(_text(v) for v in values)), None))

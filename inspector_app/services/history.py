@@ -161,10 +161,19 @@ def _context(db: Database, inspection_id: str) -> tuple[str, _Context, Inspectio
 
 
 def _raw(values: dict[str, Any]) -> _Raw:
+    """``values``: every key of ``_RAW_KEYS``, as a row of the log or a received entry holds
+    it (a received entry's may be None where ``Raw`` says text; its readers allow that)."""
     return _Raw(
-        **{k: values.get(k) for k in _RAW_KEYS if k not in ("old", "new")},
-        old=decode(values.get("old")),
-        new=decode(values.get("new")),
+        id=values["id"],
+        seq=values["seq"],
+        ts=values["ts"],
+        actor=values["actor"],
+        action=values["action"],
+        entity=values["entity"],
+        entity_id=values["entity_id"],
+        field=values["field"],
+        old=decode(values["old"]),
+        new=decode(values["new"]),
     )
 
 

@@ -293,7 +293,7 @@ def import_certificate(
     if key_file is not None:
         info = keys_mod.read_key_info(key_file)  # refuses anything but an encrypted key file
         key_bytes = key_file.read_bytes()
-        fingerprints = {info.fingerprint: None}
+        fingerprints: dict[str, str | None] = {info.fingerprint: None}
     else:
         fingerprints = {}
         for name in identity_names(data_dir):

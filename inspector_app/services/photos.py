@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import literal_column
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from inspector_app import limits, timefmt
 from inspector_app.domain.checklists.schema import ChecklistTemplate
@@ -327,9 +327,7 @@ def photo_dict(p: Photo) -> dict[str, Any]:
 def _get_photo(s: Session, photo_id: str) -> Photo:
     photo = s.get(Photo, photo_id)
     if photo is None and len(photo_id) >= 6:  # an unambiguous prefix, as typed from a list
-        rows = s.exec(
-            select(Photo).where(Photo.id.startswith(photo_id)).limit(2)  # type: ignore[attr-defined]
-        ).all()
+        rows = s.exec(select(Photo).where(col(Photo.id).startswith(photo_id)).limit(2)).all()
         photo = rows[0] if len(rows) == 1 else None
     if photo is None:
         raise NotFound(_("no photo {id}", id=photo_id))

@@ -320,7 +320,7 @@ def upsert_sites(
     with db.transaction() as s:
         existing = {site.code: site for site in s.exec(select(Site)).all()}
         for rec in records:
-            values = {k: (rec.get(k) or None) for k in FIELDS}
+            values: dict[str, Any] = {k: (rec.get(k) or None) for k in FIELDS}
             values["code"], values["name"], values["site_type"] = (
                 rec["code"],
                 rec["name"],

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from inspector_app import __version__, timefmt
 from inspector_app.i18n import _
@@ -64,7 +64,7 @@ __all__ = [
     "resolve_conflict",
 ]
 
-Progress = Callable[[int, int, str], None]  # (done, total, what)
+Progress = Callable[[int, int, str], object]  # (done, total, what); what it returns is ignored
 KIND = "inspections"
 SEQUENCE_KEY = "sync.sequence"
 SUMMARY_ROWS = 200
@@ -133,7 +133,7 @@ def export_package(
         out = out.with_name(out.name + SUFFIX)
     with db.session() as s:
         if inspection_ids is None:
-            ids = list(s.exec(select(Inspection.id).order_by(Inspection.started_on)).all())
+            ids = list(s.exec(select(Inspection.id).order_by(col(Inspection.started_on))).all())
         else:
             ids = [get_inspection(s, ref).id for ref in inspection_ids]
         if not ids:
@@ -479,7 +479,7 @@ def list_conflicts(db: Database, *, open_only: bool = True) -> list[dict[str, An
         )
         if open_only:
             q = q.where(SyncConflict.resolved_at.is_(None))  # type: ignore[union-attr]
-        rows = s.exec(q.order_by(SyncConflict.created_at)).all()
+        rows = s.exec(q.order_by(col(SyncConflict.created_at))).all()
         names = devices.shown_names(s)  # a name two devices give comes with its key
         out = []
         for c, r in rows:
@@ -501,12 +501,12 @@ def list_conflicts(db: Database, *, open_only: bool = True) -> list[dict[str, An
     return out
 
 
-def find_conflict(s: Any, ref: str) -> SyncConflict:
+def find_conflict(s: Session, ref: str) -> SyncConflict:
     """A conflict by its id or an unambiguous prefix of at least 6 characters."""
     conflict = s.get(SyncConflict, ref)
     if conflict is None and len(ref) >= 6:
         rows = s.exec(
-            select(SyncConflict).where(SyncConflict.id.startswith(ref)).limit(2)  # type: ignore[attr-defined]
+            select(SyncConflict).where(col(SyncConflict.id).startswith(ref)).limit(2)
         ).all()
         conflict = rows[0] if len(rows) == 1 else None
     if conflict is None:

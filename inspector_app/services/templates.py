@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from inspector_app import paths
 from inspector_app.domain.checklists.errors import TemplateIssue
@@ -116,7 +116,7 @@ def list_templates(db: Database) -> list[TemplateVersion]:
         return list(
             s.exec(
                 select(TemplateVersion).order_by(
-                    TemplateVersion.template_id, TemplateVersion.loaded_at
+                    TemplateVersion.template_id, col(TemplateVersion.loaded_at)
                 )
             ).all()
         )

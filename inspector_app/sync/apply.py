@@ -81,11 +81,11 @@ def fast_forward(
                     table_of(FindingPhoto).c.photo_id == link["photo_id"],
                 )
             )
-    for name, model in (("photos", Photo), ("answers", AnswerRecord)):
+    for name, table in (("photos", table_of(Photo)), ("answers", table_of(AnswerRecord))):
         keep = {r["id"] for r in bundle.parts[name]}
         gone = [r["id"] for r in current[name] if r["id"] not in keep]
         if gone:
-            s.connection().execute(delete(table_of(model)).where(table_of(model).c.id.in_(gone)))
+            s.connection().execute(delete(table).where(table.c.id.in_(gone)))
     for name, model in PARTS:
         upsert(s, model, bundle.parts[name])
     return True

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, literal_column
+from sqlalchemy import ColumnClause, Table, literal_column
 from sqlmodel import Session, SQLModel, select
 
 from inspector_app.store.models import (
@@ -82,7 +82,7 @@ def inspection_bundle(s: Session, insp: Inspection) -> dict[str, Any]:
         # in the order they were written here (rowid): the importer writes them in the same
         # order, so whatever is listed "in the order added" (photos of one batch share a
         # second) lists alike on both sides
-        rowid = literal_column(f"{table_of(model).name}.rowid")
+        rowid: ColumnClause[int] = literal_column(f"{table_of(model).name}.rowid")
         if model is FindingPhoto:
             where = FindingPhoto.finding_id.in_(finding_ids)  # type: ignore[attr-defined]
         else:

@@ -158,7 +158,7 @@ def content(rows: Rows, *, site: str, source: SourceKey) -> dict[str, Any]:
     inspection = _strip("inspection", rows["inspection"])
     inspection["site"] = site
     status = inspection.get("status")
-    inspection["status"] = STATUS_ALIASES.get(status, status)
+    inspection["status"] = STATUS_ALIASES.get(status, status) if isinstance(status, str) else status
     findings = [
         {
             **_strip("findings", f),
@@ -210,7 +210,7 @@ class Change:
     incoming: Any
 
 
-EMPTY_ANSWER = {
+EMPTY_ANSWER: dict[str, Any] = {
     "value_json": None,
     "not_applicable": False,
     "comment": None,
@@ -269,7 +269,7 @@ def _unmatched(
 
 
 def _answers(mine: Mapping[str, Any], theirs: Mapping[str, Any]) -> list[Change]:
-    out = []
+    out: list[Change] = []
     for item in sorted(set(mine) | set(theirs)):
         a = {**EMPTY_ANSWER, **mine.get(item, {})}
         b = {**EMPTY_ANSWER, **theirs.get(item, {})}

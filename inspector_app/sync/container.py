@@ -34,7 +34,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO, Protocol
 
 from inspector_app.fsutil import atomic_writer
 from inspector_app.i18n import _
@@ -181,7 +181,14 @@ def _measure(
     return size, digest.hexdigest(), compressed
 
 
-def _compressor() -> Any:
+class _Deflater(Protocol):
+    """What ``zlib.compressobj`` returns (typeshed names it only privately)."""
+
+    def compress(self, data: bytes, /) -> bytes: ...
+    def flush(self, mode: int = ..., /) -> bytes: ...
+
+
+def _compressor() -> _Deflater:
     # The same raw deflate stream zipfile writes for ZIP_DEFLATED at its default level.
     return zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
 

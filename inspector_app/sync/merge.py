@@ -422,17 +422,19 @@ def take_incoming_inspection(
     fmt = wire.FORMATS.get(version)
     if fmt is None:
         raise ValueError(_("records format {n} is not supported; update this app", n=version))
-    head = raw.get("inspection") if isinstance(raw.get("inspection"), dict) else {}
+    inspection = raw.get("inspection")
+    head: dict[str, Any] = inspection if isinstance(inspection, dict) else {}
     tv = s.exec(
         select(TemplateVersion).where(TemplateVersion.content_hash == head.get("template_hash"))
     ).first()
     if tv is None:
         raise ValueError(_("the incoming version's template version is not here"))
-    templates = {head.get("template_version_id"): template_from_json(tv.canonical_json)}
+    # ids that are not text name nothing here: check_bundle rejects the bundle for them
+    tv_id, site_id = head.get("template_version_id"), head.get("site_id")
+    templates = {tv_id: template_from_json(tv.canonical_json)} if isinstance(tv_id, str) else {}
+    site_ids = {site_id} if isinstance(site_id, str) else set()
     try:
-        bundle = check_bundle(
-            raw, "sync_conflict", media_members, templates, {head.get("site_id")}, fmt
-        )
+        bundle = check_bundle(raw, "sync_conflict", media_members, templates, site_ids, fmt)
     except PackageRejected as exc:
         raise ValueError(str(exc)) from None
     _check_ids_belong(s, bundle)

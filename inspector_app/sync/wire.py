@@ -31,7 +31,7 @@ package whose manifest says so (``manifest.FORMAT_VERSION``), before anything is
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -330,8 +330,8 @@ def bundle(rows: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def document(
-    sites: list[Mapping[str, Any]],
-    templates: list[Mapping[str, Any]],
+    sites: Sequence[Mapping[str, Any]],
+    templates: Sequence[Mapping[str, Any]],
     inspections: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """The records document of a package, in this app's format: site and template rows,
