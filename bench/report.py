@@ -199,7 +199,7 @@ def make_big_inspection(
     from inspector_app.services import inspection_views as views_svc
     from inspector_app.services import inspections as svc
     from inspector_app.services import signatures as signatures_svc
-    from inspector_app.services.demo import signature_png
+    from inspector_app.services.demo_images import signature_png
     from inspector_app.services.photos import add_photos, link_photo_to_finding, list_photos
     from inspector_app.services.sites import find_site, upsert_sites
     from inspector_app.services.templates import find_template_version, store_templates, sync_forms

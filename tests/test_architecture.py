@@ -62,7 +62,6 @@ ZIP_HARDENING_MAX = 700  # sync's container (zip limits) may reach this
 TOO_LONG_FOR_NOW = {
     "services/sync.py",
     "reports/layout.py",
-    "services/demo.py",
 }
 
 

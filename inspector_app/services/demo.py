@@ -8,8 +8,6 @@ twice changes nothing, and the answers go through the same services an inspector
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
 import random
 import tempfile
 import uuid
@@ -24,6 +22,7 @@ from inspector_app.services import findings as findings_svc
 from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services import signatures as signatures_svc
+from inspector_app.services.demo_images import demo_photo, signature_png
 from inspector_app.services.sites import upsert_sites
 from inspector_app.services.templates import find_template_version, template_of
 from inspector_app.store.db import Database
@@ -313,43 +312,6 @@ def _findings(
             )
 
 
-def demo_photo(folder: Path, caption: str, seed: str, when: dt.datetime) -> Path:
-    """A generated site photo: shapes, the caption in the bundled font, EXIF time and camera."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    from inspector_app.fonts import FONT_PATH
-
-    rng = random.Random(seed)
-    w, h = 640, 480
-    sky = tuple(rng.randrange(150, 230) for _ in range(3))
-    img = Image.new("RGB", (w, h), sky)
-    draw = ImageDraw.Draw(img)
-    draw.rectangle((0, int(h * 0.62), w, h), fill=(rng.randrange(90, 140),) * 3)
-    for _ in range(7):  # machines, racks, tanks
-        x, y = rng.randrange(24, w - 180), rng.randrange(int(h * 0.25), int(h * 0.6))
-        colour = tuple(rng.randrange(30, 200) for _ in range(3))
-        if rng.random() < 0.5:
-            draw.rectangle(
-                (x, y, x + rng.randrange(60, 160), y + rng.randrange(60, 140)),
-                fill=colour,
-                outline=(20, 20, 20),
-                width=3,
-            )
-        else:
-            r = rng.randrange(28, 64)
-            draw.ellipse((x, y, x + 2 * r, y + 2 * r), fill=colour, outline=(20, 20, 20), width=3)
-    font = ImageFont.truetype(str(FONT_PATH), 22, index=0)
-    draw.rectangle((0, 0, w, 38), fill=(0, 0, 0))
-    draw.text((20, 12), f"{caption}  {when:%Y-%m-%d %H:%M}", font=font, fill=(255, 255, 255))
-    exif = Image.Exif()
-    exif[0x010F] = "HUAWEI"  # Make
-    exif[0x0110] = "Mate 60 (demo)"  # Model
-    exif.get_ifd(0x8769)[0x9003] = when.strftime("%Y:%m:%d %H:%M:%S")  # DateTimeOriginal
-    path = folder / f"IMG_{hashlib.sha1(seed.encode()).hexdigest()[:8].upper()}.jpg"
-    img.save(path, "JPEG", quality=82, exif=exif)
-    return path
-
-
 def _photos(
     db: Database, insp_id: str, template: ChecklistTemplate, plan: Plan, folder: Path
 ) -> None:
@@ -411,28 +373,6 @@ def _link_finding_photos(db: Database, insp_id: str, folder: Path, plan: Plan) -
         mine = [p for p in photos if f["item_id"] and p.item_id == f["item_id"]]
         if mine:
             link_photo_to_finding(db, f["id"], mine[0].id, role="evidence", actor="demo")
-
-
-def signature_png(name: str, seed: str) -> bytes:
-    """A drawn-looking signature: strokes in a seeded random walk (no font needed)."""
-    from PIL import Image, ImageDraw
-
-    rng = random.Random(seed)
-    img = Image.new("RGBA", (480, 160), (255, 255, 255, 0))
-    draw = ImageDraw.Draw(img)
-    x = 30.0
-    for _glyph in name:
-        points = []
-        y = 80 + rng.uniform(-20, 20)
-        for _ in range(9):
-            x += rng.uniform(3, 9)
-            y = min(140, max(20, y + rng.uniform(-28, 28)))
-            points.append((x, y))
-        draw.line(points, fill=(20, 30, 90, 255), width=4, joint="curve")
-        x += 18
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=False)
-    return buf.getvalue()
 
 
 def load_demo(db: Database, *, actor: str = "demo") -> DemoReport:

@@ -21,7 +21,8 @@ from inspector_app.services import canonical as canonical_svc
 from inspector_app.services import findings as findings_svc
 from inspector_app.services import inspection_views as views_svc
 from inspector_app.services.browse import list_findings
-from inspector_app.services.demo import demo_id, demo_photo
+from inspector_app.services.demo import demo_id
+from inspector_app.services.demo_images import demo_photo
 from inspector_app.services.reports import (
     build_report,
     render_report,

@@ -16,7 +16,7 @@ from inspector_app.services import answers as answers_svc
 from inspector_app.services import findings as findings_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services import signatures as signatures_svc
-from inspector_app.services.demo import signature_png
+from inspector_app.services.demo_images import signature_png
 from inspector_app.services.errors import NotFound
 from inspector_app.services.history import (
     HistoryEntry,

@@ -14,7 +14,7 @@ from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services import signatures as signatures_svc
 from inspector_app.services.browse import list_inspections
-from inspector_app.services.demo import signature_png
+from inspector_app.services.demo_images import signature_png
 from inspector_app.services.errors import InvalidInput, Locked, NotFound
 from inspector_app.services.templates import find_template_version, store_templates
 from inspector_app.store import audit

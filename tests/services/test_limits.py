@@ -18,7 +18,7 @@ from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services import photos
 from inspector_app.services import signatures as signatures_svc
-from inspector_app.services.demo import signature_png
+from inspector_app.services.demo_images import signature_png
 from inspector_app.services.errors import InvalidInput, NotFound
 from inspector_app.services.sites import import_sites
 from inspector_app.services.templates import find_template_version, sync_forms

@@ -12,7 +12,7 @@ from typing import Any
 from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services import signatures as signatures_svc
-from inspector_app.services.demo import signature_png
+from inspector_app.services.demo_images import signature_png
 from inspector_app.services.photos import add_photos
 from tests.conftest import prepared_folder, run_cli
 from tests.media import exif, make_jpeg
