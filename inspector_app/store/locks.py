@@ -57,6 +57,15 @@ else:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+def try_lock_fd(fd: int) -> bool:
+    """Lock the open file ``fd`` if nobody holds it; never waits."""
+    return _try(fd)
+
+
+def unlock_fd(fd: int) -> None:
+    _unlock(fd)
+
+
 @contextmanager
 def exclusive(path: Path) -> Iterator[None]:
     fd = os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE_MODE)

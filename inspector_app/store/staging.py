@@ -14,45 +14,24 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from inspector_app.fsutil import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, make_private_dirs
+from inspector_app.store.locks import try_lock_fd, unlock_fd
 
 STAGING_DIRNAME = ".staging"
 LOCK_SUFFIX = ".lock"
 
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-    import msvcrt
+def _try_lock(fd: int) -> bool:
+    return try_lock_fd(fd)
 
-    def _try_lock(fd: int) -> bool:
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
 
-    def _unlock(fd: int) -> None:
-        with contextlib.suppress(OSError):
-            os.lseek(fd, 0, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:  # BlockingIOError: someone holds it
-            return False
-        return True
-
-    def _unlock(fd: int) -> None:
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_UN)
+def _unlock(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        unlock_fd(fd)
 
 
 def staging_root(data_dir: Path) -> Path:
