@@ -206,3 +206,94 @@ def test_the_words_of_presenters_and_the_report_come_from_the_translator_given()
             ):
                 offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
     assert offenders == []
+
+
+# -- SQL lives in the store (issue 10) -------------------------------------------------------
+# import-linter forbids sqlite3/sqlalchemy/sqlmodel outside store/ (pyproject); this catches
+# the rest: a raw connection taken from the store and SQL run through it, a rowid, a query.
+SQL_CALLS = ("raw", "execute", "exec", "exec_driver_sql", "query", "executemany", "executescript")
+# Still running SQL outside store/ (issue 10): none may be added, an entry goes when its
+# module asks the repository (store/repo/) instead.
+SQL_FOR_NOW = {
+    "services/answers.py",
+    "services/browse.py",
+    "services/canonical.py",
+    "services/chain.py",
+    "services/completion.py",
+    "services/conflicts.py",
+    "services/demo.py",
+    "services/doctor.py",
+    "services/drafts.py",
+    "services/history.py",
+    "services/inspection_views.py",
+    "services/inspections.py",
+    "services/photos.py",
+    "services/report_data.py",
+    "services/report_signing.py",
+    "services/signatures.py",
+    "services/sites.py",
+    "services/sync.py",
+    "services/templates.py",
+    "sync/apply.py",
+    "sync/bundles.py",
+    "sync/devices.py",
+    "sync/merge.py",
+    "sync/received.py",
+    "ui/app.py",
+}
+
+
+def _sql_uses(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    out = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in SQL_CALLS
+        ):
+            out.append(f"{node.func.attr}():{node.lineno}")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if _looks_like_sql(node.value):
+                out.append(f"sql text:{node.lineno}")
+        elif isinstance(node, ast.Attribute) and node.attr == "rowid":
+            out.append(f"rowid:{node.lineno}")
+    return sorted(out, key=lambda u: int(u.rsplit(":", 1)[1]))
+
+
+def _looks_like_sql(text: str) -> bool:
+    words = text.upper().split()
+    if "ROWID" in words or text.lstrip().upper().startswith("PRAGMA "):
+        return True
+    return bool(words) and (
+        (words[0] == "SELECT" and "FROM" in words)
+        or words[:2] in (["INSERT", "INTO"], ["DELETE", "FROM"])
+        or (words[0] == "UPDATE" and "SET" in words)
+    )
+
+
+def test_sql_runs_only_inside_the_store() -> None:
+    found = {}
+    for path in _modules():
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel.startswith("store/"):
+            continue
+        uses = _sql_uses(path)
+        if uses:
+            found[rel] = uses
+    extra = {k: v for k, v in found.items() if k not in SQL_FOR_NOW}
+    assert not extra, f"SQL outside store/: ask the repository (store/repo/): {extra}"
+    gone = SQL_FOR_NOW - set(found)
+    assert not gone, f"no SQL there any more: take them off SQL_FOR_NOW: {sorted(gone)}"
+
+
+def test_the_sql_checker_sees_a_query(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "with db.raw() as con:\n"
+        "    con.execute('select 1')\n"
+        "x = 'SELECT rowid FROM t'\n"
+        "s.exec(select(A))\n",
+        encoding="utf-8",
+    )
+    assert _sql_uses(bad) == ["raw():1", "execute():2", "sql text:3", "exec():4"]

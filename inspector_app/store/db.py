@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlmodel import Session
 
+    # the unit of work the repository (store/repo/) takes: outside the store it is only
+    # passed along, never queried
+    Tx = Session
+
 from inspector_app.fsutil import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, make_private_dirs, tighten
 from inspector_app.i18n import _
 from inspector_app.paths import DB_FILENAME, default_data_dir
