@@ -153,10 +153,10 @@ def main() -> int:
     app = InspectorApp(qapp, str(data), actor="bench")
     while not app.window.loaded:
         qapp.processEvents()
-    rows = list_inspections(app.db)
+    rows = list_inspections(app.ws)
     sizes = {}
     for r in rows:
-        state = views_svc.load_inspection_state(app.db, r["id"])
+        state = views_svc.load_inspection_state(app.ws, r["id"])
         sizes[r["id"]] = (len(state.template.items()) + len(state.template.vetoes), r["status"])
     largest = max(sizes.values())[0]
     target = next(i for i, (n, status) in sizes.items() if n == largest and status == "draft")
@@ -213,14 +213,14 @@ def main() -> int:
         edit_times.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         done = answers_svc.answer_item(
-            app.db, target, other.id, other.points * (n % 2), actor="bench", expected=seen
+            app.ws, target, other.id, other.points * (n % 2), actor="bench", expected=seen
         )
         service_times.append(time.perf_counter() - t0)
         seen = answers_svc.answer_view(done.answer).version
     results["answer_edit_ms"] = round(med(edit_times) * 1000, 2)
     results["answer_edit_samples"] = len(edit_times)
     results["service_call_alone_ms"] = round(med(service_times) * 1000, 2)
-    results["bare_sqlite_commit_ms"] = round(med(bare_commits(app.db.path, target)) * 1000, 3)
+    results["bare_sqlite_commit_ms"] = round(med(bare_commits(app.ws.db.path, target)) * 1000, 3)
 
     # typed text: from a keystroke until the draft holding it is on disk (the editor waits
     # DRAFT_MS to gather keys, then one autocommitted upsert), against that upsert alone
@@ -242,7 +242,7 @@ def main() -> int:
             qapp.processEvents()
         typed_times.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        save_draft(app.db, target, "bench.baseline", "value", ch * (n + 1), actor="bench")
+        save_draft(app.ws, target, "bench.baseline", "value", ch * (n + 1), actor="bench")
         upsert_times.append(time.perf_counter() - t0)
     editor.flush()
     results["typed_key_to_disk_ms"] = round(med(typed_times) * 1000, 2)

@@ -103,22 +103,23 @@ def single_photo(path: Path, runs: int, work: Path) -> dict[str, object]:
     from inspector_app.services.inspections import start_inspection
     from inspector_app.services.photos import add_photos
     from inspector_app.services.sites import find_site, upsert_sites
+    from inspector_app.services.startup import open_workspace
     from inspector_app.services.templates import find_template_version, sync_forms
-    from inspector_app.store.db import open_database
+    from inspector_app.settings import Settings
 
     data_dir = work / "single"
-    db = open_database(data_dir)
-    sync_forms(db)
-    upsert_sites(db, [{"code": "BENCH", "name": "基准测试", "site_type": "pilot_base"}], actor="b")
-    site = find_site(db, "BENCH")
-    tv = find_template_version(db, "pilot-base-performance")
+    ws = open_workspace(data_dir, actor="bench", settings=Settings())[0]
+    sync_forms(ws)
+    upsert_sites(ws, [{"code": "BENCH", "name": "基准测试", "site_type": "pilot_base"}], actor="b")
+    site = find_site(ws, "BENCH")
+    tv = find_template_version(ws, "pilot-base-performance")
 
     def fresh() -> str:
         shutil.rmtree(data_dir / "media", ignore_errors=True)
         import datetime as dt
 
         insp = start_inspection(
-            db,
+            ws,
             site_id=site.id,
             template_version_id=tv.id,
             inspectors=["bench"],
@@ -130,7 +131,7 @@ def single_photo(path: Path, runs: int, work: Path) -> dict[str, object]:
     def ours() -> float:
         insp_id = fresh()
         t0 = time.perf_counter()
-        report = add_photos(db, data_dir, insp_id, [path], actor="bench")
+        report = add_photos(ws, insp_id, [path], actor="bench")
         elapsed = time.perf_counter() - t0
         assert len(report.added) == 1, report.refused
         return elapsed
@@ -150,7 +151,7 @@ def single_photo(path: Path, runs: int, work: Path) -> dict[str, object]:
         else:
             mine.append(ours())
             bare.append(base())
-    db.dispose()
+    ws.close()
     ratio = statistics.median(mine) / statistics.median(bare)
     return {
         "add_photos": summary(mine),
@@ -173,18 +174,19 @@ def child_gui(data_dir: Path, folder: Path) -> int:
     from inspector_app.services.inspections import start_inspection
     from inspector_app.services.photos import add_photos
     from inspector_app.services.sites import find_site, upsert_sites
+    from inspector_app.services.startup import open_workspace
     from inspector_app.services.templates import find_template_version, sync_forms
-    from inspector_app.store.db import open_database
+    from inspector_app.settings import Settings
     from inspector_app.ui.workers import run_task
 
     app = QApplication([])
-    db = open_database(data_dir)
-    sync_forms(db)
-    upsert_sites(db, [{"code": "BENCH", "name": "基准测试", "site_type": "pilot_base"}], actor="b")
+    ws = open_workspace(data_dir, actor="bench", settings=Settings())[0]
+    sync_forms(ws)
+    upsert_sites(ws, [{"code": "BENCH", "name": "基准测试", "site_type": "pilot_base"}], actor="b")
     insp = start_inspection(
-        db,
-        site_id=find_site(db, "BENCH").id,
-        template_version_id=find_template_version(db, "pilot-base-performance").id,
+        ws,
+        site_id=find_site(ws, "BENCH").id,
+        template_version_id=find_template_version(ws, "pilot-base-performance").id,
         inspectors=["bench"],
         started_on=dt.date(2024, 10, 1),
         actor="bench",
@@ -200,7 +202,7 @@ def child_gui(data_dir: Path, folder: Path) -> int:
     state: dict[str, object] = {}
 
     def work(progress):  # type: ignore[no-untyped-def]
-        return add_photos(db, data_dir, insp.id, [folder], actor="bench", progress=progress)
+        return add_photos(ws, insp.id, [folder], actor="bench", progress=progress)
 
     def done(report) -> None:  # type: ignore[no-untyped-def]
         state["t1"] = time.perf_counter()
@@ -242,7 +244,7 @@ def child_gui(data_dir: Path, folder: Path) -> int:
             }
         )
     )
-    db.dispose()
+    ws.close()
     return 0
 
 

@@ -202,17 +202,18 @@ def make_big_inspection(
     from inspector_app.services.demo_images import signature_png
     from inspector_app.services.photos import add_photos, link_photo_to_finding, list_photos
     from inspector_app.services.sites import find_site, upsert_sites
+    from inspector_app.services.startup import open_workspace
     from inspector_app.services.templates import find_template_version, store_templates, sync_forms
-    from inspector_app.store.db import open_database
+    from inspector_app.settings import Settings
 
     folder = _photos_folder(photo_cache or default_cache())
     files = sorted(folder.glob("IMG_*.JPG"))[:PHOTOS]
-    db = open_database(data_dir)
+    ws = open_workspace(data_dir, actor="bench", settings=Settings())[0]
     try:
-        sync_forms(db)
-        store_templates(db, [load_template_text(template_yaml(), "bench.yaml")])
+        sync_forms(ws)
+        store_templates(ws, [load_template_text(template_yaml(), "bench.yaml")])
         upsert_sites(
-            db,
+            ws,
             [
                 {
                     "code": "BENCH-01",
@@ -225,16 +226,16 @@ def make_big_inspection(
             ],
             actor=ACTOR,
         )
-        tv = find_template_version(db, TEMPLATE_ID)
+        tv = find_template_version(ws, TEMPLATE_ID)
         insp = svc.start_inspection(
-            db,
-            site_id=find_site(db, "BENCH-01").id,
+            ws,
+            site_id=find_site(ws, "BENCH-01").id,
             template_version_id=tv.id,
             inspectors=["王晓明", "李娜"],
             started_on=dt.date(2024, 10, 1),
             actor=ACTOR,
         )
-        template = views_svc.load_inspection_state(db, insp.id).template
+        template = views_svc.load_inspection_state(ws, insp.id).template
         items = template.items()
         edits: dict[str, dict[str, Any]] = {}
         for n, item in enumerate(items):
@@ -244,11 +245,10 @@ def make_big_inspection(
                 edit["comment"] = "佐证材料已现场核验，部分记录需补充完善。"
             edits[item.id] = edit
         edits["v.one"] = {"value": "no"}
-        answers_svc.answer_many(db, insp.id, edits, actor=ACTOR)
+        answers_svc.answer_many(ws, insp.id, edits, actor=ACTOR)
         for n, path in enumerate(files):  # one photo on every third item
             report = add_photos(
-                db,
-                data_dir,
+                ws,
                 insp.id,
                 [path],
                 actor=ACTOR,
@@ -256,11 +256,11 @@ def make_big_inspection(
                 caption=f"现场照片 {n + 1}：设备与台账核对",
             )
             assert report.added, report.refused
-        photos = {p.item_id: p for p in list_photos(db, insp.id)}
+        photos = {p.item_id: p for p in list_photos(ws, insp.id)}
         for n in range(8):
             item = items[3 * n]
             f = findings_svc.add_finding(
-                db,
+                ws,
                 insp.id,
                 item_id=item.id,
                 severity=["minor", "major", "critical"][n % 3],
@@ -271,8 +271,8 @@ def make_big_inspection(
                 actor=ACTOR,
             )
             if item.id in photos:
-                link_photo_to_finding(db, f.id, photos[item.id].id, actor=ACTOR)
-        svc.complete_inspection(db, insp.id, actor=ACTOR)
+                link_photo_to_finding(ws, f.id, photos[item.id].id, actor=ACTOR)
+        svc.complete_inspection(ws, insp.id, actor=ACTOR)
         if signed:
             when = dt.datetime(2024, 10, 1, 8, 30, tzinfo=dt.UTC)
             for name, role in (
@@ -281,7 +281,7 @@ def make_big_inspection(
                 ("孙主任", "site_representative"),
             ):
                 signatures_svc.record_signature(
-                    db,
+                    ws,
                     insp.id,
                     signer_name=name,
                     role=role,
@@ -291,18 +291,18 @@ def make_big_inspection(
                 )
         return insp.id
     finally:
-        db.dispose()
+        ws.close()
 
 
 # -- the two builds ---------------------------------------------------------------------------
 
 
-def time_build(db: Any, inspection_id: str, out: Path, *, lang: str = "zh") -> float:
-    """Seconds for one unsigned ``build_report`` into ``out`` (``db``: an open Database)."""
+def time_build(ws: Any, inspection_id: str, out: Path, *, lang: str = "zh") -> float:
+    """Seconds for one unsigned ``build_report`` into ``out`` (``ws``: an open Workspace)."""
     from inspector_app.services.reports import build_report
 
     t0 = time.perf_counter()
-    build_report(db, inspection_id, out, lang=lang, organisation="威海市科学技术局")
+    build_report(ws, inspection_id, out, lang=lang, organisation="威海市科学技术局")
     return time.perf_counter() - t0
 
 
@@ -316,14 +316,15 @@ def bare_content(data_dir: Path, inspection_id: str) -> dict[str, Any]:
     from inspector_app.reports.builder import _Builder
     from inspector_app.reports.layout import Columns, GridBlock, JpegSource, Photo, styles
     from inspector_app.services.reports import report_data
-    from inspector_app.store.db import open_database
+    from inspector_app.services.startup import open_workspace
+    from inspector_app.settings import Settings
 
-    db = open_database(data_dir)
+    ws = open_workspace(data_dir, actor="bench", settings=Settings())[0]
     try:
-        data = report_data(db, inspection_id, lang="zh", organisation="威海市科学技术局")
+        data = report_data(ws, inspection_id, lang="zh", organisation="威海市科学技术局")
         story = _Builder(data).story()
     finally:
-        db.dispose()
+        ws.close()
     files = {
         p.sha256: p.display_path
         for p in (
@@ -399,15 +400,16 @@ def breakdown(db_path: Path, inspection_id: str, runs: int) -> dict[str, float]:
     from inspector_app.fsutil import atomic_write_bytes
     from inspector_app.reports.builder import render_pdf
     from inspector_app.services.reports import report_data
-    from inspector_app.store.db import open_database
+    from inspector_app.services.startup import open_workspace
+    from inspector_app.settings import Settings
 
-    db = open_database(db_path)
+    ws = open_workspace(db_path, actor="bench", settings=Settings())[0]
     gather, layout, write = [], [], []
     try:
         for _ in range(runs):
             os.sync()
             t0 = time.perf_counter()
-            data = report_data(db, inspection_id, lang="zh", organisation="威海市科学技术局")
+            data = report_data(ws, inspection_id, lang="zh", organisation="威海市科学技术局")
             t1 = time.perf_counter()
             pdf = render_pdf(data).pdf
             t2 = time.perf_counter()
@@ -417,7 +419,7 @@ def breakdown(db_path: Path, inspection_id: str, runs: int) -> dict[str, float]:
             layout.append(t2 - t1)
             write.append(t3 - t2)
     finally:
-        db.dispose()
+        ws.close()
         (db_path / "breakdown.pdf").unlink(missing_ok=True)
     return {
         "gather_data": round(statistics.median(gather), 4),
@@ -433,12 +435,13 @@ def child_build(data_dir: Path, inspection_id: str, out: Path) -> int:
     # imported before the "before" figure, so it is the build's memory that is measured
     import inspector_app.reports.builder
     import inspector_app.services.reports  # noqa: F401
-    from inspector_app.store.db import open_database
+    from inspector_app.services.startup import open_workspace
+    from inspector_app.settings import Settings
 
-    db = open_database(data_dir)
+    ws = open_workspace(data_dir, actor="bench", settings=Settings())[0]
     before = rss_mb()
-    seconds = time_build(db, inspection_id, out)
-    db.dispose()
+    seconds = time_build(ws, inspection_id, out)
+    ws.close()
     hwm = vmhwm_mb()  # the child's own peak; ru_maxrss may carry the parent's over exec
     print(
         json.dumps(
@@ -457,14 +460,15 @@ def child_sign(data_dir: Path, inspection_id: str, out: Path) -> int:
     """One signed report (build + PAdES signature + atomic write), in a fresh process."""
     from inspector_app.services.identities import DEMO_PASSPHRASE
     from inspector_app.services.report_signing import sign_report
-    from inspector_app.store.db import open_database
+    from inspector_app.services.startup import open_workspace
+    from inspector_app.settings import Settings
 
-    db = open_database(data_dir)
+    ws = open_workspace(data_dir, actor="bench", settings=Settings())[0]
     before = rss_mb()
     t0 = time.perf_counter()
-    sign_report(db, data_dir, inspection_id, out, passphrase=DEMO_PASSPHRASE, lang="zh")
+    sign_report(ws, inspection_id, out, passphrase=DEMO_PASSPHRASE, lang="zh")
     seconds = time.perf_counter() - t0
-    db.dispose()
+    ws.close()
     print(
         json.dumps(
             {
@@ -549,16 +553,17 @@ def main() -> int:
         print(f"made the inspection in {time.perf_counter() - t0:.1f} s: {insp_id}", flush=True)
         content = bare_content(data_dir, insp_id)
         ours_pdf, bare_pdf = work / "ours.pdf", work / "bare.pdf"
-        from inspector_app.store.db import open_database
+        from inspector_app.services.startup import open_workspace
+        from inspector_app.settings import Settings
 
-        db = open_database(data_dir)
-        time_build(db, insp_id, ours_pdf)  # warm-up: imports, font parsing, caches
+        ws = open_workspace(data_dir, actor="bench", settings=Settings())[0]
+        time_build(ws, insp_id, ours_pdf)  # warm-up: imports, font parsing, caches
         bare_build(content, bare_pdf)
         mine, bare = [], []
 
         def ours_once() -> None:
             os.sync()  # untimed: no other build's dirty pages are flushed inside this one
-            mine.append(time_build(db, insp_id, ours_pdf))
+            mine.append(time_build(ws, insp_id, ours_pdf))
 
         def bare_once() -> None:
             os.sync()
@@ -567,7 +572,7 @@ def main() -> int:
         for n in range(args.runs):  # alternate, so drift hits both sides alike
             for step in (bare_once, ours_once) if n % 2 else (ours_once, bare_once):
                 step()
-        db.dispose()
+        ws.close()
         parts = breakdown(db_path=data_dir, inspection_id=insp_id, runs=args.runs)
         pages = _pages(ours_pdf)
         results: dict[str, Any] = {

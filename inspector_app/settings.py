@@ -22,7 +22,7 @@ from typing import Any
 from inspector_app import paths
 from inspector_app.fsutil import atomic_write_bytes
 from inspector_app.i18n import CURRENT, DEFAULT_LANGUAGE, Translator, normalize_language
-from inspector_app.timefmt import DEFAULT_ZONE, valid_zone, zone_name
+from inspector_app.timefmt import DEFAULT_ZONE, valid_zone
 
 FILENAME = "settings.json"
 ACTOR_ENV = "INSPECTOR_USER"
@@ -32,14 +32,6 @@ def default_organisation(t: Translator = CURRENT) -> str:
     """The issuing body a report names when Settings leaves the organisation empty, in the
     language of ``t`` (the report's)."""
     return t.tr("Weihai Municipal Science and Technology Bureau")
-
-
-def report_presentation() -> dict[str, str | None]:
-    """What a revision's report is issued under, frozen when it is completed: the
-    organisation set in Settings (None when empty: the report's language then names the
-    bureau) and the display zone in use."""
-    organisation = load_settings().organisation.strip()[:200]
-    return {"organisation": organisation or None, "display_zone": zone_name()}
 
 
 @dataclass

@@ -51,8 +51,6 @@ def _build_folder(demo: bool) -> Path:
     import tempfile
 
     from inspector_app import i18n, settings, timefmt
-    from inspector_app.services.templates import sync_forms
-    from inspector_app.store.db import open_database
 
     folder = Path(tempfile.mkdtemp(prefix="inspector-built-")) / "data"
     atexit.register(shutil.rmtree, folder.parent, True)
@@ -63,13 +61,13 @@ def _build_folder(demo: bool) -> Path:
     timefmt.set_display_zone(None)
     i18n.set_language("en")
     try:
-        database = open_database(folder)
-        sync_forms(database)
+        folder.mkdir(parents=True)
+        ws = open_ws(folder)  # migrated, forms pinned
         if demo:
             from inspector_app.services.demo import load_demo
 
-            load_demo(database)
-        database.dispose()
+            load_demo(ws)
+        ws.close()
     finally:
         if saved[0] is None:
             os.environ.pop("XDG_CONFIG_HOME", None)
@@ -102,24 +100,54 @@ def data_dir(tmp_path: Path) -> Path:
     return d
 
 
+def open_ws(data_dir: Path, *, actor: str = "测试员", forms: bool = True, settings=None):
+    """The data folder as the services take it: a ``Workspace`` (migrated; forms pinned
+    unless ``forms`` is False) under ``settings``, else the settings saved now (read once,
+    as a start reads them). Close it with ``ws.close()``."""
+    from inspector_app.services.startup import open_workspace
+    from inspector_app.settings import load_settings
+
+    ws, _recovery = open_workspace(
+        data_dir, actor=actor, settings=settings or load_settings(), forms=forms
+    )
+    return ws
+
+
+def folder_ws(data_dir: Path, *, actor: str = "测试员"):
+    """A Workspace on ``data_dir`` that opens nothing: for the keys and certificates, which
+    live beside the database and never need it (as ``inspector doctor`` reads them)."""
+    from inspector_app.paths import DB_FILENAME
+    from inspector_app.store.db import Database
+    from inspector_app.workspace import Workspace
+
+    return Workspace(data_dir, Database(data_dir / DB_FILENAME), actor)
+
+
 @pytest.fixture
-def db(data_dir: Path):
-    """A fresh, migrated database file with the bundled templates pinned."""
-    from inspector_app.store.db import open_database
-
-    database = open_database(prepared_folder(data_dir))
-    yield database
-    database.dispose()
+def ws(data_dir: Path):
+    """A fresh, migrated data folder with the bundled templates pinned, as a Workspace."""
+    workspace = open_ws(prepared_folder(data_dir))
+    yield workspace
+    workspace.close()
 
 
 @pytest.fixture
-def demo_db(data_dir: Path):
-    """A fresh database file with the sample data."""
-    from inspector_app.store.db import open_database
+def demo_ws(data_dir: Path):
+    """A fresh data folder with the sample data, as a Workspace."""
+    workspace = open_ws(prepared_folder(data_dir, demo=True))
+    yield workspace
+    workspace.close()
 
-    database = open_database(prepared_folder(data_dir, demo=True))
-    yield database
-    database.dispose()
+
+@pytest.fixture
+def db(ws):
+    """The database of ``ws``, for tests that look at the tables themselves."""
+    return ws.db
+
+
+@pytest.fixture
+def demo_db(demo_ws):
+    return demo_ws.db
 
 
 def run_cli(

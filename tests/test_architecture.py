@@ -98,7 +98,11 @@ def _private_uses(path: Path) -> list[str]:
             modules.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
         elif isinstance(node, ast.Import):
             modules.update(
-                {a.asname: a.name for a in node.names if a.asname and a.name.startswith("inspector_app")}
+                {
+                    a.asname: a.name
+                    for a in node.names
+                    if a.asname and a.name.startswith("inspector_app")
+                }
             )
     for node in ast.walk(tree):
         if (

@@ -31,7 +31,8 @@ def main() -> int:
 
     from inspector_app.services.browse import list_inspections
     from inspector_app.services.demo import load_demo
-    from inspector_app.store.db import open_database
+    from inspector_app.services.startup import open_workspace
+    from inspector_app.settings import Settings
     from inspector_app.ui.app import InspectorApp
     from inspector_app.ui.dialogs import NewInspectionDialog, SettingsDialog
     from inspector_app.ui.fonts import install_fonts
@@ -62,13 +63,13 @@ def main() -> int:
 
     # 2. the browser over the demo data
     data = tmp / "demo"
-    db = open_database(data)
+    ws = open_workspace(data, actor="screenshots", settings=Settings())[0]
     from inspector_app.services.templates import sync_forms
 
-    sync_forms(db)
-    load_demo(db)
-    rows = list_inspections(db)
-    db.dispose()
+    sync_forms(ws)
+    load_demo(ws)
+    rows = list_inspections(ws)
+    ws.close()
     app = InspectorApp(qapp, str(data))
     win = app.window
     win.resize(1360, 820)
@@ -153,7 +154,7 @@ def main() -> int:
     from inspector_app.services.templates import list_templates
 
     dialog = NewInspectionDialog(
-        list_sites(app.db), list_templates(app.db), ["王晓明", "李娜"], win
+        list_sites(app.ws), list_templates(app.ws), ["王晓明", "李娜"], win
     )
     dialog.show()
     grab(dialog, "05-new-inspection")
@@ -174,11 +175,11 @@ def main() -> int:
     from inspector_app.services.sync import export_package
     from inspector_app.ui.sync import ImportPreviewDialog
 
-    db = open_database(data)
+    ws = open_workspace(data, actor="screenshots", settings=Settings())[0]
     package = tmp / "usb" / "检查数据-20240618.inspkg"
     laptop_name = "王晓明 @ LAPTOP-7F3K"  # not this machine's host name
-    export_package(db, data, package, actor="王晓明", device_name=laptop_name)
-    db.dispose()
+    export_package(ws, package, actor="王晓明", device_name=laptop_name)
+    ws.close()
     fresh = InspectorApp(qapp, str(tmp / "fresh"))
     fresh.window.resize(1280, 800)
     fresh.window.import_package(str(package))
@@ -197,10 +198,10 @@ def main() -> int:
     from inspector_app.services.sync import import_package
     from inspector_app.ui.conflicts import ConflictsDialog
 
-    hq = open_database(tmp / "hq")
+    hq = open_workspace(tmp / "hq", actor="screenshots", settings=Settings())[0]
     sync_forms(hq)
-    import_package(hq, tmp / "hq", package, actor="总部 李娜")
-    laptop = open_database(data)
+    import_package(hq, package, actor="总部 李娜")
+    laptop = open_workspace(data, actor="screenshots", settings=Settings())[0]
     for n, key in enumerate(("pb-2024-5", "pb-2024-9")):
         draft = demo_id("inspection", key)
         state = views_svc.load_inspection_state(laptop, draft)
@@ -220,10 +221,10 @@ def main() -> int:
                 actor="王晓明",
             )
     second = tmp / "usb" / "检查数据-20240619.inspkg"
-    export_package(laptop, data, second, actor="王晓明", device_name=laptop_name)
-    import_package(hq, tmp / "hq", second, actor="总部 李娜")
-    laptop.dispose()
-    hq.dispose()
+    export_package(laptop, second, actor="王晓明", device_name=laptop_name)
+    import_package(hq, second, actor="总部 李娜")
+    laptop.close()
+    hq.close()
     office = InspectorApp(qapp, str(tmp / "hq"))
     office.window.resize(1280, 800)
     office.window.show_conflicts()

@@ -20,7 +20,7 @@ def register(subparsers: Any) -> None:
 def cmd_audit_verify(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.store.audit import verify_chain
 
-    with ctx.db.session() as s:
+    with ctx.ws.db.session() as s:
         check = verify_chain(s)
     if check.ok:
         print(_("audit log intact: {n} entries, head {head}", n=check.rows, head=check.head[:16]))

@@ -38,9 +38,7 @@ def cmd_ca_init(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.hq_ca import init_ca
 
     passphrase = ask_passphrase(_("New passphrase for the CA key: "), confirm=True)
-    status = init_ca(
-        ctx.data_dir, passphrase=passphrase, name=args.name, organisation=args.organisation
-    )
+    status = init_ca(ctx.ws, passphrase=passphrase, name=args.name, organisation=args.organisation)
     print(
         _(
             "CA {name} created, valid until {date}: {file}",
@@ -66,7 +64,7 @@ def cmd_ca_issue(ctx: Context, args: argparse.Namespace) -> ExitCode:
             _("New passphrase for the inspector's key: "), env=NEW_PASSPHRASE_ENV, confirm=True
         )
     issued = issue_certificate(
-        ctx.data_dir,
+        ctx.ws,
         name=args.name,
         passphrase=passphrase,
         out_dir=Path(args.out) if args.out else None,

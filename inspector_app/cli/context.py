@@ -4,16 +4,12 @@ first use with the settings this run read."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from inspector_app.cli.checks import safe
 from inspector_app.cli.output import warn
 from inspector_app.i18n import _
 from inspector_app.settings import Settings, default_actor
 from inspector_app.workspace import Workspace
-
-if TYPE_CHECKING:
-    from inspector_app.store.db import Database
 
 DROPPED_SHOWN = 5  # typed texts a start could not save, named one by one
 
@@ -55,16 +51,12 @@ class Context:
                 )
         return self._ws
 
-    @property
-    def db(self) -> Database:
-        return self.ws.db
-
-    def with_templates(self) -> Database:
+    def with_templates(self) -> Workspace:
         from inspector_app.services.startup import ensure_templates
 
-        for issue in ensure_templates(self.db):
+        for issue in ensure_templates(self.ws):
             warn(issue)
-        return self.db
+        return self.ws
 
     def close(self) -> None:
         if self._ws is not None:

@@ -27,7 +27,7 @@ def cmd_findings_add(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.findings import add_finding
 
     f = add_finding(
-        ctx.db,
+        ctx.ws,
         args.id,
         description=args.description,
         severity=args.severity,

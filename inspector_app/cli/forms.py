@@ -46,10 +46,10 @@ def cmd_forms_validate(ctx: Context, args: argparse.Namespace) -> ExitCode:
 def cmd_forms_list(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.templates import list_templates, sync_forms
 
-    result = sync_forms(ctx.db)
+    result = sync_forms(ctx.ws)
     for issue in result.issues:
         warn(issue)
-    rows = list_templates(ctx.db)
+    rows = list_templates(ctx.ws)
     if args.json:
         print_json(
             [

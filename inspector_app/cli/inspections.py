@@ -56,7 +56,7 @@ def cmd_inspections_list(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.browse import grade_text, list_inspections, status_label
 
     rows = list_inspections(
-        ctx.db, status=args.status, site_type=args.type, year=args.year, search=args.search
+        ctx.ws, status=args.status, site_type=args.type, year=args.year, search=args.search
     )
     if args.json:
         print_json(rows)
@@ -96,11 +96,11 @@ def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.inspection_views import inspection_detail, load_inspection_state
     from inspector_app.services.inspections import describe_missing, item_title
 
-    d = inspection_detail(ctx.db, args.id)
+    d = inspection_detail(ctx.ws, args.id)
     if args.json:
         from inspector_app.services.photos import list_photos, photo_dict
 
-        d["photos"] = [photo_dict(p) for p in list_photos(ctx.db, d["id"])]
+        d["photos"] = [photo_dict(p) for p in list_photos(ctx.ws, d["id"])]
         print_json(d)
         return ExitCode.OK
     print(
@@ -122,7 +122,7 @@ def cmd_inspections_show(ctx: Context, args: argparse.Namespace) -> ExitCode:
             date=d["started_on"],
         )
     )
-    template = load_inspection_state(ctx.db, d["id"]).template
+    template = load_inspection_state(ctx.ws, d["id"]).template
     weights = _(" (sample weights)") if d["sample_weights"] else ""
     print(
         _(
@@ -194,11 +194,11 @@ def cmd_inspections_start(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.sites import find_site
     from inspector_app.services.templates import find_template_version
 
-    db = ctx.with_templates()
-    site = find_site(db, args.site)
-    tv = find_template_version(db, args.template)
+    ws = ctx.with_templates()
+    site = find_site(ws, args.site)
+    tv = find_template_version(ws, args.template)
     insp = start_inspection(
-        db,
+        ws,
         site_id=site.id,
         template_version_id=tv.id,
         inspectors=args.inspector or [ctx.actor],
@@ -213,7 +213,7 @@ def _grade_label(ctx: Context, inspection_id: str, grade: str) -> str:
     from inspector_app.services.inspection_views import load_inspection_state
     from inspector_app.services.inspections import grade_label
 
-    return grade_label(load_inspection_state(ctx.db, inspection_id).template, grade)
+    return grade_label(load_inspection_state(ctx.ws, inspection_id).template, grade)
 
 
 def _print_score(ctx: Context, inspection_id: str, result: Any) -> None:
@@ -232,9 +232,9 @@ def _print_score(ctx: Context, inspection_id: str, result: Any) -> None:
 def cmd_inspections_answer(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.answers import answer_item, comment_item
 
-    res = answer_item(ctx.db, args.id, args.item, _json_value(args.value), actor=ctx.actor)
+    res = answer_item(ctx.ws, args.id, args.item, _json_value(args.value), actor=ctx.actor)
     if args.comment is not None:
-        res = comment_item(ctx.db, args.id, args.item, args.comment, actor=ctx.actor)
+        res = comment_item(ctx.ws, args.id, args.item, args.comment, actor=ctx.actor)
     _print_score(ctx, args.id, res.score)
     return ExitCode.OK
 
@@ -243,7 +243,7 @@ def cmd_inspections_na(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.answers import mark_not_applicable
 
     _print_score(
-        ctx, args.id, mark_not_applicable(ctx.db, args.id, args.item, actor=ctx.actor).score
+        ctx, args.id, mark_not_applicable(ctx.ws, args.id, args.item, actor=ctx.actor).score
     )
     return ExitCode.OK
 
@@ -251,14 +251,14 @@ def cmd_inspections_na(ctx: Context, args: argparse.Namespace) -> ExitCode:
 def cmd_inspections_comment(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.answers import comment_item
 
-    comment_item(ctx.db, args.id, args.item, args.text, actor=ctx.actor)
+    comment_item(ctx.ws, args.id, args.item, args.text, actor=ctx.actor)
     return ExitCode.OK
 
 
 def cmd_inspections_complete(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.inspections import complete_inspection
 
-    snap = complete_inspection(ctx.db, args.id, actor=ctx.actor)
+    snap = complete_inspection(ctx.ws, args.id, actor=ctx.actor)
     score = json.loads(snap.score_json)
     print(
         _(
@@ -275,6 +275,6 @@ def cmd_inspections_complete(ctx: Context, args: argparse.Namespace) -> ExitCode
 def cmd_inspections_amend(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.inspections import amend_inspection
 
-    insp = amend_inspection(ctx.db, args.id, reason=args.reason, actor=ctx.actor)
+    insp = amend_inspection(ctx.ws, args.id, reason=args.reason, actor=ctx.actor)
     print(_("inspection {id} reopened as revision {rev}", id=insp.id, rev=insp.revision))
     return ExitCode.OK

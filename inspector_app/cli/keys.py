@@ -65,7 +65,7 @@ def cmd_keys_init(ctx: Context, args: argparse.Namespace) -> ExitCode:
 
     passphrase = ask_passphrase(_("New passphrase for your signing key: "), confirm=True)
     status = init_identity(
-        ctx.data_dir,
+        ctx.ws,
         passphrase=passphrase,
         name=args.name,
         organisation=args.organisation,
@@ -86,7 +86,7 @@ def cmd_keys_show(ctx: Context, args: argparse.Namespace) -> ExitCode:
     """Exit 1 when there is no identity, or one has a problem."""
     from inspector_app.services.identities import identities_status
 
-    people = identities_status(ctx.data_dir)
+    people = identities_status(ctx.ws)
     if args.json:
         print_json(people)
         return ExitCode.OK if people else ExitCode.REFUSED
@@ -104,7 +104,7 @@ def cmd_keys_import_cert(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.identities import import_certificate
 
     status = import_certificate(
-        ctx.data_dir, Path(args.file), key_file=Path(args.key) if args.key else None
+        ctx.ws, Path(args.file), key_file=Path(args.key) if args.key else None
     )
     print_identity(status)
     return ExitCode.OK

@@ -36,8 +36,7 @@ def cmd_photos_add(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.photos import add_photos
 
     report = add_photos(
-        ctx.db,
-        ctx.data_dir,
+        ctx.ws,
         args.id,
         [Path(p) for p in args.paths],
         actor=ctx.actor,
@@ -56,14 +55,14 @@ def cmd_photos_add(ctx: Context, args: argparse.Namespace) -> ExitCode:
 def cmd_photos_list(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.photos import list_photos, photo_dict, taken_text
 
-    photos = list_photos(ctx.db, args.id)
+    photos = list_photos(ctx.ws, args.id)
     if args.json:
         print_json([photo_dict(p) for p in photos])
         return ExitCode.OK
     from inspector_app.services.inspection_views import load_inspection_state
     from inspector_app.services.inspections import item_title
 
-    template = load_inspection_state(ctx.db, args.id).template
+    template = load_inspection_state(ctx.ws, args.id).template
     print_table(
         [_("ID"), _("File"), _("Item"), _("Taken"), _("Camera"), _("Pixels"), _("Caption")],
         [

@@ -62,9 +62,9 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.report_signing import choose_signer, sign_report, signer_choice
 
     # who signs, before asking for a passphrase: a listed inspector, or a refusal
-    choice = signer_choice(ctx.db, ctx.data_dir, args.id)
+    choice = signer_choice(ctx.ws, args.id)
     name = choose_signer(choice, args.signer, ctx.actor)
-    if name not in identity_names(ctx.data_dir):  # a self-signed identity is made on first use
+    if name not in identity_names(ctx.ws):  # a self-signed identity is made on first use
         passphrase = ask_passphrase(
             _("New passphrase for the signing key of {name}: ", name=name), confirm=True
         )
@@ -72,7 +72,6 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> ExitCode:
         passphrase = ask_passphrase(_("Passphrase of the signing key of {name}: ", name=name))
     signed = sign_report(
         ctx.with_templates(),
-        ctx.data_dir,
         args.id,
         output,
         passphrase=passphrase,

@@ -26,7 +26,7 @@ def register(subparsers: Any) -> None:
 def cmd_sites_import(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.sites import import_sites
 
-    res = import_sites(ctx.db, Path(args.file), actor=ctx.actor)
+    res = import_sites(ctx.ws, Path(args.file), actor=ctx.actor)
     print(
         _(
             "{file}: {added} added, {updated} updated, {unchanged} unchanged",
@@ -42,7 +42,7 @@ def cmd_sites_import(ctx: Context, args: argparse.Namespace) -> ExitCode:
 def cmd_sites_list(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.sites import list_sites, site_dict, site_type_label
 
-    sites = list_sites(ctx.db, args.type)
+    sites = list_sites(ctx.ws, args.type)
     if args.json:
         print_json([site_dict(s) for s in sites])
     else:

@@ -70,7 +70,6 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> ExitCode:
     check_output_file(output if output.suffix == SUFFIX else output.with_name(output.name + SUFFIX))
     result = export_package(
         ctx.with_templates(),
-        ctx.data_dir,
         output,
         actor=ctx.actor,
         inspection_ids=args.inspection or None,
@@ -188,11 +187,11 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> ExitCode:
     """With --dry-run: exit 1 when the package would be refused (another key)."""
     from inspector_app.services.sync import PackageRejected, import_package, preview_import
 
-    db = ctx.with_templates()
+    ws = ctx.with_templates()
     path = Path(args.file)
     try:
         if args.dry_run:
-            preview = preview_import(db, ctx.data_dir, path)
+            preview = preview_import(ws, path)
             m = preview.manifest
             data = {
                 "package_id": m.package_id,
@@ -213,9 +212,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> ExitCode:
             else:
                 _print_preview(preview)
             return ExitCode.OK if preview.key_matches else ExitCode.REFUSED
-        result = import_package(
-            db, ctx.data_dir, path, actor=ctx.actor, progress=progress_to_stderr
-        )
+        result = import_package(ws, path, actor=ctx.actor, progress=progress_to_stderr)
     except PackageRejected as exc:
         warn(_("{file}: refused: {reason}", file=safe(path), reason=exc))
         return ExitCode.REFUSED
@@ -233,7 +230,7 @@ def cmd_conflicts(ctx: Context, args: argparse.Namespace) -> ExitCode:
     from inspector_app.services.sync import list_conflicts
 
     if args.id:
-        diffs = conflict_differences(ctx.db, args.id)
+        diffs = conflict_differences(ctx.ws, args.id)
         if args.json:
             print_json([d.as_dict() for d in diffs])
         else:
@@ -242,10 +239,10 @@ def cmd_conflicts(ctx: Context, args: argparse.Namespace) -> ExitCode:
                 [(d.what, d.local, d.incoming) for d in diffs],
             )
         return ExitCode.OK
-    rows = list_conflicts(ctx.db, open_only=not args.all)
+    rows = list_conflicts(ctx.ws, open_only=not args.all)
     if args.json:
         for r in rows:
-            r["differences"] = [d.as_dict() for d in conflict_differences(ctx.db, r["id"])]
+            r["differences"] = [d.as_dict() for d in conflict_differences(ctx.ws, r["id"])]
         print_json(rows)
         return ExitCode.OK
     print_table(
@@ -273,7 +270,7 @@ def cmd_resolve(ctx: Context, args: argparse.Namespace) -> ExitCode:
     if bool(args.ids) == bool(args.all):
         raise InvalidInput(_("name the conflicts to decide, or give --all"))
     done = resolve_conflicts(
-        ctx.db, ctx.data_dir, None if args.all else args.ids, keep=args.keep, actor=ctx.actor
+        ctx.ws, None if args.all else args.ids, keep=args.keep, actor=ctx.actor
     )
     for row in done.done:
         if args.keep == "local":

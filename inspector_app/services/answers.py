@@ -35,12 +35,12 @@ from inspector_app.services.inspections import (
     template_for,
 )
 from inspector_app.store import audit
-from inspector_app.store.db import Database
 from inspector_app.store.models import (
     AnswerRecord,
     Inspection,
     utcnow,
 )
+from inspector_app.workspace import Workspace
 
 
 def _normalize(template: ChecklistTemplate, item_id: str, value: Any) -> Any:
@@ -150,14 +150,14 @@ def _apply(
 
 
 def _edit_answer(
-    db: Database,
+    ws: Workspace,
     inspection_id: str,
     item_id: str,
     actor: str,
     expected: str | None = None,
     **changes: Any,
 ) -> EditResult:
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         insp = get_inspection(s, inspection_id)
         require_editable(insp)
         template = template_for(s, insp)
@@ -167,10 +167,10 @@ def _edit_answer(
 
 
 def answer_many(
-    db: Database, inspection_id: str, edits: dict[str, dict[str, Any]], *, actor: str
+    ws: Workspace, inspection_id: str, edits: dict[str, dict[str, Any]], *, actor: str
 ) -> ScoreResult:
     """Several answer edits ({item: {value|not_applicable|comment|...}}) in one transaction."""
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         insp = get_inspection(s, inspection_id)
         require_editable(insp)
         template = template_for(s, insp)
@@ -190,7 +190,7 @@ def answer_many(
 
 
 def answer_item(
-    db: Database,
+    ws: Workspace,
     inspection_id: str,
     item_id: str,
     value: Any,
@@ -200,12 +200,12 @@ def answer_item(
 ) -> EditResult:
     """Set (or with ``None`` clear) an answer; answering also clears not-applicable."""
     return _edit_answer(
-        db, inspection_id, item_id, actor, expected, value=value, not_applicable=False
+        ws, inspection_id, item_id, actor, expected, value=value, not_applicable=False
     )
 
 
 def mark_not_applicable(
-    db: Database,
+    ws: Workspace,
     inspection_id: str,
     item_id: str,
     *,
@@ -216,11 +216,11 @@ def mark_not_applicable(
     changes: dict[str, Any] = {"not_applicable": not_applicable}
     if not_applicable:
         changes["value"] = None
-    return _edit_answer(db, inspection_id, item_id, actor, expected, **changes)
+    return _edit_answer(ws, inspection_id, item_id, actor, expected, **changes)
 
 
 def comment_item(
-    db: Database,
+    ws: Workspace,
     inspection_id: str,
     item_id: str,
     comment: str,
@@ -229,12 +229,12 @@ def comment_item(
     expected: str | None = None,
 ) -> EditResult:
     return _edit_answer(
-        db, inspection_id, item_id, actor, expected, comment=comment.strip() or None
+        ws, inspection_id, item_id, actor, expected, comment=comment.strip() or None
     )
 
 
 def set_evidence_checked(
-    db: Database,
+    ws: Workspace,
     inspection_id: str,
     item_id: str,
     checked: Iterable[int],
@@ -243,7 +243,7 @@ def set_evidence_checked(
     expected: str | None = None,
 ) -> EditResult:
     return _edit_answer(
-        db,
+        ws,
         inspection_id,
         item_id,
         actor,
@@ -291,7 +291,7 @@ def answer_version(rec: AnswerRecord | None) -> str:
 
 
 def restore_answer(
-    db: Database,
+    ws: Workspace,
     inspection_id: str,
     item_id: str,
     view: AnswerView,
@@ -308,4 +308,4 @@ def restore_answer(
         edit: dict[str, Any] = {"not_applicable": True, "value": None}
     else:
         edit = {"value": view.value, "not_applicable": False}
-    return _edit_answer(db, inspection_id, item_id, actor, expected, **edit)
+    return _edit_answer(ws, inspection_id, item_id, actor, expected, **edit)

@@ -18,7 +18,7 @@ from inspector_app.presenters.labels import (  # noqa: F401 - moved to presenter
     site_type_label,
     status_label,
 )
-from inspector_app.store.db import Database
+from inspector_app.workspace import Workspace
 
 _SITES_SQL = """
 SELECT id, code, name, name_en, site_type, district, host_unit, address, contact_name,
@@ -27,9 +27,9 @@ FROM site ORDER BY site_type, code
 """
 
 
-def list_sites(db: Database) -> list[dict[str, Any]]:
+def list_sites(ws: Workspace) -> list[dict[str, Any]]:
     """Every site as a plain dict (the same keys as ``sites.site_dict``)."""
-    with db.raw() as con:
+    with ws.db.raw() as con:
         rows = con.execute(_SITES_SQL).fetchall()
     return [
         {
@@ -82,7 +82,7 @@ ORDER BY i.started_on DESC, i.id
 
 
 def list_inspections(
-    db: Database,
+    ws: Workspace,
     *,
     status: str | None = None,
     site_type: str | None = None,
@@ -103,7 +103,7 @@ def list_inspections(
     labels: dict[str, tuple[str, dict[str, str]]] = {}
     names: dict[str, list[str]] = {}
     out = []
-    with db.raw() as con:
+    with ws.db.raw() as con:
         rows = con.execute(_LIST_SQL, params).fetchall()
         for r in rows:
             (
@@ -155,14 +155,14 @@ def list_inspections(
     return out
 
 
-def count_inspections(db: Database) -> int:
-    with db.raw() as con:
+def count_inspections(ws: Workspace) -> int:
+    with ws.db.raw() as con:
         return int(con.execute("SELECT count(*) FROM inspection").fetchone()[0])
 
 
-def recent_inspections(db: Database, limit: int = 8) -> list[dict[str, Any]]:
+def recent_inspections(ws: Workspace, limit: int = 8) -> list[dict[str, Any]]:
     """The inspections edited last, for the File menu and the home screen."""
-    rows = list_inspections(db)
+    rows = list_inspections(ws)
     rows.sort(key=lambda r: r["updated_at"] or "", reverse=True)
     return rows[:limit]
 
@@ -187,7 +187,7 @@ ORDER BY CASE WHEN f.deadline IS NULL THEN 1 ELSE 0 END, f.deadline, f.created_a
 
 
 def list_findings(
-    db: Database, *, inspection_id: str | None = None, open_only: bool = False
+    ws: Workspace, *, inspection_id: str | None = None, open_only: bool = False
 ) -> list[dict[str, Any]]:
     """Findings with their corrective actions, by deadline.
 
@@ -216,7 +216,7 @@ def list_findings(
         "site_type",
         "photos",
     )
-    with db.raw() as con:
+    with ws.db.raw() as con:
         rows = con.execute(
             _FINDINGS_SQL, {"inspection": inspection_id, "open_only": int(open_only)}
         ).fetchall()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from inspector_app.i18n import _
 from inspector_app.presenters.text import NONE, SEP
 from inspector_app.store import audit
-from inspector_app.store.db import Database
+from inspector_app.workspace import Workspace
 
 if TYPE_CHECKING:
     from inspector_app.services.history import HistoryEntry
@@ -43,7 +43,7 @@ def _problem(text: str | None) -> str | None:
     return None if text is None else known.get(text, text)
 
 
-def chain_status(db: Database) -> ChainStatus:
+def chain_status(ws: Workspace) -> ChainStatus:
     """Check the audit log's hash chain with ``audit.verify_chain``.
 
     The chain is global to the data folder: every entry (sites, templates, every
@@ -51,9 +51,9 @@ def chain_status(db: Database) -> ChainStatus:
     intact, not only the entries of one inspection. ``entries`` counts the whole log;
     ``first_bad_seq`` is the first entry whose sequence, link or hash is wrong.
     """
-    with db.session() as s:
+    with ws.db.session() as s:
         check = audit.verify_chain(s)
-    with db.raw() as con:
+    with ws.db.raw() as con:
         total = con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     return ChainStatus(
         ok=check.ok,

@@ -10,24 +10,24 @@ from inspector_app.i18n import pick
 from inspector_app.services.inspection_views import load_inspection_state
 from inspector_app.services.inspections import describe_missing, grade_label
 from inspector_app.services.photos import missing_photos
-from inspector_app.store.db import Database
 from inspector_app.store.models import (
     Finding,
     FindingStatus,
 )
+from inspector_app.workspace import Workspace
 
 
-def completion_summary(db: Database, inspection_id: str) -> dict[str, Any]:
+def completion_summary(ws: Workspace, inspection_id: str) -> dict[str, Any]:
     """What the inspector reviews before completing: score, vetoes, what is still missing."""
-    state = load_inspection_state(db, inspection_id)
+    state = load_inspection_state(ws, inspection_id)
     t = state.template
-    with db.session() as s:
+    with ws.db.session() as s:
         open_rows = s.exec(
             select(Finding).where(
                 Finding.inspection_id == state.id, Finding.status == FindingStatus.OPEN.value
             )
         ).all()
-    missing_photo_counts = missing_photos(db, inspection_id)
+    missing_photo_counts = missing_photos(ws, inspection_id)
     return {
         "score": state.score.total,
         "max_score": state.score.max_total,

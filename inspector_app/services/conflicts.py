@@ -18,7 +18,6 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import literal_column
@@ -44,9 +43,9 @@ from inspector_app.presenters.values import (
 )
 from inspector_app.services.changes import Changes
 from inspector_app.services.errors import ServiceError
-from inspector_app.store.db import Database
 from inspector_app.store.models import Inspection, Site, SyncConflict, TemplateVersion
 from inspector_app.sync import bundles, compare, merge, wire
+from inspector_app.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -65,11 +64,11 @@ class Difference:
         return asdict(self)
 
 
-def conflict_differences(db: Database, conflict_id: str) -> list[Difference]:
+def conflict_differences(ws: Workspace, conflict_id: str) -> list[Difference]:
     """What differs between the local version of a conflict's record and the incoming one."""
     from inspector_app.services.sync import find_conflict
 
-    with db.session() as s:
+    with ws.db.session() as s:
         conflict = find_conflict(s, conflict_id)
         try:
             incoming = json.loads(conflict.incoming_json)
@@ -448,7 +447,10 @@ class BulkResult:
 
     def changes(self) -> Changes:
         """The inspections and sites the decisions rewrote, and the conflict list."""
-        taken = {k: [d["entity_id"] for d in self.done if d["entity"] == k] for k in ("inspection", "site")}
+        taken = {
+            k: [d["entity_id"] for d in self.done if d["entity"] == k]
+            for k in ("inspection", "site")
+        }
         return Changes.of(inspections=taken["inspection"], sites=taken["site"], conflicts=True)
 
     def as_dict(self) -> dict[str, Any]:
@@ -458,9 +460,9 @@ class BulkResult:
         }
 
 
-def open_conflict_ids(db: Database) -> list[str]:
+def open_conflict_ids(ws: Workspace) -> list[str]:
     """Every open conflict, in the order they were kept."""
-    with db.session() as s:
+    with ws.db.session() as s:
         rows = s.exec(
             select(SyncConflict.id)
             .where(SyncConflict.resolved_at.is_(None))  # type: ignore[union-attr]
@@ -470,8 +472,7 @@ def open_conflict_ids(db: Database) -> list[str]:
 
 
 def resolve_conflicts(
-    db: Database,
-    data_dir: Path,
+    ws: Workspace,
     conflict_ids: Sequence[str] | None,
     *,
     keep: str,
@@ -483,13 +484,13 @@ def resolve_conflicts(
     is tried again once the others are decided. Returns what was done and what was refused."""
     from inspector_app.services.sync import resolve_conflict
 
-    pending = open_conflict_ids(db) if conflict_ids is None else list(dict.fromkeys(conflict_ids))
+    pending = open_conflict_ids(ws) if conflict_ids is None else list(dict.fromkeys(conflict_ids))
     result = BulkResult()
     while pending:
         failed: list[tuple[str, str]] = []
         for cid in pending:
             try:
-                result.done.append(resolve_conflict(db, data_dir, cid, keep=keep, actor=actor))
+                result.done.append(resolve_conflict(ws, cid, keep=keep, actor=actor))
             except ServiceError as exc:
                 failed.append((cid, str(exc)))
         if len(failed) == len(pending):  # nothing moved: the rest cannot be decided so

@@ -25,8 +25,8 @@ from inspector_app.services import signatures as signatures_svc
 from inspector_app.services.demo_images import demo_photo, signature_png
 from inspector_app.services.sites import upsert_sites
 from inspector_app.services.templates import find_template_version, template_of
-from inspector_app.store.db import Database
 from inspector_app.store.models import Inspection, Site
+from inspector_app.workspace import Workspace
 
 NAMESPACE = uuid.UUID("6f1c2a0e-7f55-4d7e-9a51-3d0b8e0c2b11")
 DISTRICTS = ["环翠区", "文登区", "荣成市", "乳山市", "高区", "经区", "临港区", "南海新区"]
@@ -238,7 +238,7 @@ def _value(item: Item, rng: random.Random, q: float, on: dt.date) -> object:
     )
 
 
-def _fill(db: Database, insp_id: str, template: ChecklistTemplate, plan: Plan) -> None:
+def _fill(ws: Workspace, insp_id: str, template: ChecklistTemplate, plan: Plan) -> None:
     rng = random.Random(plan.key)
     edits: dict[str, dict[str, object]] = {}
     items = template.items()
@@ -265,7 +265,7 @@ def _fill(db: Database, insp_id: str, template: ChecklistTemplate, plan: Plan) -
         for v in template.vetoes:
             edits[v.id] = {"value": "yes" if v.id == veto_id else "no"}
     # conditional items whose condition is not met are hidden: answering them is harmless
-    answers_svc.answer_many(db, insp_id, edits, actor="demo")
+    answers_svc.answer_many(ws, insp_id, edits, actor="demo")
 
 
 def _ticks(n: int, rng: random.Random, q: float) -> str:
@@ -275,9 +275,9 @@ def _ticks(n: int, rng: random.Random, q: float) -> str:
 
 
 def _findings(
-    db: Database, insp_id: str, template: ChecklistTemplate, plan: Plan, contact: str
+    ws: Workspace, insp_id: str, template: ChecklistTemplate, plan: Plan, contact: str
 ) -> None:
-    detail = views_svc.inspection_detail(db, insp_id)
+    detail = views_svc.inspection_detail(ws, insp_id)
     weak = [
         it
         for sec in detail["sections"]
@@ -293,7 +293,7 @@ def _findings(
     for n, it in enumerate(weak[:4]):
         severity = ["major", "minor", "critical", "minor"][n % 4]
         f = findings_svc.add_finding(
-            db,
+            ws,
             insp_id,
             item_id=it["id"],
             severity=severity,
@@ -308,12 +308,12 @@ def _findings(
             status = "open"  # left open for the re-inspection to carry forward
         if status != "open":
             findings_svc.set_finding_status(
-                db, f.id, status, actor="demo", note="已提交整改报告及照片。"
+                ws, f.id, status, actor="demo", note="已提交整改报告及照片。"
             )
 
 
 def _photos(
-    db: Database, insp_id: str, template: ChecklistTemplate, plan: Plan, folder: Path
+    ws: Workspace, insp_id: str, template: ChecklistTemplate, plan: Plan, folder: Path
 ) -> None:
     """Photos for the items that ask for them; drafts have only some so far."""
     from inspector_app.services.photos import add_photos
@@ -334,8 +334,7 @@ def _photos(
             for k in range(count)
         ]
         add_photos(
-            db,
-            db.path.parent,
+            ws,
             insp_id,
             files,
             actor="demo",
@@ -344,13 +343,13 @@ def _photos(
         )
 
 
-def _link_finding_photos(db: Database, insp_id: str, folder: Path, plan: Plan) -> None:
+def _link_finding_photos(ws: Workspace, insp_id: str, folder: Path, plan: Plan) -> None:
     """Each finding shows its item's photo; a corrected carried finding gets an after photo."""
     from inspector_app.services.browse import list_findings
     from inspector_app.services.photos import add_photos, link_photo_to_finding, list_photos
 
-    photos = list_photos(db, insp_id)
-    for f in list_findings(db, inspection_id=insp_id):
+    photos = list_photos(ws, insp_id)
+    for f in list_findings(ws, inspection_id=insp_id):
         if f["carried_from"] and f["status"] != "open":
             after = demo_photo(
                 folder,
@@ -359,8 +358,7 @@ def _link_finding_photos(db: Database, insp_id: str, folder: Path, plan: Plan) -
                 dt.datetime.combine(plan.date, dt.time(14, 10)),
             )
             report = add_photos(
-                db,
-                db.path.parent,
+                ws,
                 insp_id,
                 [after],
                 actor="demo",
@@ -368,23 +366,23 @@ def _link_finding_photos(db: Database, insp_id: str, folder: Path, plan: Plan) -
                 caption="整改后复查照片",
             )
             for p in report.added:
-                link_photo_to_finding(db, f["id"], p.id, role="after", actor="demo")
+                link_photo_to_finding(ws, f["id"], p.id, role="after", actor="demo")
             continue
         mine = [p for p in photos if f["item_id"] and p.item_id == f["item_id"]]
         if mine:
-            link_photo_to_finding(db, f["id"], mine[0].id, role="evidence", actor="demo")
+            link_photo_to_finding(ws, f["id"], mine[0].id, role="evidence", actor="demo")
 
 
-def load_demo(db: Database, *, actor: str = "demo") -> DemoReport:
+def load_demo(ws: Workspace, *, actor: str = "demo") -> DemoReport:
     report = DemoReport()
-    with db.session() as s:
+    with ws.db.session() as s:
         known_codes = set(s.exec(select(Site.code)).all())
     records = _sites()
     fresh = [r for r in records if r["code"] not in known_codes]
     if fresh:
-        upsert_sites(db, fresh, actor=actor, is_sample=True)
+        upsert_sites(ws, fresh, actor=actor, is_sample=True)
         report.created_sites = len(fresh)
-    with db.session() as s:
+    with ws.db.session() as s:
         sites = {site.code: site for site in s.exec(select(Site)).all()}
         existing = set(s.exec(select(Inspection.id)).all())
     with tempfile.TemporaryDirectory(prefix="inspector-demo-") as tmp:
@@ -394,11 +392,11 @@ def load_demo(db: Database, *, actor: str = "demo") -> DemoReport:
             if insp_id in existing:
                 continue
             site = sites[plan.site_code]
-            tv = find_template_version(db, plan.template)
+            tv = find_template_version(ws, plan.template)
             template = template_of(tv)
             team = INSPECTORS[plan.team]
             svc.start_inspection(
-                db,
+                ws,
                 site_id=site.id,
                 template_version_id=tv.id,
                 inspectors=team,
@@ -407,24 +405,24 @@ def load_demo(db: Database, *, actor: str = "demo") -> DemoReport:
                 inspection_id=insp_id,
             )
             if plan.follow_up_of:
-                _recheck_carried(db, insp_id)
-            _fill(db, insp_id, template, plan)
-            _photos(db, insp_id, template, plan, folder)
-            _findings(db, insp_id, template, plan, site.contact_name or "")
-            _link_finding_photos(db, insp_id, folder, plan)
+                _recheck_carried(ws, insp_id)
+            _fill(ws, insp_id, template, plan)
+            _photos(ws, insp_id, template, plan, folder)
+            _findings(ws, insp_id, template, plan, site.contact_name or "")
+            _link_finding_photos(ws, insp_id, folder, plan)
             report.created_inspections += 1
             if plan.status == "draft":
                 continue
-            svc.complete_inspection(db, insp_id, actor=actor, ended_on=plan.date)
+            svc.complete_inspection(ws, insp_id, actor=actor, ended_on=plan.date)
             if plan.amend:
                 svc.amend_inspection(
-                    db,
+                    ws,
                     insp_id,
                     reason="复核时发现服务合同金额录入有误，更正后重新提交。",
                     actor=actor,
                 )
                 first_number = next(i for i in template.items() if i.type is AnswerType.NUMBER)
-                detail = views_svc.inspection_detail(db, insp_id)
+                detail = views_svc.inspection_detail(ws, insp_id)
                 current = next(
                     it["value"]
                     for sec in detail["sections"]
@@ -432,20 +430,20 @@ def load_demo(db: Database, *, actor: str = "demo") -> DemoReport:
                     if it["id"] == first_number.id
                 )
                 answers_svc.answer_item(
-                    db,
+                    ws,
                     insp_id,
                     first_number.id,
                     round(float(current or 0) * 1.2 + 1, 1),
                     actor=actor,
                 )
-                svc.complete_inspection(db, insp_id, actor=actor, ended_on=plan.date)
+                svc.complete_inspection(ws, insp_id, actor=actor, ended_on=plan.date)
             if plan.status in ("signed", "exported"):
                 signed_at = dt.datetime.combine(plan.date, dt.time(16, 30), tzinfo=dt.UTC)
                 signers = [(name, "inspector") for name in team]
                 signers.append((site.contact_name or "现场负责人", "site_representative"))
                 for name, role in signers:
                     signatures_svc.record_signature(
-                        db,
+                        ws,
                         insp_id,
                         signer_name=name,
                         role=role,
@@ -455,19 +453,19 @@ def load_demo(db: Database, *, actor: str = "demo") -> DemoReport:
                     )
             if plan.status == "exported":
                 svc.mark_exported(
-                    db, insp_id, package=f"示例导出包 demo-{plan.date:%Y%m}.inspkg", actor=actor
+                    ws, insp_id, package=f"示例导出包 demo-{plan.date:%Y%m}.inspkg", actor=actor
                 )
     # a demo HQ CA and a certificate for each demo inspector, so `report --sign` works and
     # every demo report is signed by one of its own inspectors
     from inspector_app.services.hq_ca import ensure_demo_identity
 
-    ensure_demo_identity(db.path.parent, names=[n for team in INSPECTORS for n in team])
+    ensure_demo_identity(ws, names=[n for team in INSPECTORS for n in team])
     return report
 
 
-def _recheck_carried(db: Database, insp_id: str) -> None:
+def _recheck_carried(ws: Workspace, insp_id: str) -> None:
     """In the re-inspection, the inspector finds most carried findings corrected."""
-    detail = views_svc.inspection_detail(db, insp_id)
+    detail = views_svc.inspection_detail(ws, insp_id)
     # in the order of what they say, not of their random ids: alike on every laptop
     carried = sorted(
         (f for f in detail["findings"] if f["carried_from"]),
@@ -477,5 +475,5 @@ def _recheck_carried(db: Database, insp_id: str) -> None:
         status = "verified" if n % 3 == 0 else ("corrected" if n % 3 == 1 else "open")
         if status != "open":
             findings_svc.set_finding_status(
-                db, f["id"], status, actor="demo", note="复查：现场核验整改已完成。"
+                ws, f["id"], status, actor="demo", note="复查：现场核验整改已完成。"
             )

@@ -12,6 +12,7 @@ from typing import Any
 from inspector_app import __version__, paths
 from inspector_app.fonts import font_problems, font_report
 from inspector_app.i18n import _
+from inspector_app.workspace import Workspace
 
 
 def permissions(data_dir: Path) -> dict[str, Any]:
@@ -41,9 +42,16 @@ def permissions(data_dir: Path) -> dict[str, Any]:
 
 
 def run_doctor(data_dir: Path) -> dict[str, Any]:
+    from inspector_app.paths import DB_FILENAME
     from inspector_app.services.templates import list_templates, sync_forms
     from inspector_app.store.audit import verify_chain
-    from inspector_app.store.db import SCHEMA_HEAD, DatabaseError, open_database, read_pragmas
+    from inspector_app.store.db import (
+        SCHEMA_HEAD,
+        Database,
+        DatabaseError,
+        open_database,
+        read_pragmas,
+    )
 
     report: dict[str, Any] = {
         "version": __version__,
@@ -57,9 +65,13 @@ def run_doctor(data_dir: Path) -> dict[str, Any]:
     problems: list[str] = []
     report["font"] = font_report()
     problems.extend(font_problems(report["font"]))
-    report["signing"] = signing_report(data_dir)
+    # a handle on the folder that opens nothing yet: the keys are read whatever the database
+    report["signing"] = signing_report(
+        Workspace(data_dir, Database(data_dir / DB_FILENAME), "doctor")
+    )
     try:
-        db = open_database(data_dir)
+        ws = Workspace(data_dir, open_database(data_dir), "doctor")
+        db = ws.db
     except DatabaseError as exc:
         report.update(ok=False, problems=[*problems, str(exc)])
         return report
@@ -69,7 +81,7 @@ def run_doctor(data_dir: Path) -> dict[str, Any]:
         for name, mode in report["permissions"].get("open_to_others", [])
     )
     try:
-        sync = sync_forms(db)
+        sync = sync_forms(ws)
         problems.extend(str(i) for i in sync.issues)
         with db.engine.connect() as conn:
             integrity = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
@@ -77,7 +89,7 @@ def run_doctor(data_dir: Path) -> dict[str, Any]:
         pragmas = read_pragmas(db, via_engine=True)
         with db.session() as s:
             chain = verify_chain(s)
-        templates = list_templates(db)
+        templates = list_templates(ws)
         report.update(
             database=str(db.path),
             schema_revision=revision,
@@ -120,15 +132,15 @@ def run_doctor(data_dir: Path) -> dict[str, Any]:
     return report
 
 
-def signing_report(data_dir: Path) -> dict[str, Any]:
+def signing_report(ws: Workspace) -> dict[str, Any]:
     """The `signing` entry: the identities here and HQ's CA, read without a passphrase;
     never raises."""
     from inspector_app.services.hq_ca import ca_status
     from inspector_app.services.identities import identities_status
 
     try:
-        people = identities_status(data_dir)
-        hq = ca_status(data_dir)
+        people = identities_status(ws)
+        hq = ca_status(ws)
     except Exception as exc:  # doctor reports, it does not crash
         return {"error": str(exc)}
     out: dict[str, Any] = {"identity": None, "identities": [], "ca": None}

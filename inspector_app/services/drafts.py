@@ -21,7 +21,7 @@ from inspector_app import limits
 from inspector_app.i18n import _
 from inspector_app.services.errors import InvalidInput, ServiceError
 from inspector_app.store import locks
-from inspector_app.store.db import Database
+from inspector_app.workspace import Workspace
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -35,7 +35,7 @@ _STAMP = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy keeps a DateTime in SQLite
 
 
 def save_draft(
-    db: Database, inspection_id: str, item_id: str, kind: str, text: str, *, actor: str
+    ws: Workspace, inspection_id: str, item_id: str, kind: str, text: str, *, actor: str
 ) -> None:
     """Keep what is being typed; durable when this returns."""
     if kind not in KINDS:
@@ -50,7 +50,7 @@ def save_draft(
             )
         )
     now = dt.datetime.now(dt.UTC).strftime(_STAMP)
-    with db.raw() as con:
+    with ws.db.raw() as con:
         con.execute(
             "INSERT INTO text_draft (inspection_id, item_id, kind, text, actor, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (inspection_id, item_id, kind) "
@@ -90,14 +90,14 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _rows(db: Database, inspection_id: str | None = None) -> list[tuple[int, Draft, str | None]]:
+def _rows(ws: Workspace, inspection_id: str | None = None) -> list[tuple[int, Draft, str | None]]:
     """Every draft with its rowid, and why it cannot be read (a crafted database may hold
     bytes that are not UTF-8, which sqlite3 would raise on), oldest first."""
     sql: str = _ROWS
     args: tuple[str, ...] = ()
     if inspection_id is not None:
         sql, args = sql + " WHERE inspection_id = ?", (inspection_id,)
-    with db.raw() as con:
+    with ws.db.raw() as con:
         rows = con.execute(sql + " ORDER BY updated_at", args).fetchall()
     out: list[tuple[int, Draft, str | None]] = []
     for rowid, *values in rows:
@@ -109,8 +109,8 @@ def _rows(db: Database, inspection_id: str | None = None) -> list[tuple[int, Dra
     return out
 
 
-def pending_drafts(db: Database, inspection_id: str | None = None) -> list[Draft]:
-    return [d for _rowid, d, _bad in _rows(db, inspection_id)]
+def pending_drafts(ws: Workspace, inspection_id: str | None = None) -> list[Draft]:
+    return [d for _rowid, d, _bad in _rows(ws, inspection_id)]
 
 
 @dataclass(frozen=True)
@@ -119,21 +119,21 @@ class Recovery:
     dropped: list[tuple[Draft, str]]  # with the reason
 
 
-def apply_draft(db: Database, draft: Draft) -> None:
+def apply_draft(ws: Workspace, draft: Draft) -> None:
     """Turn one draft into the audited edit it stands for (and drop it)."""
     from inspector_app.services import answers as answers_svc
 
     text = draft.text
     if draft.kind == COMMENT:
-        answers_svc.comment_item(db, draft.inspection_id, draft.item_id, text, actor=draft.actor)
+        answers_svc.comment_item(ws, draft.inspection_id, draft.item_id, text, actor=draft.actor)
     else:
         answers_svc.answer_item(
-            db, draft.inspection_id, draft.item_id, text.strip() or None, actor=draft.actor
+            ws, draft.inspection_id, draft.item_id, text.strip() or None, actor=draft.actor
         )
 
 
-def drop_draft(db: Database, draft: Draft) -> None:
-    with db.raw() as con:
+def drop_draft(ws: Workspace, draft: Draft) -> None:
+    with ws.db.raw() as con:
         con.execute(
             "DELETE FROM text_draft WHERE inspection_id = ? AND item_id = ? AND kind = ?",
             (draft.inspection_id, draft.item_id, draft.kind),
@@ -150,7 +150,7 @@ def _items(template: ChecklistTemplate) -> tuple[set[str], set[str]]:
     return every, {i.id for i in template.items() if i.type in typed}
 
 
-def _why_not(db: Database, rows: list[tuple[int, Draft, str | None]]) -> dict[int, str]:
+def _why_not(ws: Workspace, rows: list[tuple[int, Draft, str | None]]) -> dict[int, str]:
     """Why each draft that the editor could not have written is not recovered, by rowid: it
     names no inspection here exactly (a prefix would be applied and never deleted), or one
     that is frozen, another kind, no item of its template, the value of an item that is not
@@ -162,7 +162,7 @@ def _why_not(db: Database, rows: list[tuple[int, Draft, str | None]]) -> dict[in
     why = {rowid: bad for rowid, _d, bad in rows if bad}
     # inspection -> why not, or its template, every item and the typed ones
     known: dict[str, tuple[str | None, str, set[str], set[str]]] = {}
-    with db.session() as s:
+    with ws.db.session() as s:
         for rowid, draft, bad in rows:
             if bad:
                 continue
@@ -199,7 +199,7 @@ def _why_not(db: Database, rows: list[tuple[int, Draft, str | None]]) -> dict[in
 DESKTOP_LOCK = ".desktop.lock"  # held by a desktop for the data folder it shows
 
 
-def recover_drafts(db: Database, *, desktop: bool = False) -> Recovery:
+def recover_drafts(ws: Workspace, *, desktop: bool = False) -> Recovery:
     """At start: every draft left by a crash becomes its edit; one that cannot (the inspection
     was completed meanwhile, the value is refused) is dropped, with the reason. So is one the
     editor could not have written (``_why_not``): all of those at once, before any edit.
@@ -208,25 +208,25 @@ def recover_drafts(db: Database, *, desktop: bool = False) -> Recovery:
     command-line run leaves them alone (the desktop holds ``DESKTOP_LOCK``; ``desktop=True``
     says the caller is that desktop and holds it)."""
     if desktop:
-        return _recover(db)
-    held = locks.try_hold(db.path.parent / DESKTOP_LOCK)
+        return _recover(ws)
+    held = locks.try_hold(ws.db.path.parent / DESKTOP_LOCK)
     if held is None:
         return Recovery([], [])
     try:
-        return _recover(db)
+        return _recover(ws)
     finally:
         held.release()
 
 
-def _recover(db: Database) -> Recovery:
+def _recover(ws: Workspace) -> Recovery:
     applied: list[Draft] = []
     dropped: list[tuple[Draft, str]] = []
-    rows = _rows(db)
+    rows = _rows(ws)
     if not rows:
         return Recovery(applied, dropped)
-    why = _why_not(db, rows)
+    why = _why_not(ws, rows)
     if why:
-        with db.raw() as con:  # one statement: thousands of planted rows go at once
+        with ws.db.raw() as con:  # one statement: thousands of planted rows go at once
             con.execute(
                 "DELETE FROM text_draft WHERE rowid IN (SELECT value FROM json_each(?))",
                 (json.dumps(sorted(why)),),
@@ -236,9 +236,9 @@ def _recover(db: Database) -> Recovery:
             dropped.append((draft, why[rowid]))
             continue
         try:
-            apply_draft(db, draft)
+            apply_draft(ws, draft)
         except ServiceError as exc:
-            drop_draft(db, draft)
+            drop_draft(ws, draft)
             dropped.append((draft, str(exc)))
         else:
             applied.append(draft)

@@ -15,13 +15,13 @@ from inspector_app.services.inspections import (
     template_for,
 )
 from inspector_app.store import audit
-from inspector_app.store.db import Database
 from inspector_app.store.models import (
     Finding,
     FindingSeverity,
     FindingStatus,
     utcnow,
 )
+from inspector_app.workspace import Workspace
 
 
 def _check_finding_texts(changes: dict[str, Any]) -> None:
@@ -39,7 +39,7 @@ def _check_finding_texts(changes: dict[str, Any]) -> None:
 
 
 def add_finding(
-    db: Database,
+    ws: Workspace,
     inspection_id: str,
     *,
     description: str,
@@ -59,7 +59,7 @@ def add_finding(
         raise InvalidInput(
             _("unknown severity {value!r} (use minor, major or critical)", value=severity)
         )
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         insp = get_inspection(s, inspection_id)
         require_editable(insp)
         if item_id is not None:
@@ -108,7 +108,7 @@ FINDING_FIELDS = (
 )
 
 
-def update_finding(db: Database, finding_id: str, *, actor: str, **changes: Any) -> Finding:
+def update_finding(ws: Workspace, finding_id: str, *, actor: str, **changes: Any) -> Finding:
     """Change a finding or its corrective action; each changed field is audited."""
     unknown = set(changes) - set(FINDING_FIELDS)
     if unknown:
@@ -125,7 +125,7 @@ def update_finding(db: Database, finding_id: str, *, actor: str, **changes: Any)
     if "description" in changes and not str(changes["description"] or "").strip():
         raise InvalidInput(_("a finding needs a description"))
     _check_finding_texts(changes)
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         f = s.get(Finding, finding_id)
         if f is None:
             raise NotFound(_("no finding {id}", id=finding_id))
@@ -164,6 +164,6 @@ def update_finding(db: Database, finding_id: str, *, actor: str, **changes: Any)
 
 
 def set_finding_status(
-    db: Database, finding_id: str, status: str, *, actor: str, note: str | None = None
+    ws: Workspace, finding_id: str, status: str, *, actor: str, note: str | None = None
 ) -> Finding:
-    return update_finding(db, finding_id, actor=actor, status=status, resolution_note=note)
+    return update_finding(ws, finding_id, actor=actor, status=status, resolution_note=note)

@@ -34,7 +34,7 @@ from inspector_app.services.chain import (  # noqa: F401 - re-exported
     describe_received,
     received_check,
 )
-from inspector_app.store.db import Database
+from inspector_app.workspace import Workspace
 
 if TYPE_CHECKING:
     from inspector_app.services.inspection_views import InspectionState
@@ -128,17 +128,17 @@ class _Source:
 _HERE = _Source()
 
 
-def _context(db: Database, inspection_id: str) -> tuple[str, _Context, InspectionState | None]:
+def _context(ws: Workspace, inspection_id: str) -> tuple[str, _Context, InspectionState | None]:
     """The full inspection id and what naming the rows needs; the raw id when it is gone."""
     from inspector_app.services.errors import NotFound
     from inspector_app.services.inspection_views import load_inspection_state
 
     try:
-        state = load_inspection_state(db, inspection_id)
+        state = load_inspection_state(ws, inspection_id)
     except NotFound:
         return inspection_id, _Context(template=None), None
     ctx = _Context(template=state.template, site_code=state.site_code, site_name=state.site_name)
-    with db.raw() as con:
+    with ws.db.raw() as con:
         ctx.findings = dict(
             con.execute(
                 "SELECT id, description FROM finding WHERE inspection_id = ?", (state.id,)
@@ -177,12 +177,12 @@ def _raw(values: dict[str, Any]) -> _Raw:
     )
 
 
-def _received(db: Database, inspection_id: str, own: set[str]) -> list[tuple[_Raw, _Source]]:
+def _received(ws: Workspace, inspection_id: str, own: set[str]) -> list[tuple[_Raw, _Source]]:
     """The entries the inspection arrived with (``sync.received``), with their device; an
     entry this folder wrote itself (it went out and came back) is shown once, as its own."""
     from inspector_app.sync import devices, received
 
-    with db.session() as s:
+    with ws.db.session() as s:
         names = devices.shown_names(s)  # a name two devices give comes with its key
         rows = received.received_entries(s, inspection_id)
     out = []
@@ -210,15 +210,15 @@ def _instant(ts: str) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _entries(db: Database, inspection_id: str, ctx: _Context) -> list[HistoryEntry]:
+def _entries(ws: Workspace, inspection_id: str, ctx: _Context) -> list[HistoryEntry]:
     """This folder's own entries and the received ones, in the order of their (UTC) times;
     entries of one source keep their own order when the times agree."""
-    with db.raw() as con:
+    with ws.db.raw() as con:
         own = [
             (_raw(dict(zip(_RAW_KEYS, row, strict=True))), _HERE)
             for row in con.execute(_ENTRIES_SQL, (inspection_id,)).fetchall()
         ]
-    rows = own + _received(db, inspection_id, {r.id for r, _s in own})
+    rows = own + _received(ws, inspection_id, {r.id for r, _s in own})
     order = sorted(range(len(rows)), key=lambda n: (_instant(rows[n][0].ts), n))
     out: list[HistoryEntry] = []
     revision: int | None = None
@@ -260,15 +260,15 @@ def _entries(db: Database, inspection_id: str, ctx: _Context) -> list[HistoryEnt
     return out
 
 
-def inspection_history(db: Database, inspection_id: str) -> list[HistoryEntry]:
+def inspection_history(ws: Workspace, inspection_id: str) -> list[HistoryEntry]:
     """Every audit entry of one inspection, oldest first, as readable rows.
 
     Items are named by their titles in the inspection's pinned template, findings by their
     description; values are formatted by ``presenters.values``. An id prefix is accepted, as
     elsewhere; an id the database does not know gives the entries the log has for it.
     """
-    full_id, ctx, _state = _context(db, inspection_id)
-    return _entries(db, full_id, ctx)
+    full_id, ctx, _state = _context(ws, inspection_id)
+    return _entries(ws, full_id, ctx)
 
 
 @dataclass(frozen=True)
@@ -290,11 +290,11 @@ class InspectionHistory:
         return received_check(self.entries)
 
 
-def load_history(db: Database, inspection_id: str) -> InspectionHistory:
+def load_history(ws: Workspace, inspection_id: str) -> InspectionHistory:
     """The inspection's heading, its timeline and the (whole log's) chain status."""
     from inspector_app.services.errors import NotFound
 
-    full_id, ctx, state = _context(db, inspection_id)
+    full_id, ctx, state = _context(ws, inspection_id)
     if state is None:
         raise NotFound(_("no inspection {id}", id=inspection_id))
     return InspectionHistory(
@@ -305,6 +305,6 @@ def load_history(db: Database, inspection_id: str) -> InspectionHistory:
         started_on=state.started_on.isoformat(),
         status=state.status,
         revision=state.revision,
-        entries=_entries(db, full_id, ctx),
-        chain=chain_status(db),
+        entries=_entries(ws, full_id, ctx),
+        chain=chain_status(ws),
     )

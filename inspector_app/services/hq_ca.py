@@ -29,20 +29,21 @@ from inspector_app.services.identities import (
 from inspector_app.signing import SigningError
 from inspector_app.signing import ca as ca_mod
 from inspector_app.signing import keys as keys_mod
+from inspector_app.workspace import Workspace
 
 CA_DIR = "ca"
 CA_KEY = "ca-key.json"
 CA_CERT = "ca-cert.pem"
 
 
-def ca_paths(data_dir: Path) -> tuple[Path, Path]:
+def ca_paths(ws: Workspace) -> tuple[Path, Path]:
     """The CA's key and certificate files in the data folder."""
-    folder = data_dir / CA_DIR
+    folder = ws.data_dir / CA_DIR
     return folder / CA_KEY, folder / CA_CERT
 
 
-def ca_status(data_dir: Path) -> dict[str, Any] | None:
-    key_path, cert_path = ca_paths(data_dir)
+def ca_status(ws: Workspace) -> dict[str, Any] | None:
+    key_path, cert_path = ca_paths(ws)
     if not cert_path.exists():
         return None
     try:
@@ -60,21 +61,19 @@ def ca_status(data_dir: Path) -> dict[str, Any] | None:
 
 @refusing
 def init_ca(
-    data_dir: Path,
+    ws: Workspace,
     *,
     passphrase: str,
     name: str | None = None,
     organisation: str | None = None,
 ) -> dict[str, Any]:
     """Create the HQ root CA in ``<data_dir>/ca/`` (refused if one exists)."""
-    key_path, cert_path = ca_paths(data_dir)
+    key_path, cert_path = ca_paths(ws)
     if key_path.exists() or cert_path.exists():
         raise SigningError(_("a CA already exists in {dir}", dir=key_path.parent))
     keys_mod.check_new_passphrase(passphrase)
     if organisation is None:
-        from inspector_app.settings import load_settings
-
-        organisation = load_settings().organisation or None
+        organisation = ws.organisation
     key = keys_mod.generate_private_key()
     cert = ca_mod.make_ca_certificate(
         key,
@@ -83,7 +82,7 @@ def init_ca(
     )
     keys_mod.write_key_file(key_path, key, passphrase)
     atomic_write_bytes(cert_path, ca_mod.certificates_pem([cert]))
-    status = ca_status(data_dir)
+    status = ca_status(ws)
     assert status is not None
     return status
 
@@ -105,7 +104,7 @@ def _safe_filename(name: str) -> str:
 
 @refusing
 def issue_certificate(
-    data_dir: Path,
+    ws: Workspace,
     *,
     name: str,
     passphrase: str,
@@ -124,7 +123,7 @@ def issue_certificate(
     name = (name or "").strip()
     if not name:
         raise SigningError(_("a certificate needs a name"))
-    key_path, cert_path = ca_paths(data_dir)
+    key_path, cert_path = ca_paths(ws)
     if not cert_path.exists():
         raise SigningError(
             _("no CA in {dir}; run `inspector-app ca init` first", dir=key_path.parent)
@@ -172,7 +171,7 @@ def issue_certificate(
 
 @refusing
 def ensure_demo_identity(
-    data_dir: Path, passphrase: str | None = None, names: Iterable[str] = (DEMO_INSPECTOR,)
+    ws: Workspace, passphrase: str | None = None, names: Iterable[str] = (DEMO_INSPECTOR,)
 ) -> dict[str, Any]:
     """For `demo`: a demo HQ CA and, issued by it, an identity for each demo inspector
     (``names``), so `report --sign` works out of the box and each report is signed by one
@@ -180,13 +179,11 @@ def ensure_demo_identity(
     kept. ``passphrase`` defaults to ``demo_passphrase()``."""
     passphrase = passphrase or demo_passphrase()
     created: dict[str, Any] = {"ca": False, "identity": False, "identities": []}
-    wanted = [n for n in dict.fromkeys(names) if n not in identity_names(data_dir)]
+    wanted = [n for n in dict.fromkeys(names) if n not in identity_names(ws)]
     if wanted:
-        ca_key_path, ca_cert_path = ca_paths(data_dir)
+        ca_key_path, ca_cert_path = ca_paths(ws)
         if not ca_cert_path.exists():
-            init_ca(
-                data_dir, passphrase=passphrase, name=DEMO_CA_NAME, organisation=DEMO_ORGANISATION
-            )
+            init_ca(ws, passphrase=passphrase, name=DEMO_CA_NAME, organisation=DEMO_ORGANISATION)
             created["ca"] = True
         ca_cert = ca_mod.load_certificates(ca_cert_path)[0]
         ca_key = keys_mod.load_key_file(ca_key_path, passphrase)
@@ -199,7 +196,7 @@ def ensure_demo_identity(
                 common_name=name,
                 organisation=ca_mod.organisation_of(ca_cert.subject),
             )
-            key_path, cert_path = identity_paths(data_dir, name)
+            key_path, cert_path = identity_paths(ws, name)
             keys_mod.write_key_file(key_path, key, passphrase)
             atomic_write_bytes(cert_path, ca_mod.certificates_pem([cert, ca_cert]))
             atomic_write_bytes(
@@ -210,6 +207,6 @@ def ensure_demo_identity(
         created["identity"] = True
     return {
         **created,
-        "identity_status": identity_status(data_dir),
-        "ca_status": ca_status(data_dir),
+        "identity_status": identity_status(ws),
+        "ca_status": ca_status(ws),
     }

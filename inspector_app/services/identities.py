@@ -36,6 +36,7 @@ from inspector_app.signing import SigningError, WrongPassphrase
 from inspector_app.signing import ca as ca_mod
 from inspector_app.signing import keys as keys_mod
 from inspector_app.signing.pades import SigningIdentity
+from inspector_app.workspace import Workspace
 
 PASSPHRASE_ENV = "INSPECTOR_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "INSPECTOR_NEW_PASSPHRASE"  # `ca issue`: protects the new inspector key
@@ -80,11 +81,11 @@ def refusing(func: F) -> F:
 # -- where things are -----------------------------------------------------------------------
 
 
-def identity_paths(data_dir: Path, name: str | None = None) -> tuple[Path, Path]:
+def identity_paths(ws: Workspace, name: str | None = None) -> tuple[Path, Path]:
     """The key and certificate files of ``name``'s identity (default: the first one made
     here). A name without an identity yet gets the first pair if that is free, else its own
     pair under ``signing/people/``."""
-    folder = data_dir / SIGNING_DIR
+    folder = ws.data_dir / SIGNING_DIR
     first = folder / IDENTITY_KEY, folder / IDENTITY_CERT
     if name is None:
         return first
@@ -105,9 +106,9 @@ def _subject_of(cert_path: Path) -> str | None:
         return ""
 
 
-def identity_names(data_dir: Path) -> list[str]:
+def identity_names(ws: Workspace) -> list[str]:
     """Whose identities are on this computer: the first one made, then the others by name."""
-    folder = data_dir / SIGNING_DIR
+    folder = ws.data_dir / SIGNING_DIR
     names = []
     first = _subject_of(folder / IDENTITY_CERT)
     if first:
@@ -116,7 +117,7 @@ def identity_names(data_dir: Path) -> list[str]:
         n
         for cert in (folder / PEOPLE_DIR).glob("*-cert.pem")
         # filed in its name's place: a copy elsewhere is not what signs as that name
-        if (n := _subject_of(cert)) and n != first and identity_paths(data_dir, n)[1] == cert
+        if (n := _subject_of(cert)) and n != first and identity_paths(ws, n)[1] == cert
     )
     return names + others
 
@@ -126,11 +127,9 @@ def demo_passphrase() -> str:
     return os.environ.get(PASSPHRASE_ENV) or DEMO_PASSPHRASE
 
 
-def _default_name() -> str:
-    from inspector_app.settings import default_actor, load_settings
-
-    names = load_settings().inspectors
-    return names[0] if names else default_actor()
+def _default_name(ws: Workspace) -> str:
+    names = ws.settings.inspectors
+    return names[0] if names else ws.actor
 
 
 def _backup_existing(*paths: Path) -> None:
@@ -155,10 +154,10 @@ def _cert_status(cert: x509.Certificate, chain: list[x509.Certificate]) -> dict[
     return info
 
 
-def identity_status(data_dir: Path, name: str | None = None) -> dict[str, Any] | None:
+def identity_status(ws: Workspace, name: str | None = None) -> dict[str, Any] | None:
     """An identity (``name``'s, else the first), read without the passphrase; None when
     there is none."""
-    key_path, cert_path = identity_paths(data_dir, name)
+    key_path, cert_path = identity_paths(ws, name)
     if name is not None and _subject_of(cert_path) != name:
         return None
     if not key_path.exists() and not cert_path.exists():
@@ -195,13 +194,13 @@ def identity_status(data_dir: Path, name: str | None = None) -> dict[str, Any] |
     return out
 
 
-def identities_status(data_dir: Path) -> list[dict[str, Any]]:
+def identities_status(ws: Workspace) -> list[dict[str, Any]]:
     """Every identity on this computer, as ``identity_status`` gives it."""
-    return [st for n in identity_names(data_dir) if (st := identity_status(data_dir, n))]
+    return [st for n in identity_names(ws) if (st := identity_status(ws, n))]
 
 
-def _load_identity(data_dir: Path, passphrase: str, name: str | None = None) -> SigningIdentity:
-    key_path, cert_path = identity_paths(data_dir, name)
+def _load_identity(ws: Workspace, passphrase: str, name: str | None = None) -> SigningIdentity:
+    key_path, cert_path = identity_paths(ws, name)
     key = keys_mod.load_key_file(key_path, passphrase)
     certs = ca_mod.load_certificates(cert_path)
     cert = certs[0]
@@ -218,10 +217,10 @@ def _load_identity(data_dir: Path, passphrase: str, name: str | None = None) -> 
 
 
 @refusing
-def load_identity(data_dir: Path, passphrase: str, name: str | None = None) -> SigningIdentity:
+def load_identity(ws: Workspace, passphrase: str, name: str | None = None) -> SigningIdentity:
     """Open an identity (``name``'s, else the first made here): the passphrase decrypts
     the key."""
-    key_path, cert_path = identity_paths(data_dir, name)
+    key_path, cert_path = identity_paths(ws, name)
     if not key_path.exists() or (name is not None and _subject_of(cert_path) != name):
         who = name or _("this computer")
         raise SigningError(
@@ -230,12 +229,12 @@ def load_identity(data_dir: Path, passphrase: str, name: str | None = None) -> S
                 name=who,
             )
         )
-    return _load_identity(data_dir, passphrase, name)
+    return _load_identity(ws, passphrase, name)
 
 
 @refusing
 def init_identity(
-    data_dir: Path,
+    ws: Workspace,
     *,
     passphrase: str,
     name: str | None = None,
@@ -244,8 +243,8 @@ def init_identity(
 ) -> dict[str, Any]:
     """Make a person's signing key and a self-signed certificate for it (default: the
     first inspector of the settings). One identity per name; ``replace`` renews it."""
-    name = (name or _default_name()).strip()
-    key_path, cert_path = identity_paths(data_dir, name)
+    name = (name or _default_name(ws)).strip()
+    key_path, cert_path = identity_paths(ws, name)
     if (key_path.exists() or cert_path.exists()) and not replace:
         raise SigningError(
             _(
@@ -261,26 +260,26 @@ def init_identity(
     _backup_existing(key_path, cert_path)
     keys_mod.write_key_file(key_path, key, passphrase)
     atomic_write_bytes(cert_path, ca_mod.certificates_pem([cert]))
-    status = identity_status(data_dir, name)
+    status = identity_status(ws, name)
     assert status is not None
     return status
 
 
 def ensure_identity(
-    data_dir: Path, *, passphrase: str, name: str | None = None
+    ws: Workspace, *, passphrase: str, name: str | None = None
 ) -> tuple[SigningIdentity, bool]:
     """``name``'s identity, made (self-signed) on first use; True when it was just made."""
-    key_path, cert_path = identity_paths(data_dir, name)
+    key_path, cert_path = identity_paths(ws, name)
     created = False
     if not key_path.exists() and not cert_path.exists():
-        init_identity(data_dir, passphrase=passphrase, name=name)
+        init_identity(ws, passphrase=passphrase, name=name)
         created = True
-    return load_identity(data_dir, passphrase, name), created
+    return load_identity(ws, passphrase, name), created
 
 
 @refusing
 def import_certificate(
-    data_dir: Path, cert_file: Path, *, key_file: Path | None = None
+    ws: Workspace, cert_file: Path, *, key_file: Path | None = None
 ) -> dict[str, Any]:
     """Install an HQ-issued certificate (PEM, with or without the CA after it).
 
@@ -296,18 +295,16 @@ def import_certificate(
         fingerprints: dict[str, str | None] = {info.fingerprint: None}
     else:
         fingerprints = {}
-        for name in identity_names(data_dir):
+        for name in identity_names(ws):
             try:
-                fingerprints[
-                    keys_mod.read_key_info(identity_paths(data_dir, name)[0]).fingerprint
-                ] = name
+                fingerprints[keys_mod.read_key_info(identity_paths(ws, name)[0]).fingerprint] = name
             except SigningError:
                 continue
         if not fingerprints:
             raise SigningError(
                 _(
                     "no signing key in {dir}; run `inspector-app keys init`",
-                    dir=data_dir / SIGNING_DIR,
+                    dir=ws.data_dir / SIGNING_DIR,
                 )
             )
     leaf = next(
@@ -328,13 +325,13 @@ def import_certificate(
             ) from None
     owner = fingerprints[keys_mod.public_key_fingerprint(leaf.public_key())]
     name = ca_mod.common_name(leaf.subject)
-    key_path, cert_path = identity_paths(data_dir, owner or name)
+    key_path, cert_path = identity_paths(ws, owner or name)
     moved: tuple[Path, Path] | None = None
     if owner is not None and owner != name and key_path.parent.name == PEOPLE_DIR:
         # a further identity is filed under its name: HQ named the key's owner otherwise,
         # so the key goes to that name's place with its certificate
         moved, key_bytes = (key_path, cert_path), key_path.read_bytes()
-        key_path, cert_path = identity_paths(data_dir, name)
+        key_path, cert_path = identity_paths(ws, name)
     if key_bytes is not None:
         _backup_existing(key_path, cert_path)
         atomic_write_bytes(key_path, key_bytes)
@@ -345,7 +342,7 @@ def import_certificate(
         _backup_existing(*moved)  # the old files stay beside, as .old
         for old in moved:
             old.unlink(missing_ok=True)
-    status = identity_status(data_dir, name)
+    status = identity_status(ws, name)
     assert status is not None
     return status
 

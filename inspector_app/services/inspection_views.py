@@ -28,7 +28,6 @@ from inspector_app.services.inspections import (
     grade_label,
 )
 from inspector_app.services.templates import template_of
-from inspector_app.store.db import Database
 from inspector_app.store.models import (
     AnswerRecord,
     Finding,
@@ -39,6 +38,7 @@ from inspector_app.store.models import (
     Site,
     TemplateVersion,
 )
+from inspector_app.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,8 @@ class InspectionState:
         return self.status in EDITABLE
 
 
-def load_inspection_state(db: Database, inspection_id: str) -> InspectionState:
-    with db.session() as s:
+def load_inspection_state(ws: Workspace, inspection_id: str) -> InspectionState:
+    with ws.db.session() as s:
         read = _read(s, inspection_id)
         open_findings = len(
             s.exec(
@@ -124,16 +124,16 @@ def _state(read: _Read, open_findings: int) -> InspectionState:
 # -- queries for detail views ------------------------------------------------------------
 
 
-def inspection_detail(db: Database, inspection_id: str) -> dict[str, Any]:
+def inspection_detail(ws: Workspace, inspection_id: str) -> dict[str, Any]:
     """Everything ``inspections show`` prints, scored by the same pure function."""
-    return inspection_detail_and_state(db, inspection_id)[0]
+    return inspection_detail_and_state(ws, inspection_id)[0]
 
 
 def inspection_detail_and_state(
-    db: Database, inspection_id: str
+    ws: Workspace, inspection_id: str
 ) -> tuple[dict[str, Any], InspectionState]:
     """``inspection_detail`` and ``load_inspection_state`` from one read and one scoring."""
-    with db.session() as s:
+    with ws.db.session() as s:
         read = _read(s, inspection_id)
         insp, site, template, records, result = (
             read.insp,

@@ -33,9 +33,7 @@ from inspector_app.services.browse import status_label
 from inspector_app.services.canonical import canonical_data, data_hash
 from inspector_app.services.errors import InvalidInput, Locked, NotFound, check_length
 from inspector_app.services.templates import template_in, template_of
-from inspector_app.settings import report_presentation
 from inspector_app.store import audit
-from inspector_app.store.db import Database
 from inspector_app.store.models import (
     AnswerRecord,
     Finding,
@@ -47,6 +45,8 @@ from inspector_app.store.models import (
     TemplateVersion,
     utcnow,
 )
+from inspector_app.timefmt import zone_name
+from inspector_app.workspace import Workspace
 
 
 def grade_label(template: ChecklistTemplate, grade_id: str) -> str:
@@ -156,7 +156,7 @@ def set_status(
 
 
 def start_inspection(
-    db: Database,
+    ws: Workspace,
     *,
     site_id: str,
     template_version_id: str,
@@ -167,7 +167,7 @@ def start_inspection(
 ) -> Inspection:
     """Open a draft inspection; open findings of the site's last inspection carry forward (复查)."""
     names = check_inspectors(inspectors)
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         site = s.get(Site, site_id)
         if site is None:
             raise NotFound(_("no site {ref!r}", ref=site_id))
@@ -314,10 +314,10 @@ def describe_missing(template: ChecklistTemplate, ids: Iterable[str]) -> list[st
 
 
 def complete_inspection(
-    db: Database, inspection_id: str, *, actor: str, ended_on: dt.date | None = None
+    ws: Workspace, inspection_id: str, *, actor: str, ended_on: dt.date | None = None
 ) -> InspectionRevision:
     """Freeze score and answers; refuse while a required item or veto is unanswered."""
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         insp = get_inspection(s, inspection_id)
         require_editable(insp)
         template = template_for(s, insp)
@@ -346,7 +346,9 @@ def complete_inspection(
             data_json=json.dumps(data, ensure_ascii=False, sort_keys=True),
             data_hash=data_hash(data),
             amend_reason=insp.amend_reason,
-            **report_presentation(),
+            # what its report is issued under, whatever the settings say later (0006)
+            organisation=(ws.organisation or "")[:200] or None,
+            display_zone=zone_name(),
         )
         s.add(snap)
         set_status(s, insp, InspectionStatus.COMPLETED.value, actor=actor, action="complete")
@@ -354,12 +356,12 @@ def complete_inspection(
     return snap
 
 
-def amend_inspection(db: Database, inspection_id: str, *, reason: str, actor: str) -> Inspection:
+def amend_inspection(ws: Workspace, inspection_id: str, *, reason: str, actor: str) -> Inspection:
     """Reopen a completed inspection as a new revision; the old revision stays on record."""
     if not reason.strip():
         raise InvalidInput(_("an amendment needs a reason"))
     check_length(reason.strip(), limits.REASON, _("the reason"))
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         insp = get_inspection(s, inspection_id)
         require_status(
             insp, AMENDABLE, _("only a completed inspection can be amended; {id} is {status}")
@@ -387,9 +389,9 @@ def amend_inspection(db: Database, inspection_id: str, *, reason: str, actor: st
     return insp
 
 
-def mark_exported(db: Database, inspection_id: str, *, package: str, actor: str) -> Inspection:
+def mark_exported(ws: Workspace, inspection_id: str, *, package: str, actor: str) -> Inspection:
     """Record that a signed inspection left in a package for headquarters."""
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         insp = get_inspection(s, inspection_id)
         require_status(
             insp,

@@ -40,8 +40,8 @@ from inspector_app.services.inspections import (
     template_for,
 )
 from inspector_app.store import audit
-from inspector_app.store.db import Database
 from inspector_app.store.models import Finding, FindingPhoto, Photo, utcnow
+from inspector_app.workspace import Workspace
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 ROLES = tuple(r.value for r in PhotoRole)
@@ -137,9 +137,9 @@ def original_name(path: Path) -> str:
     return name[: limits.FILE_NAME - len(tail) - 1] + "…" + tail
 
 
-def _check_target(db: Database, inspection_id: str, item_id: str | None) -> tuple[str, set[str]]:
+def _check_target(ws: Workspace, inspection_id: str, item_id: str | None) -> tuple[str, set[str]]:
     """The inspection's full id (editable, item valid) and the SHA-256 of its photos."""
-    with db.session() as s:
+    with ws.db.session() as s:
         insp = get_inspection(s, inspection_id)
         require_editable(insp)
         if item_id is not None:
@@ -149,7 +149,7 @@ def _check_target(db: Database, inspection_id: str, item_id: str | None) -> tupl
 
 
 def _insert(
-    db: Database,
+    ws: Workspace,
     inspection_id: str,
     *,
     sha256: str,
@@ -160,7 +160,7 @@ def _insert(
     actor: str,
 ) -> Photo:
     captured = image.captured_utc()
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         insp = get_inspection(s, inspection_id)
         require_editable(insp)  # it may have been completed while the files were read
         photo = Photo(
@@ -208,8 +208,7 @@ def _insert(
 
 
 def add_photos(
-    db: Database,
-    data_dir: Path,
+    ws: Workspace,
     inspection_id: str,
     sources: Sequence[Path],
     *,
@@ -226,12 +225,12 @@ def add_photos(
     the rest (the report says what was done and what remains).
     """
     caption = _clean_caption(caption)
-    full_id, known = _check_target(db, inspection_id, item_id)
+    full_id, known = _check_target(ws, inspection_id, item_id)
     report = AddPhotosReport()
     files = _collect(sources, report)
     report.total = len(files)
     for n, path in enumerate(files, start=1):
-        _add_one(db, data_dir, full_id, path, known, report, item_id, caption, actor)
+        _add_one(ws, full_id, path, known, report, item_id, caption, actor)
         if progress is not None and progress(n, len(files), path.name) is False:
             report.cancelled = True
             report.remaining = files[n:]
@@ -240,8 +239,7 @@ def add_photos(
 
 
 def _add_one(
-    db: Database,
-    data_dir: Path,
+    ws: Workspace,
     inspection_id: str,
     path: Path,
     known: set[str],
@@ -262,7 +260,7 @@ def _add_one(
         report.refused.append((path, exc.reason))
         return
     try:
-        store.store_image(data_dir, image)
+        store.store_image(ws.data_dir, image)
     except OSError as exc:
         report.refused.append(
             (path, _("the photo could not be saved: {error}", error=exc.strerror or exc))
@@ -270,7 +268,7 @@ def _add_one(
         return
     try:
         photo = _insert(
-            db,
+            ws,
             inspection_id,
             sha256=sha,
             name=original_name(path),
@@ -298,9 +296,9 @@ def _photos_query(inspection_id: str, item_id: str | None = None) -> Any:
     return q.order_by(Photo.created_at, literal_column("photo.rowid"))  # type: ignore[arg-type]
 
 
-def list_photos(db: Database, inspection_id: str, item_id: str | None = None) -> list[Photo]:
+def list_photos(ws: Workspace, inspection_id: str, item_id: str | None = None) -> list[Photo]:
     """The photos of an inspection (or of one item), in the order they were added."""
-    with db.session() as s:
+    with ws.db.session() as s:
         insp = get_inspection(s, inspection_id)
         return list(s.exec(_photos_query(insp.id, item_id)).all())
 
@@ -334,21 +332,21 @@ def _get_photo(s: Session, photo_id: str) -> Photo:
     return photo
 
 
-def get_photo(db: Database, photo_id: str) -> Photo:
-    with db.session() as s:
+def get_photo(ws: Workspace, photo_id: str) -> Photo:
+    with ws.db.session() as s:
         return _get_photo(s, photo_id)
 
 
-def photo_files(data_dir: Path, photo: Photo) -> store.MediaPaths:
+def photo_files(ws: Workspace, photo: Photo) -> store.MediaPaths:
     """(original, display, thumb) paths of a photo in the media store."""
-    return store.media_paths(data_dir, photo.sha256, photo.media_type)
+    return store.media_paths(ws.data_dir, photo.sha256, photo.media_type)
 
 
-def missing_photos(db: Database, inspection_id: str) -> dict[str, int]:
+def missing_photos(ws: Workspace, inspection_id: str) -> dict[str, int]:
     """For each visible, applicable item that requires photos: how many are still missing
     (0 once it has enough). Hidden and not-applicable items need none."""
-    state = load_inspection_state(db, inspection_id)
-    with db.session() as s:
+    state = load_inspection_state(ws, inspection_id)
+    with ws.db.session() as s:
         item_ids = s.exec(
             select(Photo.item_id).where(
                 Photo.inspection_id == state.id,
@@ -377,10 +375,10 @@ def photos_still_missing(
 # -- editing --------------------------------------------------------------------------------
 
 
-def set_caption(db: Database, photo_id: str, caption: str | None, *, actor: str) -> Photo:
+def set_caption(ws: Workspace, photo_id: str, caption: str | None, *, actor: str) -> Photo:
     """Set (or with an empty text clear) a photo's caption; audited."""
     text = _clean_caption(caption)
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         photo = _get_photo(s, photo_id)
         insp = get_inspection(s, photo.inspection_id)
         require_editable(insp)
@@ -407,13 +405,13 @@ def set_caption(db: Database, photo_id: str, caption: str | None, *, actor: str)
 
 
 def link_photo_to_finding(
-    db: Database, finding_id: str, photo_id: str, *, role: str = "evidence", actor: str
+    ws: Workspace, finding_id: str, photo_id: str, *, role: str = "evidence", actor: str
 ) -> FindingPhoto:
     """Show a finding with a photo of the same inspection: as found (``evidence``) or after
     correction (``after``, 复查). Linking again with another role changes the role."""
     if role not in ROLES:
         raise InvalidInput(_("unknown photo role {value!r} (use evidence or after)", value=role))
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         finding = s.get(Finding, finding_id)
         if finding is None:
             raise NotFound(_("no finding {id}", id=finding_id))
@@ -452,16 +450,16 @@ def link_photo_to_finding(
     return link
 
 
-def photos_of_finding(db: Database, finding_id: str) -> list[tuple[Photo, str]]:
+def photos_of_finding(ws: Workspace, finding_id: str) -> list[tuple[Photo, str]]:
     """The photos linked to a finding with their role: evidence first, then after."""
-    with db.session() as s:
+    with ws.db.session() as s:
         if s.get(Finding, finding_id) is None:
             raise NotFound(_("no finding {id}", id=finding_id))
-    return photos_of_findings(db, [finding_id])[finding_id]
+    return photos_of_findings(ws, [finding_id])[finding_id]
 
 
 def photos_of_findings(
-    db: Database, finding_ids: Iterable[str]
+    ws: Workspace, finding_ids: Iterable[str]
 ) -> dict[str, list[tuple[Photo, str]]]:
     """``photos_of_finding`` for several findings in one query (an empty list for a finding
     with no photos, or one that does not exist)."""
@@ -469,7 +467,7 @@ def photos_of_findings(
     out: dict[str, list[tuple[Photo, str]]] = {fid: [] for fid in ids}
     if not ids:
         return out
-    with db.session() as s:
+    with ws.db.session() as s:
         rows = s.exec(
             select(FindingPhoto.finding_id, Photo, FindingPhoto.role)
             .join(FindingPhoto, FindingPhoto.photo_id == Photo.id)  # type: ignore[arg-type]

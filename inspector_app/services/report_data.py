@@ -50,21 +50,19 @@ from inspector_app.services.photos import (
 from inspector_app.services.signatures import signatures_of
 from inspector_app.services.sites import find_site
 from inspector_app.settings import default_organisation
-from inspector_app.store.db import Database
 from inspector_app.store.models import Inspection, InspectionRevision, InspectionStatus
 from inspector_app.store.models import Photo as PhotoRow
+from inspector_app.workspace import Workspace
 
 
-def _organisation(explicit: str | None, frozen: str | None, t: Translator) -> str:
+def _organisation(ws: Workspace, explicit: str | None, frozen: str | None, t: Translator) -> str:
     """Who issues the report: the one asked for, else the one its revision was completed
-    under, else the settings', else the bureau."""
+    under, else the workspace's settings', else the bureau."""
     if explicit and explicit.strip():
         return explicit.strip()
     if frozen:
         return frozen
-    from inspector_app.settings import load_settings
-
-    return load_settings().organisation.strip() or default_organisation(t)
+    return ws.organisation or default_organisation(t)
 
 
 class Presentation(NamedTuple):
@@ -74,12 +72,12 @@ class Presentation(NamedTuple):
     zone: str | None  # the display zone (IANA name)
 
 
-def frozen_presentation(db: Database, inspection_id: str) -> Presentation:
+def frozen_presentation(ws: Workspace, inspection_id: str) -> Presentation:
     """The organisation and display zone the current revision was completed under; Nones
     for a draft or a revision completed before they were kept."""
     from inspector_app.services.inspections import get_inspection
 
-    with db.session() as s:
+    with ws.db.session() as s:
         insp = get_inspection(s, inspection_id)
         if insp.status == InspectionStatus.DRAFT.value:
             return Presentation(None, None)
@@ -111,9 +109,9 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def _current_hash(db: Database, inspection_id: str) -> str:
+def _current_hash(ws: Workspace, inspection_id: str) -> str:
     """The hash of the canonical data as it stands (a draft has no frozen one)."""
-    with db.session() as s:
+    with ws.db.session() as s:
         insp = s.get(Inspection, inspection_id)
         assert insp is not None
         return data_hash(canonical_data(s, insp))
@@ -209,8 +207,7 @@ def _vetoes(state: InspectionState, t: Translator) -> list[ReportVeto]:
 
 
 def _findings(
-    db: Database,
-    data_dir: Path,
+    ws: Workspace,
     inspection_id: str,
     previous_id: str | None,
     item_labels: dict[str, str],
@@ -218,12 +215,12 @@ def _findings(
 ) -> tuple[list[ReportFinding], set[str], dt.date | None]:
     """Findings by deadline with before/after photos; the ids of the photos they show; the
     date of the inspection the carried ones come from."""
-    rows = list_findings(db, inspection_id=inspection_id)
+    rows = list_findings(ws, inspection_id=inspection_id)
     originals: dict[str, dict[str, Any]] = {}
     if previous_id and any(r["carried_from"] for r in rows):
-        originals = {r["id"]: r for r in list_findings(db, inspection_id=previous_id)}
+        originals = {r["id"]: r for r in list_findings(ws, inspection_id=previous_id)}
     linked = photos_of_findings(
-        db,
+        ws,
         [
             *(r["id"] for r in rows if r["photos"]),
             *(r["carried_from"] for r in rows if r["carried_from"]),
@@ -263,15 +260,15 @@ def _findings(
                 item_label=item_labels.get(r["item_id"], r["item_id"]) if r["item_id"] else None,
                 carried=bool(carried_from),
                 carried_from_date=origin_date,
-                before=tuple(_photo(data_dir, p, t) for p in before),
-                after=tuple(_photo(data_dir, p, t) for p in after),
+                before=tuple(_photo(ws.data_dir, p, t) for p in before),
+                after=tuple(_photo(ws.data_dir, p, t) for p in after),
             )
         )
     return out, shown, previous_date
 
 
 def report_data(
-    db: Database,
+    ws: Workspace,
     inspection_id: str,
     *,
     lang: str | None = None,
@@ -286,21 +283,20 @@ def report_data(
     Bureau. ``inspection_id`` may be a prefix.
     """
     t = Translator(lang)
-    detail, state = inspection_detail_and_state(db, inspection_id)
+    detail, state = inspection_detail_and_state(ws, inspection_id)
     iid: str = detail["id"]
-    site = find_site(db, detail["site_code"])
-    data_dir = db.path.parent
-    photo_rows = list_photos(db, iid)
+    site = find_site(ws, detail["site_code"])
+    photo_rows = list_photos(ws, iid)
     photos_by_item: dict[str, list[ReportPhoto]] = {}
     for p in photo_rows:
         if p.item_id:
-            photos_by_item.setdefault(p.item_id, []).append(_photo(data_dir, p, t))
+            photos_by_item.setdefault(p.item_id, []).append(_photo(ws.data_dir, p, t))
     section_scores = {sec["id"]: sec for sec in detail["sections"]}
     sections, labels = _items(state, photos_by_item, section_scores, t)
-    findings, shown, previous_date = _findings(
-        db, data_dir, iid, detail["previous_inspection"], labels, t
+    findings, shown, previous_date = _findings(ws, iid, detail["previous_inspection"], labels, t)
+    other = tuple(
+        _photo(ws.data_dir, p, t) for p in photo_rows if not p.item_id and p.id not in shown
     )
-    other = tuple(_photo(data_dir, p, t) for p in photo_rows if not p.item_id and p.id not in shown)
     signatures = tuple(
         ReportSignature(
             name=g.signer_name,
@@ -309,7 +305,7 @@ def report_data(
             signed_at=timefmt.format_instant(g.signed_at),
             image_png=g.image_png,
         )
-        for g in signatures_of(db, iid)
+        for g in signatures_of(ws, iid)
     )
     frozen = detail["data_hash"]
     current = next((r for r in detail["revisions"] if r["revision"] == detail["revision"]), None)
@@ -331,7 +327,7 @@ def report_data(
         language=t.language,
         inspection_id=iid,
         report_number=report_number(started.year, site.code, iid, detail["revision"]),
-        organisation=_organisation(organisation, frozen_organisation, t),
+        organisation=_organisation(ws, organisation, frozen_organisation, t),
         title=t.tr("{title} — on-site inspection report", title=t.pick(template.title)),
         site_code=site.code,
         site_name=site.name,
@@ -364,7 +360,7 @@ def report_data(
         findings=tuple(findings),
         signatures=signatures,
         other_photos=other,
-        data_hash=frozen or _current_hash(db, iid),
+        data_hash=frozen or _current_hash(ws, iid),
         data_hash_frozen=frozen is not None,
         completed_at=completed_at,
         previous_inspection_date=previous_date,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 
@@ -29,6 +28,7 @@ from inspector_app.services.identities import (
 )
 from inspector_app.signing import ca as ca_mod
 from inspector_app.signing.pades import SignatureBox, sign_pdf_bytes, write_signed_pdf
+from inspector_app.workspace import Workspace
 
 
 class NotAnInspector(SigningRefused):
@@ -64,16 +64,16 @@ class SignedReport:
     identity_created: bool  # a self-signed identity was made for this signature
 
 
-def signer_choice(db: Any, data_dir: Path, inspection_id: str) -> SignerChoice:
+def signer_choice(ws: Workspace, inspection_id: str) -> SignerChoice:
     import json
 
     from inspector_app.services.inspections import get_inspection
 
-    with db.session() as s:
+    with ws.db.session() as s:
         insp = get_inspection(s, inspection_id)
         names = json.loads(insp.inspectors)
         full_id, revision, status = insp.id, insp.revision, insp.status
-    have = set(identity_names(data_dir))
+    have = set(identity_names(ws))
     return SignerChoice(full_id, revision, status, names, [n for n in names if n in have])
 
 
@@ -117,8 +117,7 @@ def _stamp_box(box: ReportBox) -> SignatureBox:
 
 @refusing
 def sign_report(
-    db: Any,
-    data_dir: Path,
+    ws: Workspace,
     inspection_id: str,
     output: Path,
     *,
@@ -135,14 +134,13 @@ def sign_report(
 
     from inspector_app.services.inspections import get_inspection
     from inspector_app.services.reports import render_report
-    from inspector_app.settings import default_actor
     from inspector_app.store import audit
     from inspector_app.store.models import InspectionRevision
 
-    actor = actor or default_actor()
+    actor = actor or ws.actor
     t = Translator(lang)  # the report's language, whatever the window shows
     output = Path(output).expanduser().resolve()
-    choice = signer_choice(db, data_dir, inspection_id)
+    choice = signer_choice(ws, inspection_id)
     if choice.status not in SIGNABLE:
         raise InvalidInput(
             _(
@@ -153,7 +151,7 @@ def sign_report(
         )
     full_id, revision = choice.inspection_id, choice.revision
     name = choose_signer(choice, signer, actor)
-    identity, created = ensure_identity(data_dir, passphrase=passphrase, name=name)
+    identity, created = ensure_identity(ws, passphrase=passphrase, name=name)
     if identity.name != name:  # the certificate names someone else: never sign as them
         raise NotAnInspector(
             _(
@@ -162,7 +160,7 @@ def sign_report(
                 other=identity.name,
             )
         )
-    report = render_report(db, full_id, lang=t.language, organisation=organisation)
+    report = render_report(ws, full_id, lang=t.language, organisation=organisation)
     number = report.report_number
     with timefmt.zone_scope(report.zone):  # the stamp's time in the zone the cover names
         signed_bytes = sign_pdf_bytes(
@@ -174,7 +172,7 @@ def sign_report(
             lang=t.language,
             field_name=report.signature_box.field_name,
         )
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         insp = get_inspection(s, full_id)
         snap = s.exec(
             select(InspectionRevision).where(

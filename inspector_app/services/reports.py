@@ -21,7 +21,7 @@ from inspector_app import timefmt
 from inspector_app.fsutil import atomic_write_bytes
 from inspector_app.reports.model import ReportData, SignatureBox, qr_payload
 from inspector_app.services.report_data import frozen_presentation, report_data
-from inspector_app.store.db import Database
+from inspector_app.workspace import Workspace
 
 __all__ = [
     "ReportData",
@@ -68,15 +68,15 @@ class UnsignedReport:
 
 
 def render_report(
-    db: Database, inspection_id: str, *, lang: str = "zh", organisation: str | None = None
+    ws: Workspace, inspection_id: str, *, lang: str = "zh", organisation: str | None = None
 ) -> UnsignedReport:
     """The unsigned report in ``lang``, in memory: the PDF with its page count, signature
     box, number and data hash. The same revision always gives the same bytes."""
     from inspector_app.reports.builder import render_pdf  # reportlab only when a report is made
 
-    zone = frozen_presentation(db, inspection_id).zone
+    zone = frozen_presentation(ws, inspection_id).zone
     with timefmt.zone_scope(zone):
-        data = report_data(db, inspection_id, lang=lang, organisation=organisation)
+        data = report_data(ws, inspection_id, lang=lang, organisation=organisation)
         rendered = render_pdf(data)
     if not _looks_whole(rendered.pdf):  # pragma: no cover - reportlab always ends the file
         raise RuntimeError("the PDF is incomplete")
@@ -92,10 +92,10 @@ def render_report(
 
 
 def render_report_bytes(
-    db: Database, inspection_id: str, *, lang: str = "zh", organisation: str | None = None
+    ws: Workspace, inspection_id: str, *, lang: str = "zh", organisation: str | None = None
 ) -> bytes:
     """The unsigned PDF's bytes; the same revision always gives the same bytes."""
-    return render_report(db, inspection_id, lang=lang, organisation=organisation).pdf
+    return render_report(ws, inspection_id, lang=lang, organisation=organisation).pdf
 
 
 def _looks_whole(pdf: bytes) -> bool:
@@ -103,7 +103,7 @@ def _looks_whole(pdf: bytes) -> bool:
 
 
 def build_report(
-    db: Database,
+    ws: Workspace,
     inspection_id: str,
     output: Path,
     *,
@@ -117,7 +117,7 @@ def build_report(
     issuer on the cover; none gives the one the revision was completed under, else the
     settings', else the bureau.
     """
-    report = render_report(db, inspection_id, lang=lang, organisation=organisation)
+    report = render_report(ws, inspection_id, lang=lang, organisation=organisation)
     output = Path(output)
     atomic_write_bytes(output, report.pdf)
     return ReportResult(

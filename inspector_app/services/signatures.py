@@ -14,7 +14,6 @@ from inspector_app.i18n import _
 from inspector_app.services.errors import InvalidInput, check_length
 from inspector_app.services.inspections import get_inspection, require_status, set_status
 from inspector_app.store import audit
-from inspector_app.store.db import Database
 from inspector_app.store.models import (
     InspectionRevision,
     InspectionStatus,
@@ -22,10 +21,11 @@ from inspector_app.store.models import (
     Site,
     utcnow,
 )
+from inspector_app.workspace import Workspace
 
 
 def record_signature(
-    db: Database,
+    ws: Workspace,
     inspection_id: str,
     *,
     signer_name: str,
@@ -42,7 +42,7 @@ def record_signature(
     check_length(signer_name.strip(), limits.NAME, _("the signer's name"))
     if not image_png.startswith(b"\x89PNG\r\n\x1a\n"):
         raise InvalidInput(_("a signature must be a PNG image"))
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         insp = get_inspection(s, inspection_id)
         require_status(
             insp,
@@ -98,9 +98,9 @@ def record_signature(
     return sig
 
 
-def signatures_of(db: Database, inspection_id: str) -> list[Signature]:
+def signatures_of(ws: Workspace, inspection_id: str) -> list[Signature]:
     """The signatures given on the inspection's current revision."""
-    with db.session() as s:
+    with ws.db.session() as s:
         insp = get_inspection(s, inspection_id)
         return list(
             s.exec(
@@ -114,13 +114,13 @@ def signatures_of(db: Database, inspection_id: str) -> list[Signature]:
         )
 
 
-def pending_signers(db: Database, inspection_id: str) -> list[tuple[str, str]]:
+def pending_signers(ws: Workspace, inspection_id: str) -> list[tuple[str, str]]:
     """Who still has to sign this revision: each inspector, then the site's representative."""
-    with db.session() as s:
+    with ws.db.session() as s:
         insp = get_inspection(s, inspection_id)
         site = s.get(Site, insp.site_id)
         inspectors = json.loads(insp.inspectors)
-    done = signatures_of(db, inspection_id)
+    done = signatures_of(ws, inspection_id)
     signed = {g.signer_name for g in done if g.role == "inspector"}
     pending = [(name, "inspector") for name in inspectors if name not in signed]
     if not any(g.role == "site_representative" for g in done):

@@ -22,8 +22,8 @@ from inspector_app.i18n import _
 from inspector_app.presenters.labels import site_type_label  # noqa: F401  (re-exported for the CLI)
 from inspector_app.services.errors import InvalidInput, NotFound
 from inspector_app.store import audit
-from inspector_app.store.db import Database
 from inspector_app.store.models import Site, utcnow
+from inspector_app.workspace import Workspace
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 20000
@@ -314,10 +314,10 @@ def read_site_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
 
 
 def upsert_sites(
-    db: Database, records: list[dict[str, Any]], *, actor: str, is_sample: bool = False
+    ws: Workspace, records: list[dict[str, Any]], *, actor: str, is_sample: bool = False
 ) -> ImportResult:
     result = ImportResult()
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         existing = {site.code: site for site in s.exec(select(Site)).all()}
         for rec in records:
             values: dict[str, Any] = {k: (rec.get(k) or None) for k in FIELDS}
@@ -364,22 +364,22 @@ def upsert_sites(
     return result
 
 
-def import_sites(db: Database, path: Path, *, actor: str) -> ImportResult:
+def import_sites(ws: Workspace, path: Path, *, actor: str) -> ImportResult:
     rows = read_site_rows(path)
-    return upsert_sites(db, [rec for _line, rec in rows], actor=actor)
+    return upsert_sites(ws, [rec for _line, rec in rows], actor=actor)
 
 
-def list_sites(db: Database, site_type: str | None = None) -> list[Site]:
-    with db.session() as s:
+def list_sites(ws: Workspace, site_type: str | None = None) -> list[Site]:
+    with ws.db.session() as s:
         q = select(Site).order_by(Site.site_type, Site.code)
         if site_type:
             q = q.where(Site.site_type == site_type)
         return list(s.exec(q).all())
 
 
-def find_site(db: Database, ref: str) -> Site:
+def find_site(ws: Workspace, ref: str) -> Site:
     """By id or by code."""
-    with db.session() as s:
+    with ws.db.session() as s:
         site = s.get(Site, ref) or s.exec(select(Site).where(Site.code == ref)).first()
     if site is None:
         raise NotFound(_("no site {ref!r}", ref=ref))

@@ -22,7 +22,8 @@ from inspector_app.i18n import current_language
 from inspector_app.limits import TEMPLATE_BYTES
 from inspector_app.services.drafts import DESKTOP_LOCK, Recovery, recover_drafts
 from inspector_app.settings import Settings
-from inspector_app.store.db import Database, open_database
+from inspector_app.store.db import DatabaseError as DatabaseError  # what a start refuses with
+from inspector_app.store.db import open_database
 from inspector_app.store.locks import try_hold
 from inspector_app.store.meta import get_value, set_value
 from inspector_app.workspace import Workspace
@@ -53,12 +54,12 @@ def fingerprints(files: list[Path]) -> dict[Path, str]:
     return {p: fingerprint(p) for p in files}
 
 
-def seen_forms(db: Database) -> set[str]:
-    return set(get_value(db, FORMS_SEEN, []))
+def seen_forms(ws: Workspace) -> set[str]:
+    return set(get_value(ws.db, FORMS_SEEN, []))
 
 
-def invalid_forms(db: Database) -> dict[str, Any]:
-    value = get_value(db, FORMS_INVALID, {})
+def invalid_forms(ws: Workspace) -> dict[str, Any]:
+    value = get_value(ws.db, FORMS_INVALID, {})
     return value if isinstance(value, dict) else {}
 
 
@@ -87,7 +88,7 @@ def cached_issues(
 
 
 def record_verdicts(
-    db: Database,
+    ws: Workspace,
     raw: dict[Path, str],
     judged: list[Path],
     issues: list[TemplateIssue],
@@ -96,14 +97,14 @@ def record_verdicts(
     """Remember what parsing ``judged`` found: ``pinned`` fingerprints join ``forms_seen``;
     the files with ``issues`` are kept as invalid with their messages. Verdicts on files no
     longer in the folder are dropped."""
-    seen = seen_forms(db)
+    seen = seen_forms(ws)
     if pinned - seen:
-        set_value(db, FORMS_SEEN, sorted(seen | pinned))
+        set_value(ws.db, FORMS_SEEN, sorted(seen | pinned))
         seen |= pinned
     by_file: dict[str, list[list[Any]]] = {}
     for issue in issues:
         by_file.setdefault(issue.file, []).append([issue.line, issue.message])
-    invalid = invalid_forms(db)
+    invalid = invalid_forms(ws)
     updated = {h: v for h, v in invalid.items() if h in raw.values() and h not in seen}
     for path in judged:
         found = by_file.get(str(path))
@@ -112,35 +113,20 @@ def record_verdicts(
         else:
             updated.pop(raw[path], None)
     if updated != invalid:
-        set_value(db, FORMS_INVALID, updated)
+        set_value(ws.db, FORMS_INVALID, updated)
 
 
-def ensure_templates(db: Database, folder: Path | None = None) -> list[TemplateIssue]:
+def ensure_templates(ws: Workspace, folder: Path | None = None) -> list[TemplateIssue]:
     """Pin the templates of forms/ when any file is new or changed; report invalid files
     (from their kept verdict when nothing changed: nothing is parsed then)."""
     folder = folder or paths.forms_dir()
     raw = fingerprints(paths.form_files(folder))
-    seen, invalid = seen_forms(db), invalid_forms(db)
+    seen, invalid = seen_forms(ws), invalid_forms(ws)
     if not unjudged(raw, seen, invalid):
         return cached_issues(raw, seen, invalid)
     from inspector_app.services.templates import sync_forms
 
-    return sync_forms(db, folder).issues
-
-
-def open_data_folder(data_dir: Path, *, desktop: bool = False) -> Database:
-    """The data folder as every start opens it: migrated, forms pinned, and what was being
-    typed when the app last died turned into the edits it stands for (``desktop``: the
-    caller is the desktop holding the folder's ``drafts.DESKTOP_LOCK``)."""
-    db = open_database(data_dir)
-    try:
-        ensure_templates(db)
-        # reads one small table; the ORM loads only if a draft is left
-        recover_drafts(db, desktop=desktop)
-    except BaseException:
-        db.dispose()
-        raise
-    return db
+    return sync_forms(ws, folder).issues
 
 
 def open_workspace(
@@ -162,14 +148,14 @@ def open_workspace(
     """
     lock = try_hold(data_dir / DESKTOP_LOCK) if desktop and data_dir.is_dir() else None
     try:
-        db = open_database(data_dir)
+        ws = Workspace(data_dir, open_database(data_dir), actor, dataclasses.replace(settings))
         try:
             if forms:
-                ensure_templates(db)
+                ensure_templates(ws)
             # reads one small table; the ORM loads only if a draft is left
-            recovery = recover_drafts(db, desktop=lock is not None)
+            recovery = recover_drafts(ws, desktop=lock is not None)
         except BaseException:
-            db.dispose()
+            ws.db.dispose()
             raise
     except BaseException:
         if lock is not None:
@@ -177,5 +163,5 @@ def open_workspace(
         raise
     if desktop and lock is None:  # the folder was new (or another desktop holds it)
         lock = try_hold(data_dir / DESKTOP_LOCK)
-    ws = Workspace(data_dir, db, actor, dataclasses.replace(settings), desktop_lock=lock)
+    ws.desktop_lock = lock
     return ws, recovery

@@ -1,8 +1,8 @@
 """Packages: carry inspections between laptops and headquarters on a file (docs/sync.md).
 
-    export_package(db, data_dir, Path("E:/2024-06 PB-02.inspkg"), actor="张工")
+    export_package(ws, Path("E:/2024-06 PB-02.inspkg"), actor="张工")
     preview = preview_import(db, path)          # signature-checked manifest, nothing written
-    result = import_package(db, data_dir, path, actor="李工")
+    result = import_package(ws, path, actor="李工")
 
 Export writes the inspections (and the visits they follow), every site, the template
 versions in use and each photo's original into one signed package, atomically. Import checks
@@ -50,6 +50,7 @@ from inspector_app.sync.manifest import Manifest, utc_now
 from inspector_app.sync.merge import MergeResult
 from inspector_app.sync.package import SUFFIX, open_package, read_manifest, write_package
 from inspector_app.sync.strict import PackageRejected, canonical_json
+from inspector_app.workspace import Workspace
 
 __all__ = [
     "SUFFIX",
@@ -115,8 +116,7 @@ def _names(text: str) -> list[str]:
 
 
 def export_package(
-    db: Database,
-    data_dir: Path,
+    ws: Workspace,
     out: Path,
     *,
     actor: str,
@@ -128,6 +128,7 @@ def export_package(
     the visits they follow. Signed inspections in it are marked exported afterwards.
     ``device_name``: what this device calls itself (``devices.readable_name``; default: the
     actor at this computer); the device keeps its id and key whatever its name."""
+    db, data_dir = ws.db, ws.data_dir
     out = Path(out)
     if out.suffix != SUFFIX:
         out = out.with_name(out.name + SUFFIX)
@@ -188,7 +189,7 @@ def export_package(
             if i in chosen and not bundles.received_here(s, i)
         ]
     for iid in signed:
-        mark_exported(db, iid, package=manifest.package_id, actor=actor)
+        mark_exported(ws, iid, package=manifest.package_id, actor=actor)
     return ExportResult(
         out,
         manifest,
@@ -233,7 +234,8 @@ def _device_state(db: Database, manifest: Manifest) -> tuple[bool, bool, bool]:
     return known, (device is None or device.public_key == manifest.public_key), seen
 
 
-def preview_import(db: Database, data_dir: Path, path: Path) -> ImportPreview:
+def preview_import(ws: Workspace, path: Path) -> ImportPreview:
+    db, data_dir = ws.db, ws.data_dir
     manifest = read_manifest(Path(path))
     known, key_ok, seen = _device_state(db, manifest)
     own = device_identity(data_dir).device_id == manifest.device_id
@@ -307,14 +309,14 @@ class _AlreadyImported(Exception):
 
 
 def import_package(
-    db: Database,
-    data_dir: Path,
+    ws: Workspace,
     path: Path,
     *,
     actor: str,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Import a package, all or nothing; ``PackageRejected`` says why one is refused."""
+    db, data_dir = ws.db, ws.data_dir
     path = Path(path)
     manifest = read_manifest(path)
     result = ImportResult(manifest.package_id, manifest.device_name, manifest.fingerprint)
@@ -470,8 +472,9 @@ def _describe(s: Any, conflict: SyncConflict) -> tuple[str, str, str]:
     return title, mine, theirs
 
 
-def list_conflicts(db: Database, *, open_only: bool = True) -> list[dict[str, Any]]:
+def list_conflicts(ws: Workspace, *, open_only: bool = True) -> list[dict[str, Any]]:
     """Incoming versions kept beside a local one, for a person to decide."""
+    db = ws.db
     with db.session() as s:
         q = select(SyncConflict, SyncReceipt).join(
             SyncReceipt,
@@ -514,11 +517,10 @@ def find_conflict(s: Session, ref: str) -> SyncConflict:
     return conflict
 
 
-def resolve_conflict(
-    db: Database, data_dir: Path, conflict_id: str, *, keep: str, actor: str
-) -> dict[str, Any]:
+def resolve_conflict(ws: Workspace, conflict_id: str, *, keep: str, actor: str) -> dict[str, Any]:
     """Decide a conflict: keep the ``local`` version (the incoming one stays on record), or
     take the ``incoming`` one in place of the local rows. Audited; one transaction."""
+    db, data_dir = ws.db, ws.data_dir
     if keep not in ("local", "incoming"):
         raise InvalidInput(_("keep either local or incoming, not {value!r}", value=keep))
     with db.transaction() as s:

@@ -23,8 +23,8 @@ from inspector_app.services.startup import (
     seen_forms,
     unjudged,
 )
-from inspector_app.store.db import Database
 from inspector_app.store.models import TemplateVersion
+from inspector_app.workspace import Workspace
 
 if TYPE_CHECKING:
     from inspector_app.domain.checklists.loader import LoadedTemplate
@@ -38,7 +38,7 @@ class SyncResult:
     issues: list[TemplateIssue]
 
 
-def sync_forms(db: Database, folder: Path | None = None) -> SyncResult:
+def sync_forms(ws: Workspace, folder: Path | None = None) -> SyncResult:
     """Pin every valid template in ``folder`` (default: the bundled forms/).
 
     A template whose content hash is already stored is left alone, so an inspection's
@@ -49,26 +49,26 @@ def sync_forms(db: Database, folder: Path | None = None) -> SyncResult:
     folder = folder or paths.forms_dir()
     files = paths.form_files(folder)
     raw = fingerprints(files)
-    seen, invalid = seen_forms(db), invalid_forms(db)
+    seen, invalid = seen_forms(ws), invalid_forms(ws)
     todo = unjudged(raw, seen, invalid)
     kept = cached_issues({p: h for p, h in raw.items() if p not in todo}, seen, invalid)
     if not todo:
         return SyncResult([], len(files), kept)  # nothing new: skip parsing at every start
     loaded, issues = validate_files(todo)
-    result = store_templates(db, loaded)
+    result = store_templates(ws, loaded)
     found = issues + result.issues
     refused = {i.file for i in found}
     pinned = {raw[lt.path] for lt in loaded if lt.path and str(lt.path) not in refused}
-    record_verdicts(db, raw, todo, found, pinned)
+    record_verdicts(ws, raw, todo, found, pinned)
     return SyncResult(result.added, result.known, kept + found)
 
 
-def store_templates(db: Database, loaded: Iterable[LoadedTemplate]) -> SyncResult:
+def store_templates(ws: Workspace, loaded: Iterable[LoadedTemplate]) -> SyncResult:
     """Pin new template versions; a published id+version whose content changed is refused."""
     added: list[TemplateVersion] = []
     issues: list[TemplateIssue] = []
     known = 0
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         stored = {
             (r.template_id, r.version): r.content_hash
             for r in s.exec(select(TemplateVersion)).all()
@@ -111,8 +111,8 @@ def store_templates(db: Database, loaded: Iterable[LoadedTemplate]) -> SyncResul
     return SyncResult(added, known, issues)
 
 
-def list_templates(db: Database) -> list[TemplateVersion]:
-    with db.session() as s:
+def list_templates(ws: Workspace) -> list[TemplateVersion]:
+    with ws.db.session() as s:
         return list(
             s.exec(
                 select(TemplateVersion).order_by(
@@ -122,9 +122,9 @@ def list_templates(db: Database) -> list[TemplateVersion]:
         )
 
 
-def find_template_version(db: Database, ref: str) -> TemplateVersion:
+def find_template_version(ws: Workspace, ref: str) -> TemplateVersion:
     """By row id, or by template id (its newest version), or ``id@version``."""
-    with db.session() as s:
+    with ws.db.session() as s:
         row = s.get(TemplateVersion, ref)
         if row is not None:
             return row
@@ -177,9 +177,9 @@ def template_in(s: Session, template_version_id: str) -> ChecklistTemplate:
 
 
 def get_template(
-    db: Database, template_version_id: str
+    ws: Workspace, template_version_id: str
 ) -> tuple[TemplateVersion, ChecklistTemplate]:
-    with db.session() as s:
+    with ws.db.session() as s:
         row = s.get(TemplateVersion, template_version_id)
     if row is None:
         raise NotFound(_("template version {id} not found", id=template_version_id))

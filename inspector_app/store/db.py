@@ -97,6 +97,12 @@ class Database:
                 session.rollback()
                 raise
 
+    def warm(self) -> None:
+        """Build the engine and its first connection now (off the GUI thread), so the first
+        write does not pay for them."""
+        with self.session():
+            pass
+
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()

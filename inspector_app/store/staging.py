@@ -25,6 +25,7 @@ from inspector_app.store.locks import try_lock_fd, unlock_fd
 STAGING_DIRNAME = ".staging"
 LOCK_SUFFIX = ".lock"
 
+
 def _try_lock(fd: int) -> bool:
     return try_lock_fd(fd)
 

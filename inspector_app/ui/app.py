@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from inspector_app import APP_NAME, __version__, i18n, paths, timefmt
 from inspector_app.i18n import _
-from inspector_app.services.startup import open_workspace
+from inspector_app.services.startup import DatabaseError, open_workspace
 from inspector_app.settings import (
     Settings,
     data_dir_for,
@@ -22,7 +23,6 @@ from inspector_app.settings import (
     save_settings,
     use_data_folder,
 )
-from inspector_app.store.db import Database, DatabaseError
 from inspector_app.ui.dialogs import SettingsDialog
 from inspector_app.ui.fonts import install_fonts
 from inspector_app.ui.main_window import MainWindow
@@ -82,10 +82,6 @@ class InspectorApp:
         """The language of this run: the one asked for on starting, else the saved one."""
         return self.run_language or self.settings.language
 
-    @property
-    def db(self) -> Database:
-        return self.ws.db
-
     def _open(self, data_dir: Path) -> Workspace:
         """Open a data folder as this run's Workspace; it holds the folder's desktop lock
         while it is shown, so a command-line run leaves the drafts being typed here alone.
@@ -97,7 +93,7 @@ class InspectorApp:
         return ws
 
     def _new_window(self) -> MainWindow:
-        window = MainWindow(self.db, self.settings, self.actor, self.data_dir)
+        window = MainWindow(self.ws, self.settings)
         window.settings_requested.connect(self.edit_settings)
         window.data_changed.connect(lambda: save_settings(self.settings))
         window.show()
@@ -123,6 +119,7 @@ class InspectorApp:
         if dialog.language_chosen():
             self.run_language = None  # a language chosen here is the saved one from now on
         save_settings(self.settings)
+        self.ws.settings = dataclasses.replace(self.settings)  # what the services read from now
         new_dir = data_dir_for(self.settings, self.explicit_data_dir)
         if self.language != old_lang or new_dir != old_dir:
             self.rebuild(new_dir)

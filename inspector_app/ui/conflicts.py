@@ -9,7 +9,6 @@ Ctrl+A) and decided in one action, after a confirmation that says how many.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import shiboken6
@@ -30,11 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _
-from inspector_app.store.db import Database
 from inspector_app.ui.dialogs import RememberingDialog
 from inspector_app.ui.operations import Operations
 from inspector_app.ui.plain import plain_tip
 from inspector_app.ui.workers import show_error
+from inspector_app.workspace import Workspace
 
 
 def _entity_label(entity: str) -> str:
@@ -61,14 +60,13 @@ class ConflictsDialog(RememberingDialog):
 
     def __init__(
         self,
-        db: Database,
-        data_dir: Path,
+        ws: Workspace,
         actor: str,
         ops: Operations,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
-        self.db, self.data_dir, self.actor, self.ops = db, data_dir, actor, ops
+        self.ws, self.actor, self.ops = ws, actor, ops
         self.rows: list[dict[str, Any]] = []
         self.confirm: QMessageBox | None = None
         self.busy = False  # decisions are being taken in the background
@@ -141,7 +139,7 @@ class ConflictsDialog(RememberingDialog):
     def reload(self) -> None:
         from inspector_app.services.sync import list_conflicts
 
-        self.rows = list_conflicts(self.db)
+        self.rows = list_conflicts(self.ws)
         self.table.setRowCount(len(self.rows))
         for n, r in enumerate(self.rows):
             cells = (
@@ -200,7 +198,7 @@ class ConflictsDialog(RememberingDialog):
         if row is None:
             self.detail_title.setText("")
             return
-        diffs = conflict_differences(self.db, row["id"])
+        diffs = conflict_differences(self.ws, row["id"])
         self.detail_title.setText(
             _("What differs: {title}", title=row["title"])
             if diffs
@@ -256,12 +254,12 @@ class ConflictsDialog(RememberingDialog):
         """Decide in the background (taking many incoming versions checks each one again)."""
         from inspector_app.services.conflicts import resolve_conflicts
 
-        db, data_dir, actor = self.db, self.data_dir, self.actor
+        ws, actor = self.ws, self.actor
         self.busy = True
         self._update_buttons()
         self.ops.run(  # announces the inspections and sites it rewrote
             self,
-            lambda _progress: resolve_conflicts(db, data_dir, ids, keep=keep, actor=actor),
+            lambda _progress: resolve_conflicts(ws, ids, keep=keep, actor=actor),
             changes=lambda done: done.changes(),
             on_done=self._decided,
             on_error=self._failed,

@@ -36,11 +36,11 @@ from inspector_app.services.history import (
     describe_received,
     load_history,
 )
-from inspector_app.store.db import Database
 from inspector_app.ui.dialogs import RememberingDialog, qsettings
 from inspector_app.ui.models import Column, RowsModel
 from inspector_app.ui.plain import plain_labels
 from inspector_app.ui.workers import run_task
+from inspector_app.workspace import Workspace
 
 OK_COLOUR = "#2e7d32"
 BROKEN_COLOUR = "#b00020"
@@ -152,9 +152,9 @@ class HistoryDialog(RememberingDialog):
 
     key = "history"
 
-    def __init__(self, db: Database, inspection_id: str, parent: QWidget | None = None):
+    def __init__(self, ws: Workspace, inspection_id: str, parent: QWidget | None = None):
         super().__init__(parent)
-        self.db = db
+        self.ws = ws
         self.inspection_id = inspection_id
         self.history: InspectionHistory | None = None
         self.loaded = False
@@ -258,10 +258,10 @@ class HistoryDialog(RememberingDialog):
 
     # -- loading --------------------------------------------------------------------------
     def _load(self) -> None:
-        db, inspection_id = self.db, self.inspection_id
+        ws, inspection_id = self.ws, self.inspection_id
         run_task(
             self,
-            lambda _progress: load_history(db, inspection_id),
+            lambda _progress: load_history(ws, inspection_id),
             on_done=self._loaded,
             on_error=self._failed,
         )

@@ -24,7 +24,6 @@ from inspector_app.services.changes import Changes
 from inspector_app.services.errors import ServiceError
 from inspector_app.services.startup import ensure_templates
 from inspector_app.settings import Settings
-from inspector_app.store.db import Database
 from inspector_app.ui.browser import Browser
 from inspector_app.ui.dialogs import fit_to_screen, qsettings
 from inspector_app.ui.form_issues import FormIssuesBar
@@ -33,6 +32,7 @@ from inspector_app.ui.operations import Operations
 from inspector_app.ui.shortcuts import ShortcutsDialog, WindowKeysFirst, catalogue, window_actions
 from inspector_app.ui.welcome import Welcome
 from inspector_app.ui.workers import run_task, show_error
+from inspector_app.workspace import Workspace
 
 if TYPE_CHECKING:
     from inspector_app.ui.editor.editor import ChecklistEditor
@@ -45,12 +45,12 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     data_changed = Signal()
 
-    def __init__(self, db: Database, settings: Settings, actor: str, data_dir: Path):
+    def __init__(self, ws: Workspace, settings: Settings):
         super().__init__()
-        self.db = db
-        self.settings = settings
-        self.actor = actor
-        self.data_dir = data_dir
+        self.ws = ws
+        self.settings = settings  # the app's, saved as they change (recent inspections)
+        self.actor = ws.actor
+        self.data_dir = ws.data_dir
         self.editor: ChecklistEditor | None = None
         self.dialog: QWidget | None = None
         self.last_import_result: Any = None  # what the last package import did
@@ -77,10 +77,10 @@ class MainWindow(QMainWindow):
         column.addWidget(self.form_issues)
         column.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        self.form_issues.show_issues(ensure_templates(db))  # kept verdicts: nothing parsed
+        self.form_issues.show_issues(ensure_templates(ws))  # kept verdicts: nothing parsed
         self.save_status = QLabel()
         self.statusBar().addPermanentWidget(self.save_status)
-        self.statusBar().showMessage(_("Data folder: {dir}", dir=data_dir))
+        self.statusBar().showMessage(_("Data folder: {dir}", dir=ws.data_dir))
 
         self.welcome.load_demo.connect(self.load_sample_data)
         self.welcome.import_sites.connect(self.import_site_list)
@@ -100,13 +100,13 @@ class MainWindow(QMainWindow):
     # -- data ---------------------------------------------------------------------------
     def reload(self) -> None:
         """Read the lists in the background; the window stays responsive meanwhile."""
-        db = self.db
+        ws = self.ws
 
         def work(_progress: Any) -> tuple[list[dict[str, Any]], ...]:
             return (
-                browse.list_inspections(db),
-                browse.list_sites(db),
-                browse.list_findings(db, open_only=True),
+                browse.list_inspections(ws),
+                browse.list_sites(ws),
+                browse.list_findings(ws, open_only=True),
             )
 
         self.statusBar().showMessage(_("Loading…"))
@@ -115,15 +115,14 @@ class MainWindow(QMainWindow):
     def warm_up(self) -> None:
         """Load the editor and the write side in the background once the lists are up,
         so the first inspection opens as fast as the later ones."""
-        db = self.db
+        ws = self.ws
 
         def work(_progress: Any) -> None:
             import inspector_app.services.inspection_views  # answers, inspections
             import inspector_app.services.photos
             import inspector_app.ui.editor.editor  # noqa: F401
 
-            with db.session():
-                pass  # builds the engine and its first connection
+            ws.db.warm()  # builds the engine and its first connection
 
         run_task(self, work, on_done=lambda _r: setattr(self, "warm", True))
 
@@ -158,8 +157,10 @@ class MainWindow(QMainWindow):
         """Each screen refreshes what a write changed: the open editor its inspection (a
         write it did not make itself), the browser its lists."""
         editor = self.editor
-        if editor is not None and source is not editor and changes.touches_inspection(
-            editor.state.id
+        if (
+            editor is not None
+            and source is not editor
+            and changes.touches_inspection(editor.state.id)
         ):
             editor.changed_underneath()
         if changes.touches_lists():
@@ -177,7 +178,7 @@ class MainWindow(QMainWindow):
     def load_sample_data(self) -> None:
         from inspector_app.services.demo import load_demo
 
-        db = self.db
+        ws = self.ws
 
         def done(_result: Any) -> None:
             from inspector_app.services.identities import DEMO_PASSPHRASE
@@ -190,7 +191,7 @@ class MainWindow(QMainWindow):
 
         run_task(
             self,
-            lambda _p: load_demo(db, actor=self.actor),
+            lambda _p: load_demo(ws, actor=self.actor),
             on_done=done,
             title=_("Loading sample data…"),
         )
@@ -203,7 +204,7 @@ class MainWindow(QMainWindow):
             return
         from inspector_app.services.sites import import_sites
 
-        db = self.db
+        ws = self.ws
 
         def done(result: Any) -> None:
             # said with the next counts: a message shown now is replaced by "Loading…"
@@ -218,7 +219,7 @@ class MainWindow(QMainWindow):
 
         run_task(
             self,
-            lambda _p: import_sites(db, Path(path), actor=self.actor),
+            lambda _p: import_sites(ws, Path(path), actor=self.actor),
             on_done=done,
             title=_("Importing sites…"),
         )
@@ -230,12 +231,12 @@ class MainWindow(QMainWindow):
             self.last_import_result = result
             self.reload()
 
-        import_package_flow(self, self.db, self.data_dir, self.actor, done, path=path)
+        import_package_flow(self, self.ws, self.actor, done, path=path)
 
     def show_conflicts(self) -> None:
         from inspector_app.ui.conflicts import ConflictsDialog
 
-        dialog = ConflictsDialog(self.db, self.data_dir, self.actor, self.ops, self)
+        dialog = ConflictsDialog(self.ws, self.actor, self.ops, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: self._forget(dialog))
         self.dialog = dialog
@@ -258,8 +259,7 @@ class MainWindow(QMainWindow):
         inspector = self.settings.inspectors[0] if self.settings.inspectors else default_actor()
         dialog = export_package_flow(
             self,
-            self.db,
-            self.data_dir,
+            self.ws,
             self.actor,
             shown,
             total,
@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
         from inspector_app.services.templates import list_templates
         from inspector_app.ui.dialogs import NewInspectionDialog
 
-        sites = list_sites(self.db)
+        sites = list_sites(self.ws)
         if not sites:
             QMessageBox.information(
                 self,
@@ -286,7 +286,7 @@ class MainWindow(QMainWindow):
             return
         dialog = NewInspectionDialog(
             sites,
-            list_templates(self.db),
+            list_templates(self.ws),
             self.settings.inspectors,
             self,
             preselect_site=site_id or self.browser.current_site_id(),
@@ -297,7 +297,7 @@ class MainWindow(QMainWindow):
         from inspector_app.services import inspections as svc
 
         try:
-            insp = svc.start_inspection(self.db, actor=self.actor, **values)
+            insp = svc.start_inspection(self.ws, actor=self.actor, **values)
         except ServiceError as exc:
             show_error(self, exc)
             return
@@ -314,12 +314,12 @@ class MainWindow(QMainWindow):
         from inspector_app.ui.editor.editor import ChecklistEditor
 
         try:
-            state = views_svc.load_inspection_state(self.db, inspection_id)
+            state = views_svc.load_inspection_state(self.ws, inspection_id)
         except ServiceError as exc:
             show_error(self, exc)
             return None
         self.close_editor(reload=False)
-        editor = ChecklistEditor(self.db, state, self.actor)
+        editor = ChecklistEditor(self.ws, state, self.actor)
         editor.saved_state.connect(self.save_status.setText)
         self.stack.addWidget(editor)
         self.stack.setCurrentWidget(editor)
@@ -369,12 +369,12 @@ class MainWindow(QMainWindow):
             return
         self.editor.flush()
         inspection_id = self.editor.state.id
-        summary = completion_svc.completion_summary(self.db, inspection_id)
+        summary = completion_svc.completion_summary(self.ws, inspection_id)
         dialog = CompletionDialog(summary, self)
 
         def complete() -> None:
             try:
-                svc.complete_inspection(self.db, inspection_id, actor=self.actor)
+                svc.complete_inspection(self.ws, inspection_id, actor=self.actor)
             except ServiceError as exc:
                 show_error(self, exc)
                 return
@@ -394,7 +394,7 @@ class MainWindow(QMainWindow):
 
         def amend() -> None:
             try:
-                svc.amend_inspection(self.db, inspection_id, reason=dialog.text(), actor=self.actor)
+                svc.amend_inspection(self.ws, inspection_id, reason=dialog.text(), actor=self.actor)
             except ServiceError as exc:
                 show_error(self, exc)
                 return
@@ -411,7 +411,7 @@ class MainWindow(QMainWindow):
         if self.editor is None or self.editor.state.status not in ("completed", "signed"):
             return
         inspection_id = self.editor.state.id
-        pending = signatures_svc.pending_signers(self.db, inspection_id)
+        pending = signatures_svc.pending_signers(self.ws, inspection_id)
         if not pending:
             self.statusBar().showMessage(_("Everyone has signed this revision."))
             return
@@ -427,11 +427,11 @@ class MainWindow(QMainWindow):
         def signed() -> None:
             values = dialog.values()
             try:
-                signatures_svc.record_signature(self.db, inspection_id, actor=self.actor, **values)
+                signatures_svc.record_signature(self.ws, inspection_id, actor=self.actor, **values)
             except ServiceError as exc:
                 show_error(self, exc)
                 return
-            rest = signatures_svc.pending_signers(self.db, inspection_id)
+            rest = signatures_svc.pending_signers(self.ws, inspection_id)
             self.open_inspection(inspection_id)
             if rest:
                 self._sign_next(inspection_id, rest)
@@ -446,7 +446,7 @@ class MainWindow(QMainWindow):
         if self.editor is None:
             return
         self.editor.flush()
-        dialog = ReportDialog(self.db, self.editor.state.id, self.actor, self)
+        dialog = ReportDialog(self.ws, self.editor.state.id, self.actor, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: self._forget(dialog))
         self.dialog = dialog
@@ -457,7 +457,7 @@ class MainWindow(QMainWindow):
 
         if self.editor is None:
             return
-        dialog = HistoryDialog(self.db, self.editor.state.id, self)
+        dialog = HistoryDialog(self.ws, self.editor.state.id, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: self._forget(dialog))
         self.dialog = dialog

@@ -29,17 +29,13 @@ from PySide6.QtWidgets import (
 
 from inspector_app.i18n import _
 from inspector_app.presenters.times import taken_text
-from inspector_app.store.db import Database
 from inspector_app.ui.dialogs import RememberingDialog, qsettings
 from inspector_app.ui.plain import plain_labels, plain_tip
 from inspector_app.ui.workers import run_task
+from inspector_app.workspace import Workspace
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 IMAGE_FILTER = "*.jpg *.jpeg *.png *.JPG *.JPEG *.PNG"
-
-
-def data_dir_of(db: Database) -> Path:
-    return db.path.parent
 
 
 def dropped_paths(mime: QMimeData) -> list[Path]:
@@ -61,7 +57,7 @@ def pasted_image(mime: QMimeData) -> Path | None:
 
 def add_photos_in_background(
     parent: QWidget,
-    db: Database,
+    ws: Workspace,
     inspection_id: str,
     sources: Sequence[Path],
     *,
@@ -76,8 +72,7 @@ def add_photos_in_background(
 
     def work(progress: Any) -> Any:
         return add_photos(
-            db,
-            data_dir_of(db),
+            ws,
             inspection_id,
             sources,
             actor=actor,
@@ -140,12 +135,12 @@ class PhotoStrip(QListWidget):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
         self.itemActivated.connect(lambda it: self.open_photo.emit(it.data(ID_ROLE)))
 
-    def set_photos(self, photos: Sequence[Any], data_dir: Path) -> None:
+    def set_photos(self, photos: Sequence[Any], ws: Workspace) -> None:
         from inspector_app.services.photos import photo_files
 
         self.clear()
         for p in photos:
-            _original, _display, thumb = photo_files(data_dir, p)
+            _original, _display, thumb = photo_files(ws, p)
             item = QListWidgetItem(QIcon(QPixmap(str(thumb))), p.caption or p.original_name)
             item.setData(ID_ROLE, p.id)
             taken = taken_text(p)
@@ -280,14 +275,14 @@ class PhotoViewer(RememberingDialog):
     def __init__(
         self,
         photos: Sequence[Any],
-        data_dir: Path,
+        ws: Workspace,
         start_id: str,
         editable: bool,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.photos = list(photos)
-        self.data_dir = data_dir
+        self.ws = ws
         self.index = next((n for n, p in enumerate(self.photos) if p.id == start_id), 0)
         self.scale = 0.0  # 0: fit to the window
         self.image = QLabel()
@@ -333,7 +328,7 @@ class PhotoViewer(RememberingDialog):
         from inspector_app.services.photos import photo_files
 
         p = self.current
-        _original, display, _thumb = photo_files(self.data_dir, p)
+        _original, display, _thumb = photo_files(self.ws, p)
         self.pixmap = QPixmap(str(display))
         self.caption.setText(p.caption or "")
         self.info.setText(

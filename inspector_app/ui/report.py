@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _, current_language
-from inspector_app.store.db import Database
 from inspector_app.ui.dialogs import RememberingDialog
 from inspector_app.ui.plain import plain_labels
 from inspector_app.ui.workers import run_task, show_error
+from inspector_app.workspace import Workspace
 
 if TYPE_CHECKING:
     from inspector_app.services.report_signing import SignedReport
@@ -161,9 +161,11 @@ class ReportDialog(RememberingDialog):
 
     key = "report"
 
-    def __init__(self, db: Database, inspection_id: str, actor: str, parent: QWidget | None = None):
+    def __init__(
+        self, ws: Workspace, inspection_id: str, actor: str, parent: QWidget | None = None
+    ):
         super().__init__(parent)
-        self.db, self.inspection_id, self.actor = db, inspection_id, actor
+        self.ws, self.inspection_id, self.actor = ws, inspection_id, actor
         self.setWindowTitle(_("Inspection report"))
         self.tmp = Path(tempfile.mkdtemp(prefix="inspector-report-"))
         self.built: ReportResult | None = None
@@ -223,11 +225,11 @@ class ReportDialog(RememberingDialog):
         self.status.setText(_("Building the report…"))
         lang = self.lang.currentData()
         target = self.tmp / f"report-{lang}.pdf"
-        db, inspection_id = self.db, self.inspection_id
+        ws, inspection_id = self.ws, self.inspection_id
 
         def work(progress: Any) -> tuple[ReportResult, list[bytes]]:
             progress(0, 2, _("Building the report…"))
-            result = build_report(db, inspection_id, target, lang=lang)
+            result = build_report(ws, inspection_id, target, lang=lang)
             progress(1, 2, _("Rendering the pages…"))
             return result, render_pages(target)
 
@@ -302,7 +304,7 @@ class ReportDialog(RememberingDialog):
         if passphrase is not None:
             self._sign_to(path, passphrase, signer)
             return
-        choice = signer_choice(self.db, self.db.path.parent, self.inspection_id)
+        choice = signer_choice(self.ws, self.inspection_id)
         dialog = PassphraseDialog(
             choice.inspectors, choice.with_identity, self, signer=signer, error=error
         )
@@ -319,12 +321,11 @@ class ReportDialog(RememberingDialog):
         from inspector_app.services.identities import PassphraseRejected
         from inspector_app.services.report_signing import sign_report
 
-        db, inspection_id, lang = self.db, self.inspection_id, self.lang.currentData()
+        ws, inspection_id, lang = self.ws, self.inspection_id, self.lang.currentData()
 
         def work(_progress: Any) -> SignedReport:
             return sign_report(
-                db,
-                db.path.parent,
+                ws,
                 inspection_id,
                 path,
                 passphrase=passphrase,

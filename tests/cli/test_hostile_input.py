@@ -24,8 +24,7 @@ from typing import Any
 import pytest
 
 from inspector_app.services.templates import sync_forms
-from inspector_app.store.db import open_database
-from tests.conftest import fifo, run_cli_bounded, run_main
+from tests.conftest import fifo, open_ws, run_cli_bounded, run_main
 from tests.services.helpers import db_fingerprint, start
 
 BASELINE, BASELINE_RUNS = "baseline: sites list ", 3
@@ -39,10 +38,10 @@ BAD = b"\xff\xfe\x80"  # not UTF-8
 def folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A data folder with a draft inspection of the pilot-base template."""
     data = tmp_path_factory.mktemp("hostile") / "data"
-    db = open_database(data)
-    sync_forms(db)
-    insp_id, _t = start(db)
-    db.dispose()
+    ws = open_ws(data)
+    sync_forms(ws)
+    insp_id, _t = start(ws)
+    ws.close()
     return data, insp_id[:8]
 
 
@@ -274,9 +273,7 @@ def runs(folder: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> 
 def _limit(runs: dict[str, Any]) -> float:
     """MAX_SECONDS on an idle machine; on a loaded one, as many times a plain command's
     time as MAX_SECONDS is of its time here (about 1 s)."""
-    base = statistics.median(
-        runs[f"{BASELINE}{n}"].seconds for n in range(BASELINE_RUNS)
-    )
+    base = statistics.median(runs[f"{BASELINE}{n}"].seconds for n in range(BASELINE_RUNS))
     return max(MAX_SECONDS, MAX_SECONDS * base / IDLE_BASELINE_SECONDS)
 
 

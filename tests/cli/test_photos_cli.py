@@ -15,8 +15,8 @@ from tests.services.helpers import answer_all, db_fingerprint, start
 
 
 @pytest.fixture
-def draft(db) -> str:  # type: ignore[no-untyped-def]
-    insp_id, _t = start(db)
+def draft(ws) -> str:  # type: ignore[no-untyped-def]
+    insp_id, _t = start(ws)
     return insp_id
 
 
@@ -115,10 +115,10 @@ def test_refused_files_do_not_stop_the_good_ones(
     assert len(stored_files(data_dir)) == 3
 
 
-def test_completed_inspection_is_locked(db, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    insp_id, template = start(db)
-    answer_all(db, insp_id, template)
-    svc.complete_inspection(db, insp_id, actor="测试员")
+def test_completed_inspection_is_locked(ws, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    insp_id, template = start(ws)
+    answer_all(ws, insp_id, template)
+    svc.complete_inspection(ws, insp_id, actor="测试员")
     good = make_jpeg(tmp_path / "good.jpg")
     before = db_fingerprint(data_dir / "inspector.db")
     out = run_main("photos", "add", insp_id, str(good), data_dir=data_dir)

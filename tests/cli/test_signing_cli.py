@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from inspector_app.signing.pades import sign_pdf_file
-from tests.conftest import run_cli, run_main
+from tests.conftest import folder_ws, open_ws, run_cli, run_main
 from tests.signing import BOX, make_ca, make_identity, make_pdf, tool, write_pem
 
 ENV = {"INSPECTOR_PASSPHRASE": "hq passphrase 1"}
@@ -161,17 +161,16 @@ def test_verify_prints_what_it_checked(signed_files: dict[str, Path]) -> None:
 def _completed_inspection(data_dir: Path) -> str:
     from inspector_app.services import inspections as insp_svc
     from inspector_app.services.templates import sync_forms
-    from inspector_app.store.db import open_database
     from tests.services.helpers import answer_all, start
 
-    db = open_database(data_dir)
+    ws = open_ws(data_dir)
     try:
-        sync_forms(db)
-        insp_id, template = start(db)
-        answer_all(db, insp_id, template)
-        insp_svc.complete_inspection(db, insp_id, actor="测试员")
+        sync_forms(ws)
+        insp_id, template = start(ws)
+        answer_all(ws, insp_id, template)
+        insp_svc.complete_inspection(ws, insp_id, actor="测试员")
     finally:
-        db.dispose()
+        ws.close()
     return insp_id
 
 
@@ -181,7 +180,7 @@ def test_report_sign_and_verify_end_to_end(data_dir: Path, tmp_path: Path) -> No
     from inspector_app.services.identities import DEMO_INSPECTOR
 
     insp_id = _completed_inspection(data_dir)
-    ensure_demo_identity(data_dir, "demo-passphrase")
+    ensure_demo_identity(folder_ws(data_dir), "demo-passphrase")
     out = tmp_path / "signed.pdf"
     env = {"INSPECTOR_PASSPHRASE": "demo-passphrase"}
     r = run_main("report", insp_id[:8], "-o", str(out), "--sign", "--lang", "en",
@@ -207,7 +206,9 @@ def test_only_a_listed_inspector_signs_the_report(data_dir: Path, tmp_path: Path
     from inspector_app.services.hq_ca import ensure_demo_identity
 
     insp_id = _completed_inspection(data_dir)  # inspectors 王晓明 and 李娜
-    ensure_demo_identity(data_dir, "demo-passphrase", names=["张伟"])  # a key, not theirs
+    ensure_demo_identity(
+        folder_ws(data_dir), "demo-passphrase", names=["张伟"]
+    )  # a key, not theirs
     env = {"INSPECTOR_PASSPHRASE": "demo-passphrase"}
     out = tmp_path / "r.pdf"
     nobody = run_main("report", insp_id, "-o", str(out), "--sign", data_dir=data_dir, env=env)
@@ -227,7 +228,7 @@ def test_only_a_listed_inspector_signs_the_report(data_dir: Path, tmp_path: Path
 def test_doctor_shows_the_signing_identity(data_dir: Path) -> None:
     from inspector_app.services.hq_ca import ensure_demo_identity
 
-    ensure_demo_identity(data_dir, "demo-passphrase")
+    ensure_demo_identity(folder_ws(data_dir), "demo-passphrase")
     r = run_main("doctor", "--json", data_dir=data_dir)
     signing = json.loads(r.stdout)["signing"]
     assert signing["identity"]["key_file_encrypted"] == "yes"

@@ -7,7 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.conftest import run_main
+from tests.conftest import open_ws, run_main
 from tests.services.helpers import db_fingerprint
 
 
@@ -79,24 +79,23 @@ def test_conflicts_show_their_differences_and_are_decided_together(tmp_path: Pat
     from inspector_app.services import answers as answers_svc
     from inspector_app.services.sync import export_package, import_package
     from inspector_app.services.templates import sync_forms
-    from inspector_app.store.db import open_database
     from tests.services.helpers import start
 
     laptop, hq = tmp_path / "laptop", tmp_path / "hq"
-    ldb, hdb = open_database(laptop), open_database(hq)
-    for db in (ldb, hdb):
-        sync_forms(db)
+    ldb, hdb = open_ws(laptop), open_ws(hq)
+    for ws in (ldb, hdb):
+        sync_forms(ws)
     ids = [start(ldb, code=code)[0] for code in ("PB-T1", "PB-T2")]
     template = start(ldb, code="PB-T3")[1]
-    export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明")
-    import_package(hdb, hq, tmp_path / "1.inspkg", actor="总部")
+    export_package(ldb, tmp_path / "1.inspkg", actor="王晓明")
+    import_package(hdb, tmp_path / "1.inspkg", actor="总部")
     for iid in ids:
         answers_svc.comment_item(hdb, iid, "s1.premises", "总部的意见", actor="总部")
         answers_svc.comment_item(ldb, iid, "s1.premises", "现场的意见", actor="王晓明")
-    export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明")
-    import_package(hdb, hq, tmp_path / "2.inspkg", actor="总部")
-    ldb.dispose()
-    hdb.dispose()
+    export_package(ldb, tmp_path / "2.inspkg", actor="王晓明")
+    import_package(hdb, tmp_path / "2.inspkg", actor="总部")
+    ldb.close()
+    hdb.close()
     title = pick(template.item("s1.premises").title)
 
     listed = run_main("conflicts", "--json", data_dir=hq)

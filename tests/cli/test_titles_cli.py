@@ -12,8 +12,7 @@ import pytest
 from inspector_app.services import answers as answers_svc
 from inspector_app.services import findings as findings_svc
 from inspector_app.services.photos import add_photos
-from inspector_app.store.db import open_database
-from tests.conftest import run_main
+from tests.conftest import open_ws, run_main
 from tests.media import make_jpeg
 from tests.services.helpers import start
 
@@ -27,18 +26,16 @@ def draft(data_dir: Path, tmp_path: Path) -> tuple[str, Any, Any]:
     """A draft with required answers missing, a finding on an item and a photo of it."""
     from inspector_app.services.templates import sync_forms
 
-    db = open_database(data_dir)
-    sync_forms(db)
-    insp_id, template = start(db)
+    ws = open_ws(data_dir)
+    sync_forms(ws)
+    insp_id, template = start(ws)
     scored = next(i for i in template.items() if i.scored and i.type.value == "yes_no")
-    answers_svc.answer_item(db, insp_id, scored.id, "yes", actor="测试员")
+    answers_svc.answer_item(ws, insp_id, scored.id, "yes", actor="测试员")
     findings_svc.add_finding(
-        db, insp_id, description="台账缺失", severity="major", item_id=scored.id, actor="测试员"
+        ws, insp_id, description="台账缺失", severity="major", item_id=scored.id, actor="测试员"
     )
-    add_photos(
-        db, data_dir, insp_id, [make_jpeg(tmp_path / "p.jpg")], item_id=scored.id, actor="测试员"
-    )
-    db.dispose()
+    add_photos(ws, insp_id, [make_jpeg(tmp_path / "p.jpg")], item_id=scored.id, actor="测试员")
+    ws.close()
     return insp_id, template, scored
 
 

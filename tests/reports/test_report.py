@@ -29,8 +29,8 @@ from inspector_app.services.reports import (
     render_report_bytes,
     report_data,
 )
-from inspector_app.store.db import Database, open_database
-from tests.conftest import prepared_folder
+from inspector_app.workspace import Workspace
+from tests.conftest import open_ws, prepared_folder
 from tests.services.helpers import answer_all, start
 
 pytestmark = pytest.mark.skipif(
@@ -123,16 +123,16 @@ def _report_messages(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     """The sample data, loaded once for the read-only tests of this module."""
 
-    database = open_database(prepared_folder(tmp_path_factory.mktemp("demo") / "data", demo=True))
+    database = open_ws(prepared_folder(tmp_path_factory.mktemp("demo") / "data", demo=True))
     yield database
-    database.dispose()
+    database.close()
 
 
 @pytest.fixture(scope="module")
-def built(demo: Database, tmp_path_factory: pytest.TempPathFactory):
+def built(demo: Workspace, tmp_path_factory: pytest.TempPathFactory):
     """Build a demo report once per (inspection, language) for the module."""
     out = tmp_path_factory.mktemp("reports")
     cache: dict[tuple[str, str], object] = {}
@@ -171,7 +171,7 @@ def pages_of(pdf: Path) -> int:
 # -- what the PDF says ---------------------------------------------------------------------------
 
 
-def test_the_pdf_opens_and_reads_in_chinese(demo: Database, built) -> None:
+def test_the_pdf_opens_and_reads_in_chinese(demo: Workspace, built) -> None:
     result = built(RECHECK)
     assert result.path.read_bytes().startswith(b"%PDF-")
     assert pages_of(result.path) == result.page_count > 3
@@ -209,7 +209,7 @@ def test_only_embedded_fonts_and_the_cjk_subset(built) -> None:
             assert "WenQuanYiMicroHei" in row, row  # nothing else, no standard-14 font
 
 
-def test_photos_are_embedded_as_jpeg_images(demo: Database, built) -> None:
+def test_photos_are_embedded_as_jpeg_images(demo: Workspace, built) -> None:
     result = built(RECHECK)
     listing = tool("pdfimages", "-list", result.path).splitlines()[2:]
     jpegs = [r.split() for r in listing if r.split()[2] == "image" and r.split()[8] == "jpeg"]
@@ -224,7 +224,7 @@ def test_photos_are_embedded_as_jpeg_images(demo: Database, built) -> None:
 # -- deterministic -------------------------------------------------------------------------------
 
 
-def test_two_builds_are_byte_identical(demo: Database, tmp_path: Path) -> None:
+def test_two_builds_are_byte_identical(demo: Workspace, tmp_path: Path) -> None:
     a = build_report(demo, RECHECK, tmp_path / "a.pdf", organisation="威海市科学技术局")
     b = build_report(demo, RECHECK, tmp_path / "sub" / "b.pdf", organisation="威海市科学技术局")
     assert a.path.read_bytes() == b.path.read_bytes()
@@ -236,38 +236,38 @@ def test_two_builds_are_byte_identical(demo: Database, tmp_path: Path) -> None:
 
 
 def test_the_same_data_in_another_folder_gives_the_same_bytes(
-    demo: Database, tmp_path: Path
+    demo: Workspace, tmp_path: Path
 ) -> None:
     """Photos are named by content, not by path: headquarters can rebuild the same file."""
     copy = tmp_path / "elsewhere"
     copy.mkdir()
-    src = sqlite3.connect(demo.path)
-    dst = sqlite3.connect(copy / demo.path.name)
+    src = sqlite3.connect(demo.db.path)
+    dst = sqlite3.connect(copy / demo.db.path.name)
     with dst:
         src.backup(dst)
     src.close()
     dst.close()
-    shutil.copytree(demo.path.parent / "media", copy / "media")
-    other = open_database(copy)
+    shutil.copytree(demo.db.path.parent / "media", copy / "media")
+    other = open_ws(copy)
     try:
         assert render_report_bytes(other, RECHECK, organisation="X") == render_report_bytes(
             demo, RECHECK, organisation="X"
         )
     finally:
-        other.dispose()
+        other.close()
 
 
-def test_a_change_to_the_inspection_changes_the_bytes(db: Database) -> None:
-    insp_id, template = start(db)
-    first = render_report_bytes(db, insp_id)
-    assert render_report_bytes(db, insp_id) == first
+def test_a_change_to_the_inspection_changes_the_bytes(ws: Workspace) -> None:
+    insp_id, template = start(ws)
+    first = render_report_bytes(ws, insp_id)
+    assert render_report_bytes(ws, insp_id) == first
     item = template.sections[0].items[0]
     from tests.services.helpers import best_value
 
-    answers_svc.answer_item(db, insp_id, item.id, best_value(item), actor="测试员")
-    second = render_report_bytes(db, insp_id)
+    answers_svc.answer_item(ws, insp_id, item.id, best_value(item), actor="测试员")
+    second = render_report_bytes(ws, insp_id)
     assert second != first
-    assert render_report_bytes(db, insp_id) == second
+    assert render_report_bytes(ws, insp_id) == second
 
 
 # -- draft watermark, QR, hash ----------------------------------------------------------------
@@ -283,7 +283,7 @@ def test_a_draft_carries_the_watermark_on_every_page(built) -> None:
         assert word not in text_of(completed.path), lang
 
 
-def test_the_qr_payload_holds_the_report_number_and_the_data_hash(demo: Database, built) -> None:
+def test_the_qr_payload_holds_the_report_number_and_the_data_hash(demo: Workspace, built) -> None:
     from inspector_app.reports.model import qr_payload
 
     payload = qr_payload("WH-2024-PB-02-52eac2-R1", "ab" * 32)
@@ -294,10 +294,10 @@ def test_the_qr_payload_holds_the_report_number_and_the_data_hash(demo: Database
     assert result.data_hash in data.qr_payload
 
 
-def test_the_data_hash_is_the_frozen_one_or_the_current_one(demo: Database, built) -> None:
+def test_the_data_hash_is_the_frozen_one_or_the_current_one(demo: Workspace, built) -> None:
     frozen = views_svc.inspection_detail(demo, RECHECK)["data_hash"]
     assert frozen and built(RECHECK).data_hash == frozen
-    with demo.session() as s:
+    with demo.db.session() as s:
         from inspector_app.store.models import Inspection
 
         current = canonical_svc.data_hash(canonical_svc.canonical_data(s, s.get(Inspection, DRAFT)))
@@ -364,7 +364,7 @@ def test_pyhanko_can_add_the_signature_field_in_the_box(built) -> None:
 # -- what the data says ---------------------------------------------------------------------------
 
 
-def test_report_data_of_a_reinspection(demo: Database) -> None:
+def test_report_data_of_a_reinspection(demo: Workspace) -> None:
     data = report_data(demo, RECHECK, organisation="某单位")
     assert data.organisation == "某单位"
     assert data.reinspection and data.previous_inspection_date == dt.date(2024, 10, 11)
@@ -381,7 +381,7 @@ def test_report_data_of_a_reinspection(demo: Database) -> None:
     assert any(i.evidence for i in items) and any(i.photos for i in items)
 
 
-def test_report_data_of_a_signed_and_a_vetoed_inspection(demo: Database, built) -> None:
+def test_report_data_of_a_signed_and_a_vetoed_inspection(demo: Workspace, built) -> None:
     signed = report_data(demo, SIGNED)
     assert {g.role for g in signed.signatures} == {"inspector", "site_representative"}
     assert all(g.image_png.startswith(b"\x89PNG") for g in signed.signatures)
@@ -392,20 +392,25 @@ def test_report_data_of_a_signed_and_a_vetoed_inspection(demo: Database, built) 
     assert squeeze(hit.reason) in squeeze(text_of(built(VETOED).path))
 
 
-def test_organisation_from_the_settings_else_the_bureau(db: Database) -> None:
-    from inspector_app.settings import Settings, save_settings
+def test_organisation_from_the_settings_else_the_bureau(ws: Workspace) -> None:
+    from inspector_app.settings import Settings, load_settings, save_settings
 
-    insp_id, _t = start(db)
-    assert report_data(db, insp_id, lang="zh").organisation == "威海市科学技术局"
+    insp_id, _t = start(ws)
+    assert report_data(ws, insp_id, lang="zh").organisation == "威海市科学技术局"
     save_settings(Settings(organisation="威海市科技服务中心"))
-    assert report_data(db, insp_id).organisation == "威海市科技服务中心"
-    assert report_data(db, insp_id, organisation="另一单位").organisation == "另一单位"
+    # an open workspace keeps the settings it was opened with: what the command line
+    # prints does not change because the desktop saved its settings meanwhile...
+    assert report_data(ws, insp_id, lang="zh").organisation == "威海市科学技术局"
+    # ...until it takes them, as the desktop's Settings dialog makes it do
+    ws = ws.with_settings(load_settings())
+    assert report_data(ws, insp_id).organisation == "威海市科技服务中心"
+    assert report_data(ws, insp_id, organisation="另一单位").organisation == "另一单位"
 
 
-def test_building_leaves_the_process_language_alone(db: Database) -> None:
-    insp_id, _t = start(db)
+def test_building_leaves_the_process_language_alone(ws: Workspace) -> None:
+    insp_id, _t = start(ws)
     assert i18n.current_language() == "en"
-    render_report(db, insp_id, lang="zh")
+    render_report(ws, insp_id, lang="zh")
     assert i18n.current_language() == "en"
     assert i18n._("Draft") == "Draft"
 
@@ -413,46 +418,46 @@ def test_building_leaves_the_process_language_alone(db: Database) -> None:
 # -- hard cases ----------------------------------------------------------------------------------
 
 
-def test_long_texts_split_across_pages(db: Database) -> None:
-    insp_id, template = start(db)
-    answer_all(db, insp_id, template)
+def test_long_texts_split_across_pages(ws: Workspace) -> None:
+    insp_id, template = start(ws)
+    answer_all(ws, insp_id, template)
     text_item = next(i for i in template.items() if i.type.value == "text")
     # every text at its cap (inspector_app.limits): a longer one is refused
     long_text = ("现场核查情况<良好>&完整。" * 400)[: limits.TEXT_ANSWER]
-    answers_svc.answer_item(db, insp_id, text_item.id, long_text, actor="测试员")
+    answers_svc.answer_item(ws, insp_id, text_item.id, long_text, actor="测试员")
     answers_svc.comment_item(
-        db, insp_id, text_item.id, "备注" * (limits.COMMENT // 2), actor="测试员"
+        ws, insp_id, text_item.id, "备注" * (limits.COMMENT // 2), actor="测试员"
     )
     for _n in range(3):
         finding = ("问题描述" * 500)[: limits.FINDING_TEXT]
-        findings_svc.add_finding(db, insp_id, description=finding, actor="测试员")
-    rendered = render_report(db, insp_id)
+        findings_svc.add_finding(ws, insp_id, description=finding, actor="测试员")
+    rendered = render_report(ws, insp_id)
     assert rendered.page_count > 10
     assert rendered.signature_box.page == rendered.page_count - 1
 
 
-def test_a_missing_display_copy_is_shown_as_missing(db: Database, tmp_path: Path) -> None:
+def test_a_missing_display_copy_is_shown_as_missing(ws: Workspace, tmp_path: Path) -> None:
     from inspector_app.services.photos import add_photos, list_photos, photo_files
 
-    insp_id, _t = start(db)
+    insp_id, _t = start(ws)
     shot = demo_photo(tmp_path, "测试照片", "seed", dt.datetime(2024, 10, 1, 9, 30))
-    add_photos(db, db.path.parent, insp_id, [shot], actor="测试员", caption="无主照片")
-    photo = list_photos(db, insp_id)[0]
-    photo_files(db.path.parent, photo).display.unlink()
-    data = report_data(db, insp_id)
+    add_photos(ws, insp_id, [shot], actor="测试员", caption="无主照片")
+    photo = list_photos(ws, insp_id)[0]
+    photo_files(ws, photo).display.unlink()
+    data = report_data(ws, insp_id)
     assert [p.display_path for p in data.other_photos] == [None]
-    out = build_report(db, insp_id, tmp_path / "r.pdf", lang="en")
+    out = build_report(ws, insp_id, tmp_path / "r.pdf", lang="en")
     text = text_of(out.path)
     assert "Photo file missing" in text and "Other photos" in text
     assert photo.sha256[:12] in text
 
 
-def test_the_file_is_replaced_whole(db: Database, tmp_path: Path) -> None:
-    insp_id, _t = start(db)
+def test_the_file_is_replaced_whole(ws: Workspace, tmp_path: Path) -> None:
+    insp_id, _t = start(ws)
     target = tmp_path / "out" / "report.pdf"
     target.parent.mkdir()
     target.write_bytes(b"old")
-    result = build_report(db, insp_id, target)
+    result = build_report(ws, insp_id, target)
     assert result.path == target and target.read_bytes().startswith(b"%PDF-")
     assert sorted(p.name for p in target.parent.iterdir()) == ["report.pdf"]  # no temp left
 

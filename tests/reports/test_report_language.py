@@ -30,10 +30,10 @@ def _window_words() -> tuple[str, str, str]:
 
 @pytest.mark.parametrize(("shown", "report"), [("zh", "en"), ("en", "zh")])
 def test_a_report_built_on_a_worker_leaves_the_window_language_alone(
-    demo_db: Any, monkeypatch: pytest.MonkeyPatch, shown: str, report: str
+    demo_ws: Any, monkeypatch: pytest.MonkeyPatch, shown: str, report: str
 ) -> None:
     i18n.set_language(report)
-    alone = render_report(demo_db, SIGNED, lang=report).pdf  # the process shows its language
+    alone = render_report(demo_ws, SIGNED, lang=report).pdf  # the process shows its language
     i18n.set_language(shown)  # the desktop's own switch: the window's language
 
     halfway, resume = threading.Event(), threading.Event()
@@ -51,7 +51,7 @@ def test_a_report_built_on_a_worker_leaves_the_window_language_alone(
 
     def build() -> None:
         try:
-            done["report"] = render_report(demo_db, SIGNED, lang=report)
+            done["report"] = render_report(demo_ws, SIGNED, lang=report)
         except BaseException as exc:  # handed to the main thread's asserts
             done["error"] = exc
 

@@ -15,8 +15,7 @@ from inspector_app.services.browse import list_inspections
 from inspector_app.services.reports import render_report_bytes, report_data
 from inspector_app.services.sync import export_package, import_package
 from inspector_app.services.templates import sync_forms
-from inspector_app.store.db import open_database
-from tests.conftest import prepared_folder
+from tests.conftest import open_ws, prepared_folder
 from tests.services.helpers import start
 
 
@@ -27,49 +26,49 @@ def _text(pdf: bytes, tmp_path: Path, name: str = "r.pdf") -> str:
 
 
 def test_a_revision_gives_the_same_bytes_after_export_and_at_headquarters(
-    demo_db: Any, tmp_path: Path
+    demo_ws: Any, tmp_path: Path
 ) -> None:
-    signed = [r["id"] for r in list_inspections(demo_db) if r["status"] == "signed"]
-    before = {i: render_report_bytes(demo_db, i, lang="zh") for i in signed}
+    signed = [r["id"] for r in list_inspections(demo_ws) if r["status"] == "signed"]
+    before = {i: render_report_bytes(demo_ws, i, lang="zh") for i in signed}
     package = tmp_path / "out.inspkg"
-    result = export_package(demo_db, demo_db.path.parent, package, actor="测试员")
+    result = export_package(demo_ws, package, actor="测试员")
     assert set(signed) <= set(result.marked_exported)
-    after = {i: render_report_bytes(demo_db, i, lang="zh") for i in signed}
+    after = {i: render_report_bytes(demo_ws, i, lang="zh") for i in signed}
     assert after == before
     assert "已签字" in _text(before[signed[0]], tmp_path) and "已导出" not in _text(
         after[signed[0]], tmp_path
     )
 
     hq_dir = tmp_path / "hq"
-    hq = open_database(hq_dir)
+    hq = open_ws(hq_dir)
     try:
         sync_forms(hq)
-        import_package(hq, hq_dir, package, actor="总部")
+        import_package(hq, package, actor="总部")
         at_hq = {i: render_report_bytes(hq, i, lang="zh") for i in signed}
     finally:
-        hq.dispose()
+        hq.close()
     assert at_hq == before
 
 
 def test_a_draft_says_which_required_answers_and_photos_are_missing(
-    db: Any, tmp_path: Path
+    ws: Any, tmp_path: Path
 ) -> None:
-    insp_id, template = start(db)
-    data = report_data(db, insp_id, lang="zh")
+    insp_id, template = start(ws)
+    data = report_data(ws, insp_id, lang="zh")
     assert data.missing_answers and data.missing_photos
-    text = _text(render_report_bytes(db, insp_id, lang="zh"), tmp_path).replace("\n", "")
+    text = _text(render_report_bytes(ws, insp_id, lang="zh"), tmp_path).replace("\n", "")
     required = next(i for i in template.items() if i.required and not i.show_if)
     assert "缺少必填答案" in text and required.title.zh[:8] in text
     photo_item = next(i for i in template.items() if i.photos_required and not i.show_if)
     assert "缺少必需照片" in text and f"缺 {photo_item.photos_required} 张" in text
 
 
-def test_evidence_is_printed_only_when_something_was_ticked(db: Any, tmp_path: Path) -> None:
-    insp_id, template = start(db)
+def test_evidence_is_printed_only_when_something_was_ticked(ws: Any, tmp_path: Path) -> None:
+    insp_id, template = start(ws)
     ticked, unticked = [i for i in template.items() if len(i.evidence) >= 1 and not i.show_if][:2]
-    answers_svc.set_evidence_checked(db, insp_id, ticked.id, [0], actor="测试员")
-    answers_svc.answer_item(db, insp_id, unticked.id, _any_answer(unticked), actor="测试员")
-    text = _text(render_report_bytes(db, insp_id, lang="zh"), tmp_path)
+    answers_svc.set_evidence_checked(ws, insp_id, ticked.id, [0], actor="测试员")
+    answers_svc.answer_item(ws, insp_id, unticked.id, _any_answer(unticked), actor="测试员")
+    text = _text(render_report_bytes(ws, insp_id, lang="zh"), tmp_path)
     assert text.count("已核查材料") == 1
     assert ticked.evidence[0].zh[:6] in text.replace("\n", "")
     assert "均未勾选" not in text
@@ -81,9 +80,9 @@ def _any_answer(item: Any) -> Any:
     return best_value(item)
 
 
-def test_the_conclusion_and_the_seal_area(demo_db: Any, tmp_path: Path) -> None:
-    vetoed = next(r for r in list_inspections(demo_db) if r["vetoed"])
-    text = _text(render_report_bytes(demo_db, vetoed["id"], lang="zh"), tmp_path)
+def test_the_conclusion_and_the_seal_area(demo_ws: Any, tmp_path: Path) -> None:
+    vetoed = next(r for r in list_inspections(demo_ws) if r["vetoed"])
+    text = _text(render_report_bytes(demo_ws, vetoed["id"], lang="zh"), tmp_path)
     conclusion = text[text.index("评价结论") :].replace("\n", "")
     assert "一票否决" in conclusion and "不合格" in conclusion
     assert f"{vetoed['score']:.2f}" in conclusion
@@ -98,14 +97,14 @@ def test_the_conclusion_and_the_seal_area(demo_db: Any, tmp_path: Path) -> None:
 def test_demo_reports_are_signed_by_their_own_inspectors(data_dir: Path, tmp_path: Path) -> None:
     from inspector_app.services.report_signing import sign_report
 
-    db = open_database(prepared_folder(data_dir, demo=True))
+    ws = open_ws(prepared_folder(data_dir, demo=True))
     try:
-        rows = [r for r in list_inspections(db) if r["status"] in ("signed", "completed")]
+        rows = [r for r in list_inspections(ws) if r["status"] in ("signed", "completed")]
         for row in rows[:2]:
             res = sign_report(
-                db, data_dir, row["id"], tmp_path / f"{row['id']}.pdf", passphrase="demo-passphrase"
+                ws, row["id"], tmp_path / f"{row['id']}.pdf", passphrase="demo-passphrase"
             )
-            assert res.signer in views_svc.inspection_detail(db, row["id"])["inspectors"]
+            assert res.signer in views_svc.inspection_detail(ws, row["id"])["inspectors"]
             assert not res.self_signed
             # an independent reader finds the signed file well formed (one incremental update)
             check = subprocess.run(
@@ -114,26 +113,25 @@ def test_demo_reports_are_signed_by_their_own_inspectors(data_dir: Path, tmp_pat
             assert check.returncode == 0, check.stdout + check.stderr
             assert "No syntax or stream encoding errors" in check.stdout
     finally:
-        db.dispose()
+        ws.close()
 
 
-def test_the_signed_report_is_the_report_of_its_revision(db: Any, tmp_path: Path) -> None:
+def test_the_signed_report_is_the_report_of_its_revision(ws: Any, tmp_path: Path) -> None:
     """Signing signs the revision's own report: the organisation it was completed under,
     byte for byte the report the preview shows, whatever the settings say by then."""
     from inspector_app.services.report_signing import sign_report
-    from inspector_app.settings import Settings, save_settings
+    from inspector_app.settings import Settings
     from tests.services.helpers import answer_all
 
-    save_settings(Settings(organisation="威海市科技服务中心"))
-    insp_id, template = start(db)
-    answer_all(db, insp_id, template)
-    svc.complete_inspection(db, insp_id, actor="王晓明")
-    save_settings(Settings(organisation="另一个单位"))
-    unsigned = render_report_bytes(db, insp_id, lang="zh")
+    ws = ws.with_settings(Settings(organisation="威海市科技服务中心"))
+    insp_id, template = start(ws)
+    answer_all(ws, insp_id, template)
+    svc.complete_inspection(ws, insp_id, actor="王晓明")
+    ws = ws.with_settings(Settings(organisation="另一个单位"))
+    unsigned = render_report_bytes(ws, insp_id, lang="zh")
     assert "威海市科技服务中心" in _text(unsigned, tmp_path)
     signed = sign_report(
-        db,
-        db.path.parent,
+        ws,
         insp_id,
         tmp_path / "signed.pdf",
         passphrase="correct horse battery",

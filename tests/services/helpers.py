@@ -16,23 +16,23 @@ from inspector_app.services.templates import find_template_version, template_of
 PILOT = "pilot-base-performance"
 
 
-def add_site(db: Any, code: str = "PB-T1", site_type: str = "pilot_base") -> str:
+def add_site(ws: Any, code: str = "PB-T1", site_type: str = "pilot_base") -> str:
     upsert_sites(
-        db, [{"code": code, "name": f"测试基地{code}", "site_type": site_type}], actor="测试员"
+        ws, [{"code": code, "name": f"测试基地{code}", "site_type": site_type}], actor="测试员"
     )
     from inspector_app.services.sites import find_site
 
-    return find_site(db, code).id
+    return find_site(ws, code).id
 
 
 def start(
-    db: Any, template: str = PILOT, code: str = "PB-T1", when: dt.date = dt.date(2024, 10, 1)
+    ws: Any, template: str = PILOT, code: str = "PB-T1", when: dt.date = dt.date(2024, 10, 1)
 ) -> tuple[str, ChecklistTemplate]:
-    tv = find_template_version(db, template)
+    tv = find_template_version(ws, template)
     site_type = template_of(tv).site_type.value
-    site_id = add_site(db, code, site_type)
+    site_id = add_site(ws, code, site_type)
     insp = svc.start_inspection(
-        db,
+        ws,
         site_id=site_id,
         template_version_id=tv.id,
         inspectors=["王晓明", "李娜"],
@@ -57,10 +57,10 @@ def best_value(item: Item) -> Any:
     return "现场核查情况良好"
 
 
-def answer_all(db: Any, insp_id: str, template: ChecklistTemplate) -> None:
+def answer_all(ws: Any, insp_id: str, template: ChecklistTemplate) -> None:
     edits: dict[str, dict[str, Any]] = {i.id: {"value": best_value(i)} for i in template.items()}
     edits.update({v.id: {"value": "no"} for v in template.vetoes})
-    answers_svc.answer_many(db, insp_id, edits, actor="测试员")
+    answers_svc.answer_many(ws, insp_id, edits, actor="测试员")
 
 
 def db_fingerprint(path: Path) -> dict[str, Any]:

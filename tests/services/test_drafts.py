@@ -10,8 +10,8 @@ from inspector_app.services import drafts
 from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services.errors import InvalidInput
-from inspector_app.services.startup import open_data_folder
 from inspector_app.store import audit
+from tests.conftest import open_ws
 from tests.services.helpers import answer_all, start
 
 
@@ -19,14 +19,14 @@ def _kinds(template, kind):
     return next(i for i in template.items() if i.type.value == kind and not i.show_if)
 
 
-def test_a_start_turns_drafts_into_audited_edits(db, data_dir) -> None:
-    insp_id, template = start(db)
+def test_a_start_turns_drafts_into_audited_edits(ws, data_dir) -> None:
+    insp_id, template = start(ws)
     text, score = _kinds(template, "text"), _kinds(template, "score")
-    drafts.save_draft(db, insp_id, text.id, "value", "现场记录", actor="王晓明")
-    drafts.save_draft(db, insp_id, text.id, "comment", "补充说明", actor="王晓明")
-    drafts.save_draft(db, insp_id, score.id, "value", f"{score.points:g}", actor="王晓明")
-    db.dispose()
-    again = open_data_folder(data_dir)
+    drafts.save_draft(ws, insp_id, text.id, "value", "现场记录", actor="王晓明")
+    drafts.save_draft(ws, insp_id, text.id, "comment", "补充说明", actor="王晓明")
+    drafts.save_draft(ws, insp_id, score.id, "value", f"{score.points:g}", actor="王晓明")
+    ws.close()
+    again = open_ws(data_dir)
     try:
         state = views_svc.load_inspection_state(again, insp_id)
         assert state.answers[text.id].value == "现场记录"
@@ -34,48 +34,48 @@ def test_a_start_turns_drafts_into_audited_edits(db, data_dir) -> None:
         assert state.answers[score.id].value == score.points
         assert state.score.total > 0
         assert drafts.pending_drafts(again) == []
-        with again.session() as s:
+        with again.db.session() as s:
             assert audit.verify_chain(s).ok
     finally:
-        again.dispose()
+        again.close()
 
 
-def test_a_refused_or_frozen_draft_is_dropped_with_its_reason(db) -> None:
-    insp_id, template = start(db)
+def test_a_refused_or_frozen_draft_is_dropped_with_its_reason(ws) -> None:
+    insp_id, template = start(ws)
     score = _kinds(template, "score")
-    drafts.save_draft(db, insp_id, score.id, "value", f"{score.points * 10:g}", actor="甲")
-    result = drafts.recover_drafts(db)
+    drafts.save_draft(ws, insp_id, score.id, "value", f"{score.points * 10:g}", actor="甲")
+    result = drafts.recover_drafts(ws)
     assert result.applied == [] and len(result.dropped) == 1
-    assert views_svc.load_inspection_state(db, insp_id).answers.get(score.id) is None
+    assert views_svc.load_inspection_state(ws, insp_id).answers.get(score.id) is None
 
-    answer_all(db, insp_id, template)
-    svc.complete_inspection(db, insp_id, actor="甲")
+    answer_all(ws, insp_id, template)
+    svc.complete_inspection(ws, insp_id, actor="甲")
     text = _kinds(template, "text")
-    drafts.save_draft(db, insp_id, text.id, "comment", "晚到的文字", actor="甲")
-    result = drafts.recover_drafts(db)
+    drafts.save_draft(ws, insp_id, text.id, "comment", "晚到的文字", actor="甲")
+    result = drafts.recover_drafts(ws)
     assert [d.item_id for d, _why in result.dropped] == [text.id]
-    assert drafts.pending_drafts(db) == []
+    assert drafts.pending_drafts(ws) == []
 
 
-def test_an_edit_replaces_the_draft_in_the_same_transaction(db) -> None:
-    insp_id, template = start(db)
+def test_an_edit_replaces_the_draft_in_the_same_transaction(ws) -> None:
+    insp_id, template = start(ws)
     text = _kinds(template, "text")
-    drafts.save_draft(db, insp_id, text.id, "value", "草稿", actor="甲")
-    drafts.save_draft(db, insp_id, text.id, "comment", "评论草稿", actor="甲")
-    answers_svc.answer_item(db, insp_id, text.id, "定稿", actor="甲")
-    assert [(d.item_id, d.kind) for d in drafts.pending_drafts(db)] == [(text.id, "comment")]
-    answers_svc.comment_item(db, insp_id, text.id, "定稿评论", actor="甲")
-    assert drafts.pending_drafts(db) == []
+    drafts.save_draft(ws, insp_id, text.id, "value", "草稿", actor="甲")
+    drafts.save_draft(ws, insp_id, text.id, "comment", "评论草稿", actor="甲")
+    answers_svc.answer_item(ws, insp_id, text.id, "定稿", actor="甲")
+    assert [(d.item_id, d.kind) for d in drafts.pending_drafts(ws)] == [(text.id, "comment")]
+    answers_svc.comment_item(ws, insp_id, text.id, "定稿评论", actor="甲")
+    assert drafts.pending_drafts(ws) == []
 
 
-def test_a_draft_is_capped(db) -> None:
-    insp_id, template = start(db)
+def test_a_draft_is_capped(ws) -> None:
+    insp_id, template = start(ws)
     text = _kinds(template, "text")
     with pytest.raises(InvalidInput, match=str(limits.COMMENT)):
-        drafts.save_draft(db, insp_id, text.id, "comment", "字" * (limits.COMMENT + 1), actor="甲")
+        drafts.save_draft(ws, insp_id, text.id, "comment", "字" * (limits.COMMENT + 1), actor="甲")
     with pytest.raises(InvalidInput):
-        drafts.save_draft(db, insp_id, text.id, "other", "x", actor="甲")
-    assert drafts.pending_drafts(db) == []
+        drafts.save_draft(ws, insp_id, text.id, "other", "x", actor="甲")
+    assert drafts.pending_drafts(ws) == []
 
 
 def _plant(data_dir, rows) -> None:
@@ -94,21 +94,21 @@ def _plant(data_dir, rows) -> None:
     con.close()
 
 
-def _entries(db) -> int:
-    with db.raw() as con:
+def _entries(ws) -> int:
+    with ws.db.raw() as con:
         return con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
 
 
-def test_a_planted_draft_is_dropped_and_never_outlives_a_start(db, data_dir) -> None:
+def test_a_planted_draft_is_dropped_and_never_outlives_a_start(ws, data_dir) -> None:
     """Only what the editor writes is recovered: a draft naming its inspection by a prefix,
     another kind, an untyped item, an unknown inspection or item, bytes that are not UTF-8 or
     an over-long name is dropped with its reason; none comes back at the next start to undo
     the inspector's later edits, and a start never fails on one."""
-    insp_id, template = start(db)
+    insp_id, template = start(ws)
     text = _kinds(template, "text")
     yes_no = _kinds(template, "yes_no")
-    before = _entries(db)
-    db.dispose()
+    before = _entries(ws)
+    ws.close()
     _plant(
         data_dir,
         [
@@ -131,29 +131,29 @@ def test_a_planted_draft_is_dropped_and_never_outlives_a_start(db, data_dir) -> 
     )
     con.commit()
     con.close()
-    again = open_data_folder(data_dir)
+    again = open_ws(data_dir)
     try:
         assert drafts.pending_drafts(again) == []
         assert _entries(again) == before  # nothing planted became an edit
         answers_svc.comment_item(again, insp_id, text.id, "检查员后来写的", actor="王晓明")
     finally:
-        again.dispose()
-    third = open_data_folder(data_dir)
+        again.close()
+    third = open_ws(data_dir)
     try:
         state = views_svc.load_inspection_state(third, insp_id)
         assert state.answers[text.id].comment == "检查员后来写的"
         assert state.answers.get(yes_no.id) is None
         assert not state.score.vetoed
     finally:
-        third.dispose()
+        third.close()
 
 
-def test_the_dropped_drafts_say_why(db, data_dir) -> None:
-    insp_id, template = start(db)
+def test_the_dropped_drafts_say_why(ws, data_dir) -> None:
+    insp_id, template = start(ws)
     text = _kinds(template, "text")
-    db.dispose()
+    ws.close()
     _plant(data_dir, [(insp_id[:8], text.id, "comment", "zombie", "甲")])
-    again = open_data_folder(data_dir)
+    again = open_ws(data_dir)
     try:
         _plant(data_dir, [(insp_id, "no.such.item", "value", "x", "甲")])
         result = drafts.recover_drafts(again)
@@ -162,37 +162,37 @@ def test_the_dropped_drafts_say_why(db, data_dir) -> None:
             ("no.such.item", f"{template.id} has no item 'no.such.item'")
         ]
     finally:
-        again.dispose()
+        again.close()
 
 
-def test_many_planted_drafts_are_dropped_at_once(db, data_dir) -> None:
+def test_many_planted_drafts_are_dropped_at_once(ws, data_dir) -> None:
     """A table of thousands of drafts for items no template has does not hold up the start
     (one refused edit each took 2 ms: 20,000 of them, 38 s)."""
     import time
 
-    insp_id, _template = start(db)
-    db.dispose()
+    insp_id, _template = start(ws)
+    ws.close()
     _plant(data_dir, [(insp_id, f"x{n}", "value", "1", "甲") for n in range(5000)])
     t0 = time.perf_counter()
-    again = open_data_folder(data_dir)
+    again = open_ws(data_dir)
     seconds = time.perf_counter() - t0
     try:
         assert drafts.pending_drafts(again) == []
         assert seconds < 4, seconds
     finally:
-        again.dispose()
+        again.close()
 
 
-def test_the_command_line_says_what_typed_text_it_could_not_save(db, data_dir) -> None:
+def test_the_command_line_says_what_typed_text_it_could_not_save(ws, data_dir) -> None:
     """A desktop died with a comment typed; meanwhile the inspection was completed: the next
     command says the comment was not saved, and why (it was dropped without a word)."""
     from tests.conftest import run_cli
 
-    insp_id, template = start(db)
+    insp_id, template = start(ws)
     text = _kinds(template, "text")
-    answer_all(db, insp_id, template)
-    svc.complete_inspection(db, insp_id, actor="甲")
-    db.dispose()
+    answer_all(ws, insp_id, template)
+    svc.complete_inspection(ws, insp_id, actor="甲")
+    ws.close()
     _plant(data_dir, [(insp_id, text.id, "comment", "完成后才到的文字", "甲")])
     run = run_cli("inspections", "list", data_dir=data_dir)
     assert run.returncode == 0, run.stderr
@@ -205,22 +205,22 @@ def test_the_command_line_says_what_typed_text_it_could_not_save(db, data_dir) -
     assert "warning" not in again.stderr  # said once: the draft is gone
 
 
-def test_a_command_line_run_leaves_a_running_desktops_drafts_alone(db, data_dir) -> None:
+def test_a_command_line_run_leaves_a_running_desktops_drafts_alone(ws, data_dir) -> None:
     from inspector_app.store.locks import try_hold
     from tests.conftest import run_cli
 
-    insp_id, template = start(db)
+    insp_id, template = start(ws)
     text = _kinds(template, "text")
-    drafts.save_draft(db, insp_id, text.id, "value", "正在输入", actor="王晓明")
+    drafts.save_draft(ws, insp_id, text.id, "value", "正在输入", actor="王晓明")
     desktop = try_hold(data_dir / drafts.DESKTOP_LOCK)  # as a desktop showing the folder does
     assert desktop is not None
     try:
         shown = run_cli("inspections", "show", insp_id, "--json", data_dir=data_dir)
         assert shown.returncode == 0, shown.stderr
-        assert [d.text for d in drafts.pending_drafts(db)] == ["正在输入"]  # still the desktop's
+        assert [d.text for d in drafts.pending_drafts(ws)] == ["正在输入"]  # still the desktop's
     finally:
         desktop.release()
     shown = run_cli("inspections", "show", insp_id, "--json", data_dir=data_dir)
     assert shown.returncode == 0, shown.stderr
-    assert drafts.pending_drafts(db) == []  # no desktop: a crash's, turned into the edit
-    assert views_svc.load_inspection_state(db, insp_id).answers[text.id].value == "正在输入"
+    assert drafts.pending_drafts(ws) == []  # no desktop: a crash's, turned into the edit
+    assert views_svc.load_inspection_state(ws, insp_id).answers[text.id].value == "正在输入"

@@ -14,8 +14,7 @@ from pathlib import Path
 from inspector_app import i18n, paths
 from inspector_app.services.startup import ensure_templates
 from inspector_app.services.templates import list_templates, sync_forms
-from inspector_app.store.db import open_database
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, ROOT, open_ws
 
 MINI = (DATA / "mini.yaml").read_text(encoding="utf-8")
 
@@ -24,9 +23,10 @@ START = """
 import json, sys, time
 from pathlib import Path
 started = time.perf_counter()
-from inspector_app.services.startup import ensure_templates, open_data_folder
-db = open_data_folder(Path(sys.argv[1]))
-issues = ensure_templates(db)  # what the window asks (after the start did its work)
+from inspector_app.services.startup import ensure_templates, open_workspace
+from inspector_app.settings import Settings
+ws, _recovery = open_workspace(Path(sys.argv[1]), actor="start", settings=Settings())
+issues = ensure_templates(ws)  # what the window asks (after the start did its work)
 print(json.dumps({
     "seconds": time.perf_counter() - started,
     "parsed": "yaml" in sys.modules or "pydantic" in sys.modules,
@@ -82,34 +82,34 @@ def test_an_alias_bomb_in_forms_is_judged_once(tmp_path: Path) -> None:
     assert second["seconds"] < 2
 
 
-def test_a_changed_file_is_judged_again(db, tmp_path: Path) -> None:
+def test_a_changed_file_is_judged_again(ws, tmp_path: Path) -> None:
     forms = _forms(tmp_path)
-    assert len(ensure_templates(db, forms)) == 1
+    assert len(ensure_templates(ws, forms)) == 1
     (forms / "broken.yaml").write_text(MINI.replace("id: mini", "id: fixed"), encoding="utf-8")
-    assert ensure_templates(db, forms) == []
-    assert {"mini", "fixed"} <= {t.template_id for t in list_templates(db)}
+    assert ensure_templates(ws, forms) == []
+    assert {"mini", "fixed"} <= {t.template_id for t in list_templates(ws)}
     # the verdict on the old content is forgotten with the file
     (forms / "broken.yaml").unlink()
-    assert sync_forms(db, forms).issues == []
+    assert sync_forms(ws, forms).issues == []
 
 
 def test_a_verdict_is_given_again_in_another_language(tmp_path: Path) -> None:
     forms, data = _forms(tmp_path), tmp_path / "data"
-    db = open_database(data)
+    ws = open_ws(data)
     try:
         i18n.set_language("en")
-        (english,) = ensure_templates(db, forms)
+        (english,) = ensure_templates(ws, forms)
         i18n.set_language("zh")
-        (chinese,) = ensure_templates(db, forms)
+        (chinese,) = ensure_templates(ws, forms)
         assert "add up to" in english.message and "合计" in chinese.message
         assert chinese.line == english.line
     finally:
-        db.dispose()
+        ws.close()
 
 
-def test_sync_forms_reports_a_kept_verdict_every_time(db, tmp_path: Path) -> None:
+def test_sync_forms_reports_a_kept_verdict_every_time(ws, tmp_path: Path) -> None:
     """`forms list` and `doctor` go through sync_forms: the invalid file is said each time."""
     forms = _forms(tmp_path)
-    first = sync_forms(db, forms).issues
+    first = sync_forms(ws, forms).issues
     assert len(first) == 1
-    assert sync_forms(db, forms).issues == first
+    assert sync_forms(ws, forms).issues == first

@@ -32,15 +32,15 @@ COMMENT = "设备台账与现场一致"
 FINDING = "设备台账不全"
 
 
-def build(db) -> tuple[str, object, str]:
+def build(ws) -> tuple[str, object, str]:
     """A whole life: answers, comment, not applicable, finding and its status, complete,
     amend with a reason, changed answers, complete again, both inspectors sign."""
-    iid, t = start(db)
-    answer_all(db, iid, t)
-    answers_svc.comment_item(db, iid, "s1.equipment-value", COMMENT, actor="王晓明")
-    answers_svc.mark_not_applicable(db, iid, "s1.floor-area", actor="王晓明")
+    iid, t = start(ws)
+    answer_all(ws, iid, t)
+    answers_svc.comment_item(ws, iid, "s1.equipment-value", COMMENT, actor="王晓明")
+    answers_svc.mark_not_applicable(ws, iid, "s1.floor-area", actor="王晓明")
     f = findings_svc.add_finding(
-        db,
+        ws,
         iid,
         description=FINDING,
         severity="major",
@@ -48,15 +48,15 @@ def build(db) -> tuple[str, object, str]:
         deadline=dt.date(2024, 12, 31),
         actor="李娜",
     )
-    findings_svc.set_finding_status(db, f.id, "corrected", actor="李娜")
-    svc.complete_inspection(db, iid, actor="王晓明")
-    svc.amend_inspection(db, iid, reason=REASON, actor="王晓明")
-    answers_svc.answer_item(db, iid, "s1.premises", "no", actor="李娜")
-    answers_svc.answer_item(db, iid, "s1.licences", "one", actor="李娜")
-    svc.complete_inspection(db, iid, actor="王晓明")
+    findings_svc.set_finding_status(ws, f.id, "corrected", actor="李娜")
+    svc.complete_inspection(ws, iid, actor="王晓明")
+    svc.amend_inspection(ws, iid, reason=REASON, actor="王晓明")
+    answers_svc.answer_item(ws, iid, "s1.premises", "no", actor="李娜")
+    answers_svc.answer_item(ws, iid, "s1.licences", "one", actor="李娜")
+    svc.complete_inspection(ws, iid, actor="王晓明")
     for name in ("王晓明", "李娜"):
         signatures_svc.record_signature(
-            db,
+            ws,
             iid,
             signer_name=name,
             role="inspector",
@@ -72,9 +72,9 @@ def one(entries: list[HistoryEntry], **match: object) -> HistoryEntry:
     return found[0]
 
 
-def tamper(db, sql: str) -> None:
+def tamper(ws, sql: str) -> None:
     """What someone with the file can do: drop the triggers, then change the log."""
-    con = sqlite3.connect(db.path)
+    con = sqlite3.connect(ws.db.path)
     con.execute("DROP TRIGGER audit_log_no_update")
     con.execute("DROP TRIGGER audit_log_no_delete")
     con.execute(sql)
@@ -82,9 +82,9 @@ def tamper(db, sql: str) -> None:
     con.close()
 
 
-def test_timeline_in_order_with_actors_titles_and_readable_values(db) -> None:
-    iid, t, finding_id = build(db)
-    entries = inspection_history(db, iid)
+def test_timeline_in_order_with_actors_titles_and_readable_values(ws) -> None:
+    iid, t, finding_id = build(ws)
+    entries = inspection_history(ws, iid)
 
     assert [e.seq for e in entries] == sorted(e.seq for e in entries)
     first = entries[0]
@@ -180,11 +180,11 @@ def test_timeline_in_order_with_actors_titles_and_readable_values(db) -> None:
     assert {e.revision for e in entries if e.seq >= amend.seq} == {2}
 
 
-def test_times_are_in_the_display_zone_and_utc_kept(db) -> None:
+def test_times_are_in_the_display_zone_and_utc_kept(ws) -> None:
     from zoneinfo import ZoneInfo
 
-    iid, _t = start(db)
-    entry = inspection_history(db, iid)[0]
+    iid, _t = start(ws)
+    entry = inspection_history(ws, iid)[0]
     assert entry.utc.endswith("+00:00")
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", entry.when)
     utc = dt.datetime.fromisoformat(entry.utc)
@@ -192,10 +192,10 @@ def test_times_are_in_the_display_zone_and_utc_kept(db) -> None:
     assert entry.when == shanghai  # the display zone, not the computer's
 
 
-def test_in_chinese_answers_read_是_否_and_items_by_their_chinese_titles(db) -> None:
-    iid, _t, _f = build(db)
+def test_in_chinese_answers_read_是_否_and_items_by_their_chinese_titles(ws) -> None:
+    iid, _t, _f = build(ws)
     i18n.set_language("zh")
-    entries = inspection_history(db, iid)
+    entries = inspection_history(ws, iid)
     changed = [e for e in entries if e.field == "s1.premises.value"][-1]
     assert (changed.old, changed.new) == ("是", "否")
     comment = one(entries, field="s1.equipment-value.comment")
@@ -205,15 +205,15 @@ def test_in_chinese_answers_read_是_否_and_items_by_their_chinese_titles(db) -
     assert one(entries, field="s1.equipment-value.value").new == "1000 万元"
 
 
-def test_entries_of_another_inspection_are_left_out(db) -> None:
-    a, _ta = start(db, code="PB-T1")
-    b, _tb = start(db, code="PB-T2")
-    answers_svc.answer_item(db, a, "s1.premises", "yes", actor="王晓明")
-    answers_svc.answer_item(db, b, "s1.premises", "no", actor="李娜")
-    answers_svc.comment_item(db, b, "s1.team", "另一次检查", actor="李娜")
-    history_a = inspection_history(db, a)
-    history_b = inspection_history(db, b)
-    with db.raw() as con:
+def test_entries_of_another_inspection_are_left_out(ws) -> None:
+    a, _ta = start(ws, code="PB-T1")
+    b, _tb = start(ws, code="PB-T2")
+    answers_svc.answer_item(ws, a, "s1.premises", "yes", actor="王晓明")
+    answers_svc.answer_item(ws, b, "s1.premises", "no", actor="李娜")
+    answers_svc.comment_item(ws, b, "s1.team", "另一次检查", actor="李娜")
+    history_a = inspection_history(ws, a)
+    history_b = inspection_history(ws, b)
+    with ws.db.raw() as con:
         count_a = con.execute(
             "SELECT count(*) FROM audit_log WHERE inspection_id = ?", (a,)
         ).fetchone()[0]
@@ -225,20 +225,20 @@ def test_entries_of_another_inspection_are_left_out(db) -> None:
     assert [e.raw_action for e in history_b] == ["create", "answer", "answer"]
 
 
-def test_a_finding_carried_forward_names_the_earlier_inspection(db) -> None:
-    first, _t = start(db, when=dt.date(2024, 10, 1))
-    findings_svc.add_finding(db, first, description=FINDING, actor="王晓明")
-    second, _t = start(db, when=dt.date(2025, 10, 1))
-    carried = one(inspection_history(db, second), raw_action="carry_forward")
+def test_a_finding_carried_forward_names_the_earlier_inspection(ws) -> None:
+    first, _t = start(ws, when=dt.date(2024, 10, 1))
+    findings_svc.add_finding(ws, first, description=FINDING, actor="王晓明")
+    second, _t = start(ws, when=dt.date(2025, 10, 1))
+    carried = one(inspection_history(ws, second), raw_action="carry_forward")
     assert (carried.action, carried.what) == ("Carry forward", f"Finding: {FINDING}")
     assert carried.new == "from the inspection of 2024-10-01"
 
 
-def test_long_text_is_shortened_and_kept_whole(db) -> None:
-    iid, _t = start(db)
+def test_long_text_is_shortened_and_kept_whole(ws) -> None:
+    iid, _t = start(ws)
     text = "现场核查发现" * 40
-    answers_svc.comment_item(db, iid, "s1.team", text, actor="王晓明")
-    entry = one(inspection_history(db, iid), field="s1.team.comment")
+    answers_svc.comment_item(ws, iid, "s1.team", text, actor="王晓明")
+    entry = one(inspection_history(ws, iid), field="s1.team.comment")
     assert entry.new.endswith("…") and len(entry.new) == rules.SHORT
     assert entry.new_full == text and entry.raw_new == text
 
@@ -258,26 +258,26 @@ def test_formatting_rules() -> None:
     assert rules.plain(True, zh) == "是" and values.revision_value(2, zh) == "第 2 版"
 
 
-def test_an_id_prefix_and_load_history(db) -> None:
-    iid, t, _f = build(db)
-    assert [e.seq for e in inspection_history(db, iid[:8])] == [
-        e.seq for e in inspection_history(db, iid)
+def test_an_id_prefix_and_load_history(ws) -> None:
+    iid, t, _f = build(ws)
+    assert [e.seq for e in inspection_history(ws, iid[:8])] == [
+        e.seq for e in inspection_history(ws, iid)
     ]
-    loaded = load_history(db, iid[:8])
+    loaded = load_history(ws, iid[:8])
     assert loaded.inspection_id == iid and loaded.site_code == "PB-T1"
     assert (loaded.status, loaded.revision) == ("signed", 2)
     assert loaded.template_title.startswith(pick(t.title))
-    assert [e.seq for e in loaded.entries] == [e.seq for e in inspection_history(db, iid)]
+    assert [e.seq for e in loaded.entries] == [e.seq for e in inspection_history(ws, iid)]
     assert loaded.chain.ok
     with pytest.raises(NotFound):
-        load_history(db, "no-such-inspection")
-    assert inspection_history(db, "no-such-inspection") == []
+        load_history(ws, "no-such-inspection")
+    assert inspection_history(ws, "no-such-inspection") == []
 
 
-def test_chain_status_of_an_intact_log(db) -> None:
-    build(db)
-    status = chain_status(db)
-    with db.raw() as con:
+def test_chain_status_of_an_intact_log(ws) -> None:
+    build(ws)
+    status = chain_status(ws)
+    with ws.db.raw() as con:
         total, head = con.execute(
             "SELECT count(*), (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1) FROM audit_log"
         ).fetchone()
@@ -287,41 +287,41 @@ def test_chain_status_of_an_intact_log(db) -> None:
     assert f"{total} entries" in text and head[:16] in text and "whole data folder" in text
 
 
-def test_chain_status_finds_an_edited_entry_of_the_inspection(db) -> None:
-    iid, _t, _f = build(db)
-    amend = one(inspection_history(db, iid), raw_action="amend")
-    with db.raw() as con:
+def test_chain_status_finds_an_edited_entry_of_the_inspection(ws) -> None:
+    iid, _t, _f = build(ws)
+    amend = one(inspection_history(ws, iid), raw_action="amend")
+    with ws.db.raw() as con:
         total = con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     tamper(
-        db,
+        ws,
         f'UPDATE audit_log SET new = \'{{"revision": 2, "reason": "x"}}\' WHERE seq = {amend.seq}',
     )
-    status = chain_status(db)
+    status = chain_status(ws)
     assert not status.ok and status.first_bad_seq == amend.seq and status.entries == total
     assert status.problem == "the entry's content does not match its hash"
     assert f"broken at entry {amend.seq}" in describe_chain(status)
     # the timeline still reads what the file now says
-    assert one(inspection_history(db, iid), raw_action="amend").new == "Revision 2: x"
+    assert one(inspection_history(ws, iid), raw_action="amend").new == "Revision 2: x"
 
 
-def test_chain_status_finds_a_deleted_entry(db) -> None:
-    iid, _t, _f = build(db)
-    victim = one(inspection_history(db, iid), field="s1.equipment-value.comment").seq
-    tamper(db, f"DELETE FROM audit_log WHERE seq = {victim}")
-    status = chain_status(db)
+def test_chain_status_finds_a_deleted_entry(ws) -> None:
+    iid, _t, _f = build(ws)
+    victim = one(inspection_history(ws, iid), field="s1.equipment-value.comment").seq
+    tamper(ws, f"DELETE FROM audit_log WHERE seq = {victim}")
+    status = chain_status(ws)
     assert not status.ok and status.first_bad_seq == victim
     assert status.problem == "an entry is missing or out of order"
 
 
-def test_photo_entries_name_the_file_the_item_and_the_finding(db) -> None:
+def test_photo_entries_name_the_file_the_item_and_the_finding(ws) -> None:
     """Entries shaped as services/photos.py writes them: added, caption edited, linked."""
     from inspector_app.store import audit
     from inspector_app.store.models import Photo
 
-    iid, t = start(db)
-    finding = findings_svc.add_finding(db, iid, description=FINDING, actor="王晓明")
+    iid, t = start(ws)
+    finding = findings_svc.add_finding(ws, iid, description=FINDING, actor="王晓明")
     title = pick(t.item("s1.premises").title)
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         photo = Photo(inspection_id=iid, item_id="s1.premises", sha256="ab" * 32)
         photo.original_name = "IMG_0001.jpg"
         s.add(photo)
@@ -341,7 +341,7 @@ def test_photo_entries_name_the_file_the_item_and_the_finding(db) -> None:
             new={"finding": finding.id, "role": "after", "original_name": "IMG_0001.jpg"},
             **common,
         )
-    added, caption, linked = [e for e in inspection_history(db, iid) if e.entity == "photo"]
+    added, caption, linked = [e for e in inspection_history(ws, iid) if e.entity == "photo"]
     assert (added.action, added.what) == ("Add photo", "Photo: IMG_0001.jpg")
     assert (added.old, added.new_full) == ("—", f"{title} · 车间全景")
     assert caption.what == "Photo: IMG_0001.jpg · Caption"
@@ -350,20 +350,18 @@ def test_photo_entries_name_the_file_the_item_and_the_finding(db) -> None:
     assert (linked.action, linked.old, linked.new) == ("Link photo", "—", "after correction")
 
 
-def test_a_signed_report_reads_as_a_sentence_not_as_raw_fields(demo_db, tmp_path) -> None:
+def test_a_signed_report_reads_as_a_sentence_not_as_raw_fields(demo_ws, tmp_path) -> None:
     """The history showed 'report_signed · inspection · report · certificate_sh…' in the
     Chinese desktop after the report was signed (the walk of issue 9)."""
     from inspector_app.services.browse import list_inspections
     from inspector_app.services.report_signing import sign_report
 
-    row = next(r for r in list_inspections(demo_db) if r["status"] == "signed")
+    row = next(r for r in list_inspections(demo_ws) if r["status"] == "signed")
     out = tmp_path / "签署的报告.pdf"
-    signed = sign_report(
-        demo_db, demo_db.path.parent, row["id"], out, passphrase="demo-passphrase", lang="zh"
-    )
+    signed = sign_report(demo_ws, row["id"], out, passphrase="demo-passphrase", lang="zh")
     i18n.set_language("zh")
     try:
-        entry = load_history(demo_db, row["id"]).entries[-1]
+        entry = load_history(demo_ws, row["id"]).entries[-1]
     finally:
         i18n.set_language("en")
     assert entry.action == "签署报告"

@@ -17,7 +17,7 @@ from inspector_app.services.history import (
 )
 from inspector_app.services.sync import export_package, import_package
 from inspector_app.services.templates import sync_forms
-from inspector_app.store.db import open_database
+from tests.conftest import open_ws
 from tests.services.helpers import answer_all, start
 
 LAPTOP = "王晓明 @ LAPTOP-7F3K"
@@ -27,16 +27,16 @@ def test_the_history_of_an_imported_inspection_shows_what_it_arrived_with(
     tmp_path: Path,
 ) -> None:
     laptop, hq = tmp_path / "laptop", tmp_path / "hq"
-    ldb, hdb = open_database(laptop), open_database(hq)
-    for db in (ldb, hdb):
-        sync_forms(db)
+    ldb, hdb = open_ws(laptop), open_ws(hq)
+    for ws in (ldb, hdb):
+        sync_forms(ws)
     iid, template = start(ldb)
     answer_all(ldb, iid, template)
     answers_svc.comment_item(ldb, iid, "s1.equipment-value", "台账齐全", actor="王晓明")
     svc.complete_inspection(ldb, iid, actor="王晓明")
     sent = inspection_history(ldb, iid)
-    export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明", device_name=LAPTOP)
-    import_package(hdb, hq, tmp_path / "1.inspkg", actor="总部")
+    export_package(ldb, tmp_path / "1.inspkg", actor="王晓明", device_name=LAPTOP)
+    import_package(hdb, tmp_path / "1.inspkg", actor="总部")
 
     shown = load_history(hdb, iid)
     assert len(shown.entries) == len(sent) > 30
@@ -57,12 +57,12 @@ def test_the_history_of_an_imported_inspection_shows_what_it_arrived_with(
     assert again[-1].actor == "总部" and not again[-1].received and again[-1].source == ""
     svc.amend_inspection(ldb, iid, reason="补充", actor="王晓明")
     renamed = "王晓明 @ NEW-PC"
-    export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明", device_name=renamed)
-    import_package(hdb, hq, tmp_path / "2.inspkg", actor="总部")  # a conflict: both amended
+    export_package(ldb, tmp_path / "2.inspkg", actor="王晓明", device_name=renamed)
+    import_package(hdb, tmp_path / "2.inspkg", actor="总部")  # a conflict: both amended
     assert {e.source for e in load_history(hdb, iid).entries if e.received} == {renamed}
 
     # an entry altered in the database after it arrived is shown as such
-    con = sqlite3.connect(hdb.path)
+    con = sqlite3.connect(hdb.db.path)
     row_id, text = con.execute(
         "SELECT id, entry_json FROM received_history WHERE inspection_id = ? "
         "ORDER BY position LIMIT 1 OFFSET 3",
@@ -81,5 +81,5 @@ def test_the_history_of_an_imported_inspection_shows_what_it_arrived_with(
     assert [e.actor for e in bad] == ["别人"]
     assert tampered.received.bad == 1
     assert "1 of " in describe_received(tampered.received)
-    ldb.dispose()
-    hdb.dispose()
+    ldb.close()
+    hdb.close()

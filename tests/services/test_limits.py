@@ -29,38 +29,38 @@ from tests.services.helpers import add_site, answer_all, db_fingerprint, start
 A = "测试员"
 
 
-def _refused(db: Any, call: Callable[[], Any], message: str) -> None:
-    before = db_fingerprint(db.path)
+def _refused(ws: Any, call: Callable[[], Any], message: str) -> None:
+    before = db_fingerprint(ws.db.path)
     with pytest.raises(InvalidInput) as info:
         call()
     assert message in str(info.value)
-    assert db_fingerprint(db.path) == before
+    assert db_fingerprint(ws.db.path) == before
 
 
-def test_answer_texts_and_comments(db) -> None:
-    insp, template = start(db)
+def test_answer_texts_and_comments(ws) -> None:
+    insp, template = start(ws)
     text_item = next(i.id for i in template.items() if i.type.value == "text")
-    answers_svc.comment_item(db, insp, "s1.equipment-value", "评" * 4000, actor=A)
+    answers_svc.comment_item(ws, insp, "s1.equipment-value", "评" * 4000, actor=A)
     _refused(
-        db,
-        lambda: answers_svc.comment_item(db, insp, "s1.equipment-value", "评" * 120_000, actor=A),
+        ws,
+        lambda: answers_svc.comment_item(ws, insp, "s1.equipment-value", "评" * 120_000, actor=A),
         "item s1.equipment-value: the comment is 120,000 characters; at most 4,000",
     )
     _refused(
-        db,
-        lambda: answers_svc.answer_many(db, insp, {text_item: {"comment": "x" * 4001}}, actor=A),
+        ws,
+        lambda: answers_svc.answer_many(ws, insp, {text_item: {"comment": "x" * 4001}}, actor=A),
         f"item {text_item}: the comment is 4,001 characters; at most 4,000",
     )
-    answers_svc.answer_item(db, insp, text_item, "答" * 4000, actor=A)
+    answers_svc.answer_item(ws, insp, text_item, "答" * 4000, actor=A)
     _refused(
-        db,
-        lambda: answers_svc.answer_item(db, insp, text_item, "答" * 10_000_000, actor=A),
+        ws,
+        lambda: answers_svc.answer_item(ws, insp, text_item, "答" * 10_000_000, actor=A),
         f"item {text_item}: the answer is 10,000,000 characters; at most 4,000",
     )
 
 
-def test_number_answers_never_overflow(db) -> None:
-    insp, _template = start(db)
+def test_number_answers_never_overflow(ws) -> None:
+    insp, _template = start(ws)
     for value, message in (
         ("1" + "0" * 400, "too long for a number"),
         (10**400, "a 401-digit number is too large"),
@@ -68,21 +68,21 @@ def test_number_answers_never_overflow(db) -> None:
         ("1e400", "'1e400' is too large"),
     ):
         _refused(
-            db,
+            ws,
             lambda value=value: answers_svc.answer_item(
-                db, insp, "s1.equipment-value", value, actor=A
+                ws, insp, "s1.equipment-value", value, actor=A
             ),
             message,
         )
 
 
-def test_inspectors_amend_reason_and_signer(db) -> None:
-    site = add_site(db)
-    tv = find_template_version(db, "pilot-base-performance").id
+def test_inspectors_amend_reason_and_signer(ws) -> None:
+    site = add_site(ws)
+    tv = find_template_version(ws, "pilot-base-performance").id
 
     def begin(names: list[str]) -> Any:
         return svc.start_inspection(
-            db,
+            ws,
             site_id=site,
             template_version_id=tv,
             inspectors=names,
@@ -90,32 +90,32 @@ def test_inspectors_amend_reason_and_signer(db) -> None:
             actor=A,
         )
 
-    _refused(db, lambda: begin(["王" * 51]), "the name of inspector 1 is 51 characters; at most 50")
-    _refused(db, lambda: begin(["甲", "乙" * 60]), "the name of inspector 2 is 60 characters")
-    _refused(db, lambda: begin([f"人{n}" for n in range(11)]), "at most 10 inspectors, not 11")
+    _refused(ws, lambda: begin(["王" * 51]), "the name of inspector 1 is 51 characters; at most 50")
+    _refused(ws, lambda: begin(["甲", "乙" * 60]), "the name of inspector 2 is 60 characters")
+    _refused(ws, lambda: begin([f"人{n}" for n in range(11)]), "at most 10 inspectors, not 11")
     insp = begin([f"人{n}" for n in range(9)] + ["王" * 50]).id
-    template = views_svc.load_inspection_state(db, insp).template
-    answer_all(db, insp, template)
-    svc.complete_inspection(db, insp, actor=A)
+    template = views_svc.load_inspection_state(ws, insp).template
+    answer_all(ws, insp, template)
+    svc.complete_inspection(ws, insp, actor=A)
     png = signature_png("王", "seed")
 
     def sign(name: str) -> Any:
         return signatures_svc.record_signature(
-            db, insp, signer_name=name, role="site_representative", image_png=png, actor=A
+            ws, insp, signer_name=name, role="site_representative", image_png=png, actor=A
         )
 
-    _refused(db, lambda: sign("签" * 51), "the signer's name is 51 characters; at most 50")
+    _refused(ws, lambda: sign("签" * 51), "the signer's name is 51 characters; at most 50")
     sign("签" * 50)
     _refused(
-        db,
-        lambda: svc.amend_inspection(db, insp, reason="因" * 1001, actor=A),
+        ws,
+        lambda: svc.amend_inspection(ws, insp, reason="因" * 1001, actor=A),
         "the reason is 1,001 characters; at most 1,000",
     )
-    svc.amend_inspection(db, insp, reason="因" * 1000, actor=A)
+    svc.amend_inspection(ws, insp, reason="因" * 1000, actor=A)
 
 
-def test_findings(db) -> None:
-    insp, _t = start(db)
+def test_findings(ws) -> None:
+    insp, _t = start(ws)
     for field, cap, what in (
         ("description", 2000, "description"),
         ("requirement", 2000, "requirement"),
@@ -123,37 +123,37 @@ def test_findings(db) -> None:
     ):
         values = {"description": "问题", field: "字" * (cap + 1)}
         _refused(
-            db,
-            lambda values=values: findings_svc.add_finding(db, insp, actor=A, **values),
+            ws,
+            lambda values=values: findings_svc.add_finding(ws, insp, actor=A, **values),
             f"finding: the {what} is {cap + 1:,} characters; at most {cap:,}",
         )
     f = findings_svc.add_finding(
-        db, insp, description="述" * 2000, requirement="求" * 2000, responsible="人" * 50, actor=A
+        ws, insp, description="述" * 2000, requirement="求" * 2000, responsible="人" * 50, actor=A
     )
     for field, cap in (("resolution_note", 2000), ("responsible", 50), ("description", 2000)):
         _refused(
-            db,
+            ws,
             lambda field=field, cap=cap: findings_svc.update_finding(
-                db, f.id, actor=A, **{field: "字" * (cap + 1)}
+                ws, f.id, actor=A, **{field: "字" * (cap + 1)}
             ),
             f"is {cap + 1:,} characters; at most {cap:,}",
         )
-    findings_svc.set_finding_status(db, f.id, "corrected", note="改" * 2000, actor=A)
+    findings_svc.set_finding_status(ws, f.id, "corrected", note="改" * 2000, actor=A)
 
 
-def test_photo_caption_and_file_name(db, data_dir: Path, tmp_path: Path) -> None:
-    insp, _t = start(db)
+def test_photo_caption_and_file_name(ws, data_dir: Path, tmp_path: Path) -> None:
+    insp, _t = start(ws)
     jpg = make_jpeg(tmp_path / "a.jpg")
     _refused(
-        db,
-        lambda: photos.add_photos(db, data_dir, insp, [jpg], actor=A, caption="注" * 201),
+        ws,
+        lambda: photos.add_photos(ws, insp, [jpg], actor=A, caption="注" * 201),
         "the caption is 201 characters; at most 200",
     )
     # a name in another encoding than UTF-8 is kept readable, not refused (and not a crash
     # when SQLite encodes it)
     odd = Path(tmp_path / "caf\udce9.jpg")
     shutil.copy(jpg, odd)
-    report = photos.add_photos(db, data_dir, insp, [odd], actor=A, caption="注" * 200)
+    report = photos.add_photos(ws, insp, [odd], actor=A, caption="注" * 200)
     assert [p.original_name for p in report.added] == ["caf\ufffd.jpg"]
     # a name longer than 255 characters (a file system may allow 255 bytes only: so no file)
     long = photos.original_name(Path("长" * 300 + ".jpeg"))
@@ -161,21 +161,21 @@ def test_photo_caption_and_file_name(db, data_dir: Path, tmp_path: Path) -> None
     assert photos.original_name(Path("x" * 300)) == "x" * 254 + "…"
 
 
-def test_site_list_fields_are_capped_by_their_columns(db, tmp_path: Path) -> None:
+def test_site_list_fields_are_capped_by_their_columns(ws, tmp_path: Path) -> None:
     csv = tmp_path / "sites.csv"
     csv.write_text(
         f"code,name,type,address\nPB-1,{'名' * 201},pilot_base,{'址' * 301}\n", encoding="utf-8"
     )
-    before = db_fingerprint(db.path)
+    before = db_fingerprint(ws.db.path)
     with pytest.raises(InvalidInput) as info:
-        import_sites(db, csv, actor=A)
+        import_sites(ws, csv, actor=A)
     assert f"{csv}:2: name is longer than 200 characters" in str(info.value)
     assert f"{csv}:2: address is longer than 300 characters" in str(info.value)
-    assert db_fingerprint(db.path) == before
+    assert db_fingerprint(ws.db.path) == before
 
 
 def test_a_template_with_a_non_finite_number_never_reaches_an_inspection(
-    db, tmp_path: Path
+    ws, tmp_path: Path
 ) -> None:
     forms = tmp_path / "forms"
     forms.mkdir()
@@ -183,10 +183,10 @@ def test_a_template_with_a_non_finite_number_never_reaches_an_inspection(
     (forms / "mini.yaml").write_text(
         text.replace("{min: 300, points: 10}", "{min: .nan, points: 10}"), encoding="utf-8"
     )
-    result = sync_forms(db, forms)
+    result = sync_forms(ws, forms)
     assert result.added == []
     assert [str(i) for i in result.issues] == [
         f"{forms / 'mini.yaml'}:31: sections[0].items[0].bands[1].min: nan is not a finite number"
     ]
     with pytest.raises(NotFound):
-        find_template_version(db, "mini")
+        find_template_version(ws, "mini")

@@ -15,6 +15,7 @@ from cryptography.x509.oid import NameOID
 
 from inspector_app.services import hq_ca, identities
 from inspector_app.signing import SigningError, WrongPassphrase, ca, keys
+from tests.conftest import folder_ws
 
 PASS = "correct horse battery"
 
@@ -255,45 +256,57 @@ def test_key_requests(tmp_path: Path) -> None:
 
 
 def test_init_identity_writes_an_encrypted_self_signed_identity(data_dir: Path) -> None:
-    assert identities.identity_status(data_dir) is None
-    status = identities.init_identity(data_dir, passphrase=PASS, name="王晓明")
+    assert identities.identity_status(folder_ws(data_dir)) is None
+    status = identities.init_identity(folder_ws(data_dir), passphrase=PASS, name="王晓明")
     assert status["subject_cn"] == "王晓明" and status["kind"] == "self-signed"
     assert status["key_encrypted"] and status["certificate_matches_key"]
     assert status["problems"] == []
     key_file = data_dir / "signing" / "identity-key.json"
     assert b"PRIVATE KEY" not in key_file.read_bytes()
-    identity = identities.load_identity(data_dir, PASS)
+    identity = identities.load_identity(folder_ws(data_dir), PASS)
     assert identity.name == "王晓明"
     with pytest.raises(identities.PassphraseRejected, match="wrong passphrase"):
-        identities.load_identity(data_dir, "nope nope nope")
+        identities.load_identity(folder_ws(data_dir), "nope nope nope")
     with pytest.raises(identities.SigningRefused, match="already exists"):
-        identities.init_identity(data_dir, passphrase=PASS, name="王晓明")
-    identities.init_identity(data_dir, passphrase=PASS, name="王晓明", replace=True)
+        identities.init_identity(folder_ws(data_dir), passphrase=PASS, name="王晓明")
+    identities.init_identity(folder_ws(data_dir), passphrase=PASS, name="王晓明", replace=True)
     assert len(list((data_dir / "signing").glob("identity-key.json.*.old"))) == 1
     # a second inspector on the same laptop gets an identity of their own
-    identities.init_identity(data_dir, passphrase="another passphrase", name="李娜")
-    assert identities.identity_names(data_dir) == ["王晓明", "李娜"]
-    assert identities.identity_status(data_dir)["subject_cn"] == "王晓明"  # type: ignore[index]
-    assert identities.identity_status(data_dir, "李娜")["subject_cn"] == "李娜"  # type: ignore[index]
-    assert identities.load_identity(data_dir, "another passphrase", "李娜").name == "李娜"
+    identities.init_identity(folder_ws(data_dir), passphrase="another passphrase", name="李娜")
+    assert identities.identity_names(folder_ws(data_dir)) == ["王晓明", "李娜"]
+    assert identities.identity_status(folder_ws(data_dir))["subject_cn"] == "王晓明"  # type: ignore[index]
+    assert identities.identity_status(folder_ws(data_dir), "李娜")["subject_cn"] == "李娜"  # type: ignore[index]
+    assert (
+        identities.load_identity(folder_ws(data_dir), "another passphrase", "李娜").name == "李娜"
+    )
     with pytest.raises(identities.PassphraseRejected):
-        identities.load_identity(data_dir, PASS, "李娜")
+        identities.load_identity(folder_ws(data_dir), PASS, "李娜")
     with pytest.raises(identities.SigningRefused, match="no signing key for 张伟"):
-        identities.load_identity(data_dir, PASS, "张伟")
+        identities.load_identity(folder_ws(data_dir), PASS, "张伟")
 
 
 def test_ca_issue_bundle_and_import_on_the_laptop(tmp_path: Path) -> None:
     hq, laptop, out = tmp_path / "hq", tmp_path / "laptop", tmp_path / "out"
-    status = hq_ca.init_ca(hq, passphrase=PASS, name="测试·HQ 根证书", organisation="测试局")
+    status = hq_ca.init_ca(
+        folder_ws(hq), passphrase=PASS, name="测试·HQ 根证书", organisation="测试局"
+    )
     assert status["self_signed"] and status["subject_cn"] == "测试·HQ 根证书"
     with pytest.raises(identities.SigningRefused, match="already exists"):
-        hq_ca.init_ca(hq, passphrase=PASS)
+        hq_ca.init_ca(folder_ws(hq), passphrase=PASS)
     with pytest.raises(identities.PassphraseRejected):
         hq_ca.issue_certificate(
-            hq, name="张伟", passphrase="wrong passphrase", out_dir=out, new_key_passphrase=PASS
+            folder_ws(hq),
+            name="张伟",
+            passphrase="wrong passphrase",
+            out_dir=out,
+            new_key_passphrase=PASS,
         )
     issued = hq_ca.issue_certificate(
-        hq, name="张伟", passphrase=PASS, out_dir=out, new_key_passphrase="laptop passphrase"
+        folder_ws(hq),
+        name="张伟",
+        passphrase=PASS,
+        out_dir=out,
+        new_key_passphrase="laptop passphrase",
     )
     assert issued.key_file is not None and issued.key_file.exists()
     assert b"PRIVATE KEY" not in issued.key_file.read_bytes()
@@ -301,28 +314,34 @@ def test_ca_issue_bundle_and_import_on_the_laptop(tmp_path: Path) -> None:
     assert [ca.common_name(c.subject) for c in certs] == ["张伟", "测试·HQ 根证书"]
     assert (hq / "ca" / "issued" / f"{issued.serial}.pem").exists()
 
-    after = identities.import_certificate(laptop, issued.certificate_file, key_file=issued.key_file)
+    after = identities.import_certificate(
+        folder_ws(laptop), issued.certificate_file, key_file=issued.key_file
+    )
     assert after["kind"] == "hq-issued" and after["subject_cn"] == "张伟"
     assert after["chain"] == ["测试·HQ 根证书"]
-    assert identities.load_identity(laptop, "laptop passphrase").name == "张伟"
+    assert identities.load_identity(folder_ws(laptop), "laptop passphrase").name == "张伟"
 
 
 def test_ca_issue_for_a_laptop_request(tmp_path: Path) -> None:
     hq, laptop, out = tmp_path / "hq", tmp_path / "laptop", tmp_path / "out"
-    hq_ca.init_ca(hq, passphrase=PASS, name="测试·HQ 根证书")
-    own = identities.init_identity(laptop, passphrase="laptop passphrase", name="刘洋")
+    hq_ca.init_ca(folder_ws(hq), passphrase=PASS, name="测试·HQ 根证书")
+    own = identities.init_identity(folder_ws(laptop), passphrase="laptop passphrase", name="刘洋")
     issued = hq_ca.issue_certificate(
-        hq, name="刘洋", passphrase=PASS, out_dir=out, request=Path(own["certificate_file"])
+        folder_ws(hq),
+        name="刘洋",
+        passphrase=PASS,
+        out_dir=out,
+        request=Path(own["certificate_file"]),
     )
     assert issued.key_file is None and issued.from_request == "certificate"
-    status = identities.import_certificate(laptop, issued.certificate_file)
+    status = identities.import_certificate(folder_ws(laptop), issued.certificate_file)
     assert status["kind"] == "hq-issued" and status["certificate_matches_key"]
     # a certificate for some other key is refused
     other = hq_ca.issue_certificate(
-        hq, name="刘洋", passphrase=PASS, out_dir=out, new_key_passphrase=PASS
+        folder_ws(hq), name="刘洋", passphrase=PASS, out_dir=out, new_key_passphrase=PASS
     )
     with pytest.raises(identities.SigningRefused, match="belongs to the key"):
-        identities.import_certificate(laptop, other.certificate_file)
+        identities.import_certificate(folder_ws(laptop), other.certificate_file)
 
 
 def test_a_certificate_in_another_name_moves_a_second_identity_to_that_name(
@@ -333,21 +352,30 @@ def test_a_certificate_in_another_name_moves_a_second_identity_to_that_name(
     was written into 刘洋's files, then an AssertionError (a traceback on `keys import-cert`),
     leaving neither 刘洋 nor 张伟 able to sign."""
     hq, laptop, out = tmp_path / "hq", tmp_path / "laptop", tmp_path / "out"
-    hq_ca.init_ca(hq, passphrase=PASS, name="测试·HQ 根证书")
-    identities.init_identity(laptop, passphrase="laptop passphrase", name="王晓明")
-    second = identities.init_identity(laptop, passphrase="second passphrase", name="刘洋")
+    hq_ca.init_ca(folder_ws(hq), passphrase=PASS, name="测试·HQ 根证书")
+    identities.init_identity(folder_ws(laptop), passphrase="laptop passphrase", name="王晓明")
+    second = identities.init_identity(
+        folder_ws(laptop), passphrase="second passphrase", name="刘洋"
+    )
     assert "people" in second["key_file"]
     issued = hq_ca.issue_certificate(
-        hq, name="张伟", passphrase=PASS, out_dir=out, request=Path(second["certificate_file"])
+        folder_ws(hq),
+        name="张伟",
+        passphrase=PASS,
+        out_dir=out,
+        request=Path(second["certificate_file"]),
     )
-    status = identities.import_certificate(laptop, issued.certificate_file)
+    status = identities.import_certificate(folder_ws(laptop), issued.certificate_file)
     assert status["subject_cn"] == "张伟" and status["kind"] == "hq-issued"
     assert status["certificate_matches_key"]
-    assert identities.identity_names(laptop) == ["王晓明", "张伟"]
-    identity = identities.load_identity(laptop, "second passphrase", "张伟")
+    assert identities.identity_names(folder_ws(laptop)) == ["王晓明", "张伟"]
+    identity = identities.load_identity(folder_ws(laptop), "second passphrase", "张伟")
     assert identity.name == "张伟"
     assert ca.common_name(identity.certificate.issuer) == "测试·HQ 根证书"
-    assert [s["subject_cn"] for s in identities.identities_status(laptop)] == ["王晓明", "张伟"]
+    assert [s["subject_cn"] for s in identities.identities_status(folder_ws(laptop))] == [
+        "王晓明",
+        "张伟",
+    ]
     assert not Path(second["key_file"]).exists()  # moved: one key, one name
     assert list(Path(second["key_file"]).parent.glob("*.old"))  # the old files kept beside
 
@@ -357,33 +385,37 @@ def test_a_certificate_out_of_its_place_is_no_identity(tmp_path: Path) -> None:
     planted file) names nobody who can sign here: listing it made `report --sign` ask for
     "the passphrase of the signing key of 张伟" and then make a new self-signed key with it."""
     hq, laptop, out = tmp_path / "hq", tmp_path / "laptop", tmp_path / "out"
-    hq_ca.init_ca(hq, passphrase=PASS, name="测试·HQ 根证书")
-    identities.init_identity(laptop, passphrase=PASS, name="王晓明")
+    hq_ca.init_ca(folder_ws(hq), passphrase=PASS, name="测试·HQ 根证书")
+    identities.init_identity(folder_ws(laptop), passphrase=PASS, name="王晓明")
     issued = hq_ca.issue_certificate(
-        hq, name="张伟", passphrase=PASS, out_dir=out, new_key_passphrase=PASS
+        folder_ws(hq), name="张伟", passphrase=PASS, out_dir=out, new_key_passphrase=PASS
     )
     people = laptop / "signing" / "people"
     people.mkdir(parents=True, exist_ok=True)
     (people / "copy-cert.pem").write_bytes(issued.certificate_file.read_bytes())
     (people / "copy-key.json").write_bytes(issued.key_file.read_bytes())  # type: ignore[union-attr]
-    assert identities.identity_names(laptop) == ["王晓明"]
-    assert [s["subject_cn"] for s in identities.identities_status(laptop)] == ["王晓明"]
+    assert identities.identity_names(folder_ws(laptop)) == ["王晓明"]
+    assert [s["subject_cn"] for s in identities.identities_status(folder_ws(laptop))] == ["王晓明"]
 
 
 def test_demo_identity_is_made_once(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("INSPECTOR_PASSPHRASE", raising=False)
-    first = hq_ca.ensure_demo_identity(data_dir, names=[identities.DEMO_INSPECTOR, "李娜"])
+    first = hq_ca.ensure_demo_identity(
+        folder_ws(data_dir), names=[identities.DEMO_INSPECTOR, "李娜"]
+    )
     assert first["ca"] and first["identity"]
     status = first["identity_status"]
     assert status["subject_cn"] == identities.DEMO_INSPECTOR and status["kind"] == "hq-issued"
     files = {p: p.read_bytes() for p in data_dir.rglob("*") if p.is_file()}
     assert first["identities"] == [identities.DEMO_INSPECTOR, "李娜"]
-    assert identities.identity_status(data_dir, "李娜")["kind"] == "hq-issued"  # type: ignore[index]
-    again = hq_ca.ensure_demo_identity(data_dir, names=[identities.DEMO_INSPECTOR, "李娜"])
+    assert identities.identity_status(folder_ws(data_dir), "李娜")["kind"] == "hq-issued"  # type: ignore[index]
+    again = hq_ca.ensure_demo_identity(
+        folder_ws(data_dir), names=[identities.DEMO_INSPECTOR, "李娜"]
+    )
     assert not again["ca"] and not again["identity"]
     assert {p: p.read_bytes() for p in data_dir.rglob("*") if p.is_file()} == files
     assert (
-        identities.load_identity(data_dir, identities.DEMO_PASSPHRASE).name
+        identities.load_identity(folder_ws(data_dir), identities.DEMO_PASSPHRASE).name
         == identities.DEMO_INSPECTOR
     )
 
@@ -392,7 +424,7 @@ def test_doctor_reports_the_identity(data_dir: Path) -> None:
     from inspector_app.services.doctor import run_doctor
 
     assert run_doctor(data_dir)["signing"] == {"identity": None, "identities": [], "ca": None}
-    hq_ca.ensure_demo_identity(data_dir, "demo-passphrase")
+    hq_ca.ensure_demo_identity(folder_ws(data_dir), "demo-passphrase")
     signing = run_doctor(data_dir)["signing"]
     ident = signing["identity"]
     assert ident["subject_cn"] == identities.DEMO_INSPECTOR

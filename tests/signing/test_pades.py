@@ -15,6 +15,7 @@ from inspector_app.services.errors import ServiceError
 from inspector_app.signing import SigningError
 from inspector_app.signing.pades import SignatureBox, sign_pdf_bytes, sign_pdf_file
 from inspector_app.signing.verify import verify_pdf
+from tests.conftest import folder_ws
 from tests.signing import BOX, make_ca, make_identity, make_pdf, tool, unembedded_fonts, write_pem
 
 
@@ -197,18 +198,18 @@ def test_a_file_that_is_not_a_signed_pdf(tmp_path: Path, signed: dict[str, Any])
 
 
 @pytest.fixture
-def completed(db: Any) -> str:
+def completed(ws: Any) -> str:
     from inspector_app.services import inspections as insp_svc
     from tests.services.helpers import answer_all, start
 
-    insp_id, template = start(db)
-    answer_all(db, insp_id, template)
-    insp_svc.complete_inspection(db, insp_id, actor="测试员")
+    insp_id, template = start(ws)
+    answer_all(ws, insp_id, template)
+    insp_svc.complete_inspection(ws, insp_id, actor="测试员")
     return insp_id
 
 
-def _report_signed_rows(db: Any) -> list[Any]:
-    with db.session() as s:
+def _report_signed_rows(ws: Any) -> list[Any]:
+    with ws.db.session() as s:
         return list(
             s.connection().exec_driver_sql(
                 "SELECT entity_id, field, new FROM audit_log WHERE action = 'report_signed'"
@@ -217,7 +218,7 @@ def _report_signed_rows(db: Any) -> list[Any]:
 
 
 def test_sign_report_records_the_file_against_the_revision(
-    db: Any, data_dir: Path, completed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ws: Any, data_dir: Path, completed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import json
 
@@ -225,78 +226,68 @@ def test_sign_report_records_the_file_against_the_revision(
 
     out = tmp_path / "out" / "report.pdf"
     res = report_signing.sign_report(
-        db, data_dir, completed, out, passphrase="a passphrase", lang="en", signer="李娜"
+        ws, completed, out, passphrase="a passphrase", lang="en", signer="李娜"
     )
     assert res.identity_created and res.self_signed and res.signer == "李娜"
     assert res.sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
     r = verify_pdf(out, None)
     assert r.accepted and r.signer == "李娜"
 
-    ((entity_id, field, new),) = _report_signed_rows(db)
+    ((entity_id, field, new),) = _report_signed_rows(ws)
     new = json.loads(new)
     assert (entity_id, field) == (completed, "report")
     assert new["revision"] == 1 and new["sha256"] == res.sha256
     assert new["report_number"] == res.report_number and res.report_number.startswith("WH-")
     assert new["data_hash"] == res.data_hash and new["signer"] == "李娜"
-    with db.session() as s:
+    with ws.db.session() as s:
         assert verify_chain(s).ok
 
 
 def test_sign_report_refuses_and_records_nothing(
-    db: Any, data_dir: Path, completed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ws: Any, data_dir: Path, completed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from inspector_app.services import inspections as insp_svc
     from tests.services.helpers import start
 
-    identities.init_identity(data_dir, passphrase="a passphrase", name="王晓明")
+    identities.init_identity(folder_ws(data_dir), passphrase="a passphrase", name="王晓明")
     out = tmp_path / "r.pdf"
     with pytest.raises(identities.PassphraseRejected):
-        report_signing.sign_report(db, data_dir, completed, out, passphrase="the wrong one")
-    draft, _t = start(db, code="PB-T2")
+        report_signing.sign_report(ws, completed, out, passphrase="the wrong one")
+    draft, _t = start(ws, code="PB-T2")
     with pytest.raises(ServiceError, match="completed"):
-        report_signing.sign_report(db, data_dir, draft, out, passphrase="a passphrase")
-    insp_svc.amend_inspection(db, completed, reason="typo", actor="测试员")
+        report_signing.sign_report(ws, draft, out, passphrase="a passphrase")
+    insp_svc.amend_inspection(ws, completed, reason="typo", actor="测试员")
     with pytest.raises(ServiceError, match="completed"):
-        report_signing.sign_report(db, data_dir, completed, out, passphrase="a passphrase")
-    assert not out.exists() and _report_signed_rows(db) == []
+        report_signing.sign_report(ws, completed, out, passphrase="a passphrase")
+    assert not out.exists() and _report_signed_rows(ws) == []
 
 
 def test_only_a_listed_inspector_signs(
-    db: Any, data_dir: Path, completed: str, tmp_path: Path
+    ws: Any, data_dir: Path, completed: str, tmp_path: Path
 ) -> None:
     """The inspection's inspectors are 王晓明 and 李娜; a key for anyone else never signs it."""
     out = tmp_path / "r.pdf"
-    identities.init_identity(data_dir, passphrase="a passphrase", name="张伟")
+    identities.init_identity(folder_ws(data_dir), passphrase="a passphrase", name="张伟")
     with pytest.raises(report_signing.NotAnInspector, match="王晓明"):
-        report_signing.sign_report(
-            db, data_dir, completed, out, passphrase="a passphrase", actor="张伟"
-        )
+        report_signing.sign_report(ws, completed, out, passphrase="a passphrase", actor="张伟")
     with pytest.raises(report_signing.NotAnInspector, match="not an inspector"):
-        report_signing.sign_report(
-            db, data_dir, completed, out, passphrase="a passphrase", signer="张伟"
-        )
-    assert not out.exists() and _report_signed_rows(db) == []
+        report_signing.sign_report(ws, completed, out, passphrase="a passphrase", signer="张伟")
+    assert not out.exists() and _report_signed_rows(ws) == []
     # the person at the keyboard, when listed, signs with a key made on first use
-    res = report_signing.sign_report(
-        db, data_dir, completed, out, passphrase="a passphrase", actor="王晓明"
-    )
+    res = report_signing.sign_report(ws, completed, out, passphrase="a passphrase", actor="王晓明")
     assert res.signer == "王晓明" and res.identity_created
-    assert identities.identity_names(data_dir) == ["张伟", "王晓明"]
+    assert identities.identity_names(folder_ws(data_dir)) == ["张伟", "王晓明"]
     # and later the first listed inspector with a key here signs by default
-    again = report_signing.sign_report(
-        db, data_dir, completed, out, passphrase="a passphrase", actor="x"
-    )
+    again = report_signing.sign_report(ws, completed, out, passphrase="a passphrase", actor="x")
     assert again.signer == "王晓明" and not again.identity_created
 
 
 def test_sign_report_with_the_real_report_builder(
-    db: Any, data_dir: Path, completed: str, tmp_path: Path
+    ws: Any, data_dir: Path, completed: str, tmp_path: Path
 ) -> None:
-    hq_ca.ensure_demo_identity(data_dir, "demo-passphrase")
+    hq_ca.ensure_demo_identity(folder_ws(data_dir), "demo-passphrase")
     out = tmp_path / "report.pdf"
-    res = report_signing.sign_report(
-        db, data_dir, completed, out, passphrase="demo-passphrase", lang="zh"
-    )
+    res = report_signing.sign_report(ws, completed, out, passphrase="demo-passphrase", lang="zh")
     ca_pem = data_dir / "ca" / "ca-cert.pem"
     r = verify_pdf(out, [ca_pem])
     assert r.accepted and r.trusted and r.signer == identities.DEMO_INSPECTOR

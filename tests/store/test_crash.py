@@ -19,22 +19,23 @@ import sys
 from pathlib import Path
 from inspector_app.services import answers as answers_svc
 from inspector_app.services import inspection_views as views_svc
-from inspector_app.store.db import open_database
+from inspector_app.services.startup import open_workspace
+from inspector_app.settings import Settings
 
-db = open_database(Path(sys.argv[1]))
+ws, _recovery = open_workspace(Path(sys.argv[1]), actor="crash", settings=Settings())
 insp_id, item_id = sys.argv[2], sys.argv[3]
 n = 0
 while True:
     n += 1
-    answers_svc.comment_item(db, insp_id, item_id, f"edit {n}", actor="crash")
+    answers_svc.comment_item(ws, insp_id, item_id, f"edit {n}", actor="crash")
     print(n, flush=True)   # acknowledged only after the commit returned
 """
 
 
-def test_sigkill_at_random_moments_loses_no_acknowledged_edit(db, data_dir: Path) -> None:
-    insp_id, template = start(db)
+def test_sigkill_at_random_moments_loses_no_acknowledged_edit(ws, data_dir: Path) -> None:
+    insp_id, template = start(ws)
     item_id = template.items()[0].id
-    db.dispose()
+    ws.close()
     rng = random.Random(7)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     for _round in range(3):
@@ -60,9 +61,9 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_edit(db, data_dir: Path
         con = sqlite3.connect(data_dir / "inspector.db")
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         con.close()
-        from inspector_app.store.db import open_database
+        from tests.conftest import open_ws
 
-        reopened = open_database(data_dir)
+        reopened = open_ws(data_dir)
         d = views_svc.inspection_detail(reopened, insp_id)
         comment = next(
             i["comment"] for s in d["sections"] for i in s["items"] if i["id"] == item_id
@@ -70,6 +71,6 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_edit(db, data_dir: Path
         assert int(comment.split()[1]) >= acked
         from inspector_app.store import audit
 
-        with reopened.session() as s:
+        with reopened.db.session() as s:
             assert audit.verify_chain(s).ok
-        reopened.dispose()
+        reopened.close()

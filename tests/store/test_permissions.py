@@ -49,15 +49,15 @@ def test_a_new_data_folder_and_database_are_private(tmp_path: Path, no_umask: No
 
 
 def test_photos_keys_and_settings_are_private(
-    db, data_dir: Path, tmp_path: Path, no_umask: None
+    ws, data_dir: Path, tmp_path: Path, no_umask: None
 ) -> None:
     from inspector_app.services import photos
     from inspector_app.sync.identity import device_identity
     from tests.media import make_jpeg
     from tests.services.helpers import start
 
-    insp, _t = start(db)
-    photos.add_photos(db, data_dir, insp, [make_jpeg(tmp_path / "a.jpg")], actor="测试员")
+    insp, _t = start(ws)
+    photos.add_photos(ws, insp, [make_jpeg(tmp_path / "a.jpg")], actor="测试员")
     device_identity(data_dir)
     made = [p for p in (data_dir / "media").rglob("*")] + list((data_dir / "signing").rglob("*"))
     assert made

@@ -11,6 +11,7 @@ from typing import Any
 from inspector_app.sync import wire
 from inspector_app.sync.identity import device_identity
 from inspector_app.sync.package import open_package, read_manifest, write_package
+from tests.conftest import open_ws
 
 
 def rehash(doc: dict[str, Any]) -> None:
@@ -60,19 +61,18 @@ def two_conflicts(tmp_path: Path) -> dict[str, Any]:
     from inspector_app.services import findings as findings_svc
     from inspector_app.services.sync import export_package, import_package
     from inspector_app.services.templates import sync_forms
-    from inspector_app.store.db import open_database
     from tests.services.helpers import start
 
     laptop, hq = tmp_path / "laptop", tmp_path / "hq"
-    ldb, hdb = open_database(laptop), open_database(hq)
-    for db in (ldb, hdb):
-        sync_forms(db)
+    ldb, hdb = open_ws(laptop), open_ws(hq)
+    for ws in (ldb, hdb):
+        sync_forms(ws)
     first, template = start(ldb, code="PB-T1")
     second, _t = start(ldb, code="PB-T2")
     for iid in (first, second):
         answers_svc.answer_item(ldb, iid, YES_NO_ITEM, "yes", actor="王晓明")
-    export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明")
-    import_package(hdb, hq, tmp_path / "1.inspkg", actor="总部")
+    export_package(ldb, tmp_path / "1.inspkg", actor="王晓明")
+    import_package(hdb, tmp_path / "1.inspkg", actor="总部")
     for iid in (first, second):
         answers_svc.comment_item(hdb, iid, COMMENT_ITEM, "总部的意见", actor="总部")
         answers_svc.comment_item(ldb, iid, COMMENT_ITEM, "现场的意见", actor="王晓明")
@@ -80,8 +80,8 @@ def two_conflicts(tmp_path: Path) -> dict[str, Any]:
     findings_svc.add_finding(
         ldb, first, description="设备台账缺失", severity="major", actor="王晓明"
     )
-    export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明")
-    result = import_package(hdb, hq, tmp_path / "2.inspkg", actor="总部")
+    export_package(ldb, tmp_path / "2.inspkg", actor="王晓明")
+    result = import_package(hdb, tmp_path / "2.inspkg", actor="总部")
     assert sorted(result.merge.conflicts) == sorted([first, second])
     return {
         "laptop": ldb,

@@ -8,12 +8,11 @@ from pathlib import Path
 
 from inspector_app.services.sync import export_package, import_package, preview_import
 from inspector_app.services.templates import sync_forms
-from inspector_app.store.db import open_database
 from inspector_app.sync.devices import computer_name, device_names, readable_name
 from inspector_app.sync.identity import device_identity
 from inspector_app.sync.manifest import MAX_DEVICE_NAME_CHARS
 from inspector_app.sync.package import read_manifest
-from tests.conftest import run_cli
+from tests.conftest import open_ws, run_cli
 from tests.services.helpers import start
 
 
@@ -27,37 +26,37 @@ def test_a_readable_name_is_inspector_at_computer() -> None:
 
 def test_the_latest_name_is_kept_the_device_stays_one(tmp_path: Path) -> None:
     laptop, other, hq = tmp_path / "laptop", tmp_path / "other", tmp_path / "hq"
-    ldb, odb, hdb = (open_database(p) for p in (laptop, other, hq))
-    for db in (ldb, odb, hdb):
-        sync_forms(db)
+    ldb, odb, hdb = (open_ws(p) for p in (laptop, other, hq))
+    for ws in (ldb, odb, hdb):
+        sync_forms(ws)
     start(ldb)
     start(odb, code="PB-T2")
-    first = export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明")
+    first = export_package(ldb, tmp_path / "1.inspkg", actor="王晓明")
     assert first.manifest.device_name == f"王晓明 @ {computer_name()}"  # by default, the actor
-    import_package(hdb, hq, first.path, actor="总部")
+    import_package(hdb, first.path, actor="总部")
     renamed = "王晓明 @ NEW-PC"
-    second = export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明", device_name=renamed)
+    second = export_package(ldb, tmp_path / "2.inspkg", actor="王晓明", device_name=renamed)
     assert second.manifest.device_id == first.manifest.device_id  # same id, same key
     assert second.manifest.public_key == first.manifest.public_key
-    preview = preview_import(hdb, hq, second.path)
+    preview = preview_import(hdb, second.path)
     assert preview.known_name == first.manifest.device_name and preview.key_matches
-    import_package(hdb, hq, second.path, actor="总部")
-    with hdb.session() as s:
+    import_package(hdb, second.path, actor="总部")
+    with hdb.db.session() as s:
         assert device_names(s)[first.manifest.device_id] == renamed
     # another device giving the same name: the preview says so (the key tells them apart)
-    copycat = export_package(odb, other, tmp_path / "3.inspkg", actor="x", device_name=renamed)
-    warned = preview_import(hdb, hq, copycat.path)
+    copycat = export_package(odb, tmp_path / "3.inspkg", actor="x", device_name=renamed)
+    warned = preview_import(hdb, copycat.path)
     assert warned.same_name == 1 and warned.known_name is None and not warned.device_known
-    for db in (ldb, odb, hdb):
-        db.dispose()
+    for ws in (ldb, odb, hdb):
+        ws.close()
 
 
 def test_the_command_line_names_the_device_from_the_inspector(tmp_path: Path) -> None:
     laptop = tmp_path / "laptop"
-    db = open_database(laptop)
-    sync_forms(db)
-    start(db)
-    db.dispose()
+    ws = open_ws(laptop)
+    sync_forms(ws)
+    start(ws)
+    ws.close()
     out = run_cli("export", "-o", str(tmp_path / "p.inspkg"), "--json", data_dir=laptop)
     assert out.returncode == 0, out.stderr
     name = json.loads(out.stdout)["device"]

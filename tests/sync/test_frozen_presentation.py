@@ -17,8 +17,9 @@ from inspector_app.services.demo import demo_id, load_demo
 from inspector_app.services.reports import render_report_bytes
 from inspector_app.services.sync import export_package, import_package
 from inspector_app.services.templates import sync_forms
-from inspector_app.store.db import Database, open_database
 from inspector_app.sync.strict import PackageRejected
+from inspector_app.workspace import Workspace
+from tests.conftest import open_ws
 from tests.sync.helpers import repack
 
 COMPLETED = demo_id("inspection", "pb-2024-1")
@@ -35,33 +36,33 @@ def _use(folder: Path, organisation: str, zone: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def laptop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, Path, Path]]:
+def laptop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, Path, Path]]:
     """The sample data completed under the laptop's settings, and a package of it."""
     laptop = tmp_path_factory.mktemp("laptop") / "data"
     try:
         _use(laptop, ORGANISATION, ZONE)
-        ldb = open_database(laptop)
+        ldb = open_ws(laptop)
         sync_forms(ldb)
         load_demo(ldb)  # its inspections are completed under these settings
         pkg = tmp_path_factory.mktemp("usb") / "all.inspkg"
-        export_package(ldb, laptop, pkg, actor="张工")
+        export_package(ldb, pkg, actor="张工")
         yield ldb, laptop, pkg
-        ldb.dispose()
+        ldb.close()
     finally:
         settings.use_data_folder(None)
         timefmt.set_display_zone(None)
 
 
 @pytest.fixture
-def folders(laptop, tmp_path: Path) -> Iterator[tuple[Database, Path, Database, Path, Path]]:
+def folders(laptop, tmp_path: Path) -> Iterator[tuple[Workspace, Path, Workspace, Path, Path]]:
     ldb, ldata, pkg = laptop
     hq = tmp_path / "hq"
     try:
         _use(hq, "", timefmt.DEFAULT_ZONE)
-        hdb = open_database(hq)
+        hdb = open_ws(hq)
         sync_forms(hdb)
         yield ldb, ldata, hdb, hq, pkg
-        hdb.dispose()
+        hdb.close()
     finally:
         timefmt.set_display_zone(None)
 
@@ -86,7 +87,7 @@ def test_the_report_of_a_revision_prints_what_it_was_completed_under(folders, tm
     assert render_report_bytes(ldb, COMPLETED) == before
     # headquarters, with its own settings, makes the same bytes
     _use(hq, "", timefmt.DEFAULT_ZONE)
-    import_package(hdb, hq, pkg, actor="总部")
+    import_package(hdb, pkg, actor="总部")
     assert render_report_bytes(hdb, COMPLETED) == before
     detail = views_svc.inspection_detail(hdb, COMPLETED)
     assert [(r["organisation"], r["display_zone"]) for r in detail["revisions"]] == [
@@ -98,6 +99,7 @@ def test_a_draft_follows_the_settings_of_the_day(folders, tmp_path) -> None:
     ldb, laptop, *_ = folders
     draft = demo_id("inspection", "pb-2024-5")
     _use(laptop, "另一个单位", "Europe/Berlin")
+    ldb = ldb.with_settings(settings.load_settings())  # as the Settings dialog hands them on
     text = _text(render_report_bytes(ldb, draft), tmp_path)
     assert "另一个单位" in text and "Europe/Berlin" in text and ORGANISATION not in text
 
@@ -112,9 +114,9 @@ def _drop_presentation(doc: dict) -> None:
 
 
 def test_a_package_from_before_the_columns_is_read_with_none(folders, tmp_path) -> None:
-    _ldb, laptop, hdb, hq, pkg = folders
+    _ldb, laptop, hdb, _hq, pkg = folders
     old = repack(pkg, tmp_path / "old.inspkg", laptop, _drop_presentation)
-    import_package(hdb, hq, old, actor="总部")
+    import_package(hdb, old, actor="总部")
     detail = views_svc.inspection_detail(hdb, COMPLETED)
     assert [(r["organisation"], r["display_zone"]) for r in detail["revisions"]] == [(None, None)]
     # without them the report follows headquarters' settings, as before the columns
@@ -136,12 +138,12 @@ def test_a_package_from_before_the_columns_is_read_with_none(folders, tmp_path) 
 def test_a_bad_presentation_in_a_package_is_refused_naming_the_field(
     folders, tmp_path, field: str, value: str, expect: str
 ) -> None:
-    _ldb, laptop, hdb, hq, pkg = folders
+    _ldb, laptop, hdb, _hq, pkg = folders
 
     def edit(doc: dict) -> None:
         doc["inspections"][0]["revisions"][0][field] = value
 
     bad = repack(pkg, tmp_path / "bad.inspkg", laptop, edit)
     with pytest.raises(PackageRejected) as e:
-        import_package(hdb, hq, bad, actor="总部")
+        import_package(hdb, bad, actor="总部")
     assert f"inspections[0].revisions[0].{expect}" in str(e.value)

@@ -14,10 +14,10 @@ from inspector_app.services.history import load_history
 from inspector_app.services.sync import export_package, import_package
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.audit import row_hash
-from inspector_app.store.db import open_database
 from inspector_app.sync import received, wire
 from inspector_app.sync.identity import device_identity
 from inspector_app.sync.package import open_package, read_manifest
+from tests.conftest import open_ws
 from tests.services.helpers import start
 from tests.sync.helpers import COMMENT_ITEM, YES_NO_ITEM, repack
 
@@ -31,15 +31,15 @@ def test_a_copier_cannot_claim_the_entries_of_the_laptops_next_package(tmp_path:
     arrives and fast-forwards, its entries are the laptop's: they were shown as the
     copier's device's, since they were first seen in the copier's package."""
     laptop, hq, copier = tmp_path / "laptop", tmp_path / "hq", tmp_path / "copier"
-    ldb, hdb = open_database(laptop), open_database(hq)
-    for db in (ldb, hdb):
-        sync_forms(db)
+    ldb, hdb = open_ws(laptop), open_ws(hq)
+    for ws in (ldb, hdb):
+        sync_forms(ws)
     iid, _template = start(ldb)
     answers_svc.answer_item(ldb, iid, YES_NO_ITEM, "yes", actor="王晓明")
-    first = export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明", device_name=LAPTOP)
-    import_package(hdb, hq, first.path, actor="总部")
+    first = export_package(ldb, tmp_path / "1.inspkg", actor="王晓明", device_name=LAPTOP)
+    import_package(hdb, first.path, actor="总部")
     answers_svc.comment_item(ldb, iid, COMMENT_ITEM, "台账齐全", actor="王晓明")
-    second = export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明", device_name=LAPTOP)
+    second = export_package(ldb, tmp_path / "2.inspkg", actor="王晓明", device_name=LAPTOP)
 
     with tempfile.TemporaryDirectory() as tmp:
         later = open_package(second.path, Path(tmp)).read_json(wire.RECORDS_MEMBER)
@@ -51,30 +51,30 @@ def test_a_copier_cannot_claim_the_entries_of_the_laptops_next_package(tmp_path:
 
     device_identity(copier, device_name="总部审核 @ HQ-REVIEW")
     forged = repack(first.path, tmp_path / "forged.inspkg", copier, forge)
-    assert import_package(hdb, hq, forged, actor="总部").merge.same_content == [iid]
-    assert import_package(hdb, hq, second.path, actor="总部").merge.updated == [iid]
+    assert import_package(hdb, forged, actor="总部").merge.same_content == [iid]
+    assert import_package(hdb, second.path, actor="总部").merge.updated == [iid]
 
     laptop_id = device_identity(laptop).device_id
-    with hdb.session() as s:
+    with hdb.db.session() as s:
         lineage = [e for e in received.received_entries(s, iid) if e.lineage]
     assert lineage and {e.device_id for e in lineage} == {laptop_id}
     comment = [e for e in load_history(hdb, iid).entries if e.field == f"{COMMENT_ITEM}.comment"]
     assert [(e.source, e.counted) for e in comment] == [(LAPTOP, True)]
-    for db in (ldb, hdb):
-        db.dispose()
+    for ws in (ldb, hdb):
+        ws.close()
 
 
 def test_a_copier_giving_the_laptops_name_is_told_apart_in_the_history(tmp_path: Path) -> None:
     """The copier names its device as the laptop does: the entries it brought (shown only,
     some of its own making) read as coming from another key, not from the laptop."""
     laptop, hq, copier = tmp_path / "laptop", tmp_path / "hq", tmp_path / "copier"
-    ldb, hdb = open_database(laptop), open_database(hq)
-    for db in (ldb, hdb):
-        sync_forms(db)
+    ldb, hdb = open_ws(laptop), open_ws(hq)
+    for ws in (ldb, hdb):
+        sync_forms(ws)
     iid, _template = start(ldb)
     answers_svc.answer_item(ldb, iid, YES_NO_ITEM, "yes", actor="王晓明")
-    first = export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明", device_name=LAPTOP)
-    import_package(hdb, hq, first.path, actor="总部")
+    first = export_package(ldb, tmp_path / "1.inspkg", actor="王晓明", device_name=LAPTOP)
+    import_package(hdb, first.path, actor="总部")
 
     def forge(doc: dict[str, Any]) -> None:  # the same rows, a history of its own making
         bundle = next(b for b in doc["inspections"] if b["inspection"]["id"] == iid)
@@ -85,7 +85,7 @@ def test_a_copier_giving_the_laptops_name_is_told_apart_in_the_history(tmp_path:
 
     device_identity(copier, device_name=LAPTOP)
     forged = repack(first.path, tmp_path / "forged.inspkg", copier, forge)
-    assert import_package(hdb, hq, forged, actor="总部").merge.same_content == [iid]
+    assert import_package(hdb, forged, actor="总部").merge.same_content == [iid]
 
     entries = [e for e in load_history(hdb, iid).entries if e.received]
     theirs = {e.source for e in entries if e.counted}
@@ -95,5 +95,5 @@ def test_a_copier_giving_the_laptops_name_is_told_apart_in_the_history(tmp_path:
     copier_key = read_manifest(forged).fingerprint
     assert theirs == {f"{LAPTOP} (key {laptop_key})"}
     assert copied == {f"{LAPTOP} (key {copier_key})"}
-    for db in (ldb, hdb):
-        db.dispose()
+    for ws in (ldb, hdb):
+        ws.close()

@@ -34,11 +34,11 @@ from inspector_app.services.sync import (
     resolve_conflict,
 )
 from inspector_app.store.audit import row_hash as audit_row_hash
-from inspector_app.store.db import Database, open_database
 from inspector_app.sync import merge, values, wire
 from inspector_app.sync.identity import device_identity
 from inspector_app.sync.package import read_manifest, write_package
-from tests.conftest import prepared_folder
+from inspector_app.workspace import Workspace
+from tests.conftest import open_ws, prepared_folder
 from tests.services.helpers import db_fingerprint
 
 DRAFT = demo_id("inspection", "pb-2024-5")  # PB-06, a draft partly answered
@@ -46,32 +46,32 @@ RECHECK = demo_id("inspection", "pb-2024-1-recheck")  # 复查 with carried find
 SIGNED = demo_id("inspection", "pb-2024-1")
 
 
-def _folder(path: Path, *, demo: bool = False) -> Database:
-    return open_database(prepared_folder(path, demo=demo))
+def _folder(path: Path, *, demo: bool = False) -> Workspace:
+    return open_ws(prepared_folder(path, demo=demo))
 
 
 @pytest.fixture(scope="module")
-def laptop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, Path, Path]]:
+def laptop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, Path, Path]]:
     """The sample data on a laptop, and one package of all of it (made once)."""
     data = tmp_path_factory.mktemp("laptop") / "data"
-    db = _folder(data, demo=True)
+    ws = _folder(data, demo=True)
     pkg = tmp_path_factory.mktemp("usb") / "all.inspkg"
-    marked = export_package(db, data, pkg, actor="张工").marked_exported
+    marked = export_package(ws, pkg, actor="张工").marked_exported
     assert marked  # the signed ones are marked exported once they are in a package
-    yield db, data, pkg, marked
-    db.dispose()
+    yield ws, data, pkg, marked
+    ws.close()
 
 
 @pytest.fixture
-def hq(tmp_path: Path) -> Iterator[tuple[Database, Path]]:
+def hq(tmp_path: Path) -> Iterator[tuple[Workspace, Path]]:
     data = tmp_path / "hq"
-    db = _folder(data)
-    yield db, data
-    db.dispose()
+    ws = _folder(data)
+    yield ws, data
+    ws.close()
 
 
-def _counts(db: Database) -> dict[str, int]:
-    with db.raw() as con:
+def _counts(ws: Workspace) -> dict[str, int]:
+    with ws.db.raw() as con:
         return {
             t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("inspection", "answer", "photo", "finding", "finding_photo", "signature")
@@ -81,7 +81,7 @@ def _counts(db: Database) -> dict[str, int]:
 def test_everything_arrives_and_scores_and_reports_alike(laptop, hq) -> None:
     ldb, ldata, pkg, marked = laptop
     hdb, hdata = hq
-    result = import_package(hdb, hdata, pkg, actor="总部")
+    result = import_package(hdb, pkg, actor="总部")
     assert not result.already_imported
     assert len(result.merge.added) == len(list_inspections(ldb)) == 21
     assert _counts(hdb) == _counts(ldb)
@@ -117,7 +117,7 @@ def test_everything_arrives_and_scores_and_reports_alike(laptop, hq) -> None:
         print("\n".join(difflib.unified_diff(texts[0], texts[1], lineterm="")))
     assert theirs_pdf == mine_pdf
     # the import is one audited step at HQ
-    with hdb.raw() as con:
+    with hdb.db.raw() as con:
         row = con.execute(
             "SELECT actor, new FROM audit_log WHERE action = 'import' AND entity = 'package'"
         ).fetchone()
@@ -126,28 +126,28 @@ def test_everything_arrives_and_scores_and_reports_alike(laptop, hq) -> None:
 
 def test_importing_the_same_package_again_changes_nothing(laptop, hq) -> None:
     _ldb, _ldata, pkg, _m = laptop
-    hdb, hdata = hq
-    import_package(hdb, hdata, pkg, actor="总部")
-    before = db_fingerprint(hdb.path)
-    again = import_package(hdb, hdata, pkg, actor="总部")
+    hdb, _hdata = hq
+    import_package(hdb, pkg, actor="总部")
+    before = db_fingerprint(hdb.db.path)
+    again = import_package(hdb, pkg, actor="总部")
     assert again.already_imported
-    assert db_fingerprint(hdb.path) == before
-    assert preview_import(hdb, hdata, pkg).already_imported
+    assert db_fingerprint(hdb.db.path) == before
+    assert preview_import(hdb, pkg).already_imported
 
 
 def test_a_later_package_fast_forwards_an_inspection(tmp_path: Path, hq) -> None:
     ldata = tmp_path / "laptop"
     ldb = _folder(ldata, demo=True)
-    hdb, hdata = hq
+    hdb, _hdata = hq
     first = tmp_path / "1.inspkg"
-    marked = export_package(ldb, ldata, first, actor="张工").marked_exported
-    import_package(hdb, hdata, first, actor="总部")
+    marked = export_package(ldb, first, actor="张工").marked_exported
+    import_package(hdb, first, actor="总部")
     state = views_svc.load_inspection_state(ldb, DRAFT)
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
     answers_svc.comment_item(ldb, DRAFT, item.id, "复核后补充的意见", actor="张工")
     second = tmp_path / "2.inspkg"
-    export_package(ldb, ldata, second, actor="张工")
-    result = import_package(hdb, hdata, second, actor="总部")
+    export_package(ldb, second, actor="张工")
+    result = import_package(hdb, second, actor="总部")
     # the edited draft; marking the signed ones exported on the laptop annotates them, it
     # does not make a newer version
     assert result.merge.updated == [DRAFT]
@@ -158,38 +158,38 @@ def test_a_later_package_fast_forwards_an_inspection(tmp_path: Path, hq) -> None
     # and an old package after the new one keeps the newer version
     other = tmp_path / "hq2"
     odb = _folder(other)
-    import_package(odb, other, second, actor="总部")
-    older = import_package(odb, other, first, actor="总部")
+    import_package(odb, second, actor="总部")
+    older = import_package(odb, first, actor="总部")
     assert older.merge.kept_newer == [DRAFT]
     assert (
         views_svc.load_inspection_state(odb, DRAFT).answers[item.id].comment == "复核后补充的意见"
     )
-    ldb.dispose()
-    odb.dispose()
+    ldb.close()
+    odb.close()
 
 
 def test_edits_on_both_sides_are_a_conflict_and_nothing_is_overwritten(tmp_path: Path, hq) -> None:
     ldata = tmp_path / "laptop"
     ldb = _folder(ldata, demo=True)
-    hdb, hdata = hq
+    hdb, _hdata = hq
     first = tmp_path / "1.inspkg"
-    export_package(ldb, ldata, first, actor="张工")
-    import_package(hdb, hdata, first, actor="总部")
+    export_package(ldb, first, actor="张工")
+    import_package(hdb, first, actor="总部")
     state = views_svc.load_inspection_state(ldb, DRAFT)
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
     answers_svc.comment_item(hdb, DRAFT, item.id, "总部的意见", actor="总部")
     answers_svc.comment_item(ldb, DRAFT, item.id, "现场的意见", actor="张工")
     second = tmp_path / "2.inspkg"
-    export_package(ldb, ldata, second, actor="张工")
-    result = import_package(hdb, hdata, second, actor="总部")
+    export_package(ldb, second, actor="张工")
+    result = import_package(hdb, second, actor="总部")
     assert result.merge.conflicts == [DRAFT]
     assert views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "总部的意见"
     conflicts = list_conflicts(hdb)
     assert [(c["entity"], c["entity_id"]) for c in conflicts] == [("inspection", DRAFT)]
-    with hdb.raw() as con:
+    with hdb.db.raw() as con:
         kept = json.loads(con.execute("SELECT incoming_json FROM sync_conflict").fetchone()[0])
     assert any(a["comment"] == "现场的意见" for a in kept["answers"])
-    ldb.dispose()
+    ldb.close()
 
 
 def test_a_failure_during_the_merge_leaves_the_database_as_it_was(
@@ -197,7 +197,7 @@ def test_a_failure_during_the_merge_leaves_the_database_as_it_was(
 ) -> None:
     _ldb, _ldata, pkg, _m = laptop
     hdb, hdata = hq
-    before = db_fingerprint(hdb.path)
+    before = db_fingerprint(hdb.db.path)
     real = merge._merge_inspection
     calls = {"n": 0}
 
@@ -209,12 +209,12 @@ def test_a_failure_during_the_merge_leaves_the_database_as_it_was(
 
     monkeypatch.setattr(merge, "_merge_inspection", failing)
     with pytest.raises(OSError, match="disk unplugged"):
-        import_package(hdb, hdata, pkg, actor="总部")
+        import_package(hdb, pkg, actor="总部")
     assert calls["n"] == 5
-    assert db_fingerprint(hdb.path) == before
+    assert db_fingerprint(hdb.db.path) == before
     assert not (hdata / ".staging").exists()
     monkeypatch.setattr(merge, "_merge_inspection", real)
-    assert len(import_package(hdb, hdata, pkg, actor="总部").merge.added) == 21
+    assert len(import_package(hdb, pkg, actor="总部").merge.added) == 21
 
 
 def _repack(
@@ -262,12 +262,12 @@ def _refused(laptop, hq, tmp_path: Path, edit) -> str:
     """Import the laptop's package with ``edit`` applied to its records (validly signed):
     it must be refused with nothing written at HQ. Returns the reason."""
     _ldb, ldata, pkg, _m = laptop
-    hdb, hdata = hq
+    hdb, _hdata = hq
     bad = _repack(pkg, tmp_path / "bad.inspkg", ldata, edit)
-    before = db_fingerprint(hdb.path)
+    before = db_fingerprint(hdb.db.path)
     with pytest.raises(PackageRejected) as info:
-        import_package(hdb, hdata, bad, actor="总部")
-    assert db_fingerprint(hdb.path) == before
+        import_package(hdb, bad, actor="总部")
+    assert db_fingerprint(hdb.db.path) == before
     return str(info.value)
 
 
@@ -329,7 +329,7 @@ def test_bad_records_are_refused_whole_naming_the_place(
 def test_a_hostile_photo_is_refused_with_its_member_named(laptop, hq, tmp_path: Path) -> None:
     """The photo's bytes match the manifest (a valid signature) but are not an image."""
     _ldb, ldata, pkg, _m = laptop
-    hdb, hdata = hq
+    hdb, _hdata = hq
     junk = b"MZ" + bytes(5000)
     sha = hashlib.sha256(junk).hexdigest()
 
@@ -339,16 +339,16 @@ def test_a_hostile_photo_is_refused_with_its_member_named(laptop, hq, tmp_path: 
         bundle["content_hash"] = wire.bundle_hash(bundle)
 
     bad = _repack(pkg, tmp_path / "bad.inspkg", ldata, swap, extra=((f"media/{sha}.jpg", junk),))
-    before = db_fingerprint(hdb.path)
+    before = db_fingerprint(hdb.db.path)
     with pytest.raises(PackageRejected, match=f"media/{sha}.jpg"):
-        import_package(hdb, hdata, bad, actor="总部")
-    assert db_fingerprint(hdb.path) == before
+        import_package(hdb, bad, actor="总部")
+    assert db_fingerprint(hdb.db.path) == before
 
 
 def test_a_device_is_pinned_to_its_key(laptop, hq, tmp_path: Path) -> None:
     _ldb, ldata, pkg, _m = laptop
-    hdb, hdata = hq
-    import_package(hdb, hdata, pkg, actor="总部")
+    hdb, _hdata = hq
+    import_package(hdb, pkg, actor="总部")
     # a second folder claiming the laptop's device id, with its own key
     impostor = tmp_path / "impostor"
     impostor.mkdir()
@@ -363,16 +363,16 @@ def test_a_device_is_pinned_to_its_key(laptop, hq, tmp_path: Path) -> None:
     assert device_identity(impostor).device_id == device_identity(ldata).device_id
     assert other.public_key_b64 == device_identity(impostor).public_key_b64
     fake = _repack(pkg, tmp_path / "fake.inspkg", impostor, lambda d: None)
-    assert not preview_import(hdb, hdata, fake).key_matches
-    before = db_fingerprint(hdb.path)
+    assert not preview_import(hdb, fake).key_matches
+    before = db_fingerprint(hdb.db.path)
     with pytest.raises(PackageRejected, match="signed with another key"):
-        import_package(hdb, hdata, fake, actor="总部")
-    assert db_fingerprint(hdb.path) == before
+        import_package(hdb, fake, actor="总部")
+    assert db_fingerprint(hdb.db.path) == before
 
 
 def test_a_site_known_under_another_id_is_matched_by_code(laptop, hq) -> None:
     ldb, _ldata, pkg, _m = laptop
-    hdb, hdata = hq
+    hdb, _hdata = hq
     # HQ registered PB-02 itself (another id), with another contact person
     upsert_sites(
         hdb,
@@ -386,52 +386,52 @@ def test_a_site_known_under_another_id_is_matched_by_code(laptop, hq) -> None:
         ],
         actor="总部",
     )
-    result = import_package(hdb, hdata, pkg, actor="总部")
+    result = import_package(hdb, pkg, actor="总部")
     assert result.merge.site_conflicts == 1
     detail = views_svc.inspection_detail(hdb, SIGNED)
     assert detail["site_code"] == "PB-02" and detail["site"] == "威海市总部登记的名称"
     (conflict,) = list_conflicts(hdb)
     assert conflict["entity"] == "site"
     # HQ decides the laptop's facts are right
-    resolve_conflict(hdb, hdata, conflict["id"], keep="incoming", actor="总部")
+    resolve_conflict(hdb, conflict["id"], keep="incoming", actor="总部")
     laptop_name = views_svc.inspection_detail(ldb, SIGNED)["site"]
     assert views_svc.inspection_detail(hdb, SIGNED)["site"] == laptop_name != "威海市总部登记的名称"
 
 
 def test_exporting_nothing_or_a_missing_photo_file_is_a_clear_error(tmp_path: Path) -> None:
     data = tmp_path / "empty"
-    db = _folder(data)
+    ws = _folder(data)
     with pytest.raises(InvalidInput, match="no inspection to export"):
-        export_package(db, data, tmp_path / "x.inspkg", actor="张工")
+        export_package(ws, tmp_path / "x.inspkg", actor="张工")
     assert not (tmp_path / "x.inspkg").exists()
-    db.dispose()
+    ws.close()
 
 
-def _conflicted(tmp_path: Path, hq) -> tuple[Database, Path, Any, str]:
+def _conflicted(tmp_path: Path, hq) -> tuple[Workspace, Path, Any, str]:
     """HQ and the laptop both commented the same item of one draft since the first
     package; the second package conflicts. Returns the laptop, its folder, the item, and
     the conflict's id."""
     ldata = tmp_path / "laptop"
     ldb = _folder(ldata, demo=True)
-    hdb, hdata = hq
+    hdb, _hdata = hq
     first = tmp_path / "1.inspkg"
-    export_package(ldb, ldata, first, actor="张工")
-    import_package(hdb, hdata, first, actor="总部")
+    export_package(ldb, first, actor="张工")
+    import_package(hdb, first, actor="总部")
     state = views_svc.load_inspection_state(ldb, DRAFT)
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
     answers_svc.comment_item(hdb, DRAFT, item.id, "总部的意见", actor="总部")
     answers_svc.comment_item(ldb, DRAFT, item.id, "现场的意见", actor="张工")
     second = tmp_path / "2.inspkg"
-    export_package(ldb, ldata, second, actor="张工")
-    assert import_package(hdb, hdata, second, actor="总部").merge.conflicts == [DRAFT]
+    export_package(ldb, second, actor="张工")
+    assert import_package(hdb, second, actor="总部").merge.conflicts == [DRAFT]
     (conflict,) = list_conflicts(hdb)
     return ldb, ldata, item, conflict["id"]
 
 
 def test_taking_the_incoming_version_then_later_packages_fast_forward(tmp_path: Path, hq) -> None:
-    ldb, ldata, item, conflict_id = _conflicted(tmp_path, hq)
-    hdb, hdata = hq
-    done = resolve_conflict(hdb, hdata, conflict_id[:8], keep="incoming", actor="总部")
+    ldb, _ldata, item, conflict_id = _conflicted(tmp_path, hq)
+    hdb, _hdata = hq
+    done = resolve_conflict(hdb, conflict_id[:8], keep="incoming", actor="总部")
     assert done["resolution"] == "took_incoming"
     assert views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "现场的意见"
     assert list_conflicts(hdb) == []
@@ -439,30 +439,30 @@ def test_taking_the_incoming_version_then_later_packages_fast_forward(tmp_path: 
     # HQ's own dropped edit no longer counts: the laptop's next package fast-forwards
     answers_svc.comment_item(ldb, DRAFT, item.id, "再次补充", actor="张工")
     third = tmp_path / "3.inspkg"
-    export_package(ldb, ldata, third, actor="张工")
-    result = import_package(hdb, hdata, third, actor="总部")
+    export_package(ldb, third, actor="张工")
+    result = import_package(hdb, third, actor="总部")
     assert result.merge.updated == [DRAFT] and not result.merge.conflicts
     assert views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "再次补充"
     with pytest.raises(InvalidInput, match="resolved already"):
-        resolve_conflict(hdb, hdata, conflict_id, keep="local", actor="总部")
-    ldb.dispose()
+        resolve_conflict(hdb, conflict_id, keep="local", actor="总部")
+    ldb.close()
 
 
 def test_keeping_the_local_version_records_the_decision(tmp_path: Path, hq) -> None:
     ldb, _ldata, item, conflict_id = _conflicted(tmp_path, hq)
-    hdb, hdata = hq
+    hdb, _hdata = hq
     before = views_svc.load_inspection_state(hdb, DRAFT).answers
-    resolve_conflict(hdb, hdata, conflict_id, keep="local", actor="总部")
+    resolve_conflict(hdb, conflict_id, keep="local", actor="总部")
     assert views_svc.load_inspection_state(hdb, DRAFT).answers == before
     assert before[item.id].comment == "总部的意见"
-    with hdb.raw() as con:
+    with hdb.db.raw() as con:
         actor, new = con.execute(
             "SELECT actor, new FROM audit_log WHERE action = 'resolve'"
         ).fetchone()
     assert actor == "总部" and json.loads(new)["resolution"] == "kept_local"
     with pytest.raises(NotFound):
-        resolve_conflict(hdb, hdata, "nonexistent", keep="local", actor="总部")
-    ldb.dispose()
+        resolve_conflict(hdb, "nonexistent", keep="local", actor="总部")
+    ldb.close()
 
 
 # -- what a review found (each test failed before its fix) ---------------------------------------
@@ -473,54 +473,54 @@ def test_forwarding_or_exporting_at_hq_does_not_make_the_next_package_a_conflict
 ) -> None:
     ldata = tmp_path / "laptop"
     ldb = _folder(ldata, demo=True)
-    hdb, hdata = hq
+    hdb, _hdata = hq
     first = tmp_path / "1.inspkg"
-    marked = export_package(ldb, ldata, first, actor="张工").marked_exported
-    import_package(hdb, hdata, first, actor="总部")
-    archive = export_package(hdb, hdata, tmp_path / "archive.inspkg", actor="总部")
+    marked = export_package(ldb, first, actor="张工").marked_exported
+    import_package(hdb, first, actor="总部")
+    archive = export_package(hdb, tmp_path / "archive.inspkg", actor="总部")
     assert archive.marked_exported == ()  # received ones are forwarded, not "exported" here
     second = tmp_path / "2.inspkg"
-    export_package(ldb, ldata, second, actor="张工")
-    result = import_package(hdb, hdata, second, actor="总部")
+    export_package(ldb, second, actor="张工")
+    result = import_package(hdb, second, actor="总部")
     assert result.merge.conflicts == [] and set(marked) <= set(result.merge.unchanged)
-    ldb.dispose()
+    ldb.close()
 
 
 def test_keeping_local_sticks_when_the_same_version_arrives_again(tmp_path: Path, hq) -> None:
-    ldb, ldata, _item, conflict_id = _conflicted(tmp_path, hq)
-    hdb, hdata = hq
-    resolve_conflict(hdb, hdata, conflict_id, keep="local", actor="总部")
+    ldb, _ldata, _item, conflict_id = _conflicted(tmp_path, hq)
+    hdb, _hdata = hq
+    resolve_conflict(hdb, conflict_id, keep="local", actor="总部")
     again = tmp_path / "again.inspkg"
-    export_package(ldb, ldata, again, actor="张工")  # nothing edited since
-    result = import_package(hdb, hdata, again, actor="总部")
+    export_package(ldb, again, actor="张工")  # nothing edited since
+    result = import_package(hdb, again, actor="总部")
     assert result.merge.conflicts == [] and result.merge.kept_newer == [DRAFT]
     assert list_conflicts(hdb) == []
     assert len(list_conflicts(hdb, open_only=False)) == 1
-    ldb.dispose()
+    ldb.close()
 
 
 def test_an_older_conflict_cannot_undo_a_newer_decision(tmp_path: Path, hq) -> None:
-    ldb, ldata, item, first_conflict = _conflicted(tmp_path, hq)
-    hdb, hdata = hq
+    ldb, _ldata, item, first_conflict = _conflicted(tmp_path, hq)
+    hdb, _hdata = hq
     answers_svc.comment_item(ldb, DRAFT, item.id, "现场的第二次意见", actor="张工")
     third = tmp_path / "3.inspkg"
-    export_package(ldb, ldata, third, actor="张工")
-    import_package(hdb, hdata, third, actor="总部")
+    export_package(ldb, third, actor="张工")
+    import_package(hdb, third, actor="总部")
     newer = next(c["id"] for c in list_conflicts(hdb) if c["id"] != first_conflict)
-    resolve_conflict(hdb, hdata, newer, keep="incoming", actor="总部")
+    resolve_conflict(hdb, newer, keep="incoming", actor="总部")
     with pytest.raises(InvalidInput, match="same as this one or newer"):
-        resolve_conflict(hdb, hdata, first_conflict, keep="incoming", actor="总部")
+        resolve_conflict(hdb, first_conflict, keep="incoming", actor="总部")
     assert (
         views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "现场的第二次意见"
     )
-    ldb.dispose()
+    ldb.close()
 
 
 def test_a_reinspection_carrying_a_finding_of_a_conflicted_visit_waits_as_a_conflict(
     tmp_path: Path, hq
 ) -> None:
-    ldb, ldata, _item, _c = _conflicted(tmp_path, hq)
-    hdb, hdata = hq
+    ldb, _ldata, _item, _c = _conflicted(tmp_path, hq)
+    hdb, _hdata = hq
     # on the laptop the draft gets a finding, then a re-inspection of the site carries it
     findings_svc.add_finding(ldb, DRAFT, description="设备台账缺失", actor="张工")
     draft = views_svc.inspection_detail(ldb, DRAFT)
@@ -534,20 +534,20 @@ def test_a_reinspection_carrying_a_finding_of_a_conflicted_visit_waits_as_a_conf
     )
     assert views_svc.inspection_detail(ldb, visit.id)["previous_inspection"] == DRAFT
     pkg = tmp_path / "4.inspkg"
-    export_package(ldb, ldata, pkg, actor="张工")
-    result = import_package(hdb, hdata, pkg, actor="总部")  # no longer a foreign-key crash
+    export_package(ldb, pkg, actor="张工")
+    result = import_package(hdb, pkg, actor="总部")  # no longer a foreign-key crash
     assert set(result.merge.conflicts) == {DRAFT, visit.id}
     # decide the visit first: it has to wait for the draft
     waiting = next(c["id"] for c in list_conflicts(hdb) if c["entity_id"] == visit.id)
     with pytest.raises(InvalidInput, match="decide that inspection's conflict first"):
-        resolve_conflict(hdb, hdata, waiting, keep="incoming", actor="总部")
+        resolve_conflict(hdb, waiting, keep="incoming", actor="总部")
     latest = [c for c in list_conflicts(hdb) if c["entity_id"] == DRAFT][-1]["id"]
-    resolve_conflict(hdb, hdata, latest, keep="incoming", actor="总部")
-    resolve_conflict(hdb, hdata, waiting, keep="incoming", actor="总部")
+    resolve_conflict(hdb, latest, keep="incoming", actor="总部")
+    resolve_conflict(hdb, waiting, keep="incoming", actor="总部")
     carried = views_svc.inspection_detail(hdb, visit.id)["findings"]
     assert carried == views_svc.inspection_detail(ldb, visit.id)["findings"]
     assert "设备台账缺失" in [f["description"] for f in carried]
-    ldb.dispose()
+    ldb.close()
 
 
 def _rehash(doc: dict) -> None:
@@ -574,12 +574,12 @@ def _forge_signed(doc: dict) -> None:
 
 def test_a_later_version_may_not_rewrite_a_frozen_revision(laptop, hq, tmp_path: Path) -> None:
     _ldb, _ldata, pkg, _m = laptop
-    hdb, hdata = hq
-    import_package(hdb, hdata, pkg, actor="总部")
+    hdb, _hdata = hq
+    import_package(hdb, pkg, actor="总部")
     forged = _repack(pkg, tmp_path / "forged.inspkg", tmp_path / "other-device", _forge_signed)
-    result = import_package(hdb, hdata, forged, actor="总部")
+    result = import_package(hdb, forged, actor="总部")
     assert SIGNED in result.merge.conflicts and SIGNED not in result.merge.updated
-    with hdb.raw() as con:
+    with hdb.db.raw() as con:
         by = con.execute(
             "SELECT completed_by FROM inspection_revision WHERE inspection_id = ?", (SIGNED,)
         ).fetchall()
@@ -641,7 +641,7 @@ def test_records_that_would_break_the_app_later_are_refused(
 
 def test_a_photo_file_must_hash_to_its_name(laptop, hq, tmp_path: Path) -> None:
     _ldb, ldata, pkg, _m = laptop
-    hdb, hdata = hq
+    hdb, _hdata = hq
     manifest = read_manifest(pkg)
     media = [f.path for f in manifest.files if f.path.startswith("media/")]
     import tempfile
@@ -669,7 +669,7 @@ def test_a_photo_file_must_hash_to_its_name(laptop, hq, tmp_path: Path) -> None:
             members=members,
         )
     with pytest.raises(PackageRejected, match="does not match its record"):
-        import_package(hdb, hdata, bad, actor="总部")
+        import_package(hdb, bad, actor="总部")
 
 
 def test_a_number_that_is_not_finite_is_refused() -> None:
@@ -694,11 +694,11 @@ def test_leftover_staging_is_swept_and_a_racing_second_import_changes_nothing(
     old.mkdir(parents=True)
     (old / "part.jpg").write_bytes(b"x")
     with staging.claim(hdata) as running:  # another window's import, still running
-        import_package(hdb, hdata, pkg, actor="总部")
+        import_package(hdb, pkg, actor="总部")
         assert not old.exists() and running.exists()
     # a second window checked "not imported yet" just before the first one committed
-    before = db_fingerprint(hdb.path)
-    monkeypatch.setattr(sync_service, "_device_state", lambda db, manifest: (True, True, False))
-    again = import_package(hdb, hdata, pkg, actor="总部")
+    before = db_fingerprint(hdb.db.path)
+    monkeypatch.setattr(sync_service, "_device_state", lambda ws, manifest: (True, True, False))
+    again = import_package(hdb, pkg, actor="总部")
     assert again.already_imported
-    assert db_fingerprint(hdb.path) == before
+    assert db_fingerprint(hdb.db.path) == before

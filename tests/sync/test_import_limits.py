@@ -15,11 +15,10 @@ import pytest
 
 from inspector_app.services.sync import PackageRejected, export_package, import_package
 from inspector_app.store.audit import row_hash
-from inspector_app.store.db import open_database
 from inspector_app.sync import checks, wire
 from inspector_app.sync.identity import device_identity
 from inspector_app.sync.package import open_package, read_manifest, write_package
-from tests.conftest import prepared_folder
+from tests.conftest import open_ws, prepared_folder
 from tests.services.helpers import db_fingerprint
 
 
@@ -27,10 +26,10 @@ from tests.services.helpers import db_fingerprint
 def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path, dict, set]]:
     """The sample data exported once: (data folder, package, its records, its media)."""
     data = tmp_path_factory.mktemp("laptop") / "data"
-    db = open_database(prepared_folder(data, demo=True))
+    ws = open_ws(prepared_folder(data, demo=True))
     pkg = tmp_path_factory.mktemp("usb") / "all.inspkg"
-    export_package(db, data, pkg, actor="张工")
-    db.dispose()
+    export_package(ws, pkg, actor="张工")
+    ws.close()
     staging = tmp_path_factory.mktemp("staging") / "s"
     opened = open_package(pkg, staging)
     doc = opened.read_json(wire.RECORDS_MEMBER)
@@ -230,11 +229,11 @@ def test_a_package_with_a_10_mb_comment_is_refused_whole(package: Any, tmp_path:
         members=members,
     )
     hq = tmp_path / "hq"
-    hdb = open_database(hq)
+    hdb = open_ws(hq)
     try:
-        before = db_fingerprint(hdb.path)
+        before = db_fingerprint(hdb.db.path)
         with pytest.raises(PackageRejected, match=r"answers\[0\]\.comment: longer than 4000"):
-            import_package(hdb, hq, bad, actor="总部")
-        assert db_fingerprint(hdb.path) == before
+            import_package(hdb, bad, actor="总部")
+        assert db_fingerprint(hdb.db.path) == before
     finally:
-        hdb.dispose()
+        hdb.close()

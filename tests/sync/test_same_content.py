@@ -24,10 +24,11 @@ from inspector_app.services.demo import demo_id, load_demo
 from inspector_app.services.sync import export_package, import_package, list_conflicts
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.audit import row_hash
-from inspector_app.store.db import Database, open_database
 from inspector_app.sync import bundles, received, wire
 from inspector_app.sync.identity import device_identity
 from inspector_app.sync.package import read_manifest
+from inspector_app.workspace import Workspace
+from tests.conftest import open_ws
 from tests.sync.helpers import repack
 
 SIGNED = demo_id("inspection", "pb-2024-1")  # signed: frozen revision, signatures, findings
@@ -35,12 +36,12 @@ RECHECK = demo_id("inspection", "pb-2024-1-recheck")  # 复查 of it: carried fi
 DRAFT = demo_id("inspection", "pb-2024-5")
 
 
-def _folder(path: Path, *, demo: bool = False) -> Database:
-    db = open_database(path)
-    sync_forms(db)
+def _folder(path: Path, *, demo: bool = False) -> Workspace:
+    ws = open_ws(path)
+    sync_forms(ws)
     if demo:
-        load_demo(db)
-    return db
+        load_demo(ws)
+    return ws
 
 
 @pytest.fixture(scope="module")
@@ -51,27 +52,29 @@ def laptops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     out: dict[str, Any] = {}
     for name in ("a", "b"):
         data = root / name
-        db = _folder(data, demo=True)
+        ws = _folder(data, demo=True)
         out[name] = data
-        out[f"{name}.all"] = export_package(db, data, root / f"{name}.inspkg", actor=name).path
-        db.dispose()
-    db = open_database(out["b"])
+        out[f"{name}.all"] = export_package(ws, root / f"{name}.inspkg", actor=name).path
+        ws.close()
+    ws = open_ws(out["b"])
     out["b.recheck"] = export_package(
-        db, out["b"], root / "b-recheck.inspkg", actor="b", inspection_ids=[RECHECK]
+        ws, root / "b-recheck.inspkg", actor="b", inspection_ids=[RECHECK]
     ).path
-    db.dispose()
+    ws.close()
     yield out
 
 
 @pytest.fixture(scope="module")
-def hq_with_a(laptops, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, Path]]:
+def hq_with_a(
+    laptops, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Workspace, Path]]:
     """Headquarters with A's package imported. The imports below never change its rows (a
     same content writes none, a conflict keeps the local ones), so the cases share it."""
     data = tmp_path_factory.mktemp("hq") / "data"
-    db = _folder(data)
-    assert len(import_package(db, data, laptops["a.all"], actor="总部").merge.added) == 21
-    yield db, data
-    db.dispose()
+    ws = _folder(data)
+    assert len(import_package(ws, laptops["a.all"], actor="总部").merge.added) == 21
+    yield ws, data
+    ws.close()
 
 
 CONTENT_TABLES = (
@@ -85,39 +88,39 @@ CONTENT_TABLES = (
 )
 
 
-def _rows(db: Database) -> dict[str, list[Any]]:
+def _rows(ws: Workspace) -> dict[str, list[Any]]:
     """What the inspections say here, table by table (not the history, not the conflicts)."""
-    with db.raw() as con:
+    with ws.db.raw() as con:
         return {
             t: con.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in CONTENT_TABLES
         }
 
 
-def _copy(src: Path, dst: Path) -> Database:
+def _copy(src: Path, dst: Path) -> Workspace:
     shutil.copytree(src, dst)
-    return open_database(dst)
+    return open_ws(dst)
 
 
 def test_two_laptops_with_the_same_sample_data_give_hq_no_conflict(laptops, tmp_path) -> None:
     hq = tmp_path / "hq"
     hdb = _folder(hq)
-    import_package(hdb, hq, laptops["a.all"], actor="总部")
-    with hdb.session() as s:
+    import_package(hdb, laptops["a.all"], actor="总部")
+    with hdb.db.session() as s:
         a_history = bundles.history_of(s, SIGNED)
-    result = import_package(hdb, hq, laptops["b.all"], actor="总部")
+    result = import_package(hdb, laptops["b.all"], actor="总部")
     r = result.merge
     assert r.conflicts == [] and r.site_conflicts == 0 and list_conflicts(hdb) == []
     assert len(r.same_content) == 21 and not (r.added or r.updated or r.unchanged)
     # nothing of B's rows was written, B's history is kept beside A's, marked with B's device
     a_id, b_id = device_identity(laptops["a"]).device_id, device_identity(laptops["b"]).device_id
-    with hdb.session() as s:
+    with hdb.db.session() as s:
         assert bundles.history_of(s, SIGNED) == a_history  # still decides merges
         entries = received.received_entries(s, SIGNED)
     counted = [e for e in entries if e.lineage]
     shown = [e for e in entries if not e.lineage]
     assert {e.device_id for e in counted} == {a_id} and {e.device_id for e in shown} == {b_id}
     assert len(shown) == len(counted) and all(e.hash_ok for e in entries)
-    with hdb.raw() as con:
+    with hdb.db.raw() as con:
         logged = json.loads(
             con.execute(
                 "SELECT new FROM audit_log WHERE action = 'import' ORDER BY seq DESC"
@@ -126,9 +129,9 @@ def test_two_laptops_with_the_same_sample_data_give_hq_no_conflict(laptops, tmp_
     assert len(logged["same_content"]) == 21
     # a second package of B's, still the same content (B marked its signed ones exported
     # meanwhile): its history is kept once, the entries seen already not twice
-    again = import_package(hdb, hq, laptops["b.recheck"], actor="总部").merge
+    again = import_package(hdb, laptops["b.recheck"], actor="总部").merge
     assert again.same_content == [SIGNED, RECHECK] and again.conflicts == []
-    with hdb.session() as s:
+    with hdb.db.session() as s:
         ids = [e.entry["id"] for e in received.received_entries(s, SIGNED)]
     assert len(ids) == len(set(ids)) == len(entries) + 1  # B's one export entry is new
 
@@ -139,14 +142,14 @@ def test_two_laptops_with_the_same_sample_data_give_hq_no_conflict(laptops, tmp_
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
     answers_svc.comment_item(adb, DRAFT, item.id, "A 的补充意见", actor="a")
     answers_svc.comment_item(bdb, DRAFT, item.id, "B 的补充意见", actor="b")
-    a2 = export_package(adb, tmp_path / "a", tmp_path / "a2.inspkg", actor="a").path
-    b2 = export_package(bdb, tmp_path / "b", tmp_path / "b2.inspkg", actor="b").path
-    assert import_package(hdb, hq, a2, actor="总部").merge.updated == [DRAFT]
-    second = import_package(hdb, hq, b2, actor="总部").merge
+    a2 = export_package(adb, tmp_path / "a2.inspkg", actor="a").path
+    b2 = export_package(bdb, tmp_path / "b2.inspkg", actor="b").path
+    assert import_package(hdb, a2, actor="总部").merge.updated == [DRAFT]
+    second = import_package(hdb, b2, actor="总部").merge
     assert second.conflicts == [DRAFT] and DRAFT not in second.same_content
     assert views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "A 的补充意见"
-    for db in (adb, bdb, hdb):
-        db.dispose()
+    for ws in (adb, bdb, hdb):
+        ws.close()
 
 
 def _bundle(doc: dict[str, Any], iid: str) -> dict[str, Any]:
@@ -305,10 +308,10 @@ BOOKKEEPING = [
 def test_a_change_of_content_is_a_conflict_shown_field_by_field(
     laptops, hq_with_a, tmp_path, case, edit, changed, said
 ):
-    hdb, hdata = hq_with_a
+    hdb, _hdata = hq_with_a
     before = _rows(hdb)
     pkg = repack(laptops["b.recheck"], tmp_path / "b.inspkg", laptops["b"], edit)
-    result = import_package(hdb, hdata, pkg, actor="总部").merge
+    result = import_package(hdb, pkg, actor="总部").merge
     assert changed in result.conflicts, case
     assert changed not in result.same_content
     assert _rows(hdb) == before  # the local version stays as it was
@@ -323,9 +326,9 @@ def test_a_change_of_content_is_a_conflict_shown_field_by_field(
 
 @pytest.mark.parametrize(("case", "edit"), BOOKKEEPING, ids=[c[0] for c in BOOKKEEPING])
 def test_bookkeeping_alone_is_the_same_content(laptops, hq_with_a, tmp_path, case, edit):
-    hdb, hdata = hq_with_a
+    hdb, _hdata = hq_with_a
     pkg = repack(laptops["b.recheck"], tmp_path / "b.inspkg", laptops["b"], edit)
-    result = import_package(hdb, hdata, pkg, actor="总部").merge
+    result = import_package(hdb, pkg, actor="总部").merge
     assert result.conflicts == [], case
     assert sorted(result.same_content) == sorted([SIGNED, RECHECK])
 
@@ -336,7 +339,7 @@ def test_the_same_content_writes_no_row_whatever_history_it_brings(laptops, tmp_
     the device that signed them."""
     hq = tmp_path / "hq"
     hdb = _folder(hq)
-    import_package(hdb, hq, laptops["a.all"], actor="总部")
+    import_package(hdb, laptops["a.all"], actor="总部")
 
     def forge(doc: dict[str, Any]) -> None:
         for bundle in doc["inspections"]:
@@ -348,11 +351,11 @@ def test_the_same_content_writes_no_row_whatever_history_it_brings(laptops, tmp_
 
     before = _rows(hdb)
     pkg = repack(laptops["b.recheck"], tmp_path / "forged.inspkg", tmp_path / "thief", forge)
-    result = import_package(hdb, hq, pkg, actor="总部").merge
+    result = import_package(hdb, pkg, actor="总部").merge
     assert sorted(result.same_content) == sorted([SIGNED, RECHECK]) and not result.updated
     assert _rows(hdb) == before
     thief = device_identity(tmp_path / "thief").device_id
-    with hdb.session() as s:
+    with hdb.db.session() as s:
         shown = [e for e in received.received_entries(s, SIGNED) if e.device_id == thief]
         assert shown and not any(e.lineage for e in shown)
-    hdb.dispose()
+    hdb.close()

@@ -38,7 +38,6 @@ from inspector_app.services.sync import (
     resolve_conflict,
 )
 from inspector_app.store import audit
-from inspector_app.store.db import Database, open_database
 from inspector_app.store.models import (
     AnswerRecord,
     AuditEntry,
@@ -55,6 +54,8 @@ from inspector_app.sync import bundles, checks, manifest, wire
 from inspector_app.sync.bundles import table_of
 from inspector_app.sync.package import open_package, read_manifest
 from inspector_app.sync.strict import canonical_json
+from inspector_app.workspace import Workspace
+from tests.conftest import open_ws
 from tests.services.helpers import db_fingerprint
 from tests.sync.helpers import repack
 
@@ -246,7 +247,7 @@ PNG = base64.b64decode(
 ANSWERS = {"s1.equip": 1200, "s1.lab": "yes", "s1.team": 8, "s2.level": "mid", "v-fraud": "no"}
 
 
-def _golden_dataset(db: Database) -> None:
+def _golden_dataset(ws: Workspace) -> None:
     """One site, the mini template, and a completed inspection with one of everything, every
     value fixed (ids, times), written as rows."""
     loaded = load_template(DATA / "mini.yaml")
@@ -384,26 +385,26 @@ def _golden_dataset(db: Database) -> None:
     rows.append(
         AuditEntry(**entry, prev_hash=audit.GENESIS, hash=audit.row_hash(entry, audit.GENESIS))
     )
-    with db.transaction() as s:
+    with ws.db.transaction() as s:
         for row in rows:
             s.add(row)
             s.flush()
 
 
 @pytest.fixture(scope="module")
-def golden_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    db = open_database(tmp_path_factory.mktemp("golden") / "data")
-    _golden_dataset(db)
-    yield db
-    db.dispose()
+def golden_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    ws = open_ws(tmp_path_factory.mktemp("golden") / "data")
+    _golden_dataset(ws)
+    yield ws
+    ws.close()
 
 
-def _document(db: Database) -> dict[str, Any]:
-    with db.session() as s:
+def _document(ws: Workspace) -> dict[str, Any]:
+    with ws.db.session() as s:
         return bundles.collect(s, [IID]).document
 
 
-def test_the_records_document_written_is_the_golden_one(golden_db: Database) -> None:
+def test_the_records_document_written_is_the_golden_one(golden_db: Workspace) -> None:
     golden = GOLDEN.with_name(GOLDEN.name.format(version=wire.FORMAT_VERSION))
     written = _document(golden_db)
     expected = json.loads(golden.read_text(encoding="utf-8"))
@@ -414,12 +415,12 @@ def test_the_records_document_written_is_the_golden_one(golden_db: Database) -> 
 
 @pytest.mark.parametrize("version", sorted(v for v in wire.FORMATS if v >= 2))
 def test_a_golden_document_of_every_format_reads_onto_the_same_rows(
-    golden_db: Database, version: int
+    golden_db: Workspace, version: int
 ) -> None:
     golden = json.loads(GOLDEN.with_name(GOLDEN.name.format(version=version)).read_text("utf-8"))
     media = {wire.media_member(hashlib.sha256(PHOTO_BYTES).hexdigest(), "image/jpeg")}
     incoming = checks.check_document(golden, media)
-    with golden_db.session() as s:
+    with golden_db.db.session() as s:
         here = bundles.inspection_bundle(s, s.get(Inspection, IID))
         assert incoming.site_rows == [bundles.row_of(s.get(Site, SITE))]
         assert [r["content_hash"] for r in incoming.templates] == [
@@ -438,10 +439,10 @@ def write_golden() -> Path:
 
     out = GOLDEN.with_name(GOLDEN.name.format(version=wire.FORMAT_VERSION))
     with tempfile.TemporaryDirectory() as tmp:
-        db = open_database(Path(tmp) / "data")
-        _golden_dataset(db)
-        doc = _document(db)
-        db.dispose()
+        ws = open_ws(Path(tmp) / "data")
+        _golden_dataset(ws)
+        doc = _document(ws)
+        ws.close()
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8")
     return out
 
@@ -466,7 +467,7 @@ def write_golden() -> Path:
     ids=["newer", "newer, other keys", "1 keyed as 2", "bool", "text", "zero", "extra key"],
 )
 def test_a_document_of_another_format_is_refused(
-    golden_db: Database, change: dict[str, Any], expect: str
+    golden_db: Workspace, change: dict[str, Any], expect: str
 ) -> None:
     doc = {**_document(golden_db), **change}
     with pytest.raises(PackageRejected) as e:
@@ -490,7 +491,7 @@ def test_a_document_of_another_format_is_refused(
     ],
     ids=["a field left out", "a field unknown"],
 )
-def test_a_format_2_record_has_exactly_its_fields(golden_db: Database, edit, expect: str) -> None:
+def test_a_format_2_record_has_exactly_its_fields(golden_db: Workspace, edit, expect: str) -> None:
     doc = _document(golden_db)
     edit(doc["inspections"][0])
     doc["inspections"][0]["content_hash"] = wire.bundle_hash(doc["inspections"][0])
@@ -514,8 +515,8 @@ def test_a_real_format_1_package_imports_and_travels_on_in_format_2(
     assert read_manifest(pkg).format_version == 1
     assert _records(pkg, tmp_path)["format"] == 1
     hq = tmp_path / "hq"
-    hdb = open_database(hq)
-    result = import_package(hdb, hq, pkg, actor="总部")
+    hdb = open_ws(hq)
+    result = import_package(hdb, pkg, actor="总部")
     merged = result.merge
     assert (len(merged.added), merged.sites_added, merged.templates_added) == (2, 1, 1)
     assert result.photos_stored == 1
@@ -533,21 +534,19 @@ def test_a_real_format_1_package_imports_and_travels_on_in_format_2(
     assert draft["findings"][0]["carried_from"]
     # forwarded from here, the same inspections travel in format 2 and arrive alike
     forwarded = tmp_path / "forwarded.inspkg"
-    export_package(hdb, hq, forwarded, actor="总部")
+    export_package(hdb, forwarded, actor="总部")
     assert read_manifest(forwarded).format_version == 2
     assert _records(forwarded, tmp_path / "f")["format_version"] == 2
     third = tmp_path / "third"
-    tdb = open_database(third)
-    assert sorted(import_package(tdb, third, forwarded, actor="三").merge.added) == sorted(
-        merged.added
-    )
+    tdb = open_ws(third)
+    assert sorted(import_package(tdb, forwarded, actor="三").merge.added) == sorted(merged.added)
     for iid in merged.added:
         assert views_svc.inspection_detail(tdb, iid) == views_svc.inspection_detail(hdb, iid)
     # the original package, met after its forwarded copy, is the same version
-    again = import_package(tdb, third, pkg, actor="三").merge
+    again = import_package(tdb, pkg, actor="三").merge
     assert sorted(again.unchanged) == sorted(merged.added) and not again.changed
-    for db in (hdb, tdb):
-        db.dispose()
+    for ws in (hdb, tdb):
+        ws.close()
 
 
 def _edit_the_draft(doc: dict[str, Any]) -> None:
@@ -572,15 +571,15 @@ def test_a_conflict_kept_from_a_format_1_package_is_shown_and_decided(
     before formats were recorded with it reads as format 1."""
     pkg = DATA / "format-1-0006.inspkg"
     hq = tmp_path / "hq"
-    hdb = open_database(hq)
-    added = import_package(hdb, hq, pkg, actor="总部").merge.added
+    hdb = open_ws(hq)
+    added = import_package(hdb, pkg, actor="总部").merge.added
     draft = next(i for i in added if views_svc.inspection_detail(hdb, i)["status"] == "draft")
     answers_svc.comment_item(hdb, draft, "s1.team", "总部的意见", actor="总部")
     later = repack(pkg, tmp_path / "later.inspkg", tmp_path / "laptop", _edit_the_draft)
     assert _records(later, tmp_path)["format"] == 1
-    assert import_package(hdb, hq, later, actor="总部").merge.conflicts == [draft]
+    assert import_package(hdb, later, actor="总部").merge.conflicts == [draft]
     if not recorded:  # as the app before format 2 kept it
-        with hdb.raw() as con:
+        with hdb.db.raw() as con:
             (kept,) = con.execute("SELECT incoming_json FROM sync_conflict").fetchone()
             stored = json.loads(kept)
             assert stored["_local"].pop("format_version") == 1
@@ -594,26 +593,26 @@ def test_a_conflict_kept_from_a_format_1_package_is_shown_and_decided(
         ("answer", "s1.lab", "value_json"),  # the laptop's edit
         ("answer", "s1.team", "comment"),  # headquarters'
     }
-    resolve_conflict(hdb, hq, conflict["id"], keep="incoming", actor="总部")
+    resolve_conflict(hdb, conflict["id"], keep="incoming", actor="总部")
     state = views_svc.load_inspection_state(hdb, draft)
     assert state.answers["s1.lab"].value == "no"
-    hdb.dispose()
+    hdb.close()
 
 
 def test_a_package_of_a_newer_format_is_refused_saying_to_update(tmp_path: Path) -> None:
     hq = tmp_path / "hq"
-    hdb = open_database(hq)
+    hdb = open_ws(hq)
     newer = repack(
         DATA / "format-1-0006.inspkg",
         tmp_path / "newer.inspkg",
         tmp_path / "laptop",
         lambda d: (d.pop("format"), d.update(format_version=3, inspections=[])),
     )
-    before = db_fingerprint(hdb.path)
+    before = db_fingerprint(hdb.db.path)
     with pytest.raises(PackageRejected, match="records format 3 is not supported; update this app"):
-        import_package(hdb, hq, newer, actor="总部")
-    assert db_fingerprint(hdb.path) == before
-    hdb.dispose()
+        import_package(hdb, newer, actor="总部")
+    assert db_fingerprint(hdb.db.path) == before
+    hdb.close()
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import inspector_app.ui
 from inspector_app.services import browse
 from inspector_app.services import completion as completion_svc
 from inspector_app.services import inspection_views as views_svc
+from tests.conftest import open_ws
 
 PILOT = "pilot-base-performance"
 # Bases that are never shown on their own.
@@ -54,8 +55,8 @@ class World:
     tmp: Path
 
     @property
-    def db(self) -> Any:
-        return self.app.db
+    def ws(self) -> Any:
+        return self.app.ws
 
     @property
     def window(self) -> Any:
@@ -71,23 +72,22 @@ def _sample_folder(tmp: Path) -> Path:
     from inspector_app.services.demo import load_demo
     from inspector_app.services.photos import add_photos
     from inspector_app.services.templates import sync_forms
-    from inspector_app.store.db import open_database
     from tests.media import make_jpeg
 
     if "folder" in _SAMPLE and _SAMPLE["folder"].exists():
         return _SAMPLE["folder"]
     folder = Path(tempfile.mkdtemp(prefix="inspector-sample-"))
     atexit.register(shutil.rmtree, folder, True)
-    db = open_database(folder)
-    sync_forms(db)
-    load_demo(db)
-    rows = browse.list_inspections(db)
+    ws = open_ws(folder)
+    sync_forms(ws)
+    load_demo(ws)
+    rows = browse.list_inspections(ws)
     draft = next(  # the template with every answer type
         r["id"] for r in rows if r["status"] == "draft" and r["template"] == PILOT
     )
     jpegs = [make_jpeg(tmp / f"photo{n}.jpg", seed=n) for n in range(2)]
-    add_photos(db, folder, draft, jpegs, actor="测试员")
-    db.dispose()
+    add_photos(ws, draft, jpegs, actor="测试员")
+    ws.close()
     _SAMPLE["folder"] = folder
     return folder
 
@@ -96,12 +96,12 @@ def make_world(make_app: Any, data_dir: Path, tmp: Path) -> World:
     """The real window over a copy of the sample folder."""
     shutil.copytree(_sample_folder(tmp), data_dir, dirs_exist_ok=True)
     app = make_app(data_dir)
-    rows = browse.list_inspections(app.db)
+    rows = browse.list_inspections(app.ws)
     draft = next(r["id"] for r in rows if r["status"] == "draft" and r["template"] == PILOT)
     completed = next(r["id"] for r in rows if r["status"] == "completed")
     from inspector_app.services.photos import list_photos
 
-    photos = [p.id for p in list_photos(app.db, draft)]
+    photos = [p.id for p in list_photos(app.ws, draft)]
     return World(app, data_dir, draft, completed, photos, tmp)
 
 
@@ -110,7 +110,7 @@ def _new_inspection(w: World) -> QDialog:
     from inspector_app.services.templates import list_templates
     from inspector_app.ui.dialogs import NewInspectionDialog
 
-    return NewInspectionDialog(list_sites(w.db), list_templates(w.db), ["王晓明", "李娜"], w.window)
+    return NewInspectionDialog(list_sites(w.ws), list_templates(w.ws), ["王晓明", "李娜"], w.window)
 
 
 def _settings(w: World) -> QDialog:
@@ -122,7 +122,7 @@ def _settings(w: World) -> QDialog:
 def _completion(w: World) -> QDialog:
     from inspector_app.ui.completion import CompletionDialog
 
-    return CompletionDialog(completion_svc.completion_summary(w.db, w.draft_id), w.window)
+    return CompletionDialog(completion_svc.completion_summary(w.ws, w.draft_id), w.window)
 
 
 def _amend(w: World) -> QDialog:
@@ -135,8 +135,8 @@ def _finding(w: World) -> QDialog:
     from inspector_app.services.photos import list_photos
     from inspector_app.ui.findings import FindingDialog
 
-    state = views_svc.load_inspection_state(w.db, w.draft_id)
-    return FindingDialog(state.template, w.window, photos=list(list_photos(w.db, w.draft_id)))
+    state = views_svc.load_inspection_state(w.ws, w.draft_id)
+    return FindingDialog(state.template, w.window, photos=list(list_photos(w.ws, w.draft_id)))
 
 
 def _passphrase(w: World) -> QDialog:
@@ -148,13 +148,13 @@ def _passphrase(w: World) -> QDialog:
 def _report(w: World) -> QDialog:
     from inspector_app.ui.report import ReportDialog
 
-    return ReportDialog(w.db, w.completed_id, "测试员", w.window)
+    return ReportDialog(w.ws, w.completed_id, "测试员", w.window)
 
 
 def _history(w: World) -> QDialog:
     from inspector_app.ui.history import HistoryDialog
 
-    return HistoryDialog(w.db, w.completed_id, w.window)
+    return HistoryDialog(w.ws, w.completed_id, w.window)
 
 
 def _import_preview(w: World) -> QDialog:
@@ -163,8 +163,8 @@ def _import_preview(w: World) -> QDialog:
 
     package = w.tmp / "all.inspkg"
     if not package.exists():
-        export_package(w.db, w.data_dir, package, actor="测试员")
-    return ImportPreviewDialog(preview_import(w.db, w.data_dir, package), w.window)
+        export_package(w.ws, package, actor="测试员")
+    return ImportPreviewDialog(preview_import(w.ws, package), w.window)
 
 
 def _export(w: World) -> QDialog:
@@ -176,15 +176,15 @@ def _export(w: World) -> QDialog:
 def _conflicts(w: World) -> QDialog:
     from inspector_app.ui.conflicts import ConflictsDialog
 
-    return ConflictsDialog(w.db, w.data_dir, "测试员", w.window.ops, w.window)
+    return ConflictsDialog(w.ws, "测试员", w.window.ops, w.window)
 
 
 def _photo_viewer(w: World) -> QDialog:
     from inspector_app.services.photos import list_photos
     from inspector_app.ui.photos import PhotoViewer
 
-    photos = list(list_photos(w.db, w.draft_id))
-    return PhotoViewer(photos, w.data_dir, w.photo_ids[0], True, w.window)
+    photos = list(list_photos(w.ws, w.draft_id))
+    return PhotoViewer(photos, w.ws, w.photo_ids[0], True, w.window)
 
 
 def _signature(w: World) -> QDialog:

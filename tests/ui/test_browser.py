@@ -14,8 +14,8 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QTextBrowser
 
 from inspector_app.services import findings as findings_svc
-from inspector_app.store.db import open_database
 from inspector_app.ui.models import ROW_ROLE, InspectionsModel
+from tests.conftest import open_ws
 from tests.services.helpers import start
 from tests.ui.keys import focused, type_text
 
@@ -26,18 +26,18 @@ def two_sites(data_dir: Path) -> dict[str, str]:
     from inspector_app.services.templates import sync_forms
     from tests.services.helpers import answer_all
 
-    db = open_database(data_dir)
-    sync_forms(db)
-    first, template = start(db, code="PB-A1", when=dt.date(2024, 10, 1))
-    second, _t = start(db, code="PB-B2", when=dt.date(2024, 11, 1))
-    answer_all(db, first, template)
-    findings_svc.add_finding(db, second, description="台账缺失", actor="测试员")
+    ws = open_ws(data_dir)
+    sync_forms(ws)
+    first, template = start(ws, code="PB-A1", when=dt.date(2024, 10, 1))
+    second, _t = start(ws, code="PB-B2", when=dt.date(2024, 11, 1))
+    answer_all(ws, first, template)
+    findings_svc.add_finding(ws, second, description="台账缺失", actor="测试员")
     from inspector_app.services.sites import find_site
 
     ids = {"complete": first, "provisional": second}
     for insp_id, code in ((first, "PB-A1"), (second, "PB-B2")):
-        ids["site:" + insp_id] = find_site(db, code).id
-    db.dispose()
+        ids["site:" + insp_id] = find_site(ws, code).id
+    ws.close()
     return ids
 
 
@@ -164,7 +164,8 @@ def test_ctrl_w_from_the_editor_shows_the_list_with_the_new_score(
     qtbot.keyClick(win, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     assert win.editor is None
     qtbot.waitUntil(
-        lambda: next(r["score"] for r in win.browser.inspections.rows if r["id"] == target)
-        != before,
+        lambda: (
+            next(r["score"] for r in win.browser.inspections.rows if r["id"] == target) != before
+        ),
         timeout=5000,
     )

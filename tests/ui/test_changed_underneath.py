@@ -21,7 +21,7 @@ def test_undo_after_taking_incoming_keeps_the_incoming_answers(
 ) -> None:
     case = two_conflicts(tmp_path)
     hdb, first, hq = case["hq"], case["first"], case["hq_dir"]
-    hdb.dispose()
+    hdb.close()
     app = make_app(hq)
     window = app.window
     editor = window.open_inspection(first)
@@ -38,7 +38,7 @@ def test_undo_after_taking_incoming_keeps_the_incoming_answers(
     qtbot.waitUntil(lambda: dialog.confirm is not None and dialog.confirm.isVisible())
     dialog.confirm.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: not dialog.busy and dialog.table.rowCount() == 0, timeout=20000)
-    incoming = views_svc.load_inspection_state(app.db, first).answers
+    incoming = views_svc.load_inspection_state(app.ws, first).answers
     assert incoming[COMMENT_ITEM].comment == "现场的意见"
     # the editor shows the laptop's version and has forgotten its undo steps
     qtbot.waitUntil(lambda: not editor.undo_stack.canUndo(), timeout=2000)
@@ -46,7 +46,7 @@ def test_undo_after_taking_incoming_keeps_the_incoming_answers(
     dialog.close()
     editor.setFocus()
     qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert views_svc.load_inspection_state(app.db, first).answers == incoming  # nothing overwritten
+    assert views_svc.load_inspection_state(app.ws, first).answers == incoming  # nothing overwritten
 
 
 def test_an_undo_over_a_change_from_elsewhere_is_refused_and_shows_it(
@@ -56,16 +56,16 @@ def test_an_undo_over_a_change_from_elsewhere_is_refused_and_shows_it(
     answer's version differs, the undo is refused, and the editor shows what is stored."""
     case = two_conflicts(tmp_path)
     hdb, first, hq = case["hq"], case["first"], case["hq_dir"]
-    hdb.dispose()
+    hdb.close()
     app = make_app(hq)
     editor = app.window.open_inspection(first)
     assert editor is not None
     editor.select_item(YES_NO_ITEM)
     assert editor.apply_answer(YES_NO_ITEM, "no")
-    answers_svc.comment_item(app.db, first, YES_NO_ITEM, "命令行写的", actor="总部")  # unannounced
-    stored = views_svc.load_inspection_state(app.db, first).answers
+    answers_svc.comment_item(app.ws, first, YES_NO_ITEM, "命令行写的", actor="总部")  # unannounced
+    stored = views_svc.load_inspection_state(app.ws, first).answers
     qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert views_svc.load_inspection_state(app.db, first).answers == stored
+    assert views_svc.load_inspection_state(app.ws, first).answers == stored
     assert editor.answers == stored
     text = editor.header.save_label.text()
     assert "显示之后已被更改" in text or "changed since it was shown" in text

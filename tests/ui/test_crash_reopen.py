@@ -17,9 +17,8 @@ from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services.sites import upsert_sites
 from inspector_app.services.templates import find_template_version, sync_forms
-from inspector_app.store.db import open_database
 from inspector_app.ui.editor.tree import summary
-from tests.conftest import ROOT
+from tests.conftest import ROOT, open_ws
 
 # The real app in a child: answers item after item by keyboard and reports each one
 # only when the window says it is saved (no text still waiting to be written).
@@ -62,24 +61,24 @@ while True:
 
 
 def _prepare(data_dir: Path) -> str:
-    db = open_database(data_dir)
-    sync_forms(db)
+    ws = open_ws(data_dir)
+    sync_forms(ws)
     upsert_sites(
-        db,
+        ws,
         [{"code": "PB-C1", "name": "崩溃测试中试基地", "site_type": "pilot_base"}],
         actor="测试员",
     )
     from inspector_app.services.sites import find_site
 
     insp = svc.start_inspection(
-        db,
-        site_id=find_site(db, "PB-C1").id,
-        template_version_id=find_template_version(db, "pilot-base-performance").id,
+        ws,
+        site_id=find_site(ws, "PB-C1").id,
+        template_version_id=find_template_version(ws, "pilot-base-performance").id,
         inspectors=["王晓明"],
         started_on=dt.date(2024, 10, 1),
         actor="测试员",
     )
-    db.dispose()
+    ws.close()
     return insp.id
 
 
@@ -128,7 +127,7 @@ def test_killed_mid_edit_reopens_with_every_saved_answer(
         view = editor.answers[item_id]
         assert (view.value, view.not_applicable) == (value, na), item_id
         assert editor.tree.rows[item_id].text(1) == summary(editor._index[item_id], view)
-    with app.db.session() as s:
+    with app.ws.db.session() as s:
         from inspector_app.store import audit
 
         assert audit.verify_chain(s).ok
@@ -190,12 +189,12 @@ def test_text_typed_150_ms_before_a_kill_is_there(
     assert editor is not None
     assert editor.answers[item_id].value == "车间整洁，记录完整"
     assert editor.answers[item_id].comment == "负责人在场"
-    state = views_svc.load_inspection_state(app.db, inspection_id)
+    state = views_svc.load_inspection_state(app.ws, inspection_id)
     assert state.answers[item_id].value == "车间整洁，记录完整"
     from inspector_app.services.drafts import pending_drafts
 
-    assert not pending_drafts(app.db)
-    with app.db.session() as s:
+    assert not pending_drafts(app.ws)
+    with app.ws.db.session() as s:
         from inspector_app.store import audit
 
         assert audit.verify_chain(s).ok

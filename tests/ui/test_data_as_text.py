@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QLabel, QWidget
 from inspector_app.services import answers as answers_svc
 from inspector_app.services.sites import upsert_sites
 from inspector_app.services.templates import sync_forms
-from inspector_app.store.db import open_database
 from inspector_app.ui.history import HistoryDialog
 from inspector_app.ui.workers import wait_for_tasks
+from tests.conftest import open_ws
 from tests.ui.test_workflows import _item, _open_new
 
 MARK = "<b>粗</b>"
@@ -38,17 +38,17 @@ def _markup(widget: QWidget) -> list[str]:
 def test_names_answers_and_comments_are_shown_as_written(
     make_app: Any, data_dir: Path, qtbot: Any
 ) -> None:
-    db = open_database(data_dir)
-    sync_forms(db)
+    ws = open_ws(data_dir)
+    sync_forms(ws)
     upsert_sites(
-        db, [{"code": "PB-K1", "name": f"基地{MARK}", "site_type": "pilot_base"}], actor="测试员"
+        ws, [{"code": "PB-K1", "name": f"基地{MARK}", "site_type": "pilot_base"}], actor="测试员"
     )
-    db.dispose()
+    ws.close()
     app = make_app(data_dir)
     editor = _open_new(app, inspectors=(f"王{MARK}",))
     text = _item(editor, "text")
-    answers_svc.answer_item(app.db, editor.state.id, text.id, f"答{MARK}", actor="测试员")
-    answers_svc.comment_item(app.db, editor.state.id, text.id, f"评{MARK}", actor="测试员")
+    answers_svc.answer_item(app.ws, editor.state.id, text.id, f"答{MARK}", actor="测试员")
+    answers_svc.comment_item(app.ws, editor.state.id, text.id, f"评{MARK}", actor="测试员")
     iid = editor.state.id
     app.window.close_editor()
     editor = app.window.open_inspection(iid)
@@ -58,7 +58,7 @@ def test_names_answers_and_comments_are_shown_as_written(
 
     assert _markup(app.window) == []
 
-    dialog = HistoryDialog(app.db, iid)
+    dialog = HistoryDialog(app.ws, iid)
     dialog.open()
     try:
         qtbot.waitUntil(lambda: dialog.loaded, timeout=10000)

@@ -27,8 +27,8 @@ def test_a_completed_inspection_shows_each_chosen_answer_in_words(
     seed_site(data_dir)
     app = make_app(data_dir)
     editor = _open_new(app)
-    answer_all(app.db, editor.state.id, editor.template)
-    svc.complete_inspection(app.db, editor.state.id, actor="测试员")
+    answer_all(app.ws, editor.state.id, editor.template)
+    svc.complete_inspection(app.ws, editor.state.id, actor="测试员")
     editor = app.window.open_inspection(editor.state.id)
     seen = set()
     for item_id in editor.order():
@@ -71,7 +71,7 @@ def test_a_provisional_grade_says_so_until_every_required_answer_is_given(
     assert editor.score.provisional
     assert "暂定" in editor.header.grade_label.text()
     assert "italic" in editor.header.grade_label.styleSheet()
-    answer_all(app.db, editor.state.id, editor.template)
+    answer_all(app.ws, editor.state.id, editor.template)
     editor = app.window.open_inspection(editor.state.id)
     assert not editor.score.provisional
     assert "暂定" not in editor.header.grade_label.text()
@@ -104,10 +104,10 @@ def test_a_carried_finding_whose_item_now_earns_full_marks_offers_corrected(
     first = _open_new(app)
     item = _item(first, "yes_no")
     findings_svc.add_finding(
-        app.db, first.state.id, description="台账缺失", item_id=item.id, actor="甲"
+        app.ws, first.state.id, description="台账缺失", item_id=item.id, actor="甲"
     )
-    answer_all(app.db, first.state.id, first.template)
-    svc.complete_inspection(app.db, first.state.id, actor="甲")
+    answer_all(app.ws, first.state.id, first.template)
+    svc.complete_inspection(app.ws, first.state.id, actor="甲")
     editor = _open_new(app, started_on=dt.date(2025, 4, 1))  # 复查: carries the finding
     editor.select_item(item.id)
     assert not editor.panel.corrected_bar.isVisibleTo(editor.panel)
@@ -118,7 +118,7 @@ def test_a_carried_finding_whose_item_now_earns_full_marks_offers_corrected(
     bar = editor.panel.corrected_bar
     assert bar.isVisibleTo(editor.panel) and "台账缺失" in editor.panel.corrected_text.text()
     qtbot.mouseClick(editor.panel.corrected_yes, Qt.MouseButton.LeftButton)
-    (carried,) = list_findings(app.db, inspection_id=editor.state.id)
+    (carried,) = list_findings(app.ws, inspection_id=editor.state.id)
     assert carried["status"] == "corrected" and carried["carried_from"]
     assert not bar.isVisibleTo(editor.panel)
     editor.apply_answer(item.id, wrong)

@@ -64,7 +64,7 @@ def test_photos_added_in_background_counted_and_refused_per_file(
     assert editor.panel.photo_section.missing.text() == ""
     assert editor.missing_photos[item.id] == 0
     assert "照片" in editor.side.tabText(2) and str(len(good)) in editor.side.tabText(2)
-    stored = list_photos(app.db, editor.state.id)
+    stored = list_photos(app.ws, editor.state.id)
     assert {p.item_id for p in stored} == {item.id}
 
 
@@ -95,7 +95,7 @@ def test_paste_an_image_and_browse_it_in_the_viewer(
     viewer.caption.setText("配电柜铭牌")
     viewer.caption.editingFinished.emit()
     viewer.close()
-    captions = {p.caption for p in list_photos(app.db, editor.state.id)}
+    captions = {p.caption for p in list_photos(app.ws, editor.state.id)}
     assert "配电柜铭牌" in captions
 
 
@@ -105,8 +105,8 @@ def test_sign_each_person_then_signed(make_app: Any, data_dir: Path, qtbot: Any)
     win = app.window
     editor = _open_new(app)
     inspection_id = editor.state.id
-    answer_all(app.db, inspection_id, editor.template)
-    svc.complete_inspection(app.db, inspection_id, actor="测试员")
+    answer_all(app.ws, inspection_id, editor.template)
+    svc.complete_inspection(app.ws, inspection_id, actor="测试员")
     win.open_inspection(inspection_id)
     assert win.menus.sign.isEnabled()
     qtbot.keyClick(
@@ -121,7 +121,7 @@ def test_sign_each_person_then_signed(make_app: Any, data_dir: Path, qtbot: Any)
     second.name.setText("孙主任")
     draw(qtbot, second.pad, [(50, 90), (150, 50), (260, 100)])
     second.accept()
-    detail = views_svc.inspection_detail(app.db, inspection_id)
+    detail = views_svc.inspection_detail(app.ws, inspection_id)
     assert detail["status"] == "signed"
     assert [(s["signer"], s["role"]) for s in detail["signatures"]] == [
         ("王晓明", "inspector"),

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from inspector_app.services import inspection_views as views_svc
 from inspector_app.services.browse import list_findings
-from tests.conftest import prepared_folder
+from tests.conftest import open_ws, prepared_folder
 from tests.services.helpers import answer_all
 from tests.ui.keys import type_text
 from tests.ui.test_workflows import _open_new, seed_site
@@ -33,7 +33,7 @@ def test_record_edit_and_correct_a_finding(make_app: Any, data_dir: Path, qtbot:
     type_text(dialog.requirement, "30日内补齐台账")
     type_text(dialog.responsible, "孙主任")
     dialog.accept()
-    rows = list_findings(app.db, inspection_id=editor.state.id)
+    rows = list_findings(app.ws, inspection_id=editor.state.id)
     assert [(r["description"], r["item_id"], r["status"]) for r in rows] == [
         ("设备台账与实物不符", item.id, "open")
     ]
@@ -41,7 +41,7 @@ def test_record_edit_and_correct_a_finding(make_app: Any, data_dir: Path, qtbot:
     assert "1/1" in editor.side.tabText(1)
     editor.findings.table.selectRow(0)
     editor.findings.corrected.click()
-    assert list_findings(app.db, inspection_id=editor.state.id)[0]["status"] == "corrected"
+    assert list_findings(app.ws, inspection_id=editor.state.id)[0]["status"] == "corrected"
     assert "0/1" in editor.side.tabText(1)
 
 
@@ -54,7 +54,7 @@ def test_empty_finding_is_refused_inline(make_app: Any, data_dir: Path, qtbot: A
     dialog.accept()
     assert dialog.isVisible() and dialog.error.text()
     dialog.reject()
-    assert list_findings(app.db, inspection_id=editor.state.id) == []
+    assert list_findings(app.ws, inspection_id=editor.state.id) == []
 
 
 def test_complete_then_amend_from_the_menu(make_app: Any, data_dir: Path, qtbot: Any) -> None:
@@ -67,7 +67,7 @@ def test_complete_then_amend_from_the_menu(make_app: Any, data_dir: Path, qtbot:
     summary = win.dialog
     assert not summary.complete_button.isEnabled()  # required answers are missing
     summary.reject()
-    answer_all(app.db, inspection_id, editor.template)
+    answer_all(app.ws, inspection_id, editor.template)
     win.open_inspection(inspection_id)
     qtbot.keyClick(
         win, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -75,7 +75,7 @@ def test_complete_then_amend_from_the_menu(make_app: Any, data_dir: Path, qtbot:
     summary = win.dialog
     assert summary.complete_button.isEnabled()
     summary.accept()
-    assert views_svc.inspection_detail(app.db, inspection_id)["status"] == "completed"
+    assert views_svc.inspection_detail(app.ws, inspection_id)["status"] == "completed"
     assert win.editor is not None and not win.editor.state.editable
     assert win.editor.header.readonly_banner.isVisible()
     assert not win.menus.complete.isEnabled() and win.menus.amend.isEnabled()
@@ -88,7 +88,7 @@ def test_complete_then_amend_from_the_menu(make_app: Any, data_dir: Path, qtbot:
     assert amend.isVisible() and amend.error.text()  # a reason is required
     type_text(amend.reason, "合同金额录入有误")
     amend.accept()
-    detail = views_svc.inspection_detail(app.db, inspection_id)
+    detail = views_svc.inspection_detail(app.ws, inspection_id)
     assert (detail["status"], detail["revision"], detail["amend_reason"]) == (
         "draft",
         2,
@@ -101,11 +101,10 @@ def test_complete_then_amend_from_the_menu(make_app: Any, data_dir: Path, qtbot:
 def test_open_findings_tab_lists_the_demo_findings(
     make_app: Any, data_dir: Path, qtbot: Any
 ) -> None:
-    from inspector_app.store.db import open_database
 
-    db = open_database(prepared_folder(data_dir, demo=True))
-    expected = list_findings(db, open_only=True)
-    db.dispose()
+    ws = open_ws(prepared_folder(data_dir, demo=True))
+    expected = list_findings(ws, open_only=True)
+    ws.close()
     app = make_app(data_dir)
     page = app.window.browser.open_findings
     assert page.model.rowCount() == len(expected) > 0

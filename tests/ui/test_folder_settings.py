@@ -16,7 +16,7 @@ from inspector_app.settings import (
     use_data_folder,
     user_settings_path,
 )
-from tests.conftest import run_cli
+from tests.conftest import open_ws, run_cli
 from tests.ui.test_workflows import PILOT, seed_site
 
 
@@ -58,20 +58,19 @@ def test_the_cli_reads_the_settings_of_a_given_folder(data_dir: Path, tmp_path: 
     from inspector_app.services import inspections as svc
     from inspector_app.services.sites import find_site
     from inspector_app.services.templates import find_template_version
-    from inspector_app.store.db import open_database
 
     before = _user_settings()
     seed_site(data_dir)
-    db = open_database(data_dir)
+    ws = open_ws(data_dir)
     insp = svc.start_inspection(
-        db,
-        site_id=find_site(db, "PB-K1").id,
-        template_version_id=find_template_version(db, PILOT).id,
+        ws,
+        site_id=find_site(ws, "PB-K1").id,
+        template_version_id=find_template_version(ws, PILOT).id,
         inspectors=["李娜"],
         started_on=dt.date(2024, 10, 1),
         actor="测试员",
     )
-    db.dispose()
+    ws.close()
     save_settings(
         Settings(inspectors=["李娜"], organisation="数据文件夹的机构"), data_dir / "settings.json"
     )

@@ -43,7 +43,7 @@ def test_the_window_says_which_template_was_not_loaded(
     # the valid one was loaded
     from inspector_app.services.templates import list_templates
 
-    assert [t.template_id for t in list_templates(app.db)] == ["mini"]
+    assert [t.template_id for t in list_templates(app.ws)] == ["mini"]
     qtbot.mouseClick(bar.details_button, Qt.MouseButton.LeftButton)
     box = bar.details
     assert box is not None and box.isVisible() and not box.isModal()
@@ -57,7 +57,7 @@ def test_the_window_says_which_template_was_not_loaded(
     )
     app.set_language("zh")  # builds the window anew
     assert not app.window.form_issues.isVisible()
-    assert sorted(t.template_id for t in list_templates(app.db)) == ["broken", "mini"]
+    assert sorted(t.template_id for t in list_templates(app.ws)) == ["broken", "mini"]
 
 
 def test_no_bar_when_every_template_loads(make_app: Any, tmp_path: Path) -> None:

@@ -17,28 +17,29 @@ from inspector_app.services import inspections as svc
 from inspector_app.services.history import chain_status, inspection_history
 from inspector_app.ui.history import BROKEN_COLOUR, OK_COLOUR, HistoryDialog, HistoryModel
 from inspector_app.ui.workers import wait_for_tasks
+from tests.conftest import open_ws
 from tests.services.helpers import answer_all, start
 
 COMMENT = "设备台账与现场一致"
 
 
 @pytest.fixture
-def inspection(db) -> str:
-    iid, t = start(db)
-    answer_all(db, iid, t)
-    answers_svc.comment_item(db, iid, "s1.equipment-value", COMMENT, actor="王晓明")
-    svc.complete_inspection(db, iid, actor="王晓明")
-    svc.amend_inspection(db, iid, reason="补充材料", actor="王晓明")
-    answers_svc.answer_item(db, iid, "s1.premises", "no", actor="李娜")
+def inspection(ws) -> str:
+    iid, t = start(ws)
+    answer_all(ws, iid, t)
+    answers_svc.comment_item(ws, iid, "s1.equipment-value", COMMENT, actor="王晓明")
+    svc.complete_inspection(ws, iid, actor="王晓明")
+    svc.amend_inspection(ws, iid, reason="补充材料", actor="王晓明")
+    answers_svc.answer_item(ws, iid, "s1.premises", "no", actor="李娜")
     return iid
 
 
 @pytest.fixture
-def open_dialog(db, qtbot: Any) -> Iterator[Any]:
+def open_dialog(ws, qtbot: Any) -> Iterator[Any]:
     opened: list[HistoryDialog] = []
 
     def factory(inspection_id: str) -> HistoryDialog:
-        dialog = HistoryDialog(db, inspection_id)
+        dialog = HistoryDialog(ws, inspection_id)
         opened.append(dialog)
         dialog.open()
         qtbot.waitUntil(lambda: dialog.loaded, timeout=10000)
@@ -52,8 +53,8 @@ def open_dialog(db, qtbot: Any) -> Iterator[Any]:
             dialog.deleteLater()
 
 
-def tamper(db, seq: int) -> None:
-    con = sqlite3.connect(db.path)
+def tamper(ws, seq: int) -> None:
+    con = sqlite3.connect(ws.db.path)
     con.execute("DROP TRIGGER audit_log_no_update")
     con.execute("DROP TRIGGER audit_log_no_delete")
     con.execute("UPDATE audit_log SET actor = '别人' WHERE seq = ?", (seq,))
@@ -61,9 +62,9 @@ def tamper(db, seq: int) -> None:
     con.close()
 
 
-def test_the_dialog_shows_the_timeline_and_an_intact_chain(db, inspection, open_dialog) -> None:
+def test_the_dialog_shows_the_timeline_and_an_intact_chain(ws, inspection, open_dialog) -> None:
     dialog = open_dialog(inspection)
-    entries = inspection_history(db, inspection)
+    entries = inspection_history(ws, inspection)
     model = dialog.model
     assert model.rowCount() == len(entries) > 30
     assert model.columnCount() == 7
@@ -87,7 +88,7 @@ def test_the_dialog_shows_the_timeline_and_an_intact_chain(db, inspection, open_
     assert "测试基地PB-T1" in dialog.heading.text() and "PB-T1" in dialog.windowTitle()
     assert "revision 2" in dialog.subheading.text()
 
-    status = chain_status(db)
+    status = chain_status(ws)
     text = dialog.chain.text()
     assert dialog.chain.isVisible()
     assert "Hash chain intact" in text and "whole data folder" in text
@@ -96,7 +97,7 @@ def test_the_dialog_shows_the_timeline_and_an_intact_chain(db, inspection, open_
     assert model.data(model.index(0, 0), Qt.ItemDataRole.ForegroundRole) is None
 
 
-def test_the_search_box_filters_the_rows(db, inspection, open_dialog, qtbot) -> None:
+def test_the_search_box_filters_the_rows(ws, inspection, open_dialog, qtbot) -> None:
     dialog = open_dialog(inspection)
     total = dialog.model.rowCount()
     qtbot.keyClicks(dialog.search, "amend")
@@ -114,10 +115,10 @@ def test_the_search_box_filters_the_rows(db, inspection, open_dialog, qtbot) -> 
     ]
 
 
-def test_a_tampered_log_shows_the_break_in_red(db, inspection, open_dialog) -> None:
-    entries = inspection_history(db, inspection)
+def test_a_tampered_log_shows_the_break_in_red(ws, inspection, open_dialog) -> None:
+    entries = inspection_history(ws, inspection)
     bad = entries[5].seq
-    tamper(db, bad)
+    tamper(ws, bad)
     dialog = open_dialog(inspection)
     text = dialog.chain.text()
     assert f"Hash chain broken at entry {bad}" in text
@@ -132,7 +133,7 @@ def test_a_tampered_log_shows_the_break_in_red(db, inspection, open_dialog) -> N
     assert f"broken at entry {bad}" in model.data(at, Qt.ItemDataRole.ToolTipRole)
 
 
-def test_in_chinese(db, inspection, open_dialog) -> None:
+def test_in_chinese(ws, inspection, open_dialog) -> None:
     i18n.set_language("zh")
     dialog = open_dialog(inspection)
     assert "第 2 版" in dialog.subheading.text()
@@ -141,8 +142,8 @@ def test_in_chinese(db, inspection, open_dialog) -> None:
     assert (last["old"], last["new"]) == ("是", "否")
 
 
-def test_closing_before_the_history_arrives_is_harmless(db, inspection, qtbot) -> None:
-    dialog = HistoryDialog(db, inspection)
+def test_closing_before_the_history_arrives_is_harmless(ws, inspection, qtbot) -> None:
+    dialog = HistoryDialog(ws, inspection)
     dialog.open()
     dialog.close()
     dialog.deleteLater()
@@ -158,10 +159,9 @@ def test_at_hq_ctrl_h_on_an_imported_inspection_shows_what_it_arrived_with(
     """Export from a laptop's folder, import at HQ, open the inspection there, Ctrl+H."""
     from inspector_app.services.sync import export_package, import_package
     from inspector_app.services.templates import sync_forms
-    from inspector_app.store.db import open_database
 
     laptop, hq = tmp_path / "laptop", tmp_path / "hq"
-    ldb, hdb = open_database(laptop), open_database(hq)
+    ldb, hdb = open_ws(laptop), open_ws(hq)
     for d in (ldb, hdb):
         sync_forms(d)
     iid, t = start(ldb)
@@ -169,10 +169,10 @@ def test_at_hq_ctrl_h_on_an_imported_inspection_shows_what_it_arrived_with(
     answers_svc.comment_item(ldb, iid, "s1.equipment-value", COMMENT, actor="王晓明")
     sent = inspection_history(ldb, iid)
     device = "王晓明 @ LAPTOP-7F3K"
-    export_package(ldb, laptop, tmp_path / "p.inspkg", actor="王晓明", device_name=device)
-    import_package(hdb, hq, tmp_path / "p.inspkg", actor="总部")
-    ldb.dispose()
-    hdb.dispose()
+    export_package(ldb, tmp_path / "p.inspkg", actor="王晓明", device_name=device)
+    import_package(hdb, tmp_path / "p.inspkg", actor="总部")
+    ldb.close()
+    hdb.close()
 
     app = make_app(hq)
     win = app.window

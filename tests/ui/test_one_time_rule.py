@@ -14,7 +14,7 @@ from inspector_app.services import inspections as svc
 from inspector_app.services import signatures as signatures_svc
 from inspector_app.services.demo_images import signature_png
 from inspector_app.services.photos import add_photos
-from tests.conftest import prepared_folder, run_cli
+from tests.conftest import open_ws, prepared_folder, run_cli
 from tests.media import exif, make_jpeg
 from tests.services.helpers import answer_all, start
 
@@ -26,17 +26,17 @@ CAMERA = "2026:12:01 10:02:33"
 CAMERA_SHOWN = "2026-12-01 10:02"
 
 
-def _signed_inspection_with_a_photo(db: Any, data_dir: Path, tmp_path: Path) -> tuple[str, str]:
-    insp_id, template = start(db)
+def _signed_inspection_with_a_photo(ws: Any, data_dir: Path, tmp_path: Path) -> tuple[str, str]:
+    insp_id, template = start(ws)
     item = next(i for i in template.items() if i.photos_required and not i.show_if)
     photo = make_jpeg(tmp_path / "IMG_1002.JPG", exif_data=exif(taken=CAMERA, model="TG-7"))
-    report = add_photos(db, data_dir, insp_id, [photo], actor="测试员", item_id=item.id)
+    report = add_photos(ws, insp_id, [photo], actor="测试员", item_id=item.id)
     assert not report.refused
-    answer_all(db, insp_id, template)
-    svc.complete_inspection(db, insp_id, actor="测试员")
+    answer_all(ws, insp_id, template)
+    svc.complete_inspection(ws, insp_id, actor="测试员")
     for name in ("王晓明", "李娜"):
         signatures_svc.record_signature(
-            db,
+            ws,
             insp_id,
             signer_name=name,
             role="inspector",
@@ -50,11 +50,10 @@ def _signed_inspection_with_a_photo(db: Any, data_dir: Path, tmp_path: Path) -> 
 def test_a_signature_and_a_photo_read_the_same_everywhere(
     make_app: Any, data_dir: Path, tmp_path: Path, qtbot: Any
 ) -> None:
-    from inspector_app.store.db import open_database
 
-    db = open_database(prepared_folder(data_dir))
-    insp_id, item_id = _signed_inspection_with_a_photo(db, data_dir, tmp_path)
-    db.dispose()
+    ws = open_ws(prepared_folder(data_dir))
+    insp_id, item_id = _signed_inspection_with_a_photo(ws, data_dir, tmp_path)
+    ws.close()
 
     # the desktop: the signature line of the editor and the photo viewer of the item
     app = make_app(data_dir)
@@ -89,25 +88,23 @@ def test_a_signature_and_a_photo_read_the_same_everywhere(
     assert "Asia/Shanghai" in text  # the zone is named on the report
 
 
-def test_the_pades_stamp_shows_the_display_zone(demo_db: Any, tmp_path: Path) -> None:
+def test_the_pades_stamp_shows_the_display_zone(demo_ws: Any, tmp_path: Path) -> None:
     from inspector_app.services.browse import list_inspections
     from inspector_app.services.report_signing import sign_report
 
-    row = next(r for r in list_inspections(demo_db) if r["status"] == "signed")
+    row = next(r for r in list_inspections(demo_ws) if r["status"] == "signed")
     out = tmp_path / "signed.pdf"
-    res = sign_report(
-        demo_db, demo_db.path.parent, row["id"], out, passphrase="demo-passphrase", lang="zh"
-    )
+    res = sign_report(demo_ws, row["id"], out, passphrase="demo-passphrase", lang="zh")
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
     assert "+0000" not in text
     at = text.index("签名时间")
     stamp = text[at : at + 120]
     assert "时区：北京时间（Asia/Shanghai，UTC+08:00）" in stamp, stamp
-    assert res.signer in views_svc.inspection_detail(demo_db, row["id"])["inspectors"]
+    assert res.signer in views_svc.inspection_detail(demo_ws, row["id"])["inspectors"]
 
 
 def test_the_pades_stamp_time_is_the_display_zones_on_a_laptop_set_to_utc(
-    demo_db: Any, tmp_path: Path, monkeypatch: Any
+    demo_ws: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
     """pyHanko printed the stamp's time in the machine's own zone: on a laptop whose clock
     is set to UTC the stamp said 23:05 under "time zone: Beijing time" (07:05 there). The
@@ -121,11 +118,9 @@ def test_the_pades_stamp_time_is_the_display_zones_on_a_laptop_set_to_utc(
 
     monkeypatch.setattr(tzlocal, "get_localzone", lambda: dt.UTC)
     assert timefmt.zone_name() == "Asia/Shanghai"
-    row = next(r for r in list_inspections(demo_db) if r["status"] == "signed")
+    row = next(r for r in list_inspections(demo_ws) if r["status"] == "signed")
     out = tmp_path / "signed.pdf"
-    sign_report(
-        demo_db, demo_db.path.parent, row["id"], out, passphrase="demo-passphrase", lang="zh"
-    )
+    sign_report(demo_ws, row["id"], out, passphrase="demo-passphrase", lang="zh")
     claimed = verify_pdf(out).claimed_signing_time
     assert claimed is not None
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout

@@ -8,19 +8,20 @@ from typing import Any
 
 from inspector_app.services import inspections as svc
 from inspector_app.services.hq_ca import ensure_demo_identity
+from tests.conftest import folder_ws
 from tests.services.helpers import answer_all
 from tests.ui.test_workflows import _open_new, seed_site
 
 
 def test_preview_save_and_sign(make_app: Any, data_dir: Path, tmp_path: Path, qtbot: Any) -> None:
     seed_site(data_dir)
-    ensure_demo_identity(data_dir, "demo-passphrase")
+    ensure_demo_identity(folder_ws(data_dir), "demo-passphrase")
     app = make_app(data_dir)
     win = app.window
     editor = _open_new(app)
     inspection_id = editor.state.id
-    answer_all(app.db, inspection_id, editor.template)
-    svc.complete_inspection(app.db, inspection_id, actor="测试员")
+    answer_all(app.ws, inspection_id, editor.template)
+    svc.complete_inspection(app.ws, inspection_id, actor="测试员")
     win.open_inspection(inspection_id)
     win.report_current()
     dialog = win.dialog
@@ -43,11 +44,11 @@ def test_preview_save_and_sign(make_app: Any, data_dir: Path, tmp_path: Path, qt
 
 def _report_of_completed(make_app: Any, data_dir: Path, qtbot: Any) -> Any:
     seed_site(data_dir)
-    ensure_demo_identity(data_dir, "demo-passphrase")  # a key for 王晓明, listed on it
+    ensure_demo_identity(folder_ws(data_dir), "demo-passphrase")  # a key for 王晓明, listed on it
     app = make_app(data_dir)
     editor = _open_new(app, inspectors=("王晓明", "李娜"))
-    answer_all(app.db, editor.state.id, editor.template)
-    svc.complete_inspection(app.db, editor.state.id, actor="测试员")
+    answer_all(app.ws, editor.state.id, editor.template)
+    svc.complete_inspection(app.ws, editor.state.id, actor="测试员")
     app.window.open_inspection(editor.state.id)
     app.window.report_current()
     dialog = app.window.dialog

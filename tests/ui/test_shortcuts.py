@@ -26,6 +26,7 @@ from inspector_app.i18n import _
 from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.ui.shortcuts import Shortcut, ShortcutsDialog, catalogue, typed_keys
+from tests.conftest import open_ws
 from tests.ui.dialog_factories import World, make_world
 from tests.ui.keys import focused, type_text
 
@@ -200,7 +201,7 @@ def _until(check: Callable[[], bool], timeout_ms: int = 3000) -> bool:
 
 
 def _stored(world: World, item_id: str) -> Any:
-    return views_svc.load_inspection_state(world.db, world.draft_id).answers.get(item_id)
+    return views_svc.load_inspection_state(world.ws, world.draft_id).answers.get(item_id)
 
 
 def key_open_row(world: World) -> None:
@@ -365,7 +366,7 @@ app = InspectorApp(qapp, sys.argv[1], actor="x11", language="en")
 win = app.window
 while not win.loaded:
     qapp.processEvents()
-draft = next(r["id"] for r in browse.list_inspections(app.db) if r["status"] == "draft")
+draft = next(r["id"] for r in browse.list_inspections(app.ws) if r["status"] == "draft")
 
 def answer_cancel():
     modal = QApplication.activeModalWidget()
@@ -445,22 +446,21 @@ def test_window_keys_work_from_text_boxes_under_x11(data_dir: Path) -> None:
 
     from inspector_app.services.sites import find_site
     from inspector_app.services.templates import find_template_version
-    from inspector_app.store.db import open_database
     from tests.conftest import ROOT
     from tests.ui.test_workflows import PILOT, seed_site
 
     assert shutil.which("xvfb-run"), "Xvfb is a test dependency (.ci/run installs it)"
     seed_site(data_dir)
-    db = open_database(data_dir)
+    ws = open_ws(data_dir)
     svc.start_inspection(
-        db,
-        site_id=find_site(db, "PB-K1").id,
-        template_version_id=find_template_version(db, PILOT).id,
+        ws,
+        site_id=find_site(ws, "PB-K1").id,
+        template_version_id=find_template_version(ws, PILOT).id,
         inspectors=["王晓明"],
         started_on=dt.date(2024, 10, 1),
         actor="测试员",
     )
-    db.dispose()
+    ws.close()
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
     out = subprocess.run(
         ["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", sys.executable, "-c", X11_CHILD,

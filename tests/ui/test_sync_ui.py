@@ -16,10 +16,9 @@ from inspector_app.i18n import _
 from inspector_app.services.demo import load_demo
 from inspector_app.services.sync import export_package
 from inspector_app.services.templates import sync_forms
-from inspector_app.store.db import open_database
 from inspector_app.sync.package import read_manifest
 from inspector_app.ui import sync as ui_sync
-from tests.conftest import prepared_folder
+from tests.conftest import open_ws, prepared_folder
 
 
 def _top(kind: type) -> Any:
@@ -37,10 +36,10 @@ def _result_box() -> QMessageBox | None:
 @pytest.fixture
 def package(tmp_path: Path) -> Path:
     laptop = tmp_path / "laptop"
-    db = open_database(prepared_folder(laptop, demo=True))
+    ws = open_ws(prepared_folder(laptop, demo=True))
     out = tmp_path / "usb" / "from-laptop.inspkg"
-    export_package(db, laptop, out, actor="张工")
-    db.dispose()
+    export_package(ws, out, actor="张工")
+    ws.close()
     return out
 
 
@@ -138,20 +137,20 @@ def test_conflicts_are_decided_in_the_desktop(make_app: Any, tmp_path: Path, qtb
 
     draft = demo_id("inspection", "pb-2024-5")
     laptop, hq = tmp_path / "laptop", tmp_path / "hq"
-    ldb, hdb = open_database(laptop), open_database(hq)
-    for db in (ldb, hdb):
-        sync_forms(db)
+    ldb, hdb = open_ws(laptop), open_ws(hq)
+    for ws in (ldb, hdb):
+        sync_forms(ws)
     load_demo(ldb)
-    export_package(ldb, laptop, tmp_path / "1.inspkg", actor="张工")
-    import_package(hdb, hq, tmp_path / "1.inspkg", actor="总部")
+    export_package(ldb, tmp_path / "1.inspkg", actor="张工")
+    import_package(hdb, tmp_path / "1.inspkg", actor="总部")
     state = views_svc.load_inspection_state(ldb, draft)
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
     answers_svc.comment_item(hdb, draft, item.id, "总部的意见", actor="总部")
     answers_svc.comment_item(ldb, draft, item.id, "现场的意见", actor="张工")
-    export_package(ldb, laptop, tmp_path / "2.inspkg", actor="张工")
-    import_package(hdb, hq, tmp_path / "2.inspkg", actor="总部")
-    ldb.dispose()
-    hdb.dispose()
+    export_package(ldb, tmp_path / "2.inspkg", actor="张工")
+    import_package(hdb, tmp_path / "2.inspkg", actor="总部")
+    ldb.close()
+    hdb.close()
 
     app = make_app(hq)
     win = app.window
@@ -161,15 +160,15 @@ def test_conflicts_are_decided_in_the_desktop(make_app: Any, tmp_path: Path, qtb
     assert (
         dialog.table.item(0, 1)
         .text()
-        .endswith(views_svc.inspection_detail(app.db, draft)["started_on"])
+        .endswith(views_svc.inspection_detail(app.ws, draft)["started_on"])
     )
     assert dialog.take_incoming.isEnabled()
     qtbot.mouseClick(dialog.take_incoming, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 0, timeout=10000)
     assert dialog.empty.isVisibleTo(dialog)
     assert not dialog.take_incoming.isEnabled()
-    assert views_svc.load_inspection_state(app.db, draft).answers[item.id].comment == "现场的意见"
-    assert list_conflicts(app.db) == []
+    assert views_svc.load_inspection_state(app.ws, draft).answers[item.id].comment == "现场的意见"
+    assert list_conflicts(app.ws) == []
     dialog.reject()
 
 
@@ -182,8 +181,8 @@ def test_a_conflict_shows_its_differences_and_several_are_decided_at_once(
     from tests.sync.helpers import COMMENT_ITEM, two_conflicts
 
     made = two_conflicts(tmp_path)
-    made["laptop"].dispose()
-    made["hq"].dispose()
+    made["laptop"].close()
+    made["hq"].close()
     title = made["template"].item(COMMENT_ITEM).title.zh
 
     app = make_app(made["hq_dir"])  # in Chinese
@@ -210,14 +209,14 @@ def test_a_conflict_shows_its_differences_and_several_are_decided_at_once(
     confirm = dialog.confirm
     assert confirm is not None and confirm.isVisible() and "2" in confirm.text()
     confirm.button(QMessageBox.StandardButton.Cancel).click()
-    assert len(list_conflicts(app.db)) == 2  # cancelled: nothing decided
+    assert len(list_conflicts(app.ws)) == 2  # cancelled: nothing decided
     qtbot.mouseClick(dialog.keep_local, Qt.MouseButton.LeftButton)
     dialog.confirm.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 0, timeout=10000)
-    assert list_conflicts(app.db) == []
-    state = views_svc.load_inspection_state(app.db, made["first"])
+    assert list_conflicts(app.ws) == []
+    state = views_svc.load_inspection_state(app.ws, made["first"])
     assert state.answers[COMMENT_ITEM].comment == "总部的意见"
-    with app.db.raw() as con:
+    with app.ws.db.raw() as con:
         decided = con.execute("SELECT count(*) FROM audit_log WHERE action = 'resolve'").fetchone()
     assert decided[0] == 2  # each decision audited on its own
     dialog.reject()
@@ -232,8 +231,8 @@ def test_export_asks_for_all_the_filtered_list_or_the_selection(
     from inspector_app.sync.devices import readable_name
     from inspector_app.ui.workers import wait_for_tasks
 
-    db = open_database(prepared_folder(data_dir, demo=True))
-    db.dispose()
+    ws = open_ws(prepared_folder(data_dir, demo=True))
+    ws.close()
     app = make_app(data_dir)
     win = app.window
     browser = win.browser
@@ -320,9 +319,7 @@ def test_a_refused_package_is_named_in_plain_text(
 
     hostile = repack(package, tmp_path / "hostile.inspkg", tmp_path / "copier", bad_status)
     app = make_app(data_dir)
-    ui_sync.import_package_flow(
-        app.window, app.db, data_dir, "总部", lambda _r: None, path=str(hostile)
-    )
+    ui_sync.import_package_flow(app.window, app.ws, "总部", lambda _r: None, path=str(hostile))
     dialog = _top(ui_sync.ImportPreviewDialog)
     assert dialog is not None
     qtbot.keyClick(dialog, Qt.Key.Key_Return)
@@ -372,16 +369,14 @@ def test_a_device_name_cannot_forge_a_line_of_the_preview(
     from tests.services.helpers import start
 
     laptop = tmp_path / "laptop"
-    db = open_database(prepared_folder(laptop))
-    start(db)
-    sent = export_package(db, laptop, tmp_path / "sent.inspkg", actor="王晓明")
-    db.dispose()
+    ws = open_ws(prepared_folder(laptop))
+    start(ws)
+    sent = export_package(ws, tmp_path / "sent.inspkg", actor="王晓明")
+    ws.close()
     forged = "王晓明 @ LAPTOP-7F3K\n密钥指纹：0000 0000 0000 0000\u202e"
     pkg = _renamed(sent.path, tmp_path / "forged.inspkg", laptop, forged)
     app = make_app(data_dir)
-    ui_sync.import_package_flow(
-        app.window, app.db, data_dir, "总部", lambda _r: None, path=str(pkg)
-    )
+    ui_sync.import_package_flow(app.window, app.ws, "总部", lambda _r: None, path=str(pkg))
     dialog = _top(ui_sync.ImportPreviewDialog)
     assert dialog is not None
     try:

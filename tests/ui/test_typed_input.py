@@ -17,7 +17,7 @@ from tests.ui.test_workflows import _item, _open_new, seed_site
 
 def _stored(app: Any, editor: Any, item_id: str) -> tuple[Any, float]:
     """The answer and the total as the database has them."""
-    state = views_svc.load_inspection_state(app.db, editor.state.id)
+    state = views_svc.load_inspection_state(app.ws, editor.state.id)
     view = state.answers.get(item_id)
     return (view.value if view else None), state.score.total
 
@@ -55,7 +55,7 @@ def test_typing_30_into_a_0_to_3_item_saves_nothing(
     assert "未保存" not in editor.header.save_label.text()
     editor.select_item(item.id)
     assert editor.panel.answer.line.text() == ""
-    assert not drafts.pending_drafts(app.db, editor.state.id)
+    assert not drafts.pending_drafts(app.ws, editor.state.id)
 
 
 def test_a_slowly_typed_refused_value_takes_back_its_valid_first_digit(
@@ -118,20 +118,20 @@ def test_typed_text_and_a_comment_go_to_disk_as_drafts(
     type_text(focused(), "现场查看了中试车间")
     assert DRAFT_MS < 100
     qtbot.waitUntil(lambda: not editor.has_pending(), timeout=1000)
-    on_disk = {(d.item_id, d.kind): d.text for d in drafts.pending_drafts(app.db)}
+    on_disk = {(d.item_id, d.kind): d.text for d in drafts.pending_drafts(app.ws)}
     assert on_disk == {(item.id, "value"): "现场查看了中试车间"}
     assert "已全部保存" in editor.header.save_label.text()
     # moving on makes it one audited edit, and the draft goes in the same transaction
     editor.focus_comment()
     type_text(focused(), "台账齐全")
     qtbot.waitUntil(lambda: not editor.has_pending(), timeout=1000)
-    assert {(d.item_id, d.kind) for d in drafts.pending_drafts(app.db)} == {
+    assert {(d.item_id, d.kind) for d in drafts.pending_drafts(app.ws)} == {
         (item.id, "value"),
         (item.id, "comment"),
     }
     editor.next_item()
-    assert not drafts.pending_drafts(app.db)
-    state = views_svc.load_inspection_state(app.db, editor.state.id)
+    assert not drafts.pending_drafts(app.ws)
+    state = views_svc.load_inspection_state(app.ws, editor.state.id)
     assert state.answers[item.id].value == "现场查看了中试车间"
     assert state.answers[item.id].comment == "台账齐全"
     assert editor.undo_stack.count() == 1  # the whole text is one undo step
@@ -192,13 +192,13 @@ def test_a_comment_over_its_cap_is_not_saved_and_says_so(
     editor.select_item(item.id)
     editor.focus_comment()
     focused().insertPlainText("字" * (limits.COMMENT - 1))
-    qtbot.waitUntil(lambda: bool(drafts.pending_drafts(app.db)), timeout=1000)
+    qtbot.waitUntil(lambda: bool(drafts.pending_drafts(app.ws)), timeout=1000)
     focused().insertPlainText("字字")  # within the pause: one run, over the cap
     qtbot.waitUntil(lambda: not editor.has_uncommitted(), timeout=3000)
     assert "未保存" in editor.header.save_label.text()
-    assert drafts.pending_drafts(app.db) == []  # nothing left for a start to recover
+    assert drafts.pending_drafts(app.ws) == []  # nothing left for a start to recover
     qtbot.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert editor.current == item.id  # the keyboard stays on it, as for a refused value
     assert "未保存" in editor.header.save_label.text()
-    state = views_svc.load_inspection_state(app.db, editor.state.id)
+    state = views_svc.load_inspection_state(app.ws, editor.state.id)
     assert state.answers.get(item.id) is None or state.answers[item.id].comment is None

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 
 from inspector_app.services import findings as findings_svc
 from inspector_app.services import inspections as svc
-from inspector_app.store.db import open_database
+from tests.conftest import open_ws
 from tests.services.helpers import start
 
 
@@ -21,12 +21,12 @@ def two_drafts(data_dir: Path) -> dict[str, str]:
     """Two sites with a draft each: PB-A1 (older) and PB-B2."""
     from inspector_app.services.templates import sync_forms
 
-    db = open_database(data_dir)
-    sync_forms(db)
-    first, _t = start(db, code="PB-A1", when=dt.date(2024, 10, 1))
-    second, _t = start(db, code="PB-B2", when=dt.date(2024, 11, 1))
-    findings_svc.add_finding(db, second, description="台账缺失", actor="测试员")
-    db.dispose()
+    ws = open_ws(data_dir)
+    sync_forms(ws)
+    first, _t = start(ws, code="PB-A1", when=dt.date(2024, 10, 1))
+    second, _t = start(ws, code="PB-B2", when=dt.date(2024, 11, 1))
+    findings_svc.add_finding(ws, second, description="台账缺失", actor="测试员")
+    ws.close()
     return {"first": first, "second": second}
 
 
@@ -117,7 +117,7 @@ def test_a_typed_name_matching_no_site_or_several_is_refused(
         assert dialog.isVisible() and win.editor is None
         assert says in dialog.error.text()
     dialog.reject()
-    assert len(list_inspections(app.db)) == 2  # nothing was started
+    assert len(list_inspections(app.ws)) == 2  # nothing was started
 
 
 # -- Ctrl+M shows the comment box it focuses ----------------------------------------------
@@ -207,11 +207,11 @@ def test_site_codes_are_not_cut_in_the_lists(make_app: Any, data_dir: Path, qtbo
     looked like the same site."""
     from inspector_app.services.templates import sync_forms
 
-    db = open_database(data_dir)
-    sync_forms(db)
+    ws = open_ws(data_dir)
+    sync_forms(ws)
     for code in ("WH-ZS-101", "WH-ZS-102"):
-        start(db, code=code, when=dt.date(2026, 12, 1))
-    db.dispose()
+        start(ws, code=code, when=dt.date(2026, 12, 1))
+    ws.close()
     app = make_app(data_dir)
     browser = app.window.browser
     metrics = browser.table.fontMetrics()
@@ -290,11 +290,11 @@ def test_ctrl_enter_gives_the_amendment_and_the_finding(
     type_text(finding.description, "两台设备无维护记录")
     qtbot.keyClick(finding.description, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert not finding.isVisible()
-    mine = [f for f in list_findings(app.db) if f["inspection_id"] == two_drafts["first"]]
+    mine = [f for f in list_findings(app.ws) if f["inspection_id"] == two_drafts["first"]]
     assert [f["description"] for f in mine] == ["两台设备无维护记录"]
 
-    answer_all(app.db, two_drafts["first"], editor.template)
-    svc.complete_inspection(app.db, two_drafts["first"], actor="测试员")
+    answer_all(app.ws, two_drafts["first"], editor.template)
+    svc.complete_inspection(app.ws, two_drafts["first"], actor="测试员")
     editor = win.open_inspection(two_drafts["first"])
     win.activateWindow()
     qtbot.waitUntil(win.isActiveWindow)
@@ -390,8 +390,8 @@ def test_the_signature_line_says_who_has_not_signed_and_how(
 
     app = make_app(data_dir)
     editor = app.window.open_inspection(two_drafts["first"])
-    answer_all(app.db, two_drafts["first"], editor.template)
-    svc.complete_inspection(app.db, two_drafts["first"], actor="测试员")
+    answer_all(app.ws, two_drafts["first"], editor.template)
+    svc.complete_inspection(app.ws, two_drafts["first"], actor="测试员")
     editor = app.window.open_inspection(two_drafts["first"])
     line = editor.header.sign_label.text()
     assert "王晓明 待签" in line and "李娜 待签" in line, line
@@ -446,9 +446,9 @@ def test_an_amended_inspection_says_its_revision_in_the_header(
     app = make_app(data_dir)
     editor = app.window.open_inspection(two_drafts["first"])
     assert "版" not in editor.header.subtitle.text()
-    answer_all(app.db, two_drafts["first"], editor.template)
-    svc.complete_inspection(app.db, two_drafts["first"], actor="测试员")
-    svc.amend_inspection(app.db, two_drafts["first"], reason="补拍照片", actor="测试员")
+    answer_all(app.ws, two_drafts["first"], editor.template)
+    svc.complete_inspection(app.ws, two_drafts["first"], actor="测试员")
+    svc.amend_inspection(app.ws, two_drafts["first"], reason="补拍照片", actor="测试员")
     editor = app.window.open_inspection(two_drafts["first"])
     assert editor.header.subtitle.text().endswith("草稿 · 第 2 版"), editor.header.subtitle.text()
 

@@ -14,8 +14,7 @@ from inspector_app.domain.checklists.schema import Item
 from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services.sites import upsert_sites
-from inspector_app.store.db import open_database
-from tests.conftest import prepared_folder
+from tests.conftest import open_ws, prepared_folder
 from tests.ui.conftest import leaked_windows
 from tests.ui.keys import focused, next_item, type_answer, type_text
 
@@ -23,11 +22,11 @@ PILOT = "pilot-base-performance"
 
 
 def seed_site(data_dir: Path, code: str = "PB-K1") -> None:
-    db = open_database(prepared_folder(data_dir))
+    ws = open_ws(prepared_folder(data_dir))
     upsert_sites(
-        db, [{"code": code, "name": "键盘测试中试基地", "site_type": "pilot_base"}], actor="测试员"
+        ws, [{"code": code, "name": "键盘测试中试基地", "site_type": "pilot_base"}], actor="测试员"
     )
-    db.dispose()
+    ws.close()
 
 
 def test_new_inspection_filled_entirely_by_keyboard(
@@ -86,7 +85,7 @@ def test_new_inspection_filled_entirely_by_keyboard(
     assert "一票否决" in editor.header.veto_banner.text()
 
     # what the screen shows is what is stored
-    stored = views_svc.inspection_detail(app.db, editor.state.id)
+    stored = views_svc.inspection_detail(app.ws, editor.state.id)
     assert (stored["score"], stored["grade"], stored["vetoed"]) == (100, "fail", True)
 
 
@@ -99,10 +98,10 @@ def _open_new(
     from inspector_app.services.sites import find_site
     from inspector_app.services.templates import find_template_version
 
-    site = find_site(app.db, "PB-K1")
-    tv = find_template_version(app.db, PILOT)
+    site = find_site(app.ws, "PB-K1")
+    tv = find_template_version(app.ws, PILOT)
     insp = svc.start_inspection(
-        app.db,
+        app.ws,
         site_id=site.id,
         template_version_id=tv.id,
         inspectors=list(inspectors),
@@ -131,7 +130,7 @@ def test_undo_and_redo_answer_edits(make_app: Any, data_dir: Path, qtbot: Any) -
     editor.select_item(item.id)
     qtbot.keyClick(focused(), Qt.Key.Key_Y)
     qtbot.keyClick(focused(), Qt.Key.Key_N)
-    stored = lambda: views_svc.load_inspection_state(app.db, editor.state.id).answers[item.id].value  # noqa: E731
+    stored = lambda: views_svc.load_inspection_state(app.ws, editor.state.id).answers[item.id].value  # noqa: E731
     assert stored() == "no"
     editor.commands["undo"].trigger()
     assert stored() == "yes" and editor.answers[item.id].value == "yes"
@@ -165,7 +164,7 @@ def test_comment_is_saved_when_typing_pauses(make_app: Any, data_dir: Path, qtbo
     type_text(focused(), "台账不全")
     assert "正在输入" in editor.header.save_label.text()
     qtbot.waitUntil(lambda: not editor.has_uncommitted(), timeout=3000)
-    state = views_svc.load_inspection_state(app.db, editor.state.id)
+    state = views_svc.load_inspection_state(app.ws, editor.state.id)
     assert state.answers[editor.current].comment == "台账不全"
     assert "已全部保存" in editor.header.save_label.text()
 
@@ -194,8 +193,8 @@ def test_completed_inspection_is_read_only(make_app: Any, data_dir: Path, qtbot:
     editor = _open_new(app)
     from tests.services.helpers import answer_all
 
-    answer_all(app.db, editor.state.id, editor.template)
-    svc.complete_inspection(app.db, editor.state.id, actor="测试员")
+    answer_all(app.ws, editor.state.id, editor.template)
+    svc.complete_inspection(app.ws, editor.state.id, actor="测试员")
     editor = app.window.open_inspection(editor.state.id)
     assert editor.header.readonly_banner.isVisible()
     assert (
@@ -227,8 +226,8 @@ def test_browser_filters_search_and_opens_with_enter(
     make_app: Any, data_dir: Path, qtbot: Any
 ) -> None:
 
-    db = open_database(prepared_folder(data_dir, demo=True))
-    db.dispose()
+    ws = open_ws(prepared_folder(data_dir, demo=True))
+    ws.close()
     app = make_app(data_dir)
     browser = app.window.browser
     total = browser.inspections.rowCount()
@@ -300,8 +299,8 @@ def test_header_click_sorts_and_keeps_the_selection(
     make_app: Any, data_dir: Path, qtbot: Any
 ) -> None:
 
-    db = open_database(prepared_folder(data_dir, demo=True))
-    db.dispose()
+    ws = open_ws(prepared_folder(data_dir, demo=True))
+    ws.close()
     app = make_app(data_dir)
     browser = app.window.browser
     browser.table.selectRow(3)

@@ -35,7 +35,6 @@ from inspector_app.services import inspection_views as views_svc
 from inspector_app.services.answers import AnswerView, EditResult
 from inspector_app.services.errors import ServiceError, Stale
 from inspector_app.services.inspection_views import InspectionState
-from inspector_app.store.db import Database
 from inspector_app.ui.editor.commands import editor_commands
 from inspector_app.ui.editor.evidence import EvidenceMixin
 from inspector_app.ui.editor.header import ERROR, SAVED, TYPING, EditorHeader
@@ -45,6 +44,7 @@ from inspector_app.ui.editor.typed import TypedInput
 from inspector_app.ui.editor.undo import AnswerCommand
 from inspector_app.ui.photos import choose_files
 from inspector_app.ui.plain import plain_labels
+from inspector_app.workspace import Workspace
 
 
 class ChecklistEditor(EvidenceMixin):
@@ -53,10 +53,10 @@ class ChecklistEditor(EvidenceMixin):
     closed = Signal()
 
     def __init__(
-        self, db: Database, state: InspectionState, actor: str, parent: QWidget | None = None
+        self, ws: Workspace, state: InspectionState, actor: str, parent: QWidget | None = None
     ):
         super().__init__(parent)
-        self.db = db
+        self.ws = ws
         self.state = state
         self.actor = actor
         self.template = state.template
@@ -316,7 +316,7 @@ class ChecklistEditor(EvidenceMixin):
         """A service edit of one answer naming its version as this editor shows it: refused
         if the answer changed meanwhile (a package taken, another window)."""
         seen = self.answers.get(item_id, AnswerView()).version
-        return partial(fn, self.db, self.state.id, item_id, *args, actor=self.actor, expected=seen)
+        return partial(fn, self.ws, self.state.id, item_id, *args, actor=self.actor, expected=seen)
 
     def apply_answer(self, item_id: str, value: Any, typing: bool = False) -> bool:
         before = self.answers.get(item_id, AnswerView())
@@ -339,7 +339,7 @@ class ChecklistEditor(EvidenceMixin):
     def changed_underneath(self) -> None:
         """The inspection changed since it was shown (a package taken, another window):
         show what is stored now, and forget the undo steps, which describe another past."""
-        state = views_svc.load_inspection_state(self.db, self.state.id)
+        state = views_svc.load_inspection_state(self.ws, self.state.id)
         self.answers = dict(state.answers)
         self.score = state.score
         QTimer.singleShot(0, self.undo_stack.clear)  # not from inside the stack's own undo
@@ -380,11 +380,11 @@ class ChecklistEditor(EvidenceMixin):
         error = None
         for (item_id, kind), text in self.typed.take_undrafted().items():
             try:
-                drafts.save_draft(self.db, self.state.id, item_id, kind, text, actor=self.actor)
+                drafts.save_draft(self.ws, self.state.id, item_id, kind, text, actor=self.actor)
             except ServiceError as exc:
                 # what was on disk of this run is not what the field holds: it must not be
                 # saved by a later start either
-                drafts.drop_draft(self.db, drafts.Draft(self.state.id, item_id, kind, "", ""))
+                drafts.drop_draft(self.ws, drafts.Draft(self.state.id, item_id, kind, "", ""))
                 error = str(exc)
                 if item_id == self.current:
                     self.panel.show_error(error)
@@ -455,7 +455,7 @@ class ChecklistEditor(EvidenceMixin):
         for kind, refused in (("value", self._invalid), ("comment", self._refused_comments)):
             if refused.pop(self.current, None) is not None:
                 drafts.drop_draft(
-                    self.db, drafts.Draft(self.state.id, self.current, kind, "", self.actor)
+                    self.ws, drafts.Draft(self.state.id, self.current, kind, "", self.actor)
                 )
                 self._show_saved()
 

@@ -32,7 +32,6 @@ from inspector_app.ui.photos import (
     add_photos_in_background,
     choose_files,
     choose_folder,
-    data_dir_of,
 )
 
 
@@ -40,7 +39,7 @@ class EvidenceMixin(QWidget):
     # set by ChecklistEditor
     # The store's Database, which the editor takes typed: ui/ modules import the store only
     # where pyproject.toml's import-linter contract lists them, and this one is not listed.
-    db: Any
+    ws: Any
     state: InspectionState
     actor: str
     template: ChecklistTemplate
@@ -98,7 +97,7 @@ class EvidenceMixin(QWidget):
 
     # -- findings -----------------------------------------------------------------------
     def reload_findings(self) -> None:
-        rows = list_findings(self.db, inspection_id=self.state.id)
+        rows = list_findings(self.ws, inspection_id=self.state.id)
         self.finding_rows = rows
         self.findings.set_rows(rows)
         open_count = sum(r["status"] == "open" for r in rows)
@@ -128,7 +127,7 @@ class EvidenceMixin(QWidget):
     def _add_finding(self, values: dict[str, Any], photo_ids: list[str]) -> None:
         status, note = values.pop("status"), values.pop("resolution_note")
         try:
-            f = findings_svc.add_finding(self.db, self.state.id, actor=self.actor, **values)
+            f = findings_svc.add_finding(self.ws, self.state.id, actor=self.actor, **values)
         except ServiceError as exc:
             self._show_saved(str(exc))
             return
@@ -167,7 +166,7 @@ class EvidenceMixin(QWidget):
             return
         from inspector_app.services.photos import photos_of_finding
 
-        linked = {p.id: role for p, role in photos_of_finding(self.db, row["id"])}
+        linked = {p.id: role for p, role in photos_of_finding(self.ws, row["id"])}
         dialog = FindingDialog(self.template, self, finding=row, photos=self.photos, linked=linked)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(
@@ -191,10 +190,10 @@ class EvidenceMixin(QWidget):
         from inspector_app.services.photos import link_photo_to_finding
 
         try:
-            findings_svc.update_finding(self.db, finding_id, actor=self.actor, **changes)
+            findings_svc.update_finding(self.ws, finding_id, actor=self.actor, **changes)
             for photo_id in photo_ids:
                 link_photo_to_finding(
-                    self.db, finding_id, photo_id, role=photo_role, actor=self.actor
+                    self.ws, finding_id, photo_id, role=photo_role, actor=self.actor
                 )
         except ServiceError as exc:
             self._show_saved(str(exc))
@@ -207,9 +206,9 @@ class EvidenceMixin(QWidget):
     def reload_photos(self) -> None:
         from inspector_app.services.photos import list_photos, missing_photos
 
-        self.photos = list(list_photos(self.db, self.state.id))
-        self.missing_photos = missing_photos(self.db, self.state.id)
-        self.all_photos.strip.set_photos(self.photos, data_dir_of(self.db))
+        self.photos = list(list_photos(self.ws, self.state.id))
+        self.missing_photos = missing_photos(self.ws, self.state.id)
+        self.all_photos.strip.set_photos(self.photos, self.ws)
         self.side.setTabText(2, _("Photos ({n})", n=len(self.photos)))
         self._show_item_photos()
 
@@ -217,14 +216,14 @@ class EvidenceMixin(QWidget):
         if self.current is None or not hasattr(self, "photos"):
             return
         mine = [p for p in self.photos if p.item_id == self.current]
-        self.panel.set_photos(mine, data_dir_of(self.db), self.missing_photos.get(self.current, 0))
+        self.panel.set_photos(mine, self.ws, self.missing_photos.get(self.current, 0))
 
     def add_photos(self, item_id: str | None, sources: list[Path]) -> None:
         if not sources or not self.state.editable:
             return
         add_photos_in_background(
             self,
-            self.db,
+            self.ws,
             self.state.id,
             sources,
             actor=self.actor,
@@ -247,9 +246,9 @@ class EvidenceMixin(QWidget):
             photos = [p for p in photos if p.item_id == item]
         if not photos:
             return
-        viewer = PhotoViewer(photos, data_dir_of(self.db), photo_id, self.state.editable, self)
+        viewer = PhotoViewer(photos, self.ws, photo_id, self.state.editable, self)
         viewer.caption_changed.connect(
-            lambda pid, text: set_caption(self.db, pid, text, actor=self.actor)
+            lambda pid, text: set_caption(self.ws, pid, text, actor=self.actor)
         )
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         viewer.finished.connect(lambda _r: self.reload_photos())
@@ -258,9 +257,9 @@ class EvidenceMixin(QWidget):
 
     def _signature_text(self) -> str:
         """Who signed this revision, and who still has to (Ctrl+Shift+S to sign)."""
-        done = signatures_svc.signatures_of(self.db, self.state.id)
+        done = signatures_svc.signatures_of(self.ws, self.state.id)
         parts = [f"{g.signer_name} ✓ {timefmt.format_instant(g.signed_at)}" for g in done]
-        pending = signatures_svc.pending_signers(self.db, self.state.id)
+        pending = signatures_svc.pending_signers(self.ws, self.state.id)
         parts += [
             _("{name} not signed yet", name=name or _("site representative"))
             for name, _role in pending

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -28,6 +27,7 @@ from inspector_app.services.answers import AnswerView
 from inspector_app.ui.editor.answers import CHOSEN, AnswerWidget, make_answer_widget
 from inspector_app.ui.photos import PhotoSection
 from inspector_app.ui.plain import plain_labels
+from inspector_app.workspace import Workspace
 
 
 def answer_text(item: Item | Veto, view: AnswerView) -> str:
@@ -371,7 +371,7 @@ class ItemPanel(QScrollArea):
         centre = child.mapTo(page, child.rect().center())
         self.ensureVisible(centre.x(), centre.y(), 8, child.height() // 2 + 8)
 
-    def set_photos(self, photos: Sequence[Any], data_dir: Path, missing: int) -> None:
+    def set_photos(self, photos: Sequence[Any], ws: Workspace, missing: int) -> None:
         if self.photo_section is not None:
-            self.photo_section.strip.set_photos(photos, data_dir)
+            self.photo_section.strip.set_photos(photos, ws)
             self.photo_section.set_missing(missing)
