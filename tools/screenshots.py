@@ -173,11 +173,12 @@ def main() -> int:
     # 6. a package from the demo laptop, previewed on a fresh machine's welcome screen
     from inspector_app.services.sync import export_package
     from inspector_app.ui.sync import ImportPreviewDialog
+    from inspector_app.workspace import Workspace
 
     db = open_database(data)
     package = tmp / "usb" / "检查数据-20240618.inspkg"
     laptop_name = "王晓明 @ LAPTOP-7F3K"  # not this machine's host name
-    export_package(db, data, package, actor="王晓明", device_name=laptop_name)
+    export_package(Workspace(data, db, "王晓明"), package, device_name=laptop_name)
     db.dispose()
     fresh = InspectorApp(qapp, str(tmp / "fresh"))
     fresh.window.resize(1280, 800)
@@ -199,7 +200,7 @@ def main() -> int:
 
     hq = open_database(tmp / "hq")
     sync_forms(hq)
-    import_package(hq, tmp / "hq", package, actor="总部 李娜")
+    import_package(Workspace(tmp / "hq", hq, "总部 李娜"), package)
     laptop = open_database(data)
     for n, key in enumerate(("pb-2024-5", "pb-2024-9")):
         draft = demo_id("inspection", key)
@@ -220,8 +221,8 @@ def main() -> int:
                 actor="王晓明",
             )
     second = tmp / "usb" / "检查数据-20240619.inspkg"
-    export_package(laptop, data, second, actor="王晓明", device_name=laptop_name)
-    import_package(hq, tmp / "hq", second, actor="总部 李娜")
+    export_package(Workspace(data, laptop, "王晓明"), second, device_name=laptop_name)
+    import_package(Workspace(tmp / "hq", hq, "总部 李娜"), second)
     laptop.dispose()
     hq.dispose()
     office = InspectorApp(qapp, str(tmp / "hq"))

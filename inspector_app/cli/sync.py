@@ -68,11 +68,10 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> ExitCode:
 
     output = Path(args.output)
     check_output_file(output if output.suffix == SUFFIX else output.with_name(output.name + SUFFIX))
+    ctx.with_templates()
     result = export_package(
-        ctx.with_templates(),
-        ctx.data_dir,
+        ctx.ws,
         output,
-        actor=ctx.actor,
         inspection_ids=args.inspection or None,
         progress=progress_to_stderr,
         device_name=_device_name(ctx),
@@ -188,11 +187,11 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> ExitCode:
     """With --dry-run: exit 1 when the package would be refused (another key)."""
     from inspector_app.services.sync import PackageRejected, import_package, preview_import
 
-    db = ctx.with_templates()
+    ctx.with_templates()
     path = Path(args.file)
     try:
         if args.dry_run:
-            preview = preview_import(db, ctx.data_dir, path)
+            preview = preview_import(ctx.ws, path)
             m = preview.manifest
             data = {
                 "package_id": m.package_id,
@@ -213,9 +212,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> ExitCode:
             else:
                 _print_preview(preview)
             return ExitCode.OK if preview.key_matches else ExitCode.REFUSED
-        result = import_package(
-            db, ctx.data_dir, path, actor=ctx.actor, progress=progress_to_stderr
-        )
+        result = import_package(ctx.ws, path, progress=progress_to_stderr)
     except PackageRejected as exc:
         warn(_("{file}: refused: {reason}", file=safe(path), reason=exc))
         return ExitCode.REFUSED
@@ -242,7 +239,7 @@ def cmd_conflicts(ctx: Context, args: argparse.Namespace) -> ExitCode:
                 [(d.what, d.local, d.incoming) for d in diffs],
             )
         return ExitCode.OK
-    rows = list_conflicts(ctx.db, open_only=not args.all)
+    rows = list_conflicts(ctx.ws, open_only=not args.all)
     if args.json:
         for r in rows:
             r["differences"] = [d.as_dict() for d in conflict_differences(ctx.db, r["id"])]

@@ -482,6 +482,7 @@ def resolve_conflicts(
     they were kept; one that must wait for another (a re-inspection for the visit it follows)
     is tried again once the others are decided. Returns what was done and what was refused."""
     from inspector_app.services.sync import resolve_conflict
+    from inspector_app.workspace import Workspace
 
     pending = open_conflict_ids(db) if conflict_ids is None else list(dict.fromkeys(conflict_ids))
     result = BulkResult()
@@ -489,7 +490,7 @@ def resolve_conflicts(
         failed: list[tuple[str, str]] = []
         for cid in pending:
             try:
-                result.done.append(resolve_conflict(db, data_dir, cid, keep=keep, actor=actor))
+                result.done.append(resolve_conflict(Workspace(data_dir, db, actor), cid, keep=keep))
             except ServiceError as exc:
                 failed.append((cid, str(exc)))
         if len(failed) == len(pending):  # nothing moved: the rest cannot be decided so

@@ -144,8 +144,3 @@ def local_sources(s: Tx, extra: dict[str, list[Any]] | None = None) -> compare.S
 def local_content(s: Tx, local: Inspection) -> dict[str, Any]:
     """The content (``compare.content``) of the version here."""
     return compare.content(inspection_bundle(s, local), site=local.site_id, source=local_sources(s))
-
-
-def received_here(s: Tx, inspection_id: str) -> bool:
-    """True if the inspection arrived in a package (it was not started in this folder)."""
-    return repo.received_here(s, inspection_id)

@@ -140,8 +140,9 @@ class ConflictsDialog(RememberingDialog):
 
     def reload(self) -> None:
         from inspector_app.services.sync import list_conflicts
+        from inspector_app.workspace import Workspace
 
-        self.rows = list_conflicts(self.db)
+        self.rows = list_conflicts(Workspace(self.data_dir, self.db, self.actor))
         self.table.setRowCount(len(self.rows))
         for n, r in enumerate(self.rows):
             cells = (

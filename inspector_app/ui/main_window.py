@@ -225,12 +225,14 @@ class MainWindow(QMainWindow):
 
     def import_package(self, path: str | None = None) -> None:
         from inspector_app.ui.sync import import_package_flow
+        from inspector_app.workspace import Workspace
 
         def done(result: Any) -> None:
             self.last_import_result = result
             self.reload()
 
-        import_package_flow(self, self.db, self.data_dir, self.actor, done, path=path)
+        ws = Workspace(self.data_dir, self.db, self.actor, self.settings)
+        import_package_flow(self, ws, done, path=path)
 
     def show_conflicts(self) -> None:
         from inspector_app.ui.conflicts import ConflictsDialog
@@ -243,6 +245,7 @@ class MainWindow(QMainWindow):
 
     def export_package(self) -> None:
         from inspector_app.ui.sync import export_package_flow
+        from inspector_app.workspace import Workspace
 
         if self.editor is not None:
             self.close_editor()
@@ -258,9 +261,7 @@ class MainWindow(QMainWindow):
         inspector = self.settings.inspectors[0] if self.settings.inspectors else default_actor()
         dialog = export_package_flow(
             self,
-            self.db,
-            self.data_dir,
-            self.actor,
+            Workspace(self.data_dir, self.db, self.actor, self.settings),
             shown,
             total,
             self.reload,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -31,10 +31,12 @@ from PySide6.QtWidgets import (
 from inspector_app import timefmt
 from inspector_app.i18n import _
 from inspector_app.presenters.labels import status_label
-from inspector_app.store.db import Database
 from inspector_app.ui.dialogs import RememberingDialog
 from inspector_app.ui.plain import plain_tip
 from inspector_app.ui.workers import run_task, show_error
+
+if TYPE_CHECKING:
+    from inspector_app.workspace import Workspace
 
 FILTER = "{} (*.inspkg)"
 
@@ -186,9 +188,7 @@ class ImportPreviewDialog(RememberingDialog):
 
 def import_package_flow(
     parent: QWidget,
-    db: Database,
-    data_dir: Path,
-    actor: str,
+    ws: Workspace,
     on_done: Callable[[Any], None],
     *,
     path: str | None = None,
@@ -204,7 +204,7 @@ def import_package_flow(
     if not path:
         return
     try:
-        preview = preview_import(db, data_dir, Path(path))
+        preview = preview_import(ws, Path(path))
     except PackageRejected as exc:
         show_error(parent, exc, _("The package cannot be imported"))
         return
@@ -222,9 +222,7 @@ def import_package_flow(
 
         run_task(
             parent,
-            lambda progress: import_package(
-                db, data_dir, Path(path), actor=actor, progress=progress
-            ),
+            lambda progress: import_package(ws, Path(path), progress=progress),
             on_done=done,
             on_error=failed,
             title=_("Importing the package…"),
@@ -338,9 +336,7 @@ class ExportDialog(RememberingDialog):
 
 def export_package_flow(
     parent: QWidget,
-    db: Database,
-    data_dir: Path,
-    actor: str,
+    ws: Workspace,
     shown: Sequence[str],
     total: int,
     on_done: Callable[[], None],
@@ -360,7 +356,7 @@ def export_package_flow(
             ExportDialog.SHOWN: list(shown),
             ExportDialog.SELECTED: list(selected),
         }[choice]
-        _export_to_file(parent, db, data_dir, actor, ids, on_done, device_name)
+        _export_to_file(parent, ws, ids, on_done, device_name)
 
     dialog.accepted.connect(chosen)
     dialog.open()
@@ -369,9 +365,7 @@ def export_package_flow(
 
 def _export_to_file(
     parent: QWidget,
-    db: Database,
-    data_dir: Path,
-    actor: str,
+    ws: Workspace,
     ids: list[str] | None,
     on_done: Callable[[], None],
     device_name: str | None,
@@ -404,10 +398,8 @@ def _export_to_file(
     run_task(
         parent,
         lambda progress: export_package(
-            db,
-            data_dir,
+            ws,
             Path(path),
-            actor=actor,
             inspection_ids=ids,
             progress=progress,
             device_name=device_name,

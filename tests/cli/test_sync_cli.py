@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+from inspector_app.workspace import Workspace
 from tests.conftest import run_main
 from tests.services.helpers import db_fingerprint
 
@@ -88,13 +89,13 @@ def test_conflicts_show_their_differences_and_are_decided_together(tmp_path: Pat
         sync_forms(db)
     ids = [start(ldb, code=code)[0] for code in ("PB-T1", "PB-T2")]
     template = start(ldb, code="PB-T3")[1]
-    export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明")
-    import_package(hdb, hq, tmp_path / "1.inspkg", actor="总部")
+    export_package(Workspace(laptop, ldb, "王晓明"), tmp_path / "1.inspkg")
+    import_package(Workspace(hq, hdb, "总部"), tmp_path / "1.inspkg")
     for iid in ids:
         answers_svc.comment_item(hdb, iid, "s1.premises", "总部的意见", actor="总部")
         answers_svc.comment_item(ldb, iid, "s1.premises", "现场的意见", actor="王晓明")
-    export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明")
-    import_package(hdb, hq, tmp_path / "2.inspkg", actor="总部")
+    export_package(Workspace(laptop, ldb, "王晓明"), tmp_path / "2.inspkg")
+    import_package(Workspace(hq, hdb, "总部"), tmp_path / "2.inspkg")
     ldb.dispose()
     hdb.dispose()
     title = pick(template.item("s1.premises").title)

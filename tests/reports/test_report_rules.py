@@ -16,6 +16,7 @@ from inspector_app.services.reports import render_report_bytes, report_data
 from inspector_app.services.sync import export_package, import_package
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.db import open_database
+from inspector_app.workspace import Workspace
 from tests.conftest import prepared_folder
 from tests.services.helpers import start
 
@@ -32,7 +33,7 @@ def test_a_revision_gives_the_same_bytes_after_export_and_at_headquarters(
     signed = [r["id"] for r in list_inspections(demo_db) if r["status"] == "signed"]
     before = {i: render_report_bytes(demo_db, i, lang="zh") for i in signed}
     package = tmp_path / "out.inspkg"
-    result = export_package(demo_db, demo_db.path.parent, package, actor="测试员")
+    result = export_package(Workspace(demo_db.path.parent, demo_db, "测试员"), package)
     assert set(signed) <= set(result.marked_exported)
     after = {i: render_report_bytes(demo_db, i, lang="zh") for i in signed}
     assert after == before
@@ -44,7 +45,7 @@ def test_a_revision_gives_the_same_bytes_after_export_and_at_headquarters(
     hq = open_database(hq_dir)
     try:
         sync_forms(hq)
-        import_package(hq, hq_dir, package, actor="总部")
+        import_package(Workspace(hq_dir, hq, "总部"), package)
         at_hq = {i: render_report_bytes(hq, i, lang="zh") for i in signed}
     finally:
         hq.dispose()

@@ -16,7 +16,7 @@ from inspector_app.services import inspection_views as views_svc
 from inspector_app.services.conflicts import conflict_differences, resolve_conflicts
 from inspector_app.services.sync import list_conflicts
 from inspector_app.store.db import Database
-from tests.sync.helpers import COMMENT_ITEM, YES_NO_ITEM, two_conflicts
+from tests.sync.helpers import COMMENT_ITEM, YES_NO_ITEM, two_conflicts, workspace
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def conflicted(tmp_path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _by_entity(db: Database, iid: str) -> str:
-    return next(c["id"] for c in list_conflicts(db) if c["entity_id"] == iid)
+    return next(c["id"] for c in list_conflicts(workspace(db)) if c["entity_id"] == iid)
 
 
 def test_a_conflict_shows_each_changed_field_by_the_item_title(conflicted) -> None:
@@ -64,7 +64,7 @@ def test_one_decision_for_all_open_conflicts_each_audited(conflicted) -> None:
     before = views_svc.load_inspection_state(db, conflicted["first"]).answers[COMMENT_ITEM].comment
     done = resolve_conflicts(db, data, None, keep="local", actor="总部")
     assert len(done.done) == 2 and done.refused == []
-    assert list_conflicts(db) == []
+    assert list_conflicts(workspace(db)) == []
     assert (
         views_svc.load_inspection_state(db, conflicted["first"]).answers[COMMENT_ITEM].comment
         == before
@@ -85,7 +85,7 @@ def test_one_decision_for_all_open_conflicts_each_audited(conflicted) -> None:
 
 def test_taking_the_incoming_versions_of_several(conflicted) -> None:
     db, data = conflicted["hq"], conflicted["hq_dir"]
-    ids = [c["id"] for c in list_conflicts(db)]
+    ids = [c["id"] for c in list_conflicts(workspace(db))]
     done = resolve_conflicts(db, data, ids, keep="incoming", actor="总部")
     assert len(done.done) == 2 and not done.refused
     for iid in (conflicted["first"], conflicted["second"]):

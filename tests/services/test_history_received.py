@@ -18,6 +18,7 @@ from inspector_app.services.history import (
 from inspector_app.services.sync import export_package, import_package
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.db import open_database
+from inspector_app.workspace import Workspace
 from tests.services.helpers import answer_all, start
 
 LAPTOP = "王晓明 @ LAPTOP-7F3K"
@@ -35,8 +36,8 @@ def test_the_history_of_an_imported_inspection_shows_what_it_arrived_with(
     answers_svc.comment_item(ldb, iid, "s1.equipment-value", "台账齐全", actor="王晓明")
     svc.complete_inspection(ldb, iid, actor="王晓明")
     sent = inspection_history(ldb, iid)
-    export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明", device_name=LAPTOP)
-    import_package(hdb, hq, tmp_path / "1.inspkg", actor="总部")
+    export_package(Workspace(laptop, ldb, "王晓明"), tmp_path / "1.inspkg", device_name=LAPTOP)
+    import_package(Workspace(hq, hdb, "总部"), tmp_path / "1.inspkg")
 
     shown = load_history(hdb, iid)
     assert len(shown.entries) == len(sent) > 30
@@ -57,8 +58,8 @@ def test_the_history_of_an_imported_inspection_shows_what_it_arrived_with(
     assert again[-1].actor == "总部" and not again[-1].received and again[-1].source == ""
     svc.amend_inspection(ldb, iid, reason="补充", actor="王晓明")
     renamed = "王晓明 @ NEW-PC"
-    export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明", device_name=renamed)
-    import_package(hdb, hq, tmp_path / "2.inspkg", actor="总部")  # a conflict: both amended
+    export_package(Workspace(laptop, ldb, "王晓明"), tmp_path / "2.inspkg", device_name=renamed)
+    import_package(Workspace(hq, hdb, "总部"), tmp_path / "2.inspkg")  # a conflict: both amended
     assert {e.source for e in load_history(hdb, iid).entries if e.received} == {renamed}
 
     # an entry altered in the database after it arrived is shown as such

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from inspector_app.store.db import Database
 from inspector_app.sync import wire
 from inspector_app.sync.identity import device_identity
 from inspector_app.sync.package import open_package, read_manifest, write_package
+from inspector_app.workspace import Workspace
 
 
 def rehash(doc: dict[str, Any]) -> None:
@@ -71,8 +73,8 @@ def two_conflicts(tmp_path: Path) -> dict[str, Any]:
     second, _t = start(ldb, code="PB-T2")
     for iid in (first, second):
         answers_svc.answer_item(ldb, iid, YES_NO_ITEM, "yes", actor="王晓明")
-    export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明")
-    import_package(hdb, hq, tmp_path / "1.inspkg", actor="总部")
+    export_package(Workspace(laptop, ldb, "王晓明"), tmp_path / "1.inspkg")
+    import_package(Workspace(hq, hdb, "总部"), tmp_path / "1.inspkg")
     for iid in (first, second):
         answers_svc.comment_item(hdb, iid, COMMENT_ITEM, "总部的意见", actor="总部")
         answers_svc.comment_item(ldb, iid, COMMENT_ITEM, "现场的意见", actor="王晓明")
@@ -80,8 +82,8 @@ def two_conflicts(tmp_path: Path) -> dict[str, Any]:
     findings_svc.add_finding(
         ldb, first, description="设备台账缺失", severity="major", actor="王晓明"
     )
-    export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明")
-    result = import_package(hdb, hq, tmp_path / "2.inspkg", actor="总部")
+    export_package(Workspace(laptop, ldb, "王晓明"), tmp_path / "2.inspkg")
+    result = import_package(Workspace(hq, hdb, "总部"), tmp_path / "2.inspkg")
     assert sorted(result.merge.conflicts) == sorted([first, second])
     return {
         "laptop": ldb,
@@ -91,3 +93,8 @@ def two_conflicts(tmp_path: Path) -> dict[str, Any]:
         "second": second,
         "template": template,
     }
+
+
+def workspace(db: Database, actor: str = "测试员") -> Workspace:
+    """The data folder of ``db`` as the services take it, ``actor`` acting."""
+    return Workspace(db.path.parent, db, actor)

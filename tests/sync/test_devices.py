@@ -13,6 +13,7 @@ from inspector_app.sync.devices import computer_name, device_names, readable_nam
 from inspector_app.sync.identity import device_identity
 from inspector_app.sync.manifest import MAX_DEVICE_NAME_CHARS
 from inspector_app.sync.package import read_manifest
+from inspector_app.workspace import Workspace
 from tests.conftest import run_cli
 from tests.services.helpers import start
 
@@ -32,21 +33,23 @@ def test_the_latest_name_is_kept_the_device_stays_one(tmp_path: Path) -> None:
         sync_forms(db)
     start(ldb)
     start(odb, code="PB-T2")
-    first = export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明")
+    first = export_package(Workspace(laptop, ldb, "王晓明"), tmp_path / "1.inspkg")
     assert first.manifest.device_name == f"王晓明 @ {computer_name()}"  # by default, the actor
-    import_package(hdb, hq, first.path, actor="总部")
+    import_package(Workspace(hq, hdb, "总部"), first.path)
     renamed = "王晓明 @ NEW-PC"
-    second = export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明", device_name=renamed)
+    second = export_package(
+        Workspace(laptop, ldb, "王晓明"), tmp_path / "2.inspkg", device_name=renamed
+    )
     assert second.manifest.device_id == first.manifest.device_id  # same id, same key
     assert second.manifest.public_key == first.manifest.public_key
-    preview = preview_import(hdb, hq, second.path)
+    preview = preview_import(Workspace(hq, hdb, "测试员"), second.path)
     assert preview.known_name == first.manifest.device_name and preview.key_matches
-    import_package(hdb, hq, second.path, actor="总部")
+    import_package(Workspace(hq, hdb, "总部"), second.path)
     with hdb.session() as s:
         assert device_names(s)[first.manifest.device_id] == renamed
     # another device giving the same name: the preview says so (the key tells them apart)
-    copycat = export_package(odb, other, tmp_path / "3.inspkg", actor="x", device_name=renamed)
-    warned = preview_import(hdb, hq, copycat.path)
+    copycat = export_package(Workspace(other, odb, "x"), tmp_path / "3.inspkg", device_name=renamed)
+    warned = preview_import(Workspace(hq, hdb, "测试员"), copycat.path)
     assert warned.same_name == 1 and warned.known_name is None and not warned.device_known
     for db in (ldb, odb, hdb):
         db.dispose()

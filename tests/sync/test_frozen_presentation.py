@@ -19,6 +19,7 @@ from inspector_app.services.sync import export_package, import_package
 from inspector_app.services.templates import sync_forms
 from inspector_app.store.db import Database, open_database
 from inspector_app.sync.strict import PackageRejected
+from inspector_app.workspace import Workspace
 from tests.sync.helpers import repack
 
 COMPLETED = demo_id("inspection", "pb-2024-1")
@@ -44,7 +45,7 @@ def laptop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database,
         sync_forms(ldb)
         load_demo(ldb)  # its inspections are completed under these settings
         pkg = tmp_path_factory.mktemp("usb") / "all.inspkg"
-        export_package(ldb, laptop, pkg, actor="张工")
+        export_package(Workspace(laptop, ldb, "张工"), pkg)
         yield ldb, laptop, pkg
         ldb.dispose()
     finally:
@@ -86,7 +87,7 @@ def test_the_report_of_a_revision_prints_what_it_was_completed_under(folders, tm
     assert render_report_bytes(ldb, COMPLETED) == before
     # headquarters, with its own settings, makes the same bytes
     _use(hq, "", timefmt.DEFAULT_ZONE)
-    import_package(hdb, hq, pkg, actor="总部")
+    import_package(Workspace(hq, hdb, "总部"), pkg)
     assert render_report_bytes(hdb, COMPLETED) == before
     detail = views_svc.inspection_detail(hdb, COMPLETED)
     assert [(r["organisation"], r["display_zone"]) for r in detail["revisions"]] == [
@@ -114,7 +115,7 @@ def _drop_presentation(doc: dict) -> None:
 def test_a_package_from_before_the_columns_is_read_with_none(folders, tmp_path) -> None:
     _ldb, laptop, hdb, hq, pkg = folders
     old = repack(pkg, tmp_path / "old.inspkg", laptop, _drop_presentation)
-    import_package(hdb, hq, old, actor="总部")
+    import_package(Workspace(hq, hdb, "总部"), old)
     detail = views_svc.inspection_detail(hdb, COMPLETED)
     assert [(r["organisation"], r["display_zone"]) for r in detail["revisions"]] == [(None, None)]
     # without them the report follows headquarters' settings, as before the columns
@@ -143,5 +144,5 @@ def test_a_bad_presentation_in_a_package_is_refused_naming_the_field(
 
     bad = repack(pkg, tmp_path / "bad.inspkg", laptop, edit)
     with pytest.raises(PackageRejected) as e:
-        import_package(hdb, hq, bad, actor="总部")
+        import_package(Workspace(hq, hdb, "总部"), bad)
     assert f"inspections[0].revisions[0].{expect}" in str(e.value)

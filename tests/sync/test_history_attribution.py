@@ -18,6 +18,7 @@ from inspector_app.store.db import open_database
 from inspector_app.sync import received, wire
 from inspector_app.sync.identity import device_identity
 from inspector_app.sync.package import open_package, read_manifest
+from inspector_app.workspace import Workspace
 from tests.services.helpers import start
 from tests.sync.helpers import COMMENT_ITEM, YES_NO_ITEM, repack
 
@@ -36,10 +37,14 @@ def test_a_copier_cannot_claim_the_entries_of_the_laptops_next_package(tmp_path:
         sync_forms(db)
     iid, _template = start(ldb)
     answers_svc.answer_item(ldb, iid, YES_NO_ITEM, "yes", actor="王晓明")
-    first = export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明", device_name=LAPTOP)
-    import_package(hdb, hq, first.path, actor="总部")
+    first = export_package(
+        Workspace(laptop, ldb, "王晓明"), tmp_path / "1.inspkg", device_name=LAPTOP
+    )
+    import_package(Workspace(hq, hdb, "总部"), first.path)
     answers_svc.comment_item(ldb, iid, COMMENT_ITEM, "台账齐全", actor="王晓明")
-    second = export_package(ldb, laptop, tmp_path / "2.inspkg", actor="王晓明", device_name=LAPTOP)
+    second = export_package(
+        Workspace(laptop, ldb, "王晓明"), tmp_path / "2.inspkg", device_name=LAPTOP
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         later = open_package(second.path, Path(tmp)).read_json(wire.RECORDS_MEMBER)
@@ -51,8 +56,8 @@ def test_a_copier_cannot_claim_the_entries_of_the_laptops_next_package(tmp_path:
 
     device_identity(copier, device_name="总部审核 @ HQ-REVIEW")
     forged = repack(first.path, tmp_path / "forged.inspkg", copier, forge)
-    assert import_package(hdb, hq, forged, actor="总部").merge.same_content == [iid]
-    assert import_package(hdb, hq, second.path, actor="总部").merge.updated == [iid]
+    assert import_package(Workspace(hq, hdb, "总部"), forged).merge.same_content == [iid]
+    assert import_package(Workspace(hq, hdb, "总部"), second.path).merge.updated == [iid]
 
     laptop_id = device_identity(laptop).device_id
     with hdb.session() as s:
@@ -73,8 +78,10 @@ def test_a_copier_giving_the_laptops_name_is_told_apart_in_the_history(tmp_path:
         sync_forms(db)
     iid, _template = start(ldb)
     answers_svc.answer_item(ldb, iid, YES_NO_ITEM, "yes", actor="王晓明")
-    first = export_package(ldb, laptop, tmp_path / "1.inspkg", actor="王晓明", device_name=LAPTOP)
-    import_package(hdb, hq, first.path, actor="总部")
+    first = export_package(
+        Workspace(laptop, ldb, "王晓明"), tmp_path / "1.inspkg", device_name=LAPTOP
+    )
+    import_package(Workspace(hq, hdb, "总部"), first.path)
 
     def forge(doc: dict[str, Any]) -> None:  # the same rows, a history of its own making
         bundle = next(b for b in doc["inspections"] if b["inspection"]["id"] == iid)
@@ -85,7 +92,7 @@ def test_a_copier_giving_the_laptops_name_is_told_apart_in_the_history(tmp_path:
 
     device_identity(copier, device_name=LAPTOP)
     forged = repack(first.path, tmp_path / "forged.inspkg", copier, forge)
-    assert import_package(hdb, hq, forged, actor="总部").merge.same_content == [iid]
+    assert import_package(Workspace(hq, hdb, "总部"), forged).merge.same_content == [iid]
 
     entries = [e for e in load_history(hdb, iid).entries if e.received]
     theirs = {e.source for e in entries if e.counted}

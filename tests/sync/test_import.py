@@ -38,8 +38,10 @@ from inspector_app.store.db import Database, open_database
 from inspector_app.sync import merge, values, wire
 from inspector_app.sync.identity import device_identity
 from inspector_app.sync.package import read_manifest, write_package
+from inspector_app.workspace import Workspace
 from tests.conftest import prepared_folder
 from tests.services.helpers import db_fingerprint
+from tests.sync.helpers import workspace
 
 DRAFT = demo_id("inspection", "pb-2024-5")  # PB-06, a draft partly answered
 RECHECK = demo_id("inspection", "pb-2024-1-recheck")  # 复查 with carried findings
@@ -56,7 +58,7 @@ def laptop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database,
     data = tmp_path_factory.mktemp("laptop") / "data"
     db = _folder(data, demo=True)
     pkg = tmp_path_factory.mktemp("usb") / "all.inspkg"
-    marked = export_package(db, data, pkg, actor="张工").marked_exported
+    marked = export_package(Workspace(data, db, "张工"), pkg).marked_exported
     assert marked  # the signed ones are marked exported once they are in a package
     yield db, data, pkg, marked
     db.dispose()
@@ -81,7 +83,7 @@ def _counts(db: Database) -> dict[str, int]:
 def test_everything_arrives_and_scores_and_reports_alike(laptop, hq) -> None:
     ldb, ldata, pkg, marked = laptop
     hdb, hdata = hq
-    result = import_package(hdb, hdata, pkg, actor="总部")
+    result = import_package(Workspace(hdata, hdb, "总部"), pkg)
     assert not result.already_imported
     assert len(result.merge.added) == len(list_inspections(ldb)) == 21
     assert _counts(hdb) == _counts(ldb)
@@ -127,12 +129,12 @@ def test_everything_arrives_and_scores_and_reports_alike(laptop, hq) -> None:
 def test_importing_the_same_package_again_changes_nothing(laptop, hq) -> None:
     _ldb, _ldata, pkg, _m = laptop
     hdb, hdata = hq
-    import_package(hdb, hdata, pkg, actor="总部")
+    import_package(Workspace(hdata, hdb, "总部"), pkg)
     before = db_fingerprint(hdb.path)
-    again = import_package(hdb, hdata, pkg, actor="总部")
+    again = import_package(Workspace(hdata, hdb, "总部"), pkg)
     assert again.already_imported
     assert db_fingerprint(hdb.path) == before
-    assert preview_import(hdb, hdata, pkg).already_imported
+    assert preview_import(Workspace(hdata, hdb, "测试员"), pkg).already_imported
 
 
 def test_a_later_package_fast_forwards_an_inspection(tmp_path: Path, hq) -> None:
@@ -140,14 +142,14 @@ def test_a_later_package_fast_forwards_an_inspection(tmp_path: Path, hq) -> None
     ldb = _folder(ldata, demo=True)
     hdb, hdata = hq
     first = tmp_path / "1.inspkg"
-    marked = export_package(ldb, ldata, first, actor="张工").marked_exported
-    import_package(hdb, hdata, first, actor="总部")
+    marked = export_package(Workspace(ldata, ldb, "张工"), first).marked_exported
+    import_package(Workspace(hdata, hdb, "总部"), first)
     state = views_svc.load_inspection_state(ldb, DRAFT)
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
     answers_svc.comment_item(ldb, DRAFT, item.id, "复核后补充的意见", actor="张工")
     second = tmp_path / "2.inspkg"
-    export_package(ldb, ldata, second, actor="张工")
-    result = import_package(hdb, hdata, second, actor="总部")
+    export_package(Workspace(ldata, ldb, "张工"), second)
+    result = import_package(Workspace(hdata, hdb, "总部"), second)
     # the edited draft; marking the signed ones exported on the laptop annotates them, it
     # does not make a newer version
     assert result.merge.updated == [DRAFT]
@@ -158,8 +160,8 @@ def test_a_later_package_fast_forwards_an_inspection(tmp_path: Path, hq) -> None
     # and an old package after the new one keeps the newer version
     other = tmp_path / "hq2"
     odb = _folder(other)
-    import_package(odb, other, second, actor="总部")
-    older = import_package(odb, other, first, actor="总部")
+    import_package(Workspace(other, odb, "总部"), second)
+    older = import_package(Workspace(other, odb, "总部"), first)
     assert older.merge.kept_newer == [DRAFT]
     assert (
         views_svc.load_inspection_state(odb, DRAFT).answers[item.id].comment == "复核后补充的意见"
@@ -173,18 +175,18 @@ def test_edits_on_both_sides_are_a_conflict_and_nothing_is_overwritten(tmp_path:
     ldb = _folder(ldata, demo=True)
     hdb, hdata = hq
     first = tmp_path / "1.inspkg"
-    export_package(ldb, ldata, first, actor="张工")
-    import_package(hdb, hdata, first, actor="总部")
+    export_package(Workspace(ldata, ldb, "张工"), first)
+    import_package(Workspace(hdata, hdb, "总部"), first)
     state = views_svc.load_inspection_state(ldb, DRAFT)
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
     answers_svc.comment_item(hdb, DRAFT, item.id, "总部的意见", actor="总部")
     answers_svc.comment_item(ldb, DRAFT, item.id, "现场的意见", actor="张工")
     second = tmp_path / "2.inspkg"
-    export_package(ldb, ldata, second, actor="张工")
-    result = import_package(hdb, hdata, second, actor="总部")
+    export_package(Workspace(ldata, ldb, "张工"), second)
+    result = import_package(Workspace(hdata, hdb, "总部"), second)
     assert result.merge.conflicts == [DRAFT]
     assert views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "总部的意见"
-    conflicts = list_conflicts(hdb)
+    conflicts = list_conflicts(workspace(hdb))
     assert [(c["entity"], c["entity_id"]) for c in conflicts] == [("inspection", DRAFT)]
     with hdb.raw() as con:
         kept = json.loads(con.execute("SELECT incoming_json FROM sync_conflict").fetchone()[0])
@@ -209,12 +211,12 @@ def test_a_failure_during_the_merge_leaves_the_database_as_it_was(
 
     monkeypatch.setattr(merge, "_merge_inspection", failing)
     with pytest.raises(OSError, match="disk unplugged"):
-        import_package(hdb, hdata, pkg, actor="总部")
+        import_package(Workspace(hdata, hdb, "总部"), pkg)
     assert calls["n"] == 5
     assert db_fingerprint(hdb.path) == before
     assert not (hdata / ".staging").exists()
     monkeypatch.setattr(merge, "_merge_inspection", real)
-    assert len(import_package(hdb, hdata, pkg, actor="总部").merge.added) == 21
+    assert len(import_package(Workspace(hdata, hdb, "总部"), pkg).merge.added) == 21
 
 
 def _repack(
@@ -266,7 +268,7 @@ def _refused(laptop, hq, tmp_path: Path, edit) -> str:
     bad = _repack(pkg, tmp_path / "bad.inspkg", ldata, edit)
     before = db_fingerprint(hdb.path)
     with pytest.raises(PackageRejected) as info:
-        import_package(hdb, hdata, bad, actor="总部")
+        import_package(Workspace(hdata, hdb, "总部"), bad)
     assert db_fingerprint(hdb.path) == before
     return str(info.value)
 
@@ -341,14 +343,14 @@ def test_a_hostile_photo_is_refused_with_its_member_named(laptop, hq, tmp_path: 
     bad = _repack(pkg, tmp_path / "bad.inspkg", ldata, swap, extra=((f"media/{sha}.jpg", junk),))
     before = db_fingerprint(hdb.path)
     with pytest.raises(PackageRejected, match=f"media/{sha}.jpg"):
-        import_package(hdb, hdata, bad, actor="总部")
+        import_package(Workspace(hdata, hdb, "总部"), bad)
     assert db_fingerprint(hdb.path) == before
 
 
 def test_a_device_is_pinned_to_its_key(laptop, hq, tmp_path: Path) -> None:
     _ldb, ldata, pkg, _m = laptop
     hdb, hdata = hq
-    import_package(hdb, hdata, pkg, actor="总部")
+    import_package(Workspace(hdata, hdb, "总部"), pkg)
     # a second folder claiming the laptop's device id, with its own key
     impostor = tmp_path / "impostor"
     impostor.mkdir()
@@ -363,10 +365,10 @@ def test_a_device_is_pinned_to_its_key(laptop, hq, tmp_path: Path) -> None:
     assert device_identity(impostor).device_id == device_identity(ldata).device_id
     assert other.public_key_b64 == device_identity(impostor).public_key_b64
     fake = _repack(pkg, tmp_path / "fake.inspkg", impostor, lambda d: None)
-    assert not preview_import(hdb, hdata, fake).key_matches
+    assert not preview_import(Workspace(hdata, hdb, "测试员"), fake).key_matches
     before = db_fingerprint(hdb.path)
     with pytest.raises(PackageRejected, match="signed with another key"):
-        import_package(hdb, hdata, fake, actor="总部")
+        import_package(Workspace(hdata, hdb, "总部"), fake)
     assert db_fingerprint(hdb.path) == before
 
 
@@ -386,14 +388,14 @@ def test_a_site_known_under_another_id_is_matched_by_code(laptop, hq) -> None:
         ],
         actor="总部",
     )
-    result = import_package(hdb, hdata, pkg, actor="总部")
+    result = import_package(Workspace(hdata, hdb, "总部"), pkg)
     assert result.merge.site_conflicts == 1
     detail = views_svc.inspection_detail(hdb, SIGNED)
     assert detail["site_code"] == "PB-02" and detail["site"] == "威海市总部登记的名称"
-    (conflict,) = list_conflicts(hdb)
+    (conflict,) = list_conflicts(workspace(hdb))
     assert conflict["entity"] == "site"
     # HQ decides the laptop's facts are right
-    resolve_conflict(hdb, hdata, conflict["id"], keep="incoming", actor="总部")
+    resolve_conflict(Workspace(hdata, hdb, "总部"), conflict["id"], keep="incoming")
     laptop_name = views_svc.inspection_detail(ldb, SIGNED)["site"]
     assert views_svc.inspection_detail(hdb, SIGNED)["site"] == laptop_name != "威海市总部登记的名称"
 
@@ -402,7 +404,7 @@ def test_exporting_nothing_or_a_missing_photo_file_is_a_clear_error(tmp_path: Pa
     data = tmp_path / "empty"
     db = _folder(data)
     with pytest.raises(InvalidInput, match="no inspection to export"):
-        export_package(db, data, tmp_path / "x.inspkg", actor="张工")
+        export_package(Workspace(data, db, "张工"), tmp_path / "x.inspkg")
     assert not (tmp_path / "x.inspkg").exists()
     db.dispose()
 
@@ -415,36 +417,38 @@ def _conflicted(tmp_path: Path, hq) -> tuple[Database, Path, Any, str]:
     ldb = _folder(ldata, demo=True)
     hdb, hdata = hq
     first = tmp_path / "1.inspkg"
-    export_package(ldb, ldata, first, actor="张工")
-    import_package(hdb, hdata, first, actor="总部")
+    export_package(Workspace(ldata, ldb, "张工"), first)
+    import_package(Workspace(hdata, hdb, "总部"), first)
     state = views_svc.load_inspection_state(ldb, DRAFT)
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
     answers_svc.comment_item(hdb, DRAFT, item.id, "总部的意见", actor="总部")
     answers_svc.comment_item(ldb, DRAFT, item.id, "现场的意见", actor="张工")
     second = tmp_path / "2.inspkg"
-    export_package(ldb, ldata, second, actor="张工")
-    assert import_package(hdb, hdata, second, actor="总部").merge.conflicts == [DRAFT]
-    (conflict,) = list_conflicts(hdb)
+    export_package(Workspace(ldata, ldb, "张工"), second)
+    assert import_package(Workspace(hdata, hdb, "总部"), second).merge.conflicts == [DRAFT]
+    (conflict,) = list_conflicts(workspace(hdb))
     return ldb, ldata, item, conflict["id"]
 
 
 def test_taking_the_incoming_version_then_later_packages_fast_forward(tmp_path: Path, hq) -> None:
     ldb, ldata, item, conflict_id = _conflicted(tmp_path, hq)
     hdb, hdata = hq
-    done = resolve_conflict(hdb, hdata, conflict_id[:8], keep="incoming", actor="总部")
+    done = resolve_conflict(Workspace(hdata, hdb, "总部"), conflict_id[:8], keep="incoming")
     assert done["resolution"] == "took_incoming"
     assert views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "现场的意见"
-    assert list_conflicts(hdb) == []
-    assert [c["resolved"] for c in list_conflicts(hdb, open_only=False)] == ["took_incoming"]
+    assert list_conflicts(workspace(hdb)) == []
+    assert [c["resolved"] for c in list_conflicts(workspace(hdb), open_only=False)] == [
+        "took_incoming"
+    ]
     # HQ's own dropped edit no longer counts: the laptop's next package fast-forwards
     answers_svc.comment_item(ldb, DRAFT, item.id, "再次补充", actor="张工")
     third = tmp_path / "3.inspkg"
-    export_package(ldb, ldata, third, actor="张工")
-    result = import_package(hdb, hdata, third, actor="总部")
+    export_package(Workspace(ldata, ldb, "张工"), third)
+    result = import_package(Workspace(hdata, hdb, "总部"), third)
     assert result.merge.updated == [DRAFT] and not result.merge.conflicts
     assert views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "再次补充"
     with pytest.raises(InvalidInput, match="resolved already"):
-        resolve_conflict(hdb, hdata, conflict_id, keep="local", actor="总部")
+        resolve_conflict(Workspace(hdata, hdb, "总部"), conflict_id, keep="local")
     ldb.dispose()
 
 
@@ -452,7 +456,7 @@ def test_keeping_the_local_version_records_the_decision(tmp_path: Path, hq) -> N
     ldb, _ldata, item, conflict_id = _conflicted(tmp_path, hq)
     hdb, hdata = hq
     before = views_svc.load_inspection_state(hdb, DRAFT).answers
-    resolve_conflict(hdb, hdata, conflict_id, keep="local", actor="总部")
+    resolve_conflict(Workspace(hdata, hdb, "总部"), conflict_id, keep="local")
     assert views_svc.load_inspection_state(hdb, DRAFT).answers == before
     assert before[item.id].comment == "总部的意见"
     with hdb.raw() as con:
@@ -461,7 +465,7 @@ def test_keeping_the_local_version_records_the_decision(tmp_path: Path, hq) -> N
         ).fetchone()
     assert actor == "总部" and json.loads(new)["resolution"] == "kept_local"
     with pytest.raises(NotFound):
-        resolve_conflict(hdb, hdata, "nonexistent", keep="local", actor="总部")
+        resolve_conflict(Workspace(hdata, hdb, "总部"), "nonexistent", keep="local")
     ldb.dispose()
 
 
@@ -475,13 +479,13 @@ def test_forwarding_or_exporting_at_hq_does_not_make_the_next_package_a_conflict
     ldb = _folder(ldata, demo=True)
     hdb, hdata = hq
     first = tmp_path / "1.inspkg"
-    marked = export_package(ldb, ldata, first, actor="张工").marked_exported
-    import_package(hdb, hdata, first, actor="总部")
-    archive = export_package(hdb, hdata, tmp_path / "archive.inspkg", actor="总部")
+    marked = export_package(Workspace(ldata, ldb, "张工"), first).marked_exported
+    import_package(Workspace(hdata, hdb, "总部"), first)
+    archive = export_package(Workspace(hdata, hdb, "总部"), tmp_path / "archive.inspkg")
     assert archive.marked_exported == ()  # received ones are forwarded, not "exported" here
     second = tmp_path / "2.inspkg"
-    export_package(ldb, ldata, second, actor="张工")
-    result = import_package(hdb, hdata, second, actor="总部")
+    export_package(Workspace(ldata, ldb, "张工"), second)
+    result = import_package(Workspace(hdata, hdb, "总部"), second)
     assert result.merge.conflicts == [] and set(marked) <= set(result.merge.unchanged)
     ldb.dispose()
 
@@ -489,13 +493,13 @@ def test_forwarding_or_exporting_at_hq_does_not_make_the_next_package_a_conflict
 def test_keeping_local_sticks_when_the_same_version_arrives_again(tmp_path: Path, hq) -> None:
     ldb, ldata, _item, conflict_id = _conflicted(tmp_path, hq)
     hdb, hdata = hq
-    resolve_conflict(hdb, hdata, conflict_id, keep="local", actor="总部")
+    resolve_conflict(Workspace(hdata, hdb, "总部"), conflict_id, keep="local")
     again = tmp_path / "again.inspkg"
-    export_package(ldb, ldata, again, actor="张工")  # nothing edited since
-    result = import_package(hdb, hdata, again, actor="总部")
+    export_package(Workspace(ldata, ldb, "张工"), again)  # nothing edited since
+    result = import_package(Workspace(hdata, hdb, "总部"), again)
     assert result.merge.conflicts == [] and result.merge.kept_newer == [DRAFT]
-    assert list_conflicts(hdb) == []
-    assert len(list_conflicts(hdb, open_only=False)) == 1
+    assert list_conflicts(workspace(hdb)) == []
+    assert len(list_conflicts(workspace(hdb), open_only=False)) == 1
     ldb.dispose()
 
 
@@ -504,12 +508,12 @@ def test_an_older_conflict_cannot_undo_a_newer_decision(tmp_path: Path, hq) -> N
     hdb, hdata = hq
     answers_svc.comment_item(ldb, DRAFT, item.id, "现场的第二次意见", actor="张工")
     third = tmp_path / "3.inspkg"
-    export_package(ldb, ldata, third, actor="张工")
-    import_package(hdb, hdata, third, actor="总部")
-    newer = next(c["id"] for c in list_conflicts(hdb) if c["id"] != first_conflict)
-    resolve_conflict(hdb, hdata, newer, keep="incoming", actor="总部")
+    export_package(Workspace(ldata, ldb, "张工"), third)
+    import_package(Workspace(hdata, hdb, "总部"), third)
+    newer = next(c["id"] for c in list_conflicts(workspace(hdb)) if c["id"] != first_conflict)
+    resolve_conflict(Workspace(hdata, hdb, "总部"), newer, keep="incoming")
     with pytest.raises(InvalidInput, match="same as this one or newer"):
-        resolve_conflict(hdb, hdata, first_conflict, keep="incoming", actor="总部")
+        resolve_conflict(Workspace(hdata, hdb, "总部"), first_conflict, keep="incoming")
     assert (
         views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "现场的第二次意见"
     )
@@ -534,16 +538,16 @@ def test_a_reinspection_carrying_a_finding_of_a_conflicted_visit_waits_as_a_conf
     )
     assert views_svc.inspection_detail(ldb, visit.id)["previous_inspection"] == DRAFT
     pkg = tmp_path / "4.inspkg"
-    export_package(ldb, ldata, pkg, actor="张工")
-    result = import_package(hdb, hdata, pkg, actor="总部")  # no longer a foreign-key crash
+    export_package(Workspace(ldata, ldb, "张工"), pkg)
+    result = import_package(Workspace(hdata, hdb, "总部"), pkg)  # no longer a foreign-key crash
     assert set(result.merge.conflicts) == {DRAFT, visit.id}
     # decide the visit first: it has to wait for the draft
-    waiting = next(c["id"] for c in list_conflicts(hdb) if c["entity_id"] == visit.id)
+    waiting = next(c["id"] for c in list_conflicts(workspace(hdb)) if c["entity_id"] == visit.id)
     with pytest.raises(InvalidInput, match="decide that inspection's conflict first"):
-        resolve_conflict(hdb, hdata, waiting, keep="incoming", actor="总部")
-    latest = [c for c in list_conflicts(hdb) if c["entity_id"] == DRAFT][-1]["id"]
-    resolve_conflict(hdb, hdata, latest, keep="incoming", actor="总部")
-    resolve_conflict(hdb, hdata, waiting, keep="incoming", actor="总部")
+        resolve_conflict(Workspace(hdata, hdb, "总部"), waiting, keep="incoming")
+    latest = [c for c in list_conflicts(workspace(hdb)) if c["entity_id"] == DRAFT][-1]["id"]
+    resolve_conflict(Workspace(hdata, hdb, "总部"), latest, keep="incoming")
+    resolve_conflict(Workspace(hdata, hdb, "总部"), waiting, keep="incoming")
     carried = views_svc.inspection_detail(hdb, visit.id)["findings"]
     assert carried == views_svc.inspection_detail(ldb, visit.id)["findings"]
     assert "设备台账缺失" in [f["description"] for f in carried]
@@ -575,9 +579,9 @@ def _forge_signed(doc: dict) -> None:
 def test_a_later_version_may_not_rewrite_a_frozen_revision(laptop, hq, tmp_path: Path) -> None:
     _ldb, _ldata, pkg, _m = laptop
     hdb, hdata = hq
-    import_package(hdb, hdata, pkg, actor="总部")
+    import_package(Workspace(hdata, hdb, "总部"), pkg)
     forged = _repack(pkg, tmp_path / "forged.inspkg", tmp_path / "other-device", _forge_signed)
-    result = import_package(hdb, hdata, forged, actor="总部")
+    result = import_package(Workspace(hdata, hdb, "总部"), forged)
     assert SIGNED in result.merge.conflicts and SIGNED not in result.merge.updated
     with hdb.raw() as con:
         by = con.execute(
@@ -669,7 +673,7 @@ def test_a_photo_file_must_hash_to_its_name(laptop, hq, tmp_path: Path) -> None:
             members=members,
         )
     with pytest.raises(PackageRejected, match="does not match its record"):
-        import_package(hdb, hdata, bad, actor="总部")
+        import_package(Workspace(hdata, hdb, "总部"), bad)
 
 
 def test_a_number_that_is_not_finite_is_refused() -> None:
@@ -685,7 +689,7 @@ def test_a_number_that_is_not_finite_is_refused() -> None:
 def test_leftover_staging_is_swept_and_a_racing_second_import_changes_nothing(
     laptop, hq, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from inspector_app.services import sync as sync_service
+    from inspector_app.services import package_import
     from inspector_app.store import staging
 
     _ldb, _ldata, pkg, _m = laptop
@@ -694,11 +698,11 @@ def test_leftover_staging_is_swept_and_a_racing_second_import_changes_nothing(
     old.mkdir(parents=True)
     (old / "part.jpg").write_bytes(b"x")
     with staging.claim(hdata) as running:  # another window's import, still running
-        import_package(hdb, hdata, pkg, actor="总部")
+        import_package(Workspace(hdata, hdb, "总部"), pkg)
         assert not old.exists() and running.exists()
     # a second window checked "not imported yet" just before the first one committed
     before = db_fingerprint(hdb.path)
-    monkeypatch.setattr(sync_service, "_device_state", lambda db, manifest: (True, True, False))
-    again = import_package(hdb, hdata, pkg, actor="总部")
+    monkeypatch.setattr(package_import, "_device_state", lambda db, manifest: (True, True, False))
+    again = import_package(Workspace(hdata, hdb, "总部"), pkg)
     assert again.already_imported
     assert db_fingerprint(hdb.path) == before

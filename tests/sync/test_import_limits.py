@@ -19,6 +19,7 @@ from inspector_app.store.db import open_database
 from inspector_app.sync import checks, wire
 from inspector_app.sync.identity import device_identity
 from inspector_app.sync.package import open_package, read_manifest, write_package
+from inspector_app.workspace import Workspace
 from tests.conftest import prepared_folder
 from tests.services.helpers import db_fingerprint
 
@@ -29,7 +30,7 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pa
     data = tmp_path_factory.mktemp("laptop") / "data"
     db = open_database(prepared_folder(data, demo=True))
     pkg = tmp_path_factory.mktemp("usb") / "all.inspkg"
-    export_package(db, data, pkg, actor="张工")
+    export_package(Workspace(data, db, "张工"), pkg)
     db.dispose()
     staging = tmp_path_factory.mktemp("staging") / "s"
     opened = open_package(pkg, staging)
@@ -234,7 +235,7 @@ def test_a_package_with_a_10_mb_comment_is_refused_whole(package: Any, tmp_path:
     try:
         before = db_fingerprint(hdb.path)
         with pytest.raises(PackageRejected, match=r"answers\[0\]\.comment: longer than 4000"):
-            import_package(hdb, hq, bad, actor="总部")
+            import_package(Workspace(hq, hdb, "总部"), bad)
         assert db_fingerprint(hdb.path) == before
     finally:
         hdb.dispose()

@@ -28,7 +28,8 @@ from inspector_app.store.db import Database, open_database
 from inspector_app.sync import bundles, received, wire
 from inspector_app.sync.identity import device_identity
 from inspector_app.sync.package import read_manifest
-from tests.sync.helpers import repack
+from inspector_app.workspace import Workspace
+from tests.sync.helpers import repack, workspace
 
 SIGNED = demo_id("inspection", "pb-2024-1")  # signed: frozen revision, signatures, findings
 RECHECK = demo_id("inspection", "pb-2024-1-recheck")  # 复查 of it: carried findings, photos
@@ -53,11 +54,11 @@ def laptops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         data = root / name
         db = _folder(data, demo=True)
         out[name] = data
-        out[f"{name}.all"] = export_package(db, data, root / f"{name}.inspkg", actor=name).path
+        out[f"{name}.all"] = export_package(Workspace(data, db, name), root / f"{name}.inspkg").path
         db.dispose()
     db = open_database(out["b"])
     out["b.recheck"] = export_package(
-        db, out["b"], root / "b-recheck.inspkg", actor="b", inspection_ids=[RECHECK]
+        Workspace(out["b"], db, "b"), root / "b-recheck.inspkg", inspection_ids=[RECHECK]
     ).path
     db.dispose()
     yield out
@@ -69,7 +70,7 @@ def hq_with_a(laptops, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tup
     same content writes none, a conflict keeps the local ones), so the cases share it."""
     data = tmp_path_factory.mktemp("hq") / "data"
     db = _folder(data)
-    assert len(import_package(db, data, laptops["a.all"], actor="总部").merge.added) == 21
+    assert len(import_package(Workspace(data, db, "总部"), laptops["a.all"]).merge.added) == 21
     yield db, data
     db.dispose()
 
@@ -101,12 +102,12 @@ def _copy(src: Path, dst: Path) -> Database:
 def test_two_laptops_with_the_same_sample_data_give_hq_no_conflict(laptops, tmp_path) -> None:
     hq = tmp_path / "hq"
     hdb = _folder(hq)
-    import_package(hdb, hq, laptops["a.all"], actor="总部")
+    import_package(Workspace(hq, hdb, "总部"), laptops["a.all"])
     with hdb.session() as s:
         a_history = bundles.history_of(s, SIGNED)
-    result = import_package(hdb, hq, laptops["b.all"], actor="总部")
+    result = import_package(Workspace(hq, hdb, "总部"), laptops["b.all"])
     r = result.merge
-    assert r.conflicts == [] and r.site_conflicts == 0 and list_conflicts(hdb) == []
+    assert r.conflicts == [] and r.site_conflicts == 0 and list_conflicts(workspace(hdb)) == []
     assert len(r.same_content) == 21 and not (r.added or r.updated or r.unchanged)
     # nothing of B's rows was written, B's history is kept beside A's, marked with B's device
     a_id, b_id = device_identity(laptops["a"]).device_id, device_identity(laptops["b"]).device_id
@@ -126,7 +127,7 @@ def test_two_laptops_with_the_same_sample_data_give_hq_no_conflict(laptops, tmp_
     assert len(logged["same_content"]) == 21
     # a second package of B's, still the same content (B marked its signed ones exported
     # meanwhile): its history is kept once, the entries seen already not twice
-    again = import_package(hdb, hq, laptops["b.recheck"], actor="总部").merge
+    again = import_package(Workspace(hq, hdb, "总部"), laptops["b.recheck"]).merge
     assert again.same_content == [SIGNED, RECHECK] and again.conflicts == []
     with hdb.session() as s:
         ids = [e.entry["id"] for e in received.received_entries(s, SIGNED)]
@@ -139,10 +140,10 @@ def test_two_laptops_with_the_same_sample_data_give_hq_no_conflict(laptops, tmp_
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
     answers_svc.comment_item(adb, DRAFT, item.id, "A 的补充意见", actor="a")
     answers_svc.comment_item(bdb, DRAFT, item.id, "B 的补充意见", actor="b")
-    a2 = export_package(adb, tmp_path / "a", tmp_path / "a2.inspkg", actor="a").path
-    b2 = export_package(bdb, tmp_path / "b", tmp_path / "b2.inspkg", actor="b").path
-    assert import_package(hdb, hq, a2, actor="总部").merge.updated == [DRAFT]
-    second = import_package(hdb, hq, b2, actor="总部").merge
+    a2 = export_package(Workspace(tmp_path / "a", adb, "a"), tmp_path / "a2.inspkg").path
+    b2 = export_package(Workspace(tmp_path / "b", bdb, "b"), tmp_path / "b2.inspkg").path
+    assert import_package(Workspace(hq, hdb, "总部"), a2).merge.updated == [DRAFT]
+    second = import_package(Workspace(hq, hdb, "总部"), b2).merge
     assert second.conflicts == [DRAFT] and DRAFT not in second.same_content
     assert views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "A 的补充意见"
     for db in (adb, bdb, hdb):
@@ -308,13 +309,15 @@ def test_a_change_of_content_is_a_conflict_shown_field_by_field(
     hdb, hdata = hq_with_a
     before = _rows(hdb)
     pkg = repack(laptops["b.recheck"], tmp_path / "b.inspkg", laptops["b"], edit)
-    result = import_package(hdb, hdata, pkg, actor="总部").merge
+    result = import_package(Workspace(hdata, hdb, "总部"), pkg).merge
     assert changed in result.conflicts, case
     assert changed not in result.same_content
     assert _rows(hdb) == before  # the local version stays as it was
     package = read_manifest(pkg).package_id
     (conflict,) = [
-        c for c in list_conflicts(hdb) if c["package_id"] == package and c["entity_id"] == changed
+        c
+        for c in list_conflicts(workspace(hdb))
+        if c["package_id"] == package and c["entity_id"] == changed
     ]
     diffs = conflict_differences(hdb, conflict["id"])
     assert any(said in d.what for d in diffs), [d.what for d in diffs]
@@ -325,7 +328,7 @@ def test_a_change_of_content_is_a_conflict_shown_field_by_field(
 def test_bookkeeping_alone_is_the_same_content(laptops, hq_with_a, tmp_path, case, edit):
     hdb, hdata = hq_with_a
     pkg = repack(laptops["b.recheck"], tmp_path / "b.inspkg", laptops["b"], edit)
-    result = import_package(hdb, hdata, pkg, actor="总部").merge
+    result = import_package(Workspace(hdata, hdb, "总部"), pkg).merge
     assert result.conflicts == [], case
     assert sorted(result.same_content) == sorted([SIGNED, RECHECK])
 
@@ -336,7 +339,7 @@ def test_the_same_content_writes_no_row_whatever_history_it_brings(laptops, tmp_
     the device that signed them."""
     hq = tmp_path / "hq"
     hdb = _folder(hq)
-    import_package(hdb, hq, laptops["a.all"], actor="总部")
+    import_package(Workspace(hq, hdb, "总部"), laptops["a.all"])
 
     def forge(doc: dict[str, Any]) -> None:
         for bundle in doc["inspections"]:
@@ -348,7 +351,7 @@ def test_the_same_content_writes_no_row_whatever_history_it_brings(laptops, tmp_
 
     before = _rows(hdb)
     pkg = repack(laptops["b.recheck"], tmp_path / "forged.inspkg", tmp_path / "thief", forge)
-    result = import_package(hdb, hq, pkg, actor="总部").merge
+    result = import_package(Workspace(hq, hdb, "总部"), pkg).merge
     assert sorted(result.same_content) == sorted([SIGNED, RECHECK]) and not result.updated
     assert _rows(hdb) == before
     thief = device_identity(tmp_path / "thief").device_id

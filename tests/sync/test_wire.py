@@ -55,8 +55,9 @@ from inspector_app.sync import bundles, checks, manifest, wire
 from inspector_app.sync.bundles import table_of
 from inspector_app.sync.package import open_package, read_manifest
 from inspector_app.sync.strict import canonical_json
+from inspector_app.workspace import Workspace
 from tests.services.helpers import db_fingerprint
-from tests.sync.helpers import repack
+from tests.sync.helpers import repack, workspace
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 GOLDEN = DATA / "records-format-{version}.json"
@@ -515,7 +516,7 @@ def test_a_real_format_1_package_imports_and_travels_on_in_format_2(
     assert _records(pkg, tmp_path)["format"] == 1
     hq = tmp_path / "hq"
     hdb = open_database(hq)
-    result = import_package(hdb, hq, pkg, actor="总部")
+    result = import_package(Workspace(hq, hdb, "总部"), pkg)
     merged = result.merge
     assert (len(merged.added), merged.sites_added, merged.templates_added) == (2, 1, 1)
     assert result.photos_stored == 1
@@ -533,18 +534,18 @@ def test_a_real_format_1_package_imports_and_travels_on_in_format_2(
     assert draft["findings"][0]["carried_from"]
     # forwarded from here, the same inspections travel in format 2 and arrive alike
     forwarded = tmp_path / "forwarded.inspkg"
-    export_package(hdb, hq, forwarded, actor="总部")
+    export_package(Workspace(hq, hdb, "总部"), forwarded)
     assert read_manifest(forwarded).format_version == 2
     assert _records(forwarded, tmp_path / "f")["format_version"] == 2
     third = tmp_path / "third"
     tdb = open_database(third)
-    assert sorted(import_package(tdb, third, forwarded, actor="三").merge.added) == sorted(
+    assert sorted(import_package(Workspace(third, tdb, "三"), forwarded).merge.added) == sorted(
         merged.added
     )
     for iid in merged.added:
         assert views_svc.inspection_detail(tdb, iid) == views_svc.inspection_detail(hdb, iid)
     # the original package, met after its forwarded copy, is the same version
-    again = import_package(tdb, third, pkg, actor="三").merge
+    again = import_package(Workspace(third, tdb, "三"), pkg).merge
     assert sorted(again.unchanged) == sorted(merged.added) and not again.changed
     for db in (hdb, tdb):
         db.dispose()
@@ -573,19 +574,19 @@ def test_a_conflict_kept_from_a_format_1_package_is_shown_and_decided(
     pkg = DATA / "format-1-0006.inspkg"
     hq = tmp_path / "hq"
     hdb = open_database(hq)
-    added = import_package(hdb, hq, pkg, actor="总部").merge.added
+    added = import_package(Workspace(hq, hdb, "总部"), pkg).merge.added
     draft = next(i for i in added if views_svc.inspection_detail(hdb, i)["status"] == "draft")
     answers_svc.comment_item(hdb, draft, "s1.team", "总部的意见", actor="总部")
     later = repack(pkg, tmp_path / "later.inspkg", tmp_path / "laptop", _edit_the_draft)
     assert _records(later, tmp_path)["format"] == 1
-    assert import_package(hdb, hq, later, actor="总部").merge.conflicts == [draft]
+    assert import_package(Workspace(hq, hdb, "总部"), later).merge.conflicts == [draft]
     if not recorded:  # as the app before format 2 kept it
         with hdb.raw() as con:
             (kept,) = con.execute("SELECT incoming_json FROM sync_conflict").fetchone()
             stored = json.loads(kept)
             assert stored["_local"].pop("format_version") == 1
             con.execute("UPDATE sync_conflict SET incoming_json = ?", (json.dumps(stored),))
-    [conflict] = list_conflicts(hdb)
+    [conflict] = list_conflicts(workspace(hdb))
     shown = {
         (d.part, d.key, d.field): (d.local, d.incoming)
         for d in conflict_differences(hdb, conflict["id"])
@@ -594,7 +595,7 @@ def test_a_conflict_kept_from_a_format_1_package_is_shown_and_decided(
         ("answer", "s1.lab", "value_json"),  # the laptop's edit
         ("answer", "s1.team", "comment"),  # headquarters'
     }
-    resolve_conflict(hdb, hq, conflict["id"], keep="incoming", actor="总部")
+    resolve_conflict(Workspace(hq, hdb, "总部"), conflict["id"], keep="incoming")
     state = views_svc.load_inspection_state(hdb, draft)
     assert state.answers["s1.lab"].value == "no"
     hdb.dispose()
@@ -611,7 +612,7 @@ def test_a_package_of_a_newer_format_is_refused_saying_to_update(tmp_path: Path)
     )
     before = db_fingerprint(hdb.path)
     with pytest.raises(PackageRejected, match="records format 3 is not supported; update this app"):
-        import_package(hdb, hq, newer, actor="总部")
+        import_package(Workspace(hq, hdb, "总部"), newer)
     assert db_fingerprint(hdb.path) == before
     hdb.dispose()
 

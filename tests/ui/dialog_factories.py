@@ -25,6 +25,7 @@ import inspector_app.ui
 from inspector_app.services import browse
 from inspector_app.services import completion as completion_svc
 from inspector_app.services import inspection_views as views_svc
+from inspector_app.workspace import Workspace
 
 PILOT = "pilot-base-performance"
 # Bases that are never shown on their own.
@@ -163,8 +164,10 @@ def _import_preview(w: World) -> QDialog:
 
     package = w.tmp / "all.inspkg"
     if not package.exists():
-        export_package(w.db, w.data_dir, package, actor="测试员")
-    return ImportPreviewDialog(preview_import(w.db, w.data_dir, package), w.window)
+        export_package(Workspace(w.data_dir, w.db, "测试员"), package)
+    return ImportPreviewDialog(
+        preview_import(Workspace(w.data_dir, w.db, "测试员"), package), w.window
+    )
 
 
 def _export(w: World) -> QDialog:

@@ -17,6 +17,7 @@ from inspector_app.services import inspections as svc
 from inspector_app.services.history import chain_status, inspection_history
 from inspector_app.ui.history import BROKEN_COLOUR, OK_COLOUR, HistoryDialog, HistoryModel
 from inspector_app.ui.workers import wait_for_tasks
+from inspector_app.workspace import Workspace
 from tests.services.helpers import answer_all, start
 
 COMMENT = "设备台账与现场一致"
@@ -169,8 +170,8 @@ def test_at_hq_ctrl_h_on_an_imported_inspection_shows_what_it_arrived_with(
     answers_svc.comment_item(ldb, iid, "s1.equipment-value", COMMENT, actor="王晓明")
     sent = inspection_history(ldb, iid)
     device = "王晓明 @ LAPTOP-7F3K"
-    export_package(ldb, laptop, tmp_path / "p.inspkg", actor="王晓明", device_name=device)
-    import_package(hdb, hq, tmp_path / "p.inspkg", actor="总部")
+    export_package(Workspace(laptop, ldb, "王晓明"), tmp_path / "p.inspkg", device_name=device)
+    import_package(Workspace(hq, hdb, "总部"), tmp_path / "p.inspkg")
     ldb.dispose()
     hdb.dispose()
 

@@ -19,6 +19,7 @@ from inspector_app.services.templates import sync_forms
 from inspector_app.store.db import open_database
 from inspector_app.sync.package import read_manifest
 from inspector_app.ui import sync as ui_sync
+from inspector_app.workspace import Workspace
 from tests.conftest import prepared_folder
 
 
@@ -39,7 +40,7 @@ def package(tmp_path: Path) -> Path:
     laptop = tmp_path / "laptop"
     db = open_database(prepared_folder(laptop, demo=True))
     out = tmp_path / "usb" / "from-laptop.inspkg"
-    export_package(db, laptop, out, actor="张工")
+    export_package(Workspace(laptop, db, "张工"), out)
     db.dispose()
     return out
 
@@ -142,14 +143,14 @@ def test_conflicts_are_decided_in_the_desktop(make_app: Any, tmp_path: Path, qtb
     for db in (ldb, hdb):
         sync_forms(db)
     load_demo(ldb)
-    export_package(ldb, laptop, tmp_path / "1.inspkg", actor="张工")
-    import_package(hdb, hq, tmp_path / "1.inspkg", actor="总部")
+    export_package(Workspace(laptop, ldb, "张工"), tmp_path / "1.inspkg")
+    import_package(Workspace(hq, hdb, "总部"), tmp_path / "1.inspkg")
     state = views_svc.load_inspection_state(ldb, draft)
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
     answers_svc.comment_item(hdb, draft, item.id, "总部的意见", actor="总部")
     answers_svc.comment_item(ldb, draft, item.id, "现场的意见", actor="张工")
-    export_package(ldb, laptop, tmp_path / "2.inspkg", actor="张工")
-    import_package(hdb, hq, tmp_path / "2.inspkg", actor="总部")
+    export_package(Workspace(laptop, ldb, "张工"), tmp_path / "2.inspkg")
+    import_package(Workspace(hq, hdb, "总部"), tmp_path / "2.inspkg")
     ldb.dispose()
     hdb.dispose()
 
@@ -169,7 +170,7 @@ def test_conflicts_are_decided_in_the_desktop(make_app: Any, tmp_path: Path, qtb
     assert dialog.empty.isVisibleTo(dialog)
     assert not dialog.take_incoming.isEnabled()
     assert views_svc.load_inspection_state(app.db, draft).answers[item.id].comment == "现场的意见"
-    assert list_conflicts(app.db) == []
+    assert list_conflicts(app.ws) == []
     dialog.reject()
 
 
@@ -210,11 +211,11 @@ def test_a_conflict_shows_its_differences_and_several_are_decided_at_once(
     confirm = dialog.confirm
     assert confirm is not None and confirm.isVisible() and "2" in confirm.text()
     confirm.button(QMessageBox.StandardButton.Cancel).click()
-    assert len(list_conflicts(app.db)) == 2  # cancelled: nothing decided
+    assert len(list_conflicts(app.ws)) == 2  # cancelled: nothing decided
     qtbot.mouseClick(dialog.keep_local, Qt.MouseButton.LeftButton)
     dialog.confirm.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 0, timeout=10000)
-    assert list_conflicts(app.db) == []
+    assert list_conflicts(app.ws) == []
     state = views_svc.load_inspection_state(app.db, made["first"])
     assert state.answers[COMMENT_ITEM].comment == "总部的意见"
     with app.db.raw() as con:
@@ -321,7 +322,7 @@ def test_a_refused_package_is_named_in_plain_text(
     hostile = repack(package, tmp_path / "hostile.inspkg", tmp_path / "copier", bad_status)
     app = make_app(data_dir)
     ui_sync.import_package_flow(
-        app.window, app.db, data_dir, "总部", lambda _r: None, path=str(hostile)
+        app.window, Workspace(data_dir, app.db, "总部"), lambda _r: None, path=str(hostile)
     )
     dialog = _top(ui_sync.ImportPreviewDialog)
     assert dialog is not None
@@ -374,13 +375,13 @@ def test_a_device_name_cannot_forge_a_line_of_the_preview(
     laptop = tmp_path / "laptop"
     db = open_database(prepared_folder(laptop))
     start(db)
-    sent = export_package(db, laptop, tmp_path / "sent.inspkg", actor="王晓明")
+    sent = export_package(Workspace(laptop, db, "王晓明"), tmp_path / "sent.inspkg")
     db.dispose()
     forged = "王晓明 @ LAPTOP-7F3K\n密钥指纹：0000 0000 0000 0000\u202e"
     pkg = _renamed(sent.path, tmp_path / "forged.inspkg", laptop, forged)
     app = make_app(data_dir)
     ui_sync.import_package_flow(
-        app.window, app.db, data_dir, "总部", lambda _r: None, path=str(pkg)
+        app.window, Workspace(data_dir, app.db, "总部"), lambda _r: None, path=str(pkg)
     )
     dialog = _top(ui_sync.ImportPreviewDialog)
     assert dialog is not None
