@@ -56,8 +56,8 @@ def register(subparsers: Any) -> None:
 
 def _device_name(ctx: Context) -> str:
     """This device for people: the settings' first inspector, else the login, @ computer."""
+    from inspector_app.services.sync import readable_name
     from inspector_app.settings import load_settings
-    from inspector_app.sync.devices import readable_name
 
     names = load_settings().inspectors
     return readable_name(names[0] if names else ctx.actor)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from inspector_app.domain.packages import PackagedInspection
     from inspector_app.workspace import Workspace
 
-__all__ = ["SUFFIX", "ExportResult", "Progress", "export_package"]
+__all__ = ["SUFFIX", "ExportResult", "Progress", "export_package", "readable_name"]
 
 Progress = Callable[[int, int, str], object]  # (done, total, what); what it returns is ignored
 KIND = "inspections"

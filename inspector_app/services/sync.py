@@ -25,6 +25,7 @@ from inspector_app.services.package_export import (
     ExportResult,
     Progress,
     export_package,
+    readable_name,
 )
 from inspector_app.services.package_import import (
     ImportPreview,
@@ -46,5 +47,6 @@ __all__ = [
     "import_package",
     "list_conflicts",
     "preview_import",
+    "readable_name",
     "resolve_conflict",
 ]

@@ -255,8 +255,8 @@ class MainWindow(QMainWindow):
                 self, _("Export a package"), _("There is no inspection to export yet.")
             )
             return
+        from inspector_app.services.sync import readable_name
         from inspector_app.settings import default_actor
-        from inspector_app.sync.devices import readable_name
 
         inspector = self.settings.inspectors[0] if self.settings.inspectors else default_actor()
         dialog = export_package_flow(
