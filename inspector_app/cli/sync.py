@@ -56,8 +56,8 @@ def register(subparsers: Any) -> None:
 
 def _device_name(ctx: Context) -> str:
     """This device for people: the settings' first inspector, else the login, @ computer."""
+    from inspector_app.services.sync import readable_name
     from inspector_app.settings import load_settings
-    from inspector_app.sync.devices import readable_name
 
     names = load_settings().inspectors
     return readable_name(names[0] if names else ctx.actor)
@@ -68,8 +68,9 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> ExitCode:
 
     output = Path(args.output)
     check_output_file(output if output.suffix == SUFFIX else output.with_name(output.name + SUFFIX))
+    ctx.with_templates()
     result = export_package(
-        ctx.with_templates(),
+        ctx.ws,
         output,
         actor=ctx.actor,
         inspection_ids=args.inspection or None,
@@ -187,11 +188,11 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> ExitCode:
     """With --dry-run: exit 1 when the package would be refused (another key)."""
     from inspector_app.services.sync import PackageRejected, import_package, preview_import
 
-    ws = ctx.with_templates()
+    ctx.with_templates()
     path = Path(args.file)
     try:
         if args.dry_run:
-            preview = preview_import(ws, path)
+            preview = preview_import(ctx.ws, path)
             m = preview.manifest
             data = {
                 "package_id": m.package_id,
@@ -212,7 +213,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> ExitCode:
             else:
                 _print_preview(preview)
             return ExitCode.OK if preview.key_matches else ExitCode.REFUSED
-        result = import_package(ws, path, actor=ctx.actor, progress=progress_to_stderr)
+        result = import_package(ctx.ws, path, actor=ctx.actor, progress=progress_to_stderr)
     except PackageRejected as exc:
         warn(_("{file}: refused: {reason}", file=safe(path), reason=exc))
         return ExitCode.REFUSED

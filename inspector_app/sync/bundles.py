@@ -6,29 +6,21 @@ and the records document of a package (``collect``, in the format ``wire`` write
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnClause, Table, literal_column
-from sqlmodel import Session, SQLModel, select
-
-from inspector_app.store.models import (
-    AuditEntry,
-    Finding,
-    FindingPhoto,
-    Inspection,
-    ReceivedHistory,
-    Site,
-    TemplateVersion,
-)
+from inspector_app.store.models import Inspection
+from inspector_app.store.repo import sync as repo
+from inspector_app.store.repo import sync_records as records
+from inspector_app.store.repo.sync_records import table_of
 from inspector_app.sync import compare, wire
 from inspector_app.sync.wire import HISTORY_KEYS, PARTS
 
+if TYPE_CHECKING:
+    from sqlmodel import SQLModel
 
-def table_of(model: type[SQLModel]) -> Table:
-    return model.__table__  # type: ignore[attr-defined,no-any-return]
+    from inspector_app.store.db import Tx
 
 
 def column_kind(column: Any) -> str:
@@ -56,45 +48,31 @@ def history_entry(row: Any) -> dict[str, Any]:
     return {k: getattr(row, k) for k in HISTORY_KEYS}
 
 
-def history_of(s: Session, inspection_id: str) -> list[dict[str, Any]]:
+def history_of(s: Tx, inspection_id: str) -> list[dict[str, Any]]:
     """The inspection's history: the history it last arrived with (in that order, which may
     hold entries first written here), then the entries of this folder's own log since."""
-    received = s.exec(
-        select(ReceivedHistory)
-        .where(ReceivedHistory.inspection_id == inspection_id, ReceivedHistory.lineage)
-        .order_by(ReceivedHistory.position)  # type: ignore[arg-type]
-    ).all()
-    own = s.exec(
-        select(AuditEntry).where(AuditEntry.inspection_id == inspection_id).order_by(AuditEntry.seq)  # type: ignore[arg-type]
-    ).all()
+    received = repo.lineage(s, inspection_id)
+    own = repo.own_entries(s, inspection_id)
     seen = {r.id for r in received}
     mark = max((r.local_seq for r in received), default=0)
-    return [json.loads(r.entry_json) for r in received] + [
+    return [r.entry for r in received] + [
         history_entry(r) for r in own if r.id not in seen and (r.seq or 0) > mark
     ]
 
 
-def inspection_bundle(s: Session, insp: Inspection) -> dict[str, Any]:
-    """One inspection with everything that belongs to it, as rows, and its history."""
-    finding_ids = list(s.exec(select(Finding.id).where(Finding.inspection_id == insp.id)).all())
-    parts: dict[str, list[dict[str, Any]]] = {}
-    for name, model in PARTS:
-        # in the order they were written here (rowid): the importer writes them in the same
-        # order, so whatever is listed "in the order added" (photos of one batch share a
-        # second) lists alike on both sides
-        rowid: ColumnClause[int] = literal_column(f"{table_of(model).name}.rowid")
-        if model is FindingPhoto:
-            where = FindingPhoto.finding_id.in_(finding_ids)  # type: ignore[attr-defined]
-        else:
-            where = model.inspection_id == insp.id  # type: ignore[attr-defined]
-        rows = s.exec(select(model).where(where).order_by(rowid)).all()
-        parts[name] = [row_of(r) for r in rows]
+def inspection_bundle(s: Tx, insp: Inspection) -> dict[str, Any]:
+    """One inspection with everything that belongs to it, as rows (in the order they were
+    written here, ``sync_records.parts_of``), and its history."""
+    parts = {
+        name: [row_of(r) for r in rows]
+        for name, rows in records.parts_of(s, insp.id, PARTS).items()
+    }
     bundle: dict[str, Any] = {"inspection": row_of(insp), **parts}
     bundle["history"] = history_of(s, insp.id)
     return bundle
 
 
-def with_previous(s: Session, inspection_ids: Iterable[str]) -> list[Inspection]:
+def with_previous(s: Tx, inspection_ids: Iterable[str]) -> list[Inspection]:
     """The inspections and (复查) every visit they follow, earliest first."""
     chosen: dict[str, Inspection] = {}
     todo = list(inspection_ids)
@@ -102,7 +80,7 @@ def with_previous(s: Session, inspection_ids: Iterable[str]) -> list[Inspection]
         iid = todo.pop()
         if iid in chosen:
             continue
-        insp = s.get(Inspection, iid)
+        insp = records.inspection(s, iid)
         if insp is None:
             continue
         chosen[iid] = insp
@@ -135,27 +113,27 @@ class Collected:
     inspection_ids: list[str]
 
 
-def collect(s: Session, inspection_ids: Iterable[str]) -> Collected:
+def collect(s: Tx, inspection_ids: Iterable[str]) -> Collected:
     """The records document of a package holding these inspections (and the visits they
     follow), every site, and the template versions they use."""
     inspections = with_previous(s, inspection_ids)
     bundles = [inspection_bundle(s, i) for i in inspections]
     template_ids = sorted({i.template_version_id for i in inspections})
-    templates = [row_of(t) for t in (s.get(TemplateVersion, tid) for tid in template_ids) if t]
-    sites = [row_of(r) for r in s.exec(select(Site).order_by(Site.code)).all()]
+    templates = [row_of(t) for t in (records.template_version(s, tid) for tid in template_ids) if t]
+    sites = [row_of(r) for r in records.sites_by_code(s)]
     media = sorted({(p["sha256"], p["media_type"]) for b in bundles for p in b["photos"]})
     document = wire.document(sites, templates, [wire.bundle(b) for b in bundles])
     return Collected(document, media, [i.id for i in inspections])
 
 
-def local_sources(s: Session, extra: dict[str, list[Any]] | None = None) -> compare.SourceKey:
+def local_sources(s: Tx, extra: dict[str, list[Any]] | None = None) -> compare.SourceKey:
     """``compare.content``'s key of a carried finding's source: from ``extra`` (the findings
     of the package at hand), else the finding here, else unknown."""
 
     def key(finding_id: str) -> Any:
         if extra and finding_id in extra:
             return extra[finding_id]
-        found = s.get(Finding, finding_id)
+        found = records.finding(s, finding_id)
         if found is None:
             return compare.unknown_source(finding_id)
         return compare.source_key(row_of(found))
@@ -163,18 +141,6 @@ def local_sources(s: Session, extra: dict[str, list[Any]] | None = None) -> comp
     return key
 
 
-def local_content(s: Session, local: Inspection) -> dict[str, Any]:
+def local_content(s: Tx, local: Inspection) -> dict[str, Any]:
     """The content (``compare.content``) of the version here."""
     return compare.content(inspection_bundle(s, local), site=local.site_id, source=local_sources(s))
-
-
-def received_here(s: Session, inspection_id: str) -> bool:
-    """True if the inspection arrived in a package (it was not started in this folder)."""
-    return (
-        s.exec(
-            select(ReceivedHistory.id).where(
-                ReceivedHistory.inspection_id == inspection_id, ReceivedHistory.lineage
-            )
-        ).first()
-        is not None
-    )

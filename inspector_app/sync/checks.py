@@ -17,9 +17,7 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from sqlmodel import SQLModel
+from typing import TYPE_CHECKING, Any
 
 from inspector_app import limits
 from inspector_app.domain.checklists.schema import AnswerType, ChecklistTemplate, Item
@@ -49,6 +47,9 @@ from inspector_app.sync.wire import (
     media_member,
     reject,
 )
+
+if TYPE_CHECKING:
+    from sqlmodel import SQLModel  # the tables of store/models.py, as row types
 
 SIGNATURE_PNG_MAX = 2 * 2**20
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import socket
 from collections import Counter
-
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING
 
 from inspector_app.i18n import _
-from inspector_app.store.models import SyncDevice
+from inspector_app.store.repo import sync as repo
 from inspector_app.sync.manifest import MAX_DEVICE_NAME_CHARS, key_fingerprint
+
+if TYPE_CHECKING:
+    from inspector_app.store.db import Tx
 
 SEPARATOR = " @ "
 
@@ -36,16 +38,16 @@ def readable_name(inspector: str, computer: str | None = None) -> str:
     return f"{person[:room]}{SEPARATOR}{host[:100]}"
 
 
-def device_names(s: Session) -> dict[str, str]:
+def device_names(s: Tx) -> dict[str, str]:
     """Device id -> the latest name it gave, for every device whose packages came here."""
-    return {d.device_id: d.device_name for d in s.exec(select(SyncDevice)).all()}
+    return {d.device_id: d.device_name for d in repo.devices(s)}
 
 
-def shown_names(s: Session) -> dict[str, str]:
+def shown_names(s: Tx) -> dict[str, str]:
     """Device id -> its name for people: the latest name it gave, with its key's fingerprint
     when another device here gives the same name (anyone can give any name, so a copier
     naming its device as a laptop does is told apart from the laptop)."""
-    rows = s.exec(select(SyncDevice)).all()
+    rows = repo.devices(s)
     given = Counter(d.device_name for d in rows)
     return {
         d.device_id: (

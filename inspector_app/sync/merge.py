@@ -20,22 +20,15 @@ hash to it.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, select
-
+from inspector_app.domain.packages import Conflict
 from inspector_app.i18n import _
-from inspector_app.store.models import (
-    Finding,
-    FindingPhoto,
-    Inspection,
-    Site,
-    SyncConflict,
-    TemplateVersion,
-)
+from inspector_app.store.models import FindingPhoto, Inspection, Site, TemplateVersion
+from inspector_app.store.repo import sync as repo
+from inspector_app.store.repo import sync_records as records
 from inspector_app.sync import apply, compare, received, wire
 from inspector_app.sync.bundles import (
     history_of,
@@ -44,11 +37,13 @@ from inspector_app.sync.bundles import (
     local_sources,
     ordered,
     row_of,
-    table_of,
 )
 from inspector_app.sync.checks import Incoming, IncomingInspection, check_bundle
 from inspector_app.sync.strict import PackageRejected, canonical_json
 from inspector_app.sync.wire import PARTS, RECORDS_MEMBER
+
+if TYPE_CHECKING:
+    from inspector_app.store.db import Tx
 
 
 @dataclass
@@ -99,7 +94,7 @@ def _site_facts(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _conflict(
-    s: Session,
+    s: Tx,
     package_id: str,
     entity: str,
     entity_id: str,
@@ -109,27 +104,21 @@ def _conflict(
 ) -> str:
     """Keep an incoming version for a person; the same version met again is not kept twice.
     Returns "open" (a person still has to decide) or "kept_local" (decided before)."""
-    earlier = s.exec(
-        select(SyncConflict).where(
-            SyncConflict.entity == entity,
-            SyncConflict.entity_id == entity_id,
-            SyncConflict.incoming_hash == incoming_hash,
-        )
-    ).all()
-    for c in earlier:
-        if c.resolution is None:
+    for resolution in repo.resolutions(s, entity, entity_id, incoming_hash):
+        if resolution is None:
             return "open"
-        if c.resolution == "kept_local":
+        if resolution == "kept_local":
             return "kept_local"
-    s.add(
-        SyncConflict(
+    repo.add_conflict(
+        s,
+        Conflict(
             package_id=package_id,
             entity=entity,
             entity_id=entity_id,
             local_hash=hashlib.sha256(canonical_json(local)).hexdigest() if local else "0" * 64,
             incoming_hash=incoming_hash,
-            incoming_json=json.dumps(incoming_raw, ensure_ascii=False, sort_keys=True),
-        )
+            incoming=incoming_raw,
+        ),
     )
     return "open"
 
@@ -142,7 +131,7 @@ def _version_hash(bundle: IncomingInspection) -> str:
 
 
 def merge(
-    s: Session, incoming: Incoming, *, package_id: str, device_id: str | None = None
+    s: Tx, incoming: Incoming, *, package_id: str, device_id: str | None = None
 ) -> MergeResult:
     """Apply ``incoming`` (from the device ``device_id``) inside the caller's transaction (it
     commits or rolls back)."""
@@ -154,7 +143,7 @@ def merge(
     written_findings: set[str] = set()
     for bundle in ordered(incoming.inspections, lambda b: b.id, _previous_of):
         previous = bundle.inspection["previous_inspection_id"]
-        if previous and previous not in in_package and s.get(Inspection, previous) is None:
+        if previous and previous not in in_package and records.inspection(s, previous) is None:
             raise PackageRejected(
                 f"{RECORDS_MEMBER}: inspection {bundle.id[:8]}: "
                 + _(
@@ -167,11 +156,11 @@ def merge(
         row["site_id"] = site_map.get(row["site_id"], row["site_id"])
         row["template_version_id"] = template_map[row["template_version_id"]]
         missing = _missing_sources(s, bundle, written_findings)
-        if missing or (previous and s.get(Inspection, previous) is None):
+        if missing or (previous and records.inspection(s, previous) is None):
             # a carried finding (复查) or the visit it follows was not written (it is in a
             # conflict here, or the same content from another device): kept whole as a
             # conflict until that one is decided, unless this one holds the same content too
-            local = s.get(Inspection, bundle.id)
+            local = records.inspection(s, bundle.id)
             if local is not None and _same_content(s, local, bundle, row, sources):
                 _keep_same_content(s, bundle, device_id, result)
                 continue
@@ -195,23 +184,19 @@ def _previous_of(bundle: IncomingInspection) -> str | None:
     return bundle.inspection["previous_inspection_id"]  # type: ignore[no-any-return]
 
 
-def _merge_sites(
-    s: Session, incoming: Incoming, package_id: str, result: MergeResult
-) -> dict[str, str]:
+def _merge_sites(s: Tx, incoming: Incoming, package_id: str, result: MergeResult) -> dict[str, str]:
     """Incoming site id -> local site id."""
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     for row, raw in zip(incoming.sites, incoming.site_rows, strict=True):
-        local = (
-            s.get(Site, row["id"]) or s.exec(select(Site).where(Site.code == row["code"])).first()
-        )
+        local = records.site(s, row["id"]) or records.site_by_code(s, row["code"])
         if local is not None and local.id in taken:
             raise PackageRejected(
                 f"{RECORDS_MEMBER}: "
                 + _("two sites in the package match site {code} here", code=local.code)
             )
         if local is None:
-            apply.insert(s, Site, [row])
+            records.insert_rows(s, Site, [row])
             mapping[row["id"]] = row["id"]
             taken.add(row["id"])
             result.sites_added += 1
@@ -234,22 +219,14 @@ def _merge_sites(
     return mapping
 
 
-def _merge_templates(s: Session, incoming: Incoming, result: MergeResult) -> dict[str, str]:
+def _merge_templates(s: Tx, incoming: Incoming, result: MergeResult) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for row in incoming.templates:
-        local = s.exec(
-            select(TemplateVersion).where(TemplateVersion.content_hash == row["content_hash"])
-        ).first()
+        local = records.template_by_hash(s, row["content_hash"])
         if local is not None:
             mapping[row["id"]] = local.id
             continue
-        clash = s.exec(
-            select(TemplateVersion).where(
-                TemplateVersion.template_id == row["template_id"],
-                TemplateVersion.version == row["version"],
-            )
-        ).first()
-        if clash is not None:
+        if records.template_by_version(s, row["template_id"], row["version"]) is not None:
             raise PackageRejected(
                 _(
                     "template {id} version {version} in the package differs from the one here "
@@ -258,55 +235,42 @@ def _merge_templates(s: Session, incoming: Incoming, result: MergeResult) -> dic
                     version=row["version"],
                 )
             )
-        if s.get(TemplateVersion, row["id"]) is not None:  # the same id for other content
+        if records.template_version(s, row["id"]) is not None:  # the same id for other content
             raise PackageRejected(
                 _("template version {id} in the package clashes with another here", id=row["id"])
             )
-        apply.insert(s, TemplateVersion, [row])
+        records.insert_rows(s, TemplateVersion, [row])
         mapping[row["id"]] = row["id"]
         result.templates_added += 1
     return mapping
 
 
-def _check_ids_belong(s: Session, bundle: IncomingInspection) -> None:
+def _check_ids_belong(s: Tx, bundle: IncomingInspection) -> None:
     """No incoming row may carry the id of a record of another inspection here."""
     for name, model in PARTS:
         if model is FindingPhoto or not bundle.parts[name]:
             continue
-        table = table_of(model)
         ids = [r["id"] for r in bundle.parts[name]]
-        for chunk in range(0, len(ids), 500):
-            clash = (
-                s.connection()
-                .execute(
-                    select(table.c.id).where(
-                        table.c.id.in_(ids[chunk : chunk + 500]),
-                        table.c.inspection_id != bundle.id,
-                    )
+        clash = records.id_of_another_inspection(s, model, ids, bundle.id)
+        if clash is not None:
+            raise PackageRejected(
+                f"{RECORDS_MEMBER}: inspection {bundle.id[:8]}: "
+                + _(
+                    "{part} {id} belongs to another inspection here",
+                    part=name,
+                    id=clash[:8],
                 )
-                .first()
             )
-            if clash is not None:
-                raise PackageRejected(
-                    f"{RECORDS_MEMBER}: inspection {bundle.id[:8]}: "
-                    + _(
-                        "{part} {id} belongs to another inspection here",
-                        part=name,
-                        id=clash[0][:8],
-                    )
-                )
 
 
-def _missing_sources(
-    s: Session, bundle: IncomingInspection, written_findings: set[str]
-) -> list[str]:
+def _missing_sources(s: Tx, bundle: IncomingInspection, written_findings: set[str]) -> list[str]:
     """Carried-from findings that are neither written by this import nor here."""
     return [
         f["carried_from_id"]
         for f in bundle.parts["findings"]
         if f["carried_from_id"]
         and f["carried_from_id"] not in written_findings
-        and s.get(Finding, f["carried_from_id"]) is None
+        and records.finding(s, f["carried_from_id"]) is None
     ]
 
 
@@ -320,7 +284,7 @@ def _ids(entries: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def _merge_inspection(
-    s: Session,
+    s: Tx,
     bundle: IncomingInspection,
     row: dict[str, Any],
     package_id: str,
@@ -329,7 +293,7 @@ def _merge_inspection(
     sources: dict[str, list[Any]] | None = None,
 ) -> bool:
     """Merge one inspection; True if the incoming rows were written."""
-    local = s.get(Inspection, bundle.id)
+    local = records.inspection(s, bundle.id)
     if local is None:
         apply.insert_inspection(s, bundle, row, device_id)
         result.added.append(bundle.id)
@@ -356,7 +320,7 @@ def _merge_inspection(
 
 
 def _same_content(
-    s: Session,
+    s: Tx,
     local: Inspection,
     bundle: IncomingInspection,
     row: dict[str, Any],
@@ -367,7 +331,7 @@ def _same_content(
 
 
 def _keep_same_content(
-    s: Session, bundle: IncomingInspection, device_id: str | None, result: MergeResult
+    s: Tx, bundle: IncomingInspection, device_id: str | None, result: MergeResult
 ) -> None:
     """Another device's version holds what the version here holds: nothing is written but
     its history, kept to be shown (it does not count in later merges)."""
@@ -390,7 +354,7 @@ def _kept_with(
 
 
 def _keep_conflict(
-    s: Session,
+    s: Tx,
     local: Inspection,
     bundle: IncomingInspection,
     row: dict[str, Any],
@@ -408,7 +372,7 @@ def _keep_conflict(
 
 
 def take_incoming_inspection(
-    s: Session, stored: dict[str, Any], media_members: set[str], device_id: str | None = None
+    s: Tx, stored: dict[str, Any], media_members: set[str], device_id: str | None = None
 ) -> str:
     """Put the incoming version a conflict kept in place of the local one (a person chose
     it), checked as on import. ``ValueError`` if it is not newer than the local version, if
@@ -424,9 +388,7 @@ def take_incoming_inspection(
         raise ValueError(_("records format {n} is not supported; update this app", n=version))
     inspection = raw.get("inspection")
     head: dict[str, Any] = inspection if isinstance(inspection, dict) else {}
-    tv = s.exec(
-        select(TemplateVersion).where(TemplateVersion.content_hash == head.get("template_hash"))
-    ).first()
+    tv = records.template_by_hash(s, head.get("template_hash"))
     if tv is None:
         raise ValueError(_("the incoming version's template version is not here"))
     # ids that are not text name nothing here: check_bundle rejects the bundle for them
@@ -446,12 +408,12 @@ def take_incoming_inspection(
         )
     row = dict(bundle.inspection)
     row["template_version_id"] = tv.id
-    local = s.get(Inspection, bundle.id)
+    local = records.inspection(s, bundle.id)
     if local is None:
         row["site_id"] = mapped.get("site_id", row["site_id"])
         previous = row["previous_inspection_id"]
-        if s.get(Site, row["site_id"]) is None or (
-            previous and s.get(Inspection, previous) is None
+        if records.site(s, row["site_id"]) is None or (
+            previous and records.inspection(s, previous) is None
         ):
             raise ValueError(_("the site or the visit it follows is not here yet"))
         apply.insert_inspection(s, bundle, row, device_id)

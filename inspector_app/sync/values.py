@@ -10,9 +10,7 @@ import base64
 import datetime as dt
 import json
 import math
-from typing import Any
-
-from sqlmodel import SQLModel
+from typing import TYPE_CHECKING, Any
 
 from inspector_app import limits, timefmt
 from inspector_app.domain.vocab import PhotoRole, SignatureRole
@@ -25,6 +23,9 @@ from inspector_app.store.models import (
 from inspector_app.sync.bundles import column_kind, table_of
 from inspector_app.sync.strict import has_surrogates
 from inspector_app.sync.wire import MEDIA_TYPES, reject
+
+if TYPE_CHECKING:
+    from sqlmodel import SQLModel  # the tables of store/models.py, as row types
 
 _CHOICES: dict[tuple[str, str], frozenset[str]] = {
     ("inspection", "status"): frozenset(s.value for s in InspectionStatus),

@@ -33,9 +33,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlmodel import SQLModel
+from typing import TYPE_CHECKING, Any
 
 from inspector_app.i18n import _
 from inspector_app.store.models import (
@@ -47,6 +45,9 @@ from inspector_app.store.models import (
     Signature,
 )
 from inspector_app.sync.strict import PackageRejected, canonical_json
+
+if TYPE_CHECKING:
+    from sqlmodel import SQLModel  # the tables of store/models.py, as row types
 
 RECORDS_MEMBER = "data/records.json"
 FORMAT_VERSION = 2  # what this app writes

@@ -231,7 +231,7 @@ class MainWindow(QMainWindow):
             self.last_import_result = result
             self.reload()
 
-        import_package_flow(self, self.ws, self.actor, done, path=path)
+        import_package_flow(self, self.ws, done, path=path)
 
     def show_conflicts(self) -> None:
         from inspector_app.ui.conflicts import ConflictsDialog
@@ -253,14 +253,13 @@ class MainWindow(QMainWindow):
                 self, _("Export a package"), _("There is no inspection to export yet.")
             )
             return
+        from inspector_app.services.sync import readable_name
         from inspector_app.settings import default_actor
-        from inspector_app.sync.devices import readable_name
 
         inspector = self.settings.inspectors[0] if self.settings.inspectors else default_actor()
         dialog = export_package_flow(
             self,
             self.ws,
-            self.actor,
             shown,
             total,
             self.reload,

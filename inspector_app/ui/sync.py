@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -34,7 +34,9 @@ from inspector_app.presenters.labels import status_label
 from inspector_app.ui.dialogs import RememberingDialog
 from inspector_app.ui.plain import plain_tip
 from inspector_app.ui.workers import run_task, show_error
-from inspector_app.workspace import Workspace
+
+if TYPE_CHECKING:
+    from inspector_app.workspace import Workspace
 
 FILTER = "{} (*.inspkg)"
 
@@ -187,7 +189,6 @@ class ImportPreviewDialog(RememberingDialog):
 def import_package_flow(
     parent: QWidget,
     ws: Workspace,
-    actor: str,
     on_done: Callable[[Any], None],
     *,
     path: str | None = None,
@@ -221,7 +222,7 @@ def import_package_flow(
 
         run_task(
             parent,
-            lambda progress: import_package(ws, Path(path), actor=actor, progress=progress),
+            lambda progress: import_package(ws, Path(path), actor=ws.actor, progress=progress),
             on_done=done,
             on_error=failed,
             title=_("Importing the package…"),
@@ -336,7 +337,6 @@ class ExportDialog(RememberingDialog):
 def export_package_flow(
     parent: QWidget,
     ws: Workspace,
-    actor: str,
     shown: Sequence[str],
     total: int,
     on_done: Callable[[], None],
@@ -356,7 +356,7 @@ def export_package_flow(
             ExportDialog.SHOWN: list(shown),
             ExportDialog.SELECTED: list(selected),
         }[choice]
-        _export_to_file(parent, ws, actor, ids, on_done, device_name)
+        _export_to_file(parent, ws, ids, on_done, device_name)
 
     dialog.accepted.connect(chosen)
     dialog.open()
@@ -366,7 +366,6 @@ def export_package_flow(
 def _export_to_file(
     parent: QWidget,
     ws: Workspace,
-    actor: str,
     ids: list[str] | None,
     on_done: Callable[[], None],
     device_name: str | None,
@@ -401,7 +400,7 @@ def _export_to_file(
         lambda progress: export_package(
             ws,
             Path(path),
-            actor=actor,
+            actor=ws.actor,
             inspection_ids=ids,
             progress=progress,
             device_name=device_name,

@@ -685,7 +685,7 @@ def test_a_number_that_is_not_finite_is_refused() -> None:
 def test_leftover_staging_is_swept_and_a_racing_second_import_changes_nothing(
     laptop, hq, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from inspector_app.services import sync as sync_service
+    from inspector_app.services import package_import
     from inspector_app.store import staging
 
     _ldb, _ldata, pkg, _m = laptop
@@ -698,7 +698,7 @@ def test_leftover_staging_is_swept_and_a_racing_second_import_changes_nothing(
         assert not old.exists() and running.exists()
     # a second window checked "not imported yet" just before the first one committed
     before = db_fingerprint(hdb.db.path)
-    monkeypatch.setattr(sync_service, "_device_state", lambda ws, manifest: (True, True, False))
+    monkeypatch.setattr(package_import, "_device_state", lambda db, manifest: (True, True, False))
     again = import_package(hdb, pkg, actor="总部")
     assert again.already_imported
     assert db_fingerprint(hdb.db.path) == before
