@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from inspector_app import __version__
 from inspector_app.i18n import _
 from inspector_app.media import store
+from inspector_app.services.changes import Changes
 from inspector_app.services.errors import InvalidInput
 from inspector_app.services.inspections import get_inspection, mark_exported
 from inspector_app.store import meta
@@ -46,6 +47,9 @@ class ExportResult:
     photos: int
     byte_size: int
     marked_exported: tuple[str, ...]  # signed inspections now marked exported
+
+    def changes(self) -> Changes:
+        return Changes.of(inspections=self.marked_exported)
 
 
 def _summary_row(r: PackagedInspection) -> dict[str, Any]:

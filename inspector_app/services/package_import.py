@@ -20,6 +20,7 @@ from inspector_app.domain.packages import Device, Receipt
 from inspector_app.i18n import _
 from inspector_app.media import store
 from inspector_app.media.ingest import ImageRefused, ingest_bytes
+from inspector_app.services.changes import Changes
 from inspector_app.services.package_export import Progress
 from inspector_app.store import audit
 from inspector_app.store import staging as staging_store
@@ -108,6 +109,17 @@ class ImportResult:
             "photos_stored": self.photos_stored,
             **self.merge.as_dict(),
         }
+
+    def changes(self) -> Changes:
+        """What the import rewrote: the inspections taken or kept beside as conflicts (the
+        editor showing one of them reloads it), and the site list when sites came."""
+        m = self.merge
+        taken = Changes.of(
+            inspections=[*m.added, *m.updated, *m.same_content, *m.conflicts],
+            templates=m.templates_added > 0,
+            conflicts=bool(m.conflicts or m.site_conflicts),
+        )
+        return taken | Changes.all() if m.sites_added else taken
 
 
 def _store_photos(

@@ -163,7 +163,8 @@ class MainWindow(QMainWindow):
             and changes.touches_inspection(editor.state.id)
         ):
             editor.changed_underneath()
-        if changes.touches_lists():
+        # the browser's lists, when they show (closing the editor reads them anew)
+        if changes.touches_lists() and editor is None:
             self.reload()
 
     def show_browser(self) -> None:
@@ -187,11 +188,11 @@ class MainWindow(QMainWindow):
                 "Sample data loaded; the demo inspectors' signing passphrase is {passphrase}.",
                 passphrase=DEMO_PASSPHRASE,
             )
-            self.reload()
 
-        run_task(
+        self.ops.run(
             self,
             lambda _p: load_demo(ws, actor=self.actor),
+            changes=lambda _r: Changes.all(),  # sites, inspections, photos, keys
             on_done=done,
             title=_("Loading sample data…"),
         )
@@ -215,11 +216,11 @@ class MainWindow(QMainWindow):
                 updated=result.updated,
                 unchanged=result.unchanged,
             )
-            self.reload()
 
-        run_task(
+        self.ops.run(
             self,
             lambda _p: import_sites(ws, Path(path), actor=self.actor),
+            changes=lambda _r: Changes.all(),  # the site list, as a whole
             on_done=done,
             title=_("Importing sites…"),
         )
@@ -231,7 +232,7 @@ class MainWindow(QMainWindow):
             self.last_import_result = result
             self.reload()
 
-        import_package_flow(self, self.ws, done, path=path)
+        import_package_flow(self, self.ws, self.ops, done, path=path)
 
     def show_conflicts(self) -> None:
         from inspector_app.ui.conflicts import ConflictsDialog
@@ -260,6 +261,7 @@ class MainWindow(QMainWindow):
         dialog = export_package_flow(
             self,
             self.ws,
+            self.ops,
             shown,
             total,
             self.reload,
@@ -296,12 +298,14 @@ class MainWindow(QMainWindow):
         from inspector_app.services import inspections as svc
 
         try:
-            insp = svc.start_inspection(self.ws, actor=self.actor, **values)
+            insp = self.ops.do(
+                lambda: svc.start_inspection(self.ws, actor=self.actor, **values),
+                changes=lambda i: Changes.of(inspections=[i.id], sites=[i.site_id]),
+            )
         except ServiceError as exc:
             show_error(self, exc)
             return
         self.open_inspection(insp.id)
-        self.reload()
 
     def open_selected(self) -> None:
         current = self.browser.current_id()
@@ -318,7 +322,7 @@ class MainWindow(QMainWindow):
             show_error(self, exc)
             return None
         self.close_editor(reload=False)
-        editor = ChecklistEditor(self.ws, state, self.actor)
+        editor = ChecklistEditor(self.ws, state, self.actor, self.ops)
         editor.saved_state.connect(self.save_status.setText)
         self.stack.addWidget(editor)
         self.stack.setCurrentWidget(editor)
@@ -373,7 +377,11 @@ class MainWindow(QMainWindow):
 
         def complete() -> None:
             try:
-                svc.complete_inspection(self.ws, inspection_id, actor=self.actor)
+                self.ops.do(
+                    lambda: svc.complete_inspection(self.ws, inspection_id, actor=self.actor),
+                    changes=lambda _r: Changes.of(inspections=[inspection_id]),
+                    source=self.editor,  # opened anew below
+                )
             except ServiceError as exc:
                 show_error(self, exc)
                 return
@@ -393,7 +401,13 @@ class MainWindow(QMainWindow):
 
         def amend() -> None:
             try:
-                svc.amend_inspection(self.ws, inspection_id, reason=dialog.text(), actor=self.actor)
+                self.ops.do(
+                    lambda: svc.amend_inspection(
+                        self.ws, inspection_id, reason=dialog.text(), actor=self.actor
+                    ),
+                    changes=lambda _r: Changes.of(inspections=[inspection_id]),
+                    source=self.editor,  # opened anew below
+                )
             except ServiceError as exc:
                 show_error(self, exc)
                 return
@@ -426,7 +440,13 @@ class MainWindow(QMainWindow):
         def signed() -> None:
             values = dialog.values()
             try:
-                signatures_svc.record_signature(self.ws, inspection_id, actor=self.actor, **values)
+                self.ops.do(
+                    lambda: signatures_svc.record_signature(
+                        self.ws, inspection_id, actor=self.actor, **values
+                    ),
+                    changes=lambda _r: Changes.of(inspections=[inspection_id]),
+                    source=self.editor,  # opened anew below
+                )
             except ServiceError as exc:
                 show_error(self, exc)
                 return
@@ -445,7 +465,7 @@ class MainWindow(QMainWindow):
         if self.editor is None:
             return
         self.editor.flush()
-        dialog = ReportDialog(self.ws, self.editor.state.id, self.actor, self)
+        dialog = ReportDialog(self.ws, self.ops, self.editor.state.id, self.actor, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: self._forget(dialog))
         self.dialog = dialog

@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 
 from inspector_app.i18n import _
 from inspector_app.presenters.times import taken_text
+from inspector_app.services.changes import Changes
 from inspector_app.ui.dialogs import RememberingDialog, qsettings
+from inspector_app.ui.operations import Operations
 from inspector_app.ui.plain import plain_labels, plain_tip
-from inspector_app.ui.workers import run_task
 from inspector_app.workspace import Workspace
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -58,6 +59,7 @@ def pasted_image(mime: QMimeData) -> Path | None:
 def add_photos_in_background(
     parent: QWidget,
     ws: Workspace,
+    ops: Operations,
     inspection_id: str,
     sources: Sequence[Path],
     *,
@@ -108,8 +110,17 @@ def add_photos_in_background(
         if on_done is not None:
             on_done(report)
 
-    run_task(
-        parent, work, on_done=done, title=_("Adding photos…"), cancellable=True, show_after_ms=300
+    ops.run(
+        parent,
+        work,
+        changes=lambda report: Changes.of(
+            inspections=[inspection_id], photos=[p.id for p in report.added]
+        ),
+        on_done=done,
+        title=_("Adding photos…"),
+        cancellable=True,
+        show_after_ms=300,
+        source=parent,
     )
 
 

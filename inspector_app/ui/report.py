@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.i18n import _, current_language
+from inspector_app.services.changes import Changes
 from inspector_app.ui.dialogs import RememberingDialog
+from inspector_app.ui.operations import Operations
 from inspector_app.ui.plain import plain_labels
 from inspector_app.ui.workers import run_task, show_error
 from inspector_app.workspace import Workspace
@@ -162,10 +164,15 @@ class ReportDialog(RememberingDialog):
     key = "report"
 
     def __init__(
-        self, ws: Workspace, inspection_id: str, actor: str, parent: QWidget | None = None
+        self,
+        ws: Workspace,
+        ops: Operations,
+        inspection_id: str,
+        actor: str,
+        parent: QWidget | None = None,
     ):
         super().__init__(parent)
-        self.ws, self.inspection_id, self.actor = ws, inspection_id, actor
+        self.ws, self.ops, self.inspection_id, self.actor = ws, ops, inspection_id, actor
         self.setWindowTitle(_("Inspection report"))
         self.tmp = Path(tempfile.mkdtemp(prefix="inspector-report-"))
         self.built: ReportResult | None = None
@@ -348,7 +355,14 @@ class ReportDialog(RememberingDialog):
                 return
             self._failed(exc)
 
-        run_task(self, work, on_done=done, on_error=failed, title=_("Signing…"))
+        self.ops.run(  # the signature is recorded against the revision, in its history
+            self,
+            work,
+            changes=lambda _r: Changes.of(inspections=[inspection_id]),
+            on_done=done,
+            on_error=failed,
+            title=_("Signing…"),
+        )
 
     def open_folder(self) -> None:
         if self.saved is not None:

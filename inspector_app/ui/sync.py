@@ -32,8 +32,9 @@ from inspector_app import timefmt
 from inspector_app.i18n import _
 from inspector_app.presenters.labels import status_label
 from inspector_app.ui.dialogs import RememberingDialog
+from inspector_app.ui.operations import Operations
 from inspector_app.ui.plain import plain_tip
-from inspector_app.ui.workers import run_task, show_error
+from inspector_app.ui.workers import show_error
 
 if TYPE_CHECKING:
     from inspector_app.workspace import Workspace
@@ -189,6 +190,7 @@ class ImportPreviewDialog(RememberingDialog):
 def import_package_flow(
     parent: QWidget,
     ws: Workspace,
+    ops: Operations,
     on_done: Callable[[Any], None],
     *,
     path: str | None = None,
@@ -220,9 +222,10 @@ def import_package_flow(
             show_error(parent, exc, _("The package was not imported; nothing was changed"))
             on_done(None)
 
-        run_task(
+        ops.run(
             parent,
             lambda progress: import_package(ws, Path(path), actor=ws.actor, progress=progress),
+            changes=lambda result: result.changes(),
             on_done=done,
             on_error=failed,
             title=_("Importing the package…"),
@@ -337,6 +340,7 @@ class ExportDialog(RememberingDialog):
 def export_package_flow(
     parent: QWidget,
     ws: Workspace,
+    ops: Operations,
     shown: Sequence[str],
     total: int,
     on_done: Callable[[], None],
@@ -356,7 +360,7 @@ def export_package_flow(
             ExportDialog.SHOWN: list(shown),
             ExportDialog.SELECTED: list(selected),
         }[choice]
-        _export_to_file(parent, ws, ids, on_done, device_name)
+        _export_to_file(parent, ws, ops, ids, on_done, device_name)
 
     dialog.accepted.connect(chosen)
     dialog.open()
@@ -366,6 +370,7 @@ def export_package_flow(
 def _export_to_file(
     parent: QWidget,
     ws: Workspace,
+    ops: Operations,
     ids: list[str] | None,
     on_done: Callable[[], None],
     device_name: str | None,
@@ -395,7 +400,7 @@ def _export_to_file(
         )
         on_done()
 
-    run_task(
+    ops.run(
         parent,
         lambda progress: export_package(
             ws,
@@ -405,6 +410,7 @@ def _export_to_file(
             progress=progress,
             device_name=device_name,
         ),
+        changes=lambda result: result.changes(),
         on_done=done,
         on_error=lambda exc: show_error(parent, exc),
         title=_("Writing the package…"),

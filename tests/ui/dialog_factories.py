@@ -148,7 +148,7 @@ def _passphrase(w: World) -> QDialog:
 def _report(w: World) -> QDialog:
     from inspector_app.ui.report import ReportDialog
 
-    return ReportDialog(w.ws, w.completed_id, "测试员", w.window)
+    return ReportDialog(w.ws, w.window.ops, w.completed_id, "测试员", w.window)
 
 
 def _history(w: World) -> QDialog:

@@ -319,7 +319,7 @@ def test_a_refused_package_is_named_in_plain_text(
 
     hostile = repack(package, tmp_path / "hostile.inspkg", tmp_path / "copier", bad_status)
     app = make_app(data_dir)
-    ui_sync.import_package_flow(app.window, app.ws, lambda _r: None, path=str(hostile))
+    ui_sync.import_package_flow(app.window, app.ws, app.window.ops, lambda _r: None, path=str(hostile))
     dialog = _top(ui_sync.ImportPreviewDialog)
     assert dialog is not None
     qtbot.keyClick(dialog, Qt.Key.Key_Return)
@@ -376,7 +376,7 @@ def test_a_device_name_cannot_forge_a_line_of_the_preview(
     forged = "王晓明 @ LAPTOP-7F3K\n密钥指纹：0000 0000 0000 0000\u202e"
     pkg = _renamed(sent.path, tmp_path / "forged.inspkg", laptop, forged)
     app = make_app(data_dir)
-    ui_sync.import_package_flow(app.window, app.ws, lambda _r: None, path=str(pkg))
+    ui_sync.import_package_flow(app.window, app.ws, app.window.ops, lambda _r: None, path=str(pkg))
     dialog = _top(ui_sync.ImportPreviewDialog)
     assert dialog is not None
     try:

@@ -33,6 +33,7 @@ from inspector_app.services import answers as answers_svc
 from inspector_app.services import drafts
 from inspector_app.services import inspection_views as views_svc
 from inspector_app.services.answers import AnswerView, EditResult
+from inspector_app.services.changes import Changes
 from inspector_app.services.errors import ServiceError, Stale
 from inspector_app.services.inspection_views import InspectionState
 from inspector_app.ui.editor.commands import editor_commands
@@ -42,9 +43,14 @@ from inspector_app.ui.editor.panel import ItemPanel
 from inspector_app.ui.editor.tree import ID_ROLE, IndicatorTree, first_shown_child, summary
 from inspector_app.ui.editor.typed import TypedInput
 from inspector_app.ui.editor.undo import AnswerCommand
+from inspector_app.ui.operations import Operations
 from inspector_app.ui.photos import choose_files
 from inspector_app.ui.plain import plain_labels
 from inspector_app.workspace import Workspace
+
+
+def _no_change(_result: object) -> Changes:
+    return Changes()
 
 
 class ChecklistEditor(EvidenceMixin):
@@ -53,10 +59,16 @@ class ChecklistEditor(EvidenceMixin):
     closed = Signal()
 
     def __init__(
-        self, ws: Workspace, state: InspectionState, actor: str, parent: QWidget | None = None
+        self,
+        ws: Workspace,
+        state: InspectionState,
+        actor: str,
+        ops: Operations,
+        parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.ws = ws
+        self.ops = ops  # every write runs through it and says what it changed
         self.state = state
         self.actor = actor
         self.template = state.template
@@ -286,7 +298,7 @@ class ChecklistEditor(EvidenceMixin):
             return False
         t0 = time.perf_counter()
         try:
-            result = call()
+            result = self.ops.do(call, changes=self._changed_here, source=self)
         except ServiceError as exc:
             self._last_error = exc.problem
             if isinstance(exc, Stale):
@@ -311,6 +323,9 @@ class ChecklistEditor(EvidenceMixin):
         self.score_changed.emit(self.state.id)
         self.offer_corrected(item_id)
         return True
+
+    def _changed_here(self, _result: object) -> Changes:
+        return Changes.of(inspections=[self.state.id])
 
     def _edit(self, fn: Callable[..., Any], item_id: str, *args: Any) -> Callable[[], Any]:
         """A service edit of one answer naming its version as this editor shows it: refused
@@ -379,12 +394,31 @@ class ChecklistEditor(EvidenceMixin):
         """Put what is being typed on disk (one autocommitted statement each)."""
         error = None
         for (item_id, kind), text in self.typed.take_undrafted().items():
+            # a draft changes nothing another screen shows: announced as no change
             try:
-                drafts.save_draft(self.ws, self.state.id, item_id, kind, text, actor=self.actor)
+                self.ops.do(
+                    partial(
+                        drafts.save_draft,
+                        self.ws,
+                        self.state.id,
+                        item_id,
+                        kind,
+                        text,
+                        actor=self.actor,
+                    ),
+                    changes=_no_change,
+                )
             except ServiceError as exc:
                 # what was on disk of this run is not what the field holds: it must not be
                 # saved by a later start either
-                drafts.drop_draft(self.ws, drafts.Draft(self.state.id, item_id, kind, "", ""))
+                self.ops.do(
+                    partial(
+                        drafts.drop_draft,
+                        self.ws,
+                        drafts.Draft(self.state.id, item_id, kind, "", ""),
+                    ),
+                    changes=_no_change,
+                )
                 error = str(exc)
                 if item_id == self.current:
                     self.panel.show_error(error)
@@ -454,8 +488,13 @@ class ChecklistEditor(EvidenceMixin):
             return
         for kind, refused in (("value", self._invalid), ("comment", self._refused_comments)):
             if refused.pop(self.current, None) is not None:
-                drafts.drop_draft(
-                    self.ws, drafts.Draft(self.state.id, self.current, kind, "", self.actor)
+                self.ops.do(
+                    partial(
+                        drafts.drop_draft,
+                        self.ws,
+                        drafts.Draft(self.state.id, self.current, kind, "", self.actor),
+                    ),
+                    changes=_no_change,
                 )
                 self._show_saved()
 

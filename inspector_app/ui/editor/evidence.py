@@ -22,10 +22,12 @@ from inspector_app.i18n import _
 from inspector_app.services import findings as findings_svc
 from inspector_app.services import signatures as signatures_svc
 from inspector_app.services.browse import list_findings
+from inspector_app.services.changes import Changes
 from inspector_app.services.errors import ServiceError
 from inspector_app.services.inspection_views import InspectionState
 from inspector_app.ui.editor.panel import ItemPanel
 from inspector_app.ui.findings import FindingDialog, FindingsPanel
+from inspector_app.ui.operations import Operations
 from inspector_app.ui.photos import (
     PhotoSection,
     PhotoViewer,
@@ -33,13 +35,13 @@ from inspector_app.ui.photos import (
     choose_files,
     choose_folder,
 )
+from inspector_app.workspace import Workspace
 
 
 class EvidenceMixin(QWidget):
     # set by ChecklistEditor
-    # The store's Database, which the editor takes typed: ui/ modules import the store only
-    # where pyproject.toml's import-linter contract lists them, and this one is not listed.
-    ws: Any
+    ws: Workspace
+    ops: Operations  # every write goes through it (ui/operations.py)
     state: InspectionState
     actor: str
     template: ChecklistTemplate
@@ -127,7 +129,13 @@ class EvidenceMixin(QWidget):
     def _add_finding(self, values: dict[str, Any], photo_ids: list[str]) -> None:
         status, note = values.pop("status"), values.pop("resolution_note")
         try:
-            f = findings_svc.add_finding(self.ws, self.state.id, actor=self.actor, **values)
+            f = self.ops.do(
+                lambda: findings_svc.add_finding(
+                    self.ws, self.state.id, actor=self.actor, **values
+                ),
+                changes=lambda f: Changes.of(inspections=[self.state.id], findings=[f.id]),
+                source=self,
+            )
         except ServiceError as exc:
             self._show_saved(str(exc))
             return
@@ -189,12 +197,21 @@ class EvidenceMixin(QWidget):
     ) -> None:
         from inspector_app.services.photos import link_photo_to_finding
 
-        try:
+        def write() -> None:
             findings_svc.update_finding(self.ws, finding_id, actor=self.actor, **changes)
             for photo_id in photo_ids:
                 link_photo_to_finding(
                     self.ws, finding_id, photo_id, role=photo_role, actor=self.actor
                 )
+
+        try:
+            self.ops.do(
+                write,
+                changes=lambda _r: Changes.of(
+                    inspections=[self.state.id], findings=[finding_id], photos=photo_ids
+                ),
+                source=self,
+            )
         except ServiceError as exc:
             self._show_saved(str(exc))
             return
@@ -224,6 +241,7 @@ class EvidenceMixin(QWidget):
         add_photos_in_background(
             self,
             self.ws,
+            self.ops,
             self.state.id,
             sources,
             actor=self.actor,
@@ -248,7 +266,11 @@ class EvidenceMixin(QWidget):
             return
         viewer = PhotoViewer(photos, self.ws, photo_id, self.state.editable, self)
         viewer.caption_changed.connect(
-            lambda pid, text: set_caption(self.ws, pid, text, actor=self.actor)
+            lambda pid, text: self.ops.do(
+                lambda: set_caption(self.ws, pid, text, actor=self.actor),
+                changes=lambda _p: Changes.of(inspections=[self.state.id], photos=[pid]),
+                source=self,
+            )
         )
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         viewer.finished.connect(lambda _r: self.reload_photos())
