@@ -1,3 +1,3 @@
-from inspector_app.cli import main
+from inspector_app.desktop import main
 
 raise SystemExit(main())

@@ -78,7 +78,7 @@ def _outlines(tags: list[str]) -> str | None:
 
 
 @cache
-def _reportlab_font(path: Path, index: int) -> Any:
+def reportlab_font(path: Path, index: int) -> Any:
     """The parsed face as a reportlab ``TTFont`` (parsing the 5 MB collection costs time)."""
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
@@ -94,7 +94,7 @@ def missing_chars(text: str, path: Path = FONT_PATH, index: int = FONT_SUBFONT_I
     """The characters of ``text`` the face's cmap does not map to a real glyph, in order,
     each once. Whitespace, control and format characters are not checked; private-use
     characters are (the bundled font has none)."""
-    cmap: dict[int, int] = _reportlab_font(path, index).face.charToGlyph
+    cmap: dict[int, int] = reportlab_font(path, index).face.charToGlyph
     missing: list[str] = []
     for ch in text:
         if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") or ch in missing:
@@ -133,7 +133,7 @@ def inspect_font(path: Path, index: int = 0) -> dict[str, Any]:
         if kind == "single" and outlines == "CFF":
             container = "OpenType font"
         info["format"] = f"{container} ({outlines or 'no'} outlines)"
-        face = _reportlab_font(path, index).face
+        face = reportlab_font(path, index).face
         info["family"] = face.familyName.decode("utf-8", "replace")
         info["missing"] = missing_chars(CHINESE_SAMPLE, path, index)
         info["covers_chinese"] = not info["missing"]
@@ -175,6 +175,6 @@ def register_reportlab_font() -> str:
 
         if not FONT_PATH.is_file():
             raise FontError(f"bundled font not found: {FONT_PATH}")
-        pdfmetrics.registerFont(_reportlab_font(FONT_PATH, FONT_SUBFONT_INDEX))
+        pdfmetrics.registerFont(reportlab_font(FONT_PATH, FONT_SUBFONT_INDEX))
         _registered = REPORTLAB_FONT_NAME
     return _registered

@@ -12,9 +12,8 @@ arguments and output paths before any work, text.py puts argparse's words in the
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from inspector_app import paths
 from inspector_app.cli.checks import (
@@ -32,12 +31,18 @@ from inspector_app.cli.parser import build_parser
 from inspector_app.cli.text import early_language
 from inspector_app.i18n import _
 
-__all__ = ["ExitCode", "main"]
+__all__ = ["Desktop", "ExitCode", "main"]
+
+# Starts the desktop on (data folder given, sample data if empty, language) and returns its
+# exit code: handed in by the entry points (desktop.py, __main__.py), which sit above both
+# the command line and the desktop, so the command line never imports ui/.
+Desktop = Callable[[str | None, bool, str | None], int]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, desktop: Desktop | None = None) -> int:
     """The entry point: everything it prints goes through SafeStream (cli/checks.py).
-    argparse's usage errors, --help and --version end it with SystemExit, as always."""
+    argparse's usage errors, --help and --version end it with SystemExit, as always.
+    ``desktop``: what no command starts (without one, no command is a usage error)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     streams = sys.stdout, sys.stderr
     if sys.stdout is not None:  # None in a windowed build without a console
@@ -45,21 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if sys.stderr is not None:
         sys.stderr = SafeStream(sys.stderr)
     try:
-        return int(_main(argv))
+        return int(_main(argv, desktop))
     finally:
         sys.stdout, sys.stderr = streams
 
 
-def cmd_gui(ctx: Context, args: argparse.Namespace) -> int:
-    """No command: the desktop (its own exit code)."""
-    from inspector_app.ui.app import run_gui
-
-    return run_gui(
-        args.data_dir, sample_data_if_empty=getattr(args, "sample_data", False), language=args.lang
-    )
-
-
-def _main(argv: list[str]) -> int:
+def _main(argv: list[str], desktop: Desktop | None) -> int:
     # The language must be known before the parser's help texts are built.
     early_language(argv)
     parser = build_parser()
@@ -80,16 +76,18 @@ def _main(argv: list[str]) -> int:
     settings = load_settings()  # read once: the run's snapshot, in its Workspace
     set_display_zone(settings.timezone)
     ctx = Context(data_dir, settings)
-    func = getattr(args, "func", cmd_gui)
+    func = getattr(args, "func", None)
+    if func is None:  # no command: the desktop (its own exit code)
+        if desktop is None:
+            parser.error(_("a command is needed here; see --help"))
+        return desktop(args.data_dir, getattr(args, "sample_data", False), args.lang)
 
-    from inspector_app.domain.checklists.errors import TemplateError
-    from inspector_app.services.errors import ServiceError
-    from inspector_app.signing import SigningError
-    from inspector_app.store.db import DatabaseError
+    from inspector_app.services.errors import REFUSALS
 
+    refused: tuple[type[Exception], ...] = (*REFUSALS, OutputRefused)
     try:
         return func(ctx, args)
-    except (ServiceError, DatabaseError, TemplateError, SigningError, OutputRefused) as exc:
+    except refused as exc:
         error(exc)
         return ExitCode.REFUSED
     except OSError as exc:  # a file that vanished or cannot be written: say which

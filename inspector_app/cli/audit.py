@@ -18,12 +18,13 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_audit_verify(ctx: Context, args: argparse.Namespace) -> ExitCode:
-    from inspector_app.store.audit import verify_chain
+    from inspector_app.services.chain import chain_status
 
-    with ctx.ws.db.session() as s:
-        check = verify_chain(s)
+    check = chain_status(ctx.ws)
     if check.ok:
-        print(_("audit log intact: {n} entries, head {head}", n=check.rows, head=check.head[:16]))
+        print(
+            _("audit log intact: {n} entries, head {head}", n=check.entries, head=check.head[:16])
+        )
         return ExitCode.OK
     warn(
         _(

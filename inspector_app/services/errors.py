@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from inspector_app.domain.checklists.errors import TemplateError
+from inspector_app.signing import SigningError
+from inspector_app.store.db import DatabaseError
+
 
 class ServiceError(Exception):
     """A request that cannot be carried out; nothing was written.
@@ -41,3 +45,8 @@ def check_length(text: str, cap: int, what: str, *, where: str | None = None) ->
     problem = length_problem(what, text, cap)
     if problem is not None:
         raise InvalidInput(f"{where}: {problem}" if where else problem)
+
+
+# What a request can be refused with, each saying what and where: the command line prints
+# it and exits 1, the desktop shows it (a template, the database or a key at fault too).
+REFUSALS: tuple[type[Exception], ...] = (ServiceError, DatabaseError, TemplateError, SigningError)

@@ -35,6 +35,7 @@ from inspector_app.services.errors import ServiceError
 from inspector_app.signing import SigningError, WrongPassphrase
 from inspector_app.signing import ca as ca_mod
 from inspector_app.signing import keys as keys_mod
+from inspector_app.signing.keys import MIN_PASSPHRASE_CHARS as MIN_PASSPHRASE_CHARS  # for screens
 from inspector_app.signing.pades import SigningIdentity
 from inspector_app.workspace import Workspace
 

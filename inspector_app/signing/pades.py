@@ -96,9 +96,9 @@ def _font_engine_factory(font_size: int) -> Any:
     from pyhanko.pdf_utils.font.api import FontEngine, FontEngineFactory, ShapeResult
     from reportlab.pdfbase.ttfonts import makeToUnicodeCMap
 
-    from inspector_app.fonts import FONT_PATH, FONT_SUBFONT_INDEX, _reportlab_font
+    from inspector_app.fonts import FONT_PATH, FONT_SUBFONT_INDEX, reportlab_font
 
-    face = _reportlab_font(FONT_PATH, FONT_SUBFONT_INDEX).face
+    face = reportlab_font(FONT_PATH, FONT_SUBFONT_INDEX).face  # parsed once, for the report too
     base_name = face.name.decode("latin-1")
     name = generic.NameObject
 

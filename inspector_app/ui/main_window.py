@@ -10,7 +10,6 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
-    QMainWindow,
     QMessageBox,
     QStackedWidget,
     QVBoxLayout,
@@ -27,6 +26,7 @@ from inspector_app.settings import Settings
 from inspector_app.ui.browser import Browser
 from inspector_app.ui.dialogs import fit_to_screen, qsettings
 from inspector_app.ui.form_issues import FormIssuesBar
+from inspector_app.ui.inspection_actions import InspectionActions
 from inspector_app.ui.menus import Menus
 from inspector_app.ui.operations import Operations
 from inspector_app.ui.shortcuts import ShortcutsDialog, WindowKeysFirst, catalogue, window_actions
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 # the window and its lists come up with the read side alone (bench/gui.py, cold start).
 
 
-class MainWindow(QMainWindow):
+class MainWindow(InspectionActions):
     settings_requested = Signal()
     data_changed = Signal()
 
@@ -362,125 +362,6 @@ class MainWindow(QMainWindow):
         """A closed dialog is no longer the current one (unless another took its place)."""
         if self.dialog is dialog:
             self.dialog = None
-
-    def complete_current(self) -> None:
-        from inspector_app.services import completion as completion_svc
-        from inspector_app.services import inspections as svc
-        from inspector_app.ui.completion import CompletionDialog
-
-        if self.editor is None or not self.editor.state.editable:
-            return
-        self.editor.flush()
-        inspection_id = self.editor.state.id
-        summary = completion_svc.completion_summary(self.ws, inspection_id)
-        dialog = CompletionDialog(summary, self)
-
-        def complete() -> None:
-            try:
-                self.ops.do(
-                    lambda: svc.complete_inspection(self.ws, inspection_id, actor=self.actor),
-                    changes=lambda _r: Changes.of(inspections=[inspection_id]),
-                    source=self.editor,  # opened anew below
-                )
-            except ServiceError as exc:
-                show_error(self, exc)
-                return
-            self.open_inspection(inspection_id)
-            self.statusBar().showMessage(_("Completed; the score is frozen."))
-
-        self.open_dialog(dialog, complete)
-
-    def amend_current(self) -> None:
-        from inspector_app.services import inspections as svc
-        from inspector_app.ui.completion import AmendDialog
-
-        if self.editor is None or self.editor.state.editable:
-            return
-        inspection_id, revision = self.editor.state.id, self.editor.state.revision
-        dialog = AmendDialog(revision, self)
-
-        def amend() -> None:
-            try:
-                self.ops.do(
-                    lambda: svc.amend_inspection(
-                        self.ws, inspection_id, reason=dialog.text(), actor=self.actor
-                    ),
-                    changes=lambda _r: Changes.of(inspections=[inspection_id]),
-                    source=self.editor,  # opened anew below
-                )
-            except ServiceError as exc:
-                show_error(self, exc)
-                return
-            self.open_inspection(inspection_id)
-            self.statusBar().showMessage(_("Reopened as revision {rev}.", rev=revision + 1))
-
-        self.open_dialog(dialog, amend)
-
-    # -- signatures and history -----------------------------------------------------------
-    def sign_current(self) -> None:
-        """Each inspector, then the site's representative, signs the completed revision."""
-        from inspector_app.services import signatures as signatures_svc
-
-        if self.editor is None or self.editor.state.status not in ("completed", "signed"):
-            return
-        inspection_id = self.editor.state.id
-        pending = signatures_svc.pending_signers(self.ws, inspection_id)
-        if not pending:
-            self.statusBar().showMessage(_("Everyone has signed this revision."))
-            return
-        self._sign_next(inspection_id, pending)
-
-    def _sign_next(self, inspection_id: str, pending: list[tuple[str, str]]) -> None:
-        from inspector_app.services import signatures as signatures_svc
-        from inspector_app.ui.signature_dialog import SignatureDialog
-
-        name, role = pending[0]
-        dialog = SignatureDialog(signer_name=name, role=role, parent=self)
-
-        def signed() -> None:
-            values = dialog.values()
-            try:
-                self.ops.do(
-                    lambda: signatures_svc.record_signature(
-                        self.ws, inspection_id, actor=self.actor, **values
-                    ),
-                    changes=lambda _r: Changes.of(inspections=[inspection_id]),
-                    source=self.editor,  # opened anew below
-                )
-            except ServiceError as exc:
-                show_error(self, exc)
-                return
-            rest = signatures_svc.pending_signers(self.ws, inspection_id)
-            self.open_inspection(inspection_id)
-            if rest:
-                self._sign_next(inspection_id, rest)
-            else:
-                self.statusBar().showMessage(_("Signed by everyone present."))
-
-        self.open_dialog(dialog, signed)
-
-    def report_current(self) -> None:
-        from inspector_app.ui.report import ReportDialog
-
-        if self.editor is None:
-            return
-        self.editor.flush()
-        dialog = ReportDialog(self.ws, self.ops, self.editor.state.id, self.actor, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _r: self._forget(dialog))
-        self.dialog = dialog
-        dialog.open()
-
-    def history_current(self) -> None:
-        from inspector_app.ui.history import HistoryDialog
-
-        if self.editor is None:
-            return
-        dialog = HistoryDialog(self.ws, self.editor.state.id, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _r: self._forget(dialog))
-        self.dialog = dialog
-        dialog.open()
 
     # -- help ---------------------------------------------------------------------------
     def show_shortcuts(self) -> None:

@@ -153,7 +153,7 @@ class PassphraseDialog(RememberingDialog):
 
 
 def _min_passphrase() -> int:
-    from inspector_app.signing.keys import MIN_PASSPHRASE_CHARS
+    from inspector_app.services.identities import MIN_PASSPHRASE_CHARS
 
     return MIN_PASSPHRASE_CHARS
 

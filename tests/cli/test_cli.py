@@ -248,6 +248,15 @@ def test_no_subcommand_starts_the_desktop(tmp_path: Path) -> None:
     assert (tmp_path / "d" / "inspector.db").exists()
 
 
+def test_the_command_line_alone_starts_no_desktop(tmp_path: Path) -> None:
+    """``cli.main`` is given the desktop by the entry points (desktop.py, python -m); on
+    its own, no command is a usage error, and the data folder is not even opened."""
+    out = run_main(data_dir=tmp_path / "d")
+    assert out.returncode == 2
+    assert "a command is needed here" in out.stderr
+    assert not (tmp_path / "d" / "inspector.db").exists()
+
+
 def test_usage_error_exits_2() -> None:
     out = run_main("inspections", "list", "--status", "lost")
     assert out.returncode == 2

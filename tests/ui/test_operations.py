@@ -27,8 +27,9 @@ WRITES = {
     "import_certificate", "sync_forms", "store_templates", "init_ca", "issue_certificate",
 }  # fmt: skip
 # Calls inside which a write may be named: the operations themselves, and the editor's
-# ``_edit`` (a service edit it hands to ``_commit``, which runs it through ``ops.do``).
-WRAPPERS = {"do", "run", "_edit"}
+# ``_edit`` (a service edit it hands to ``_commit``, which runs it through ``ops.do``) and
+# ``_draft`` (which runs its draft write through ``ops.do``).
+EDITOR_WRAPPERS = {"_edit", "_draft"}
 
 
 def _service_names(tree: ast.AST) -> tuple[set[str], set[str]]:
@@ -69,7 +70,9 @@ def _is_operation(call: ast.AST) -> bool:
         return False
     owner = call.func.value
     owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
-    return call.func.attr == "_edit" or (call.func.attr in ("do", "run") and owner_name == "ops")
+    return call.func.attr in EDITOR_WRAPPERS or (
+        call.func.attr in ("do", "run") and owner_name == "ops"
+    )
 
 
 def _passed_to_operations(tree: ast.AST) -> set[str]:

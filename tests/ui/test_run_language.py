@@ -15,13 +15,13 @@ from inspector_app.ui.app import EXIT_AFTER_SHOW_ENV
 from tests.conftest import ROOT
 from tests.ui.test_workflows import seed_site
 
-# ``inspector-app ARGV`` (cli.main) in a child, until its window is up with its data; it
+# ``inspector-app ARGV`` (desktop.main, the installed command) in a child, until its window is up with its data; it
 # prints the menu bar's titles as the window shows them.
 CHILD = r"""
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from inspector_app import cli
+from inspector_app import desktop
 from inspector_app.ui.main_window import MainWindow
 
 qapp = QApplication(sys.argv[:1])
@@ -34,7 +34,7 @@ def look():
         QTimer.singleShot(0, look)
 
 QTimer.singleShot(0, look)
-sys.exit(cli.main(sys.argv[1:]))
+sys.exit(desktop.main(sys.argv[1:]))
 """
 
 

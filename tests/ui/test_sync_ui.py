@@ -319,7 +319,9 @@ def test_a_refused_package_is_named_in_plain_text(
 
     hostile = repack(package, tmp_path / "hostile.inspkg", tmp_path / "copier", bad_status)
     app = make_app(data_dir)
-    ui_sync.import_package_flow(app.window, app.ws, app.window.ops, lambda _r: None, path=str(hostile))
+    ui_sync.import_package_flow(
+        app.window, app.ws, app.window.ops, lambda _r: None, path=str(hostile)
+    )
     dialog = _top(ui_sync.ImportPreviewDialog)
     assert dialog is not None
     qtbot.keyClick(dialog, Qt.Key.Key_Return)

@@ -390,35 +390,21 @@ class ChecklistEditor(EvidenceMixin):
         item = self._index[item_id]
         return isinstance(item, Item) and item.type in (AnswerType.SCORE, AnswerType.NUMBER)
 
+    def _draft(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Write or drop a draft (``services.drafts``): no other screen shows drafts, so the
+        operation announces no change."""
+        self.ops.do(partial(fn, self.ws, *args, **kwargs), changes=_no_change)
+
     def _write_drafts(self) -> None:
         """Put what is being typed on disk (one autocommitted statement each)."""
         error = None
         for (item_id, kind), text in self.typed.take_undrafted().items():
-            # a draft changes nothing another screen shows: announced as no change
             try:
-                self.ops.do(
-                    partial(
-                        drafts.save_draft,
-                        self.ws,
-                        self.state.id,
-                        item_id,
-                        kind,
-                        text,
-                        actor=self.actor,
-                    ),
-                    changes=_no_change,
-                )
+                self._draft(drafts.save_draft, self.state.id, item_id, kind, text, actor=self.actor)
             except ServiceError as exc:
                 # what was on disk of this run is not what the field holds: it must not be
                 # saved by a later start either
-                self.ops.do(
-                    partial(
-                        drafts.drop_draft,
-                        self.ws,
-                        drafts.Draft(self.state.id, item_id, kind, "", ""),
-                    ),
-                    changes=_no_change,
-                )
+                self._draft(drafts.drop_draft, drafts.Draft(self.state.id, item_id, kind, "", ""))
                 error = str(exc)
                 if item_id == self.current:
                     self.panel.show_error(error)
@@ -488,13 +474,9 @@ class ChecklistEditor(EvidenceMixin):
             return
         for kind, refused in (("value", self._invalid), ("comment", self._refused_comments)):
             if refused.pop(self.current, None) is not None:
-                self.ops.do(
-                    partial(
-                        drafts.drop_draft,
-                        self.ws,
-                        drafts.Draft(self.state.id, self.current, kind, "", self.actor),
-                    ),
-                    changes=_no_change,
+                self._draft(
+                    drafts.drop_draft,
+                    drafts.Draft(self.state.id, self.current, kind, "", self.actor),
                 )
                 self._show_saved()
 
