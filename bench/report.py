@@ -314,7 +314,8 @@ def bare_content(data_dir: Path, inspection_id: str) -> dict[str, Any]:
     from reportlab.platypus import KeepTogether, Paragraph, Table
 
     from inspector_app.reports.builder import _Builder
-    from inspector_app.reports.layout import Columns, GridBlock, JpegSource, Photo, styles
+    from inspector_app.reports.flowables import Columns, GridBlock, JpegSource, Photo
+    from inspector_app.reports.layout import styles
     from inspector_app.services.reports import report_data
     from inspector_app.services.startup import open_workspace
     from inspector_app.settings import Settings

@@ -6,6 +6,7 @@ from typing import Any
 
 from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table
 
+from inspector_app.reports.flowables import Columns
 from inspector_app.reports.format import (
     CELL_PAD,
     NONE,
@@ -16,7 +17,7 @@ from inspector_app.reports.format import (
     split_in_row,
 )
 from inspector_app.reports.items import ItemsPart
-from inspector_app.reports.layout import FRAME_WIDTH, SHADE, SHADE_DARK, Columns
+from inspector_app.reports.layout import FRAME_WIDTH, SHADE, SHADE_DARK
 from inspector_app.reports.model import ReportFinding
 
 FINDING_COLS = [27 * mm, FRAME_WIDTH - 27 * mm]

@@ -7,6 +7,15 @@ from xml.sax.saxutils import escape
 
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
+from inspector_app.reports.flowables import (
+    Cell,
+    Columns,
+    GridBlock,
+    JpegSource,
+    MissingPhoto,
+    Photo,
+    Row,
+)
 from inspector_app.reports.format import (
     CELL_PAD,
     LONG_TEXT,
@@ -19,19 +28,7 @@ from inspector_app.reports.format import (
     numeral,
     para,
 )
-from inspector_app.reports.layout import (
-    FRAME_WIDTH,
-    SHADE,
-    SHADE_DARK,
-    Cell,
-    Columns,
-    GridBlock,
-    JpegSource,
-    MissingPhoto,
-    Para,
-    Photo,
-    Row,
-)
+from inspector_app.reports.layout import FRAME_WIDTH, SHADE, SHADE_DARK, Para
 from inspector_app.reports.model import ReportItem, ReportPhoto, ReportSection
 
 ITEM_COLS = [13 * mm, 70 * mm, 60 * mm, 27 * mm]  # no., item, result, points

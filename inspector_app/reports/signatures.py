@@ -9,8 +9,9 @@ from typing import Any
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
 
+from inspector_app.reports.flowables import Photo, SignatureField
 from inspector_app.reports.format import CELL_PAD, Part, capitalised, grid_style, mm, para
-from inspector_app.reports.layout import SHADE_DARK, Photo, SignatureField
+from inspector_app.reports.layout import SHADE_DARK
 from inspector_app.reports.model import SignatureBox
 
 SIGN_COLS = [36 * mm, 32 * mm, 62 * mm, 40 * mm]  # role, signer, signature, time
