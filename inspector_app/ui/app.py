@@ -46,6 +46,9 @@ def run_language(cli_language: str | None = None) -> str | None:
     return i18n.normalize_language(chosen) if chosen else None
 
 
+SETTINGS_SAVE_DELAY_MS = 1000
+
+
 class InspectorApp:
     """Owns the database and settings for one run and the main window built on them.
 
@@ -75,6 +78,12 @@ class InspectorApp:
             self.settings.inspectors[0] if self.settings.inspectors else default_actor()
         )
         self.ws: Workspace = self._open(self.data_dir)
+        # what the window remembers (recent inspections) is saved a moment later, once for
+        # a burst of changes, and at close: opening an inspection waits for no disk write
+        self.settings_due = QTimer()
+        self.settings_due.setSingleShot(True)
+        self.settings_due.setInterval(SETTINGS_SAVE_DELAY_MS)
+        self.settings_due.timeout.connect(lambda: save_settings(self.settings))
         self.window = self._new_window()
 
     @property
@@ -95,7 +104,7 @@ class InspectorApp:
     def _new_window(self) -> MainWindow:
         window = MainWindow(self.ws, self.settings)
         window.settings_requested.connect(self.edit_settings)
-        window.data_changed.connect(lambda: save_settings(self.settings))
+        window.data_changed.connect(self.settings_due.start)
         window.show()
         window.reload()
         return window
@@ -150,6 +159,9 @@ class InspectorApp:
             self.window.open_inspection(current)
 
     def close(self) -> None:
+        if self.settings_due.isActive():
+            self.settings_due.stop()
+            save_settings(self.settings)
         self.window.close()
         self.ws.close()  # the database, and the folder's desktop lock
         remove_qt_translators(self.qapp, self.translators)  # Qt's strings as they were

@@ -213,3 +213,17 @@ def test_the_browser_reads_its_lists_again_after_a_write_it_shows(
     assert reads == [1]  # hidden behind the editor: read again when it closes
     window.close_editor()
     assert reads == [1, 1]
+
+
+def test_opening_waits_for_no_disk_write_and_the_recent_list_follows(
+    make_app: Any, tmp_path: Path, qtbot: Any
+) -> None:
+    from inspector_app.settings import load_settings
+
+    w = make_world(make_app, tmp_path / "data", tmp_path)
+    w.window.open_inspection(w.draft_id)
+    assert w.draft_id not in load_settings().recent  # not yet on disk: opening was not slowed
+    qtbot.waitUntil(lambda: w.draft_id in load_settings().recent, timeout=5000)
+    w.window.open_inspection(w.completed_id)
+    w.app.close()  # closing saves what is still due
+    assert load_settings().recent[0] == w.completed_id
