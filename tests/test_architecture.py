@@ -219,7 +219,6 @@ SQL_CALLS = ("raw", "execute", "exec", "exec_driver_sql", "query", "executemany"
 # module asks the repository (store/repo/) instead.
 SQL_FOR_NOW = {
     "services/answers.py",
-    "services/browse.py",
     "services/canonical.py",
     "services/completion.py",
     "services/conflicts.py",
