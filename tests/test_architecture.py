@@ -224,7 +224,6 @@ SQL_FOR_NOW = {
     "services/conflicts.py",
     "services/demo.py",
     "services/drafts.py",
-    "services/history.py",
     "services/inspection_views.py",
     "services/inspections.py",
     "services/photos.py",
