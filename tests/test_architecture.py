@@ -223,7 +223,6 @@ SQL_FOR_NOW = {
     "services/completion.py",
     "services/conflicts.py",
     "services/demo.py",
-    "services/drafts.py",
     "services/inspection_views.py",
     "services/inspections.py",
     "services/photos.py",

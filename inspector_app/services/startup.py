@@ -20,7 +20,8 @@ from inspector_app import paths
 from inspector_app.domain.checklists.errors import TemplateIssue
 from inspector_app.i18n import current_language
 from inspector_app.limits import TEMPLATE_BYTES
-from inspector_app.services.drafts import DESKTOP_LOCK, Recovery, recover_drafts
+from inspector_app.services.draft_recovery import Recovery, recover_drafts
+from inspector_app.services.drafts import DESKTOP_LOCK
 from inspector_app.settings import Settings
 from inspector_app.store.db import DatabaseError as DatabaseError  # what a start refuses with
 from inspector_app.store.db import open_database
