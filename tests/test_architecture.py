@@ -230,7 +230,6 @@ SQL_FOR_NOW = {
     "services/report_signing.py",
     "services/signatures.py",
     "services/sites.py",
-    "services/templates.py",
     "ui/app.py",
 }
 
