@@ -229,7 +229,6 @@ SQL_FOR_NOW = {
     "services/report_data.py",
     "services/report_signing.py",
     "services/signatures.py",
-    "services/sites.py",
     "ui/app.py",
 }
 
