@@ -222,7 +222,6 @@ SQL_FOR_NOW = {
     "services/canonical.py",
     "services/completion.py",
     "services/conflicts.py",
-    "services/demo.py",
     "services/inspection_views.py",
     "services/inspections.py",
     "services/photos.py",

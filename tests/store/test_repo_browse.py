@@ -34,6 +34,7 @@ def test_inspection_rows_filter_and_label_in_the_language_asked(ws) -> None:
     assert [r["id"] for r in repo.inspection_rows(ws.db, lang="zh", search="PB-2")] == [newer]
     assert repo.inspection_rows(ws.db, lang="zh", status="completed") == []
     assert repo.count_inspections(ws.db) == 2
+    assert repo.inspection_ids(ws.db) == {older, newer}
 
 
 def test_finding_rows_by_deadline_and_open_only(ws) -> None:

@@ -151,6 +151,11 @@ def inspection_rows(
     return out
 
 
+def inspection_ids(db: Database) -> set[str]:
+    with db.raw() as con:
+        return {r[0] for r in con.execute("SELECT id FROM inspection")}
+
+
 def count_inspections(db: Database) -> int:
     with db.raw() as con:
         return int(con.execute("SELECT count(*) FROM inspection").fetchone()[0])
