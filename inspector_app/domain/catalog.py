@@ -7,16 +7,9 @@ Pure values: the store reads and writes them (``store/repo/sites.py``, ``templat
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def _new_id() -> str:
-    return str(uuid.uuid4())
+from inspector_app.domain.packages import _new_id, _now  # the same ids and times
 
 
 @dataclass(frozen=True)

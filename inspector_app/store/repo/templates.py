@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -14,22 +15,11 @@ if TYPE_CHECKING:
     from inspector_app.store.db import Tx
 
 _TABLE = Row.__table__  # type: ignore[attr-defined]
+_FIELDS = tuple(f.name for f in dataclasses.fields(TemplateVersion))
 
 
 def _version(row: Row) -> TemplateVersion:
-    return TemplateVersion(
-        id=row.id,
-        template_id=row.template_id,
-        version=row.version,
-        content_hash=row.content_hash,
-        title_zh=row.title_zh,
-        title_en=row.title_en,
-        site_type=row.site_type,
-        sample_weights=row.sample_weights,
-        canonical_json=row.canonical_json,
-        source_file=row.source_file,
-        loaded_at=row.loaded_at,
-    )
+    return TemplateVersion(**{name: getattr(row, name) for name in _FIELDS})
 
 
 def all_versions(tx: Tx) -> list[TemplateVersion]:
@@ -65,18 +55,4 @@ def published(tx: Tx) -> dict[tuple[str, str], str]:
 
 
 def add_version(tx: Tx, tv: TemplateVersion) -> None:
-    tx.add(
-        Row(
-            id=tv.id,
-            template_id=tv.template_id,
-            version=tv.version,
-            content_hash=tv.content_hash,
-            title_zh=tv.title_zh,
-            title_en=tv.title_en,
-            site_type=tv.site_type,
-            sample_weights=tv.sample_weights,
-            canonical_json=tv.canonical_json,
-            source_file=tv.source_file,
-            loaded_at=tv.loaded_at,
-        )
-    )
+    tx.add(Row(**{name: getattr(tv, name) for name in _FIELDS}))
