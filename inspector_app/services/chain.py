@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from inspector_app.i18n import _
 from inspector_app.presenters.text import NONE, SEP
 from inspector_app.store import audit
+from inspector_app.store.repo import maintenance
 from inspector_app.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -53,8 +54,7 @@ def chain_status(ws: Workspace) -> ChainStatus:
     """
     with ws.db.session() as s:
         check = audit.verify_chain(s)
-    with ws.db.raw() as con:
-        total = con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+        total = maintenance.audit_entries(s)
     return ChainStatus(
         ok=check.ok,
         entries=total,

@@ -14,8 +14,6 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import select
-
 from inspector_app.domain.checklists.schema import AnswerType, ChecklistTemplate, Item
 from inspector_app.services import answers as answers_svc
 from inspector_app.services import findings as findings_svc
@@ -25,7 +23,8 @@ from inspector_app.services import signatures as signatures_svc
 from inspector_app.services.demo_images import demo_photo, signature_png
 from inspector_app.services.sites import upsert_sites
 from inspector_app.services.templates import find_template_version, template_of
-from inspector_app.store.models import Inspection, Site
+from inspector_app.store.repo import browse as browse_repo
+from inspector_app.store.repo import sites as sites_repo
 from inspector_app.workspace import Workspace
 
 NAMESPACE = uuid.UUID("6f1c2a0e-7f55-4d7e-9a51-3d0b8e0c2b11")
@@ -376,15 +375,15 @@ def _link_finding_photos(ws: Workspace, insp_id: str, folder: Path, plan: Plan) 
 def load_demo(ws: Workspace, *, actor: str = "demo") -> DemoReport:
     report = DemoReport()
     with ws.db.session() as s:
-        known_codes = set(s.exec(select(Site.code)).all())
+        known_codes = sites_repo.codes(s)
     records = _sites()
     fresh = [r for r in records if r["code"] not in known_codes]
     if fresh:
         upsert_sites(ws, fresh, actor=actor, is_sample=True)
         report.created_sites = len(fresh)
     with ws.db.session() as s:
-        sites = {site.code: site for site in s.exec(select(Site)).all()}
-        existing = set(s.exec(select(Inspection.id)).all())
+        sites = {site.code: site for site in sites_repo.all_sites(s)}
+    existing = browse_repo.inspection_ids(ws.db)
     with tempfile.TemporaryDirectory(prefix="inspector-demo-") as tmp:
         folder = Path(tmp)
         for plan in _plans():

@@ -52,6 +52,7 @@ def run_doctor(data_dir: Path) -> dict[str, Any]:
         open_database,
         read_pragmas,
     )
+    from inspector_app.store.repo import maintenance
 
     report: dict[str, Any] = {
         "version": __version__,
@@ -83,12 +84,11 @@ def run_doctor(data_dir: Path) -> dict[str, Any]:
     try:
         sync = sync_forms(ws)
         problems.extend(str(i) for i in sync.issues)
-        with db.engine.connect() as conn:
-            integrity = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
-            revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-        pragmas = read_pragmas(db, via_engine=True)
         with db.session() as s:
+            integrity = maintenance.integrity_check(s)
+            revision = maintenance.schema_revision(s)
             chain = verify_chain(s)
+        pragmas = read_pragmas(db, via_engine=True)
         templates = list_templates(ws)
         report.update(
             database=str(db.path),

@@ -34,6 +34,7 @@ from inspector_app.services.chain import (  # noqa: F401 - re-exported
     describe_received,
     received_check,
 )
+from inspector_app.store.repo import history as repo
 from inspector_app.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -109,12 +110,6 @@ def _revision_after(raw: _Raw, current: int | None) -> int | None:
 
 # -- reading -------------------------------------------------------------------------------
 
-_ENTRIES_SQL = """
-SELECT id, seq, ts, actor, action, entity, entity_id, field, old, new
-FROM audit_log WHERE inspection_id = ? ORDER BY seq
-"""
-_RAW_KEYS = ("id", "seq", "ts", "actor", "action", "entity", "entity_id", "field", "old", "new")
-
 
 @dataclass(frozen=True)
 class _Source:
@@ -138,30 +133,13 @@ def _context(ws: Workspace, inspection_id: str) -> tuple[str, _Context, Inspecti
     except NotFound:
         return inspection_id, _Context(template=None), None
     ctx = _Context(template=state.template, site_code=state.site_code, site_name=state.site_name)
-    with ws.db.raw() as con:
-        ctx.findings = dict(
-            con.execute(
-                "SELECT id, description FROM finding WHERE inspection_id = ?", (state.id,)
-            ).fetchall()
-        )
-        ctx.carried_from = dict(
-            con.execute(
-                "SELECT f.id, i.started_on FROM finding AS f "
-                "JOIN inspection AS i ON i.id = f.inspection_id "
-                "WHERE f.id IN (SELECT carried_from_id FROM finding WHERE inspection_id = ?)",
-                (state.id,),
-            ).fetchall()
-        )
-        ctx.photos = dict(
-            con.execute(
-                "SELECT id, original_name FROM photo WHERE inspection_id = ?", (state.id,)
-            ).fetchall()
-        )
+    known = repo.names(ws.db, state.id)
+    ctx.findings, ctx.carried_from, ctx.photos = known.findings, known.carried_from, known.photos
     return state.id, ctx, state
 
 
 def _raw(values: dict[str, Any]) -> _Raw:
-    """``values``: every key of ``_RAW_KEYS``, as a row of the log or a received entry holds
+    """``values``: every key of ``repo.ENTRY_KEYS``, as a row of the log or a received entry holds
     it (a received entry's may be None where ``Raw`` says text; its readers allow that)."""
     return _Raw(
         id=values["id"],
@@ -194,7 +172,7 @@ def _received(ws: Workspace, inspection_id: str, own: set[str]) -> list[tuple[_R
             device = _("received in a package")
         else:
             device = names.get(r.device_id) or r.device_id[:8]
-        values = {k: entry.get(k) for k in _RAW_KEYS}
+        values = {k: entry.get(k) for k in repo.ENTRY_KEYS}
         if not isinstance(values["seq"], int):
             values["seq"] = 0
         values = {k: (v if k == "seq" or v is None else str(v)) for k, v in values.items()}
@@ -213,11 +191,7 @@ def _instant(ts: str) -> dt.datetime:
 def _entries(ws: Workspace, inspection_id: str, ctx: _Context) -> list[HistoryEntry]:
     """This folder's own entries and the received ones, in the order of their (UTC) times;
     entries of one source keep their own order when the times agree."""
-    with ws.db.raw() as con:
-        own = [
-            (_raw(dict(zip(_RAW_KEYS, row, strict=True))), _HERE)
-            for row in con.execute(_ENTRIES_SQL, (inspection_id,)).fetchall()
-        ]
+    own = [(_raw(row), _HERE) for row in repo.audit_rows(ws.db, inspection_id)]
     rows = own + _received(ws, inspection_id, {r.id for r, _s in own})
     order = sorted(range(len(rows)), key=lambda n: (_instant(rows[n][0].ts), n))
     out: list[HistoryEntry] = []

@@ -8,21 +8,22 @@ whose code exists with other details updates that site (new revision, audited).
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime as dt
 import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlmodel import select
-
+from inspector_app.domain.catalog import Site
 from inspector_app.domain.checklists.schema import SiteType
 from inspector_app.fsutil import FileRefused, open_regular
 from inspector_app.i18n import _
 from inspector_app.presenters.labels import site_type_label  # noqa: F401  (re-exported for the CLI)
 from inspector_app.services.errors import InvalidInput, NotFound
 from inspector_app.store import audit
-from inspector_app.store.models import Site, utcnow
+from inspector_app.store.repo import sites as repo
 from inspector_app.workspace import Workspace
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -82,11 +83,8 @@ FIELDS = (
 )
 # the caps of a site's fields are its columns' lengths (docs/design.md, "Limits"): the same
 # ones package import checks
-MAX_LEN: dict[str, int] = {
-    name: Site.__table__.columns[name].type.length  # type: ignore[attr-defined]
-    for name in FIELDS
-    if name != "site_type"
-}
+_LENGTHS = repo.field_lengths()
+MAX_LEN: dict[str, int] = {name: _LENGTHS[name] for name in FIELDS if name != "site_type"}
 # an .xlsx is a zip: what its members unpack to is capped before openpyxl reads them (a
 # member's declared size bounds what zipfile unpacks; a lying one fails its CRC)
 MAX_XLSX_UNPACKED = 200 * 1024 * 1024
@@ -95,6 +93,10 @@ MAX_XLSX_MEMBERS = 1000
 # (a header of 20 million empty columns, a sheet padded to 16,384 columns, read cell by cell)
 MAX_COLUMNS = 50
 MAX_LINE_CHARS = 64 * 1024
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 @dataclass
@@ -318,7 +320,7 @@ def upsert_sites(
 ) -> ImportResult:
     result = ImportResult()
     with ws.db.transaction() as s:
-        existing = {site.code: site for site in s.exec(select(Site)).all()}
+        existing = {site.code: site for site in repo.all_sites(s)}
         for rec in records:
             values: dict[str, Any] = {k: (rec.get(k) or None) for k in FIELDS}
             values["code"], values["name"], values["site_type"] = (
@@ -329,8 +331,7 @@ def upsert_sites(
             site = existing.get(rec["code"])
             if site is None:
                 site = Site(**values, is_sample=is_sample)
-                s.add(site)
-                s.flush()
+                repo.add_site(s, site)
                 audit.append(
                     s, actor=actor, action="create", entity="site", entity_id=site.id, new=values
                 )
@@ -344,7 +345,6 @@ def upsert_sites(
                     result.unchanged += 1
                     continue
                 for k, (old, new) in changes.items():
-                    setattr(site, k, new)
                     audit.append(
                         s,
                         actor=actor,
@@ -355,10 +355,15 @@ def upsert_sites(
                         old=old,
                         new=new,
                     )
-                site.base_revision = site.revision
-                site.revision += 1
-                site.updated_at = utcnow()
-                s.add(site)
+                site = dataclasses.replace(
+                    site,
+                    **{k: new for k, (_old, new) in changes.items()},
+                    base_revision=site.revision,
+                    revision=site.revision + 1,
+                    updated_at=_now(),
+                )
+                repo.update_site(s, site)
+                existing[site.code] = site
                 result.updated += 1
             result.codes.append(rec["code"])
     return result
@@ -371,16 +376,13 @@ def import_sites(ws: Workspace, path: Path, *, actor: str) -> ImportResult:
 
 def list_sites(ws: Workspace, site_type: str | None = None) -> list[Site]:
     with ws.db.session() as s:
-        q = select(Site).order_by(Site.site_type, Site.code)
-        if site_type:
-            q = q.where(Site.site_type == site_type)
-        return list(s.exec(q).all())
+        return repo.all_sites(s, site_type)
 
 
 def find_site(ws: Workspace, ref: str) -> Site:
     """By id or by code."""
     with ws.db.session() as s:
-        site = s.get(Site, ref) or s.exec(select(Site).where(Site.code == ref)).first()
+        site = repo.site(s, ref) or repo.by_code(s, ref)
     if site is None:
         raise NotFound(_("no site {ref!r}", ref=ref))
     return site

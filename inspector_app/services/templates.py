@@ -6,16 +6,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING, Protocol
 
 from inspector_app import paths
+from inspector_app.domain.catalog import TemplateVersion
 from inspector_app.domain.checklists.errors import TemplateIssue
 from inspector_app.domain.checklists.loader import template_from_json, validate_files
 from inspector_app.i18n import _
 from inspector_app.services.errors import NotFound
-from inspector_app.services.startup import (
+from inspector_app.services.form_verdicts import (
     cached_issues,
     fingerprints,
     invalid_forms,
@@ -23,12 +22,13 @@ from inspector_app.services.startup import (
     seen_forms,
     unjudged,
 )
-from inspector_app.store.models import TemplateVersion
+from inspector_app.store.repo import templates as repo
 from inspector_app.workspace import Workspace
 
 if TYPE_CHECKING:
     from inspector_app.domain.checklists.loader import LoadedTemplate
     from inspector_app.domain.checklists.schema import ChecklistTemplate
+    from inspector_app.store.db import Tx
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def sync_forms(ws: Workspace, folder: Path | None = None) -> SyncResult:
     A template whose content hash is already stored is left alone, so an inspection's
     pinned template never changes; invalid files are reported and skipped whole. Only files
     not judged before are parsed: a pinned file is known by its SHA-256, an invalid one by
-    its kept verdict, whose messages are reported again (services/startup.py).
+    its kept verdict, whose messages are reported again (services/form_verdicts.py).
     """
     folder = folder or paths.forms_dir()
     files = paths.form_files(folder)
@@ -69,10 +69,7 @@ def store_templates(ws: Workspace, loaded: Iterable[LoadedTemplate]) -> SyncResu
     issues: list[TemplateIssue] = []
     known = 0
     with ws.db.transaction() as s:
-        stored = {
-            (r.template_id, r.version): r.content_hash
-            for r in s.exec(select(TemplateVersion)).all()
-        }
+        stored = repo.published(s)
         hashes = set(stored.values())
         for lt in loaded:
             t = lt.template
@@ -104,7 +101,7 @@ def store_templates(ws: Workspace, loaded: Iterable[LoadedTemplate]) -> SyncResu
                 canonical_json=lt.canonical_json,
                 source_file=lt.path.name if lt.path else None,
             )
-            s.add(row)
+            repo.add_version(s, row)
             hashes.add(lt.content_hash)
             stored[(t.id, t.version)] = lt.content_hash
             added.append(row)
@@ -113,26 +110,17 @@ def store_templates(ws: Workspace, loaded: Iterable[LoadedTemplate]) -> SyncResu
 
 def list_templates(ws: Workspace) -> list[TemplateVersion]:
     with ws.db.session() as s:
-        return list(
-            s.exec(
-                select(TemplateVersion).order_by(
-                    TemplateVersion.template_id, col(TemplateVersion.loaded_at)
-                )
-            ).all()
-        )
+        return repo.all_versions(s)
 
 
 def find_template_version(ws: Workspace, ref: str) -> TemplateVersion:
     """By row id, or by template id (its newest version), or ``id@version``."""
     with ws.db.session() as s:
-        row = s.get(TemplateVersion, ref)
+        row = repo.version(s, ref)
         if row is not None:
             return row
         tid, _sep, version = ref.partition("@")
-        q = select(TemplateVersion).where(TemplateVersion.template_id == tid)
-        if version:
-            q = q.where(TemplateVersion.version == version)
-        rows = list(s.exec(q).all())
+        rows = repo.versions_of(s, tid, version)
     if not rows:
         raise NotFound(_("no template {ref!r} in the data folder", ref=ref))
     return max(rows, key=lambda r: version_key(r.version))
@@ -150,7 +138,17 @@ _PARSED: dict[str, ChecklistTemplate] = {}
 _PARSED_KEPT = 64
 
 
-def template_of(row: TemplateVersion) -> ChecklistTemplate:
+class Pinned(Protocol):
+    """A pinned version as ``template_of`` reads it (``TemplateVersion``, or its row)."""
+
+    @property
+    def content_hash(self) -> str: ...
+
+    @property
+    def canonical_json(self) -> str: ...
+
+
+def template_of(row: Pinned) -> ChecklistTemplate:
     """The parsed template for a pinned version (parsed once per process)."""
     parsed = _PARSED.get(row.content_hash)
     if parsed is None:
@@ -161,17 +159,15 @@ def template_of(row: TemplateVersion) -> ChecklistTemplate:
     return parsed
 
 
-def template_in(s: Session, template_version_id: str) -> ChecklistTemplate:
+def template_in(s: Tx, template_version_id: str) -> ChecklistTemplate:
     """The parsed template of a pinned version, reading its JSON only the first time."""
-    content_hash = s.exec(
-        select(TemplateVersion.content_hash).where(TemplateVersion.id == template_version_id)
-    ).first()
+    content_hash = repo.content_hash(s, template_version_id)
     if content_hash is None:
         raise NotFound(_("template version {id} not found", id=template_version_id))
     parsed = _PARSED.get(content_hash)
     if parsed is not None:
         return parsed
-    row = s.get(TemplateVersion, template_version_id)
+    row = repo.version(s, template_version_id)
     assert row is not None
     return template_of(row)
 
@@ -180,7 +176,7 @@ def get_template(
     ws: Workspace, template_version_id: str
 ) -> tuple[TemplateVersion, ChecklistTemplate]:
     with ws.db.session() as s:
-        row = s.get(TemplateVersion, template_version_id)
+        row = repo.version(s, template_version_id)
     if row is None:
         raise NotFound(_("template version {id} not found", id=template_version_id))
     return row, template_of(row)

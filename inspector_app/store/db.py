@@ -33,6 +33,7 @@ from inspector_app.fsutil import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, make_priva
 from inspector_app.i18n import _
 from inspector_app.paths import DB_FILENAME, default_data_dir
 from inspector_app.store import locks
+from inspector_app.store.errors import DatabaseError as DatabaseError  # raised by open_database
 
 # The newest schema revision this build knows. tests/store/test_migrations.py checks that it
 # is the head of store/migrations, so a new migration cannot forget to move it.
@@ -48,10 +49,6 @@ KNOWN_REVISIONS = (
 BACKUPS_KEPT = 10
 OPEN_LOCK = ".open.lock"  # held while a start backs up and migrates (store/locks.py)
 BUSY_TIMEOUT_S = 10
-
-
-class DatabaseError(Exception):
-    """The database cannot be opened safely; the message says why and what to do."""
 
 
 class Database:

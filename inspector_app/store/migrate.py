@@ -10,6 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from inspector_app.i18n import _
+from inspector_app.store.errors import DatabaseError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -28,8 +29,6 @@ def script_head() -> str | None:
 
 def upgrade(engine: Engine, target: str = "head") -> None:
     """Upgrade in one transaction: a failed migration leaves the old revision in place."""
-    from inspector_app.store.db import DatabaseError
-
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), target)
         problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

@@ -6,7 +6,7 @@ import pytest
 
 from inspector_app import limits
 from inspector_app.services import answers as answers_svc
-from inspector_app.services import drafts
+from inspector_app.services import draft_recovery, drafts
 from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
 from inspector_app.services.errors import InvalidInput
@@ -44,7 +44,7 @@ def test_a_refused_or_frozen_draft_is_dropped_with_its_reason(ws) -> None:
     insp_id, template = start(ws)
     score = _kinds(template, "score")
     drafts.save_draft(ws, insp_id, score.id, "value", f"{score.points * 10:g}", actor="甲")
-    result = drafts.recover_drafts(ws)
+    result = draft_recovery.recover_drafts(ws)
     assert result.applied == [] and len(result.dropped) == 1
     assert views_svc.load_inspection_state(ws, insp_id).answers.get(score.id) is None
 
@@ -52,7 +52,7 @@ def test_a_refused_or_frozen_draft_is_dropped_with_its_reason(ws) -> None:
     svc.complete_inspection(ws, insp_id, actor="甲")
     text = _kinds(template, "text")
     drafts.save_draft(ws, insp_id, text.id, "comment", "晚到的文字", actor="甲")
-    result = drafts.recover_drafts(ws)
+    result = draft_recovery.recover_drafts(ws)
     assert [d.item_id for d, _why in result.dropped] == [text.id]
     assert drafts.pending_drafts(ws) == []
 
@@ -156,7 +156,7 @@ def test_the_dropped_drafts_say_why(ws, data_dir) -> None:
     again = open_ws(data_dir)
     try:
         _plant(data_dir, [(insp_id, "no.such.item", "value", "x", "甲")])
-        result = drafts.recover_drafts(again)
+        result = draft_recovery.recover_drafts(again)
         assert result.applied == []
         assert [(d.item_id, why) for d, why in result.dropped] == [
             ("no.such.item", f"{template.id} has no item 'no.such.item'")
