@@ -29,6 +29,7 @@ test: lint
 # ruff, the layer contracts (import-linter, pyproject.toml) and the type check (mypy)
 lint: $(STAMP)
 	$(BIN)/ruff check inspector_app tests bench tools
+	$(BIN)/ruff format --check inspector_app tests bench tools
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
