@@ -217,7 +217,6 @@ SQL_FOR_NOW = {
     "services/answers.py",
     "services/canonical.py",
     "services/completion.py",
-    "services/conflicts.py",
     "services/inspection_views.py",
     "services/inspections.py",
     "services/photos.py",
