@@ -219,7 +219,6 @@ SQL_FOR_NOW = {
     "services/completion.py",
     "services/inspection_views.py",
     "services/inspections.py",
-    "services/photos.py",
     "services/report_data.py",
     "services/report_signing.py",
     "services/signatures.py",
