@@ -17,6 +17,7 @@ from inspector_app.domain.media import FindingPhoto, Photo
 from inspector_app.store.models import Finding, Inspection, utcnow
 from inspector_app.store.models import FindingPhoto as LinkRow
 from inspector_app.store.models import Photo as Row
+from inspector_app.store.repo.rows import overwrite
 from inspector_app.store.repo.sync import checked_writes
 
 if TYPE_CHECKING:
@@ -115,12 +116,7 @@ def add_photo(tx: Tx, new: Photo) -> None:
 
 def update_photo(tx: Tx, changed: Photo) -> None:
     """Write every field of a photo that exists, and mark its inspection changed."""
-    row = tx.get(Row, changed.id)
-    if row is None:  # pragma: no cover - the caller read it in this transaction
-        raise LookupError(changed.id)
-    for name in _FIELDS:
-        setattr(row, name, getattr(changed, name))
-    tx.add(row)
+    overwrite(tx, Row, changed)
     _touch(tx, changed.inspection_id)
 
 
