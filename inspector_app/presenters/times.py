@@ -12,11 +12,14 @@ from inspector_app.i18n import CURRENT, Translator
 
 
 class Captured(Protocol):
-    """What a photo keeps of when it was taken (``store.models.Photo``)."""
+    """What a photo keeps of when it was taken (``domain.media.Photo``)."""
 
-    captured_at: dt.datetime | None
-    captured_local: str | None
-    captured_offset: int | None
+    @property
+    def captured_at(self) -> dt.datetime | None: ...
+    @property
+    def captured_local(self) -> str | None: ...
+    @property
+    def captured_offset(self) -> int | None: ...
 
 
 def local_time(utc_iso: str) -> str:

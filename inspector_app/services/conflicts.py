@@ -18,10 +18,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
-
-from sqlalchemy import literal_column
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING, Any
 
 from inspector_app import timefmt
 from inspector_app.i18n import _
@@ -43,9 +40,15 @@ from inspector_app.presenters.values import (
 )
 from inspector_app.services.changes import Changes
 from inspector_app.services.errors import ServiceError
-from inspector_app.store.models import Inspection, Site, SyncConflict, TemplateVersion
+from inspector_app.store.repo import sync as repo
+from inspector_app.store.repo import sync_records as records
+from inspector_app.store.repo import templates
 from inspector_app.sync import bundles, compare, merge, wire
 from inspector_app.workspace import Workspace
+
+if TYPE_CHECKING:
+    from inspector_app.store.db import Tx
+    from inspector_app.store.models import Inspection, SyncConflict
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,10 @@ def conflict_differences(ws: Workspace, conflict_id: str) -> list[Difference]:
 
 
 def _inspection_differences(
-    s: Session, conflict: SyncConflict, incoming: dict[str, Any]
+    s: Tx, conflict: SyncConflict, incoming: dict[str, Any]
 ) -> list[Difference]:
     kept = incoming.pop("_local", None) or {}
-    local = s.get(Inspection, conflict.entity_id)
+    local = records.inspection(s, conflict.entity_id)
     if local is None:
         head = incoming.get("inspection") or {}
         return [
@@ -119,13 +122,13 @@ def _inspection_differences(
 class _Reader:
     """Turns ``compare.Change`` into a ``Difference`` for one inspection."""
 
-    def __init__(self, s: Session, local: Inspection):
+    def __init__(self, s: Tx, local: Inspection):
         from inspector_app.domain.checklists.loader import template_from_json
 
         self.s = s
-        tv = s.get(TemplateVersion, local.template_version_id)
+        tv = templates.version(s, local.template_version_id)
         template = template_from_json(tv.canonical_json) if tv is not None else None
-        site = s.get(Site, local.site_id)
+        site = records.site(s, local.site_id)
         self.naming = Naming(
             template=template,
             site_code=site.code if site else "",
@@ -190,7 +193,7 @@ class _Reader:
         if name == "grade":
             return self._grade(value)
         if name == "site":
-            site = self.s.get(Site, value)
+            site = records.site(self.s, value)
             return f"{site.name}（{site.code}）" if site else str(value)[:8]
         if name == "template_hash":
             return str(value)[:12]
@@ -207,7 +210,9 @@ class _Reader:
         return grade_label(template, str(grade)) if template is not None else plain(grade)
 
     def _visit(self, inspection_id: Any) -> str:
-        visit = self.s.get(Inspection, inspection_id) if isinstance(inspection_id, str) else None
+        visit = (
+            records.inspection(self.s, inspection_id) if isinstance(inspection_id, str) else None
+        )
         if visit is None:
             return _("an inspection not here ({id})", id=str(inspection_id)[:8])
         return _("the inspection of {date}", date=visit.started_on.isoformat())
@@ -298,7 +303,9 @@ class _Reader:
         return _("from the inspection of {date}", date=self._visit_date(key[0]))
 
     def _visit_date(self, inspection_id: Any) -> str:
-        visit = self.s.get(Inspection, inspection_id) if isinstance(inspection_id, str) else None
+        visit = (
+            records.inspection(self.s, inspection_id) if isinstance(inspection_id, str) else None
+        )
         return visit.started_on.isoformat() if visit else str(inspection_id)[:8]
 
     def _revision(self, c: compare.Change) -> tuple[str, str, str]:
@@ -409,10 +416,8 @@ _SITE_FIELDS: dict[str, Callable[[], str]] = {
 }
 
 
-def _site_differences(
-    s: Session, conflict: SyncConflict, incoming: dict[str, Any]
-) -> list[Difference]:
-    site = s.get(Site, conflict.entity_id)
+def _site_differences(s: Tx, conflict: SyncConflict, incoming: dict[str, Any]) -> list[Difference]:
+    site = records.site(s, conflict.entity_id)
     mine = bundles.row_of(site) if site is not None else {}
     out = []
     for name in sorted(set(mine) | set(incoming)):
@@ -463,12 +468,7 @@ class BulkResult:
 def open_conflict_ids(ws: Workspace) -> list[str]:
     """Every open conflict, in the order they were kept."""
     with ws.db.session() as s:
-        rows = s.exec(
-            select(SyncConflict.id)
-            .where(SyncConflict.resolved_at.is_(None))  # type: ignore[union-attr]
-            .order_by(SyncConflict.created_at, literal_column("sync_conflict.rowid"))  # type: ignore[arg-type]
-        ).all()
-    return list(rows)
+        return repo.open_conflict_ids(s)
 
 
 def resolve_conflicts(

@@ -11,21 +11,19 @@ SHA-256) is reported as a duplicate, not added twice.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import literal_column
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING, Any
 
 from inspector_app import limits, timefmt
 from inspector_app.domain.checklists.schema import ChecklistTemplate
 from inspector_app.domain.checklists.scoring import ScoreResult
+from inspector_app.domain.media import FindingPhoto, Photo
 from inspector_app.domain.vocab import PhotoRole
 from inspector_app.i18n import _
 from inspector_app.media import store
@@ -40,8 +38,12 @@ from inspector_app.services.inspections import (
     template_for,
 )
 from inspector_app.store import audit
-from inspector_app.store.models import Finding, FindingPhoto, Photo, utcnow
+from inspector_app.store.repo import photos as repo
+from inspector_app.store.repo.sync import RecordClash
 from inspector_app.workspace import Workspace
+
+if TYPE_CHECKING:
+    from inspector_app.store.db import Tx
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 ROLES = tuple(r.value for r in PhotoRole)
@@ -144,7 +146,7 @@ def _check_target(ws: Workspace, inspection_id: str, item_id: str | None) -> tup
         require_editable(insp)
         if item_id is not None:
             item_of(template_for(s, insp), item_id)
-        known = set(s.exec(select(Photo.sha256).where(Photo.inspection_id == insp.id)).all())
+        known = repo.hashes(s, insp.id)
     return insp.id, known
 
 
@@ -178,8 +180,7 @@ def _insert(
             camera=image.camera,
             caption=caption,
         )
-        s.add(photo)
-        s.flush()
+        repo.add_photo(s, photo)
         audit.append(
             s,
             actor=actor,
@@ -202,8 +203,6 @@ def _insert(
                 "camera": image.camera,
             },
         )
-        insp.updated_at = utcnow()
-        s.add(insp)
     return photo
 
 
@@ -277,7 +276,7 @@ def _add_one(
             caption=caption,
             actor=actor,
         )
-    except IntegrityError:  # another window added the same photo meanwhile
+    except RecordClash:  # another window added the same photo meanwhile
         known.add(sha)
         report.duplicates.append(path)
         return
@@ -288,19 +287,11 @@ def _add_one(
 # -- reading --------------------------------------------------------------------------------
 
 
-def _photos_query(inspection_id: str, item_id: str | None = None) -> Any:
-    q = select(Photo).where(Photo.inspection_id == inspection_id)
-    if item_id is not None:
-        q = q.where(Photo.item_id == item_id)
-    # created_at has whole seconds; the rowid keeps the order of a batch added within one
-    return q.order_by(Photo.created_at, literal_column("photo.rowid"))  # type: ignore[arg-type]
-
-
 def list_photos(ws: Workspace, inspection_id: str, item_id: str | None = None) -> list[Photo]:
     """The photos of an inspection (or of one item), in the order they were added."""
     with ws.db.session() as s:
         insp = get_inspection(s, inspection_id)
-        return list(s.exec(_photos_query(insp.id, item_id)).all())
+        return repo.photos_of(s, insp.id, item_id)
 
 
 def photo_dict(p: Photo) -> dict[str, Any]:
@@ -322,11 +313,8 @@ def photo_dict(p: Photo) -> dict[str, Any]:
     }
 
 
-def _get_photo(s: Session, photo_id: str) -> Photo:
-    photo = s.get(Photo, photo_id)
-    if photo is None and len(photo_id) >= 6:  # an unambiguous prefix, as typed from a list
-        rows = s.exec(select(Photo).where(col(Photo.id).startswith(photo_id)).limit(2)).all()
-        photo = rows[0] if len(rows) == 1 else None
+def _get_photo(s: Tx, photo_id: str) -> Photo:
+    photo = repo.photo(s, photo_id)  # or an unambiguous prefix, as typed from a list
     if photo is None:
         raise NotFound(_("no photo {id}", id=photo_id))
     return photo
@@ -347,12 +335,7 @@ def missing_photos(ws: Workspace, inspection_id: str) -> dict[str, int]:
     (0 once it has enough). Hidden and not-applicable items need none."""
     state = load_inspection_state(ws, inspection_id)
     with ws.db.session() as s:
-        item_ids = s.exec(
-            select(Photo.item_id).where(
-                Photo.inspection_id == state.id,
-                Photo.item_id.is_not(None),  # type: ignore[union-attr]
-            )
-        ).all()
+        item_ids = repo.items_with_photos(s, state.id)
     return photos_still_missing(state.template, state.score, item_ids)
 
 
@@ -395,12 +378,10 @@ def set_caption(ws: Workspace, photo_id: str, caption: str | None, *, actor: str
             old=photo.caption,
             new=text,
         )
-        photo.caption = text
-        photo.base_revision = photo.revision
-        photo.revision += 1
-        s.add(photo)
-        insp.updated_at = utcnow()
-        s.add(insp)
+        photo = dataclasses.replace(
+            photo, caption=text, base_revision=photo.revision, revision=photo.revision + 1
+        )
+        repo.update_photo(s, photo)
     return photo
 
 
@@ -412,21 +393,21 @@ def link_photo_to_finding(
     if role not in ROLES:
         raise InvalidInput(_("unknown photo role {value!r} (use evidence or after)", value=role))
     with ws.db.transaction() as s:
-        finding = s.get(Finding, finding_id)
-        if finding is None:
+        finding_inspection = repo.finding_inspection(s, finding_id)
+        if finding_inspection is None:
             raise NotFound(_("no finding {id}", id=finding_id))
         photo = _get_photo(s, photo_id)
-        if photo.inspection_id != finding.inspection_id:
+        if photo.inspection_id != finding_inspection:
             raise InvalidInput(
                 _(
                     "photo {photo} belongs to another inspection than finding {finding}",
                     photo=photo.id[:8],
-                    finding=finding.id[:8],
+                    finding=finding_id[:8],
                 )
             )
-        insp = get_inspection(s, finding.inspection_id)
+        insp = get_inspection(s, finding_inspection)
         require_editable(insp)
-        link = s.get(FindingPhoto, (finding.id, photo.id))
+        link = repo.link(s, finding_id, photo.id)
         if link is not None and link.role == role:
             return link
         audit.append(
@@ -437,23 +418,21 @@ def link_photo_to_finding(
             entity_id=photo.id,
             inspection_id=insp.id,
             field="finding",
-            old={"finding": finding.id, "role": link.role} if link is not None else None,
-            new={"finding": finding.id, "role": role, "original_name": photo.original_name},
+            old={"finding": finding_id, "role": link.role} if link is not None else None,
+            new={"finding": finding_id, "role": role, "original_name": photo.original_name},
         )
         if link is None:
-            link = FindingPhoto(finding_id=finding.id, photo_id=photo.id, role=role)
+            link = FindingPhoto(finding_id=finding_id, photo_id=photo.id, role=role)
         else:
-            link.role = role
-        s.add(link)
-        insp.updated_at = utcnow()
-        s.add(insp)
+            link = dataclasses.replace(link, role=role)
+        repo.save_link(s, link, insp.id)
     return link
 
 
 def photos_of_finding(ws: Workspace, finding_id: str) -> list[tuple[Photo, str]]:
     """The photos linked to a finding with their role: evidence first, then after."""
     with ws.db.session() as s:
-        if s.get(Finding, finding_id) is None:
+        if repo.finding_inspection(s, finding_id) is None:
             raise NotFound(_("no finding {id}", id=finding_id))
     return photos_of_findings(ws, [finding_id])[finding_id]
 
@@ -468,12 +447,7 @@ def photos_of_findings(
     if not ids:
         return out
     with ws.db.session() as s:
-        rows = s.exec(
-            select(FindingPhoto.finding_id, Photo, FindingPhoto.role)
-            .join(FindingPhoto, FindingPhoto.photo_id == Photo.id)  # type: ignore[arg-type]
-            .where(FindingPhoto.finding_id.in_(ids))  # type: ignore[attr-defined]
-            .order_by(FindingPhoto.created_at, literal_column("finding_photo.rowid"))  # type: ignore[arg-type]
-        ).all()
+        rows = repo.photos_of_findings(s, ids)
     for fid, photo, role in rows:
         out[fid].append((photo, role))
     order = {r: i for i, r in enumerate(ROLES)}

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from inspector_app import timefmt
 from inspector_app.domain.checklists.schema import ChecklistTemplate
+from inspector_app.domain.media import Photo as PhotoRow
 from inspector_app.i18n import Translator
 from inspector_app.media.store import display_path
 from inspector_app.presenters.labels import (
@@ -51,7 +52,6 @@ from inspector_app.services.signatures import signatures_of
 from inspector_app.services.sites import find_site
 from inspector_app.settings import default_organisation
 from inspector_app.store.models import Inspection, InspectionRevision, InspectionStatus
-from inspector_app.store.models import Photo as PhotoRow
 from inspector_app.workspace import Workspace
 
 

@@ -3,6 +3,7 @@ pastes; ingest in the background with progress; a viewer with zoom and next/prev
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -398,7 +399,7 @@ class PhotoViewer(RememberingDialog):
         text = self.caption.text().strip()
         if not self.caption.isReadOnly() and text != (p.caption or ""):
             self.caption_changed.emit(p.id, text)
-            p.caption = text
+            self.photos[self.index] = dataclasses.replace(p, caption=text)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.caption.hasFocus() and event.key() not in (Qt.Key.Key_Escape,):

@@ -10,6 +10,7 @@ from sqlmodel import col
 
 from inspector_app.domain.catalog import Site
 from inspector_app.store.models import Site as Row
+from inspector_app.store.repo.rows import overwrite
 
 if TYPE_CHECKING:
     from inspector_app.store.db import Tx
@@ -61,9 +62,4 @@ def add_site(tx: Tx, new: Site) -> None:
 
 def update_site(tx: Tx, changed: Site) -> None:
     """Write every field of a site that exists."""
-    row = tx.get(Row, changed.id)
-    if row is None:  # pragma: no cover - the caller read it in this transaction
-        raise LookupError(changed.id)
-    for name in _FIELDS:
-        setattr(row, name, getattr(changed, name))
-    tx.add(row)
+    overwrite(tx, Row, changed)

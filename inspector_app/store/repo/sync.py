@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, delete
+from sqlalchemy import Table, delete, literal_column
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -170,6 +170,17 @@ def conflicts(tx: Tx, *, open_only: bool) -> list[tuple[Conflict, str]]:
         q = q.where(SyncConflict.resolved_at.is_(None))  # type: ignore[union-attr]
     rows = tx.exec(q.order_by(col(SyncConflict.created_at))).all()
     return [(_conflict(c), r.device_id) for c, r in rows]
+
+
+def open_conflict_ids(tx: Tx) -> list[str]:
+    """The ids of the open conflicts, in the order they were kept (the rowid orders those
+    kept within one second)."""
+    rows = tx.exec(
+        select(SyncConflict.id)
+        .where(SyncConflict.resolved_at.is_(None))  # type: ignore[union-attr]
+        .order_by(col(SyncConflict.created_at), literal_column("sync_conflict.rowid"))
+    ).all()
+    return list(rows)
 
 
 def conflict_record(tx: Tx, ref: str) -> SyncConflict | None:
