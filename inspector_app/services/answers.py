@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -172,12 +172,12 @@ def _apply(
     return rec
 
 
-def _edit_target(s: Tx, inspection_id: str, item_ids: Sequence[str]) -> repo.EditTarget:
+def _edit_target(s: Tx, inspection_id: str, item_id: str | None) -> repo.EditTarget:
     """What an edit reads first, by the inspection's id or an unambiguous prefix of it."""
-    target = repo.edit_target(s, inspection_id, item_ids)
+    target = repo.edit_target(s, inspection_id, item_id)
     if target is None:
         insp = find_inspection(s, inspection_id)  # a prefix, or NotFound
-        target = repo.edit_target(s, insp.id, item_ids)
+        target = repo.edit_target(s, insp.id, item_id)
         assert target is not None
     return target
 
@@ -190,19 +190,21 @@ def _edit_answer(
     expected: str | None = None,
     **changes: Any,
 ) -> EditResult:
+    # the hot path of the desktop: one read for the inspection, its template, drafts and the
+    # answer, one for what scoring reads, then the writes (docs/design.md, "Layers")
     with ws.db.transaction() as s:
-        target = _edit_target(s, inspection_id, (item_id,))
+        target = _edit_target(s, inspection_id, item_id)
         insp = target.inspection
         require_editable(insp)
         template = inspections_repo.parsed_template(
             s, insp.template_version_id, target.content_hash
         )
-        existing = repo.answers(s, insp.id)
+        stored = {} if target.answer is None else {item_id: target.answer}
         rec = _apply(
-            s, insp, template, item_id, actor, changes, existing, expected, target.drafts > 0
+            s, insp, template, item_id, actor, changes, stored, expected, target.drafts > 0
         )
-        existing[item_id] = rec
-        result = score_and_keep(s, insp, template, answers_for_scoring(existing.values()))[1]
+        answers = repo.for_scoring(s, insp.id)
+        result = score_and_keep(s, insp, template, answers)[1]
     return EditResult(rec, result)
 
 
@@ -211,7 +213,7 @@ def answer_many(
 ) -> ScoreResult:
     """Several answer edits ({item: {value|not_applicable|comment|...}}) in one transaction."""
     with ws.db.transaction() as s:
-        target = _edit_target(s, inspection_id, list(edits))
+        target = _edit_target(s, inspection_id, None)
         insp = target.inspection
         require_editable(insp)
         template = inspections_repo.parsed_template(

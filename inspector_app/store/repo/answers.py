@@ -1,7 +1,7 @@
 """The repository of answers: an inspection's answers (as domain values, or the three
 columns scoring reads), one answer written, and what an answer edit reads first
-(``edit_target``: the inspection, its template's hash and whether a draft is being typed
-for the items, in one statement).
+(``edit_target``: the inspection, its template's hash, whether a draft is being typed for
+the item and the item's answer, in one statement).
 
 The hot path of the desktop: every statement here is SQLAlchemy Core, built once, on the
 session's connection; no ORM object is loaded or flushed.
@@ -14,7 +14,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from inspector_app.domain.checklists import scoring
 from inspector_app.domain.inspection import Answer, Inspection
@@ -131,45 +142,61 @@ def save(tx: Tx, a: Answer, *, created: bool) -> None:
 
 @dataclass(frozen=True)
 class EditTarget:
-    """The inspection an edit goes to, its template's content hash, and how many drafts are
-    being typed for the items edited (0: no draft to discard)."""
+    """The inspection an edit goes to, its template's content hash, how many drafts are being
+    typed for the item edited (for a batch: for the whole inspection; 0: none to discard),
+    and the item's stored answer (None: none stored; for a batch: not read)."""
 
     inspection: Inspection
     content_hash: str
     drafts: int
+    answer: Answer | None = None
 
 
 _d = TEXT_DRAFT.c
-_DRAFTS_OF_ITEMS = (
-    select(func.count())
-    .select_from(TEXT_DRAFT)
-    .where(
-        and_(
-            _d.inspection_id == INSPECTION.c.id,
-            _d.item_id.in_(bindparam("items", expanding=True)),
-        )
+_ANSWER_LABELS = tuple(f"answer_{c.name}" for c in _COLUMNS)
+
+
+def _drafts(*where: ColumnElement[bool]) -> ScalarSelect[int]:
+    return (
+        select(func.count())
+        .select_from(TEXT_DRAFT)
+        .where(_d.inspection_id == INSPECTION.c.id, *where)
+        .scalar_subquery()
     )
-    .scalar_subquery()
+
+
+_TARGET = select(INSPECTION, TEMPLATE_VERSION.c.content_hash.label("content_hash_")).join(
+    TEMPLATE_VERSION, TEMPLATE_VERSION.c.id == INSPECTION.c.template_version_id
 )
-_EDIT_TARGET = (
-    select(INSPECTION, TEMPLATE_VERSION.c.content_hash, _DRAFTS_OF_ITEMS.label("drafts_"))
-    .join(TEMPLATE_VERSION, TEMPLATE_VERSION.c.id == INSPECTION.c.template_version_id)
+# one statement: the inspection, its template's hash, the item's drafts and its answer
+_EDIT_ONE = (
+    _TARGET.add_columns(
+        _drafts(_d.item_id == bindparam("item")).label("drafts_"),
+        *(c.label(label) for c, label in zip(_COLUMNS, _ANSWER_LABELS, strict=True)),
+    )
+    .outerjoin(ANSWER, and_(_a.inspection_id == INSPECTION.c.id, _a.item_id == bindparam("item")))
     .where(INSPECTION.c.id == bindparam("iid"))
 )
+_EDIT_MANY = _TARGET.add_columns(_drafts().label("drafts_")).where(
+    INSPECTION.c.id == bindparam("iid")
+)
 
 
-def edit_target(tx: Tx, inspection_id: str, item_ids: Sequence[str]) -> EditTarget | None:
-    """The inspection ``inspection_id`` (exactly that id) as an edit of ``item_ids`` needs
-    it, in one statement; None when there is none."""
-    row = (
-        tx.connection()
-        .execute(_EDIT_TARGET, {"iid": inspection_id, "items": list(item_ids)})
-        .mappings()
-        .first()
-    )
+def edit_target(tx: Tx, inspection_id: str, item_id: str | None) -> EditTarget | None:
+    """What an edit of ``item_id`` (None: of several items) in the inspection
+    ``inspection_id`` (exactly that id) reads first, in one statement; None when there is
+    no such inspection."""
+    conn = tx.connection()
+    if item_id is None:
+        row = conn.execute(_EDIT_MANY, {"iid": inspection_id}).mappings().first()
+    else:
+        row = conn.execute(_EDIT_ONE, {"iid": inspection_id, "item": item_id}).mappings().first()
     if row is None:
         return None
-    return EditTarget(inspection_of(row), row["content_hash"], int(row["drafts_"]))
+    stored = None
+    if item_id is not None and row["answer_id"] is not None:
+        stored = answer_of([row[label] for label in _ANSWER_LABELS])
+    return EditTarget(inspection_of(row), row["content_hash_"], int(row["drafts_"]), stored)
 
 
 _DISCARD = delete(TEXT_DRAFT).where(
