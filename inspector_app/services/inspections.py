@@ -260,7 +260,7 @@ def check_inspectors(inspectors: Sequence[str]) -> list[str]:
 
 
 def _carry_findings(s: Tx, previous: Inspection, insp: Inspection, actor: str) -> None:
-    for old in findings_repo.findings(s, previous.id, open_only=True):
+    for old in findings_repo.open_as_written(s, previous.id):
         now = utcnow()
         f = Finding(
             id=new_id(),

@@ -252,6 +252,35 @@ def test_findings_are_read_in_their_order_and_written_whole(ws) -> None:
         assert repo.open_finding_count(tx, iid) == 1
 
 
+def test_a_re_inspection_carries_the_open_findings_in_the_order_they_were_written(ws) -> None:
+    """A package lists rows in the order written: the carried findings must follow the
+    originals' order, not their random ids (created in the same second)."""
+    first, _t = start(ws, when=dt.date(2024, 3, 1))
+    ids = ["f-c", "f-a", "f-d", "f-b"]
+    with ws.db.transaction() as tx:
+        for n, fid in enumerate(ids):
+            status = "verified" if n == 2 else "open"
+            findings_repo.add(
+                tx,
+                Finding(id=fid, inspection_id=first, description=fid, status=status, created_at=T0),
+            )
+    with ws.db.session() as tx:
+        assert [f.id for f in findings_repo.open_as_written(tx, first)] == ["f-c", "f-a", "f-b"]
+        site_id = svc.find_inspection(tx, first).site_id
+    tv = find_template_version(ws, "pilot-base-performance")
+    again = svc.start_inspection(
+        ws,
+        site_id=site_id,
+        template_version_id=tv.id,
+        inspectors=["王晓明"],
+        started_on=dt.date(2024, 9, 1),
+        actor="测试员",
+    )
+    with ws.db.session() as tx:
+        carried = findings_repo.open_as_written(tx, again.id)
+    assert [f.carried_from_id for f in carried] == ["f-c", "f-a", "f-b"]
+
+
 def test_signatures_are_read_by_revision_in_their_order(ws) -> None:
     iid, template = start(ws)
     answer_all(ws, iid, template)

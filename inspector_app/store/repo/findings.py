@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import ColumnClause, Table, insert, literal_column, select, update
 
 from inspector_app.domain.inspection import Finding
 from inspector_app.domain.vocab import FindingStatus
@@ -35,6 +35,18 @@ def findings(tx: Tx, inspection_id: str, *, open_only: bool = False) -> list[Fin
     if open_only:
         q = q.where(_f.status == FindingStatus.OPEN.value)
     rows = tx.connection().execute(q.order_by(_f.created_at, _f.id))
+    return [_finding(r) for r in rows.mappings()]
+
+
+def open_as_written(tx: Tx, inspection_id: str) -> list[Finding]:
+    """The inspection's open findings in the order they were written (rowid): what a
+    re-inspection carries forward, written in that order again, so a package (which lists
+    rows in the order written) lists the carried findings as the originals."""
+    rowid: ColumnClause[int] = literal_column("finding.rowid")
+    q = select(FINDING).where(
+        _f.inspection_id == inspection_id, _f.status == FindingStatus.OPEN.value
+    )
+    rows = tx.connection().execute(q.order_by(rowid))
     return [_finding(r) for r in rows.mappings()]
 
 
