@@ -7,13 +7,11 @@ that changed since is not overwritten: ``Stale``.
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING, Any
 
 from inspector_app import limits
 from inspector_app.domain.checklists.schema import AnswerType, ChecklistTemplate, Item
@@ -22,25 +20,26 @@ from inspector_app.domain.checklists.scoring import (
     ScoreResult,
     normalize_answer,
 )
+from inspector_app.domain.inspection import Answer, Inspection
 from inspector_app.i18n import _
-from inspector_app.services import drafts
 from inspector_app.services.errors import InvalidInput, Stale, check_length
 from inspector_app.services.inspections import (
-    answers_of,
-    get_inspection,
+    answers_for_scoring,
+    find_inspection,
     item_of,
     item_title,
     require_editable,
-    rescore,
-    template_for,
+    score_and_keep,
 )
 from inspector_app.store import audit
-from inspector_app.store.models import (
-    AnswerRecord,
-    Inspection,
-    utcnow,
-)
+from inspector_app.store.models import new_id, utcnow
+from inspector_app.store.repo import answers as repo
+from inspector_app.store.repo import drafts as drafts_repo
+from inspector_app.store.repo import inspections as inspections_repo
 from inspector_app.workspace import Workspace
+
+if TYPE_CHECKING:
+    from inspector_app.store.db import Tx
 
 
 def _normalize(template: ChecklistTemplate, item_id: str, value: Any) -> Any:
@@ -60,25 +59,53 @@ def _normalize(template: ChecklistTemplate, item_id: str, value: Any) -> Any:
 
 @dataclass(frozen=True)
 class EditResult:
-    answer: AnswerRecord
+    answer: Answer
     score: ScoreResult
 
 
+# what an edit may change: the stored column, and the field of ``Answer`` holding it as stored
+_STORED = {
+    "value_json": "value_json",
+    "not_applicable": "not_applicable",
+    "comment": "comment",
+    "evidence_checked": "evidence_json",
+}
+
+
+def _blank(inspection_id: str, item_id: str) -> Answer:
+    """An answer not stored yet, as a new row starts."""
+    return Answer(id=new_id(), inspection_id=inspection_id, item_id=item_id, revision=0)
+
+
+def _stale(template: ChecklistTemplate, item_id: str) -> Stale:
+    return Stale(
+        _(
+            "item {item} changed since it was shown (in another window, on the command line or by a package); nothing was saved: look at it again",
+            item=item_title(template, item_id),
+        ),
+        problem=_(
+            "changed since it was shown; nothing was saved: look at it again",
+        ),
+    )
+
+
 def _apply(
-    s: Session,
+    s: Tx,
     insp: Inspection,
     template: ChecklistTemplate,
     item_id: str,
     actor: str,
     changes: dict[str, Any],
-    existing: dict[str, AnswerRecord] | None = None,
+    existing: dict[str, Answer],
     expected: str | None = None,
-) -> AnswerRecord:
+    drafts: bool = True,
+) -> Answer:
     """Apply one answer edit inside the caller's transaction, audited field by field.
 
-    ``existing`` (the inspection's answers by item) spares a query per item in batches.
-    ``expected``: the answer's version the caller last saw (``AnswerView.version``); if it
-    changed since, nothing is written and ``Stale`` says so.
+    ``existing``: the inspection's answers by item, as stored. ``expected``: the answer's
+    version the caller last saw (``AnswerView.version``); if it changed since, nothing is
+    written and ``Stale`` says so. ``drafts``: whether a draft may be typed for the item
+    (False: none is, nothing to discard).
     """
     item = item_of(template, item_id)
     changes = dict(changes)
@@ -89,9 +116,10 @@ def _apply(
             _("the comment"),
             where=_("item {item}", item=item_id),
         )
-    for kind in ("value", "comment"):
-        if kind in changes:  # this edit replaces what was being typed there
-            drafts.discard_in(s, insp.id, item_id, kind)
+    if drafts:
+        for kind in ("value", "comment"):
+            if kind in changes:  # this edit replaces what was being typed there
+                drafts_repo.discard_in(s, insp.id, item_id, kind)
     if "value" in changes:
         raw = changes.pop("value")
         changes["value_json"] = (
@@ -101,34 +129,21 @@ def _apply(
         )
     if changes.get("not_applicable") and (item is None or not item.na_allowed):
         raise InvalidInput(_("item {item} cannot be marked not applicable", item=item_id))
-    if existing is not None:
-        rec = existing.get(item_id)
-    else:
-        rec = s.exec(
-            select(AnswerRecord).where(
-                AnswerRecord.inspection_id == insp.id, AnswerRecord.item_id == item_id
-            )
-        ).first()
+    unknown = set(changes) - set(_STORED)
+    if unknown:  # a bug, never the user's doing
+        raise AssertionError(f"no answer field {sorted(unknown)}")
+    rec = existing.get(item_id)
     if expected is not None and answer_version(rec) != expected:
-        raise Stale(
-            _(
-                "item {item} changed since it was shown (in another window, on the command line or by a package); nothing was saved: look at it again",
-                item=item_title(template, item_id),
-            ),
-            problem=_(
-                "changed since it was shown; nothing was saved: look at it again",
-            ),
-        )
+        raise _stale(template, item_id)
     created = rec is None
     if rec is None:
-        rec = AnswerRecord(inspection_id=insp.id, item_id=item_id, revision=0)
-    touched = False
+        rec = _blank(insp.id, item_id)
+    stored: dict[str, Any] = {}
     for key, new in changes.items():
-        old = getattr(rec, key)
+        old = getattr(rec, _STORED[key])
         if old == new:
             continue
-        setattr(rec, key, new)
-        touched = True
+        stored[_STORED[key]] = new
         is_json = key.endswith("_json")
         audit.append(
             s,
@@ -141,12 +156,31 @@ def _apply(
             old=json.loads(old) if is_json and old else old,
             new=json.loads(new) if is_json and new else new,
         )
-    if touched or created:
-        rec.base_revision = rec.revision
-        rec.revision += 1
-        rec.updated_at = utcnow()
-        s.add(rec)  # flushed by the rescore's query (autoflush)
+    if not (stored or created):
+        return rec
+    value_json = stored.get("value_json", rec.value_json)
+    evidence_json = stored.get("evidence_json", rec.evidence_json)
+    rec = dataclasses.replace(
+        rec,
+        **stored,
+        value=None if value_json is None else json.loads(value_json),
+        evidence=tuple(json.loads(evidence_json)),
+        base_revision=rec.revision,
+        revision=rec.revision + 1,
+        updated_at=utcnow(),
+    )
+    repo.save(s, rec, created=created)
     return rec
+
+
+def _edit_target(s: Tx, inspection_id: str, item_id: str | None) -> repo.EditTarget:
+    """What an edit reads first, by the inspection's id or an unambiguous prefix of it."""
+    target = repo.edit_target(s, inspection_id, item_id)
+    if target is None:
+        insp = find_inspection(s, inspection_id)  # a prefix, or NotFound
+        target = repo.edit_target(s, insp.id, item_id)
+        assert target is not None
+    return target
 
 
 def _edit_answer(
@@ -157,12 +191,21 @@ def _edit_answer(
     expected: str | None = None,
     **changes: Any,
 ) -> EditResult:
+    # the hot path of the desktop: one read for the inspection, its template, drafts and the
+    # answer, one for what scoring reads, then the writes (docs/design.md, "Layers")
     with ws.db.transaction() as s:
-        insp = get_inspection(s, inspection_id)
+        target = _edit_target(s, inspection_id, item_id)
+        insp = target.inspection
         require_editable(insp)
-        template = template_for(s, insp)
-        rec = _apply(s, insp, template, item_id, actor, changes, expected=expected)
-        result = rescore(s, insp, template)
+        template = inspections_repo.parsed_template(
+            s, insp.template_version_id, target.content_hash
+        )
+        stored = {} if target.answer is None else {item_id: target.answer}
+        rec = _apply(
+            s, insp, template, item_id, actor, changes, stored, expected, target.drafts > 0
+        )
+        answers = repo.for_scoring(s, insp.id)
+        result = score_and_keep(s, insp, template, answers)[1]
     return EditResult(rec, result)
 
 
@@ -171,17 +214,22 @@ def answer_many(
 ) -> ScoreResult:
     """Several answer edits ({item: {value|not_applicable|comment|...}}) in one transaction."""
     with ws.db.transaction() as s:
-        insp = get_inspection(s, inspection_id)
+        target = _edit_target(s, inspection_id, None)
+        insp = target.inspection
         require_editable(insp)
-        template = template_for(s, insp)
-        existing = answers_of(s, insp.id)
+        template = inspections_repo.parsed_template(
+            s, insp.template_version_id, target.content_hash
+        )
+        existing = repo.answers(s, insp.id)
         for item_id, changes in edits.items():
             if changes.get("not_applicable"):
                 changes = {"value": None, **changes}
             elif "value" in changes:
                 changes = {"not_applicable": False, **changes}
-            existing[item_id] = _apply(s, insp, template, item_id, actor, changes, existing)
-        return rescore(s, insp, template)
+            existing[item_id] = _apply(
+                s, insp, template, item_id, actor, changes, existing, drafts=target.drafts > 0
+            )
+        return score_and_keep(s, insp, template, answers_for_scoring(existing.values()))[1]
 
 
 # Every answer write takes ``expected``, the answer's version the caller last saw
@@ -267,27 +315,18 @@ class AnswerView:
         return self.value is not None or self.not_applicable
 
 
-def answer_view(rec: AnswerRecord | None) -> AnswerView:
+def answer_view(rec: Answer | None) -> AnswerView:
     if rec is None:
         return AnswerView()
-    return AnswerView(
-        None if rec.value_json is None else json.loads(rec.value_json),
-        rec.not_applicable,
-        rec.comment,
-        tuple(json.loads(rec.evidence_checked)),
-        answer_version(rec),
-    )
+    return AnswerView(rec.value, rec.not_applicable, rec.comment, rec.evidence, rec.version)
 
 
-def answer_version(rec: AnswerRecord | None) -> str:
+def answer_version(rec: Answer | None) -> str:
     """What identifies the state of a stored answer: its revision and everything it holds.
     Revision counters alone collide (a laptop's second edit and headquarters' second edit
     are both revision 2); the same version means the same answer, so nothing unseen is lost
     by writing over it. "" when none is stored."""
-    if rec is None:
-        return ""
-    state = [rec.revision, rec.value_json, rec.not_applicable, rec.comment, rec.evidence_checked]
-    return hashlib.sha256(json.dumps(state, ensure_ascii=False).encode()).hexdigest()[:16]
+    return "" if rec is None else rec.version
 
 
 def restore_answer(

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
-
 from inspector_app.i18n import pick
 from inspector_app.services.inspection_views import load_inspection_state
 from inspector_app.services.inspections import describe_missing, grade_label
 from inspector_app.services.photos import missing_photos
-from inspector_app.store.models import (
-    Finding,
-    FindingStatus,
-)
+from inspector_app.store.repo import findings as findings_repo
 from inspector_app.workspace import Workspace
 
 
@@ -22,11 +17,7 @@ def completion_summary(ws: Workspace, inspection_id: str) -> dict[str, Any]:
     state = load_inspection_state(ws, inspection_id)
     t = state.template
     with ws.db.session() as s:
-        open_rows = s.exec(
-            select(Finding).where(
-                Finding.inspection_id == state.id, Finding.status == FindingStatus.OPEN.value
-            )
-        ).all()
+        open_rows = findings_repo.findings(s, state.id, open_only=True)
     missing_photo_counts = missing_photos(ws, inspection_id)
     return {
         "score": state.score.total,

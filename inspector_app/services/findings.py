@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
 from inspector_app import limits
+from inspector_app.domain.inspection import Finding
 from inspector_app.i18n import _
 from inspector_app.services.errors import InvalidInput, NotFound, check_length
 from inspector_app.services.inspections import (
-    get_inspection,
+    find_inspection,
     item_of,
     require_editable,
     template_for,
 )
 from inspector_app.store import audit
-from inspector_app.store.models import (
-    Finding,
-    FindingSeverity,
-    FindingStatus,
-    utcnow,
-)
+from inspector_app.store.models import FindingSeverity, FindingStatus, new_id, utcnow
+from inspector_app.store.repo import findings as repo
+from inspector_app.store.repo import inspections as inspections_repo
 from inspector_app.workspace import Workspace
 
 
@@ -60,11 +59,13 @@ def add_finding(
             _("unknown severity {value!r} (use minor, major or critical)", value=severity)
         )
     with ws.db.transaction() as s:
-        insp = get_inspection(s, inspection_id)
+        insp = find_inspection(s, inspection_id)
         require_editable(insp)
         if item_id is not None:
             item_of(template_for(s, insp), item_id)
+        now = utcnow()
         f = Finding(
+            id=new_id(),
             inspection_id=insp.id,
             item_id=item_id,
             severity=severity,
@@ -72,9 +73,11 @@ def add_finding(
             requirement=requirement.strip(),
             deadline=deadline,
             responsible=responsible.strip(),
+            status=FindingStatus.OPEN.value,
+            created_at=now,
+            updated_at=now,
         )
-        s.add(f)
-        s.flush()
+        repo.add(s, f)
         audit.append(
             s,
             actor=actor,
@@ -91,8 +94,7 @@ def add_finding(
                 "responsible": f.responsible,
             },
         )
-        insp.updated_at = utcnow()
-        s.add(insp)
+        inspections_repo.save(s, dataclasses.replace(insp, updated_at=utcnow()))
     return f
 
 
@@ -126,14 +128,14 @@ def update_finding(ws: Workspace, finding_id: str, *, actor: str, **changes: Any
         raise InvalidInput(_("a finding needs a description"))
     _check_finding_texts(changes)
     with ws.db.transaction() as s:
-        f = s.get(Finding, finding_id)
+        f = repo.get(s, finding_id)
         if f is None:
             raise NotFound(_("no finding {id}", id=finding_id))
-        insp = get_inspection(s, f.inspection_id)
+        insp = find_inspection(s, f.inspection_id)
         require_editable(insp)
         if changes.get("item_id"):
             item_of(template_for(s, insp), changes["item_id"])
-        touched = False
+        changed: dict[str, Any] = {}
         for key, new in changes.items():
             if isinstance(new, str):
                 new = new.strip()
@@ -153,13 +155,16 @@ def update_finding(ws: Workspace, finding_id: str, *, actor: str, **changes: Any
                 old=old,
                 new=new,
             )
-            setattr(f, key, new)
-            touched = True
-        if touched:
-            f.base_revision = f.revision
-            f.revision += 1
-            f.updated_at = utcnow()
-            s.add(f)
+            changed[key] = new
+        if changed:
+            f = dataclasses.replace(
+                f,
+                **changed,
+                base_revision=f.revision,
+                revision=f.revision + 1,
+                updated_at=utcnow(),
+            )
+            repo.save(s, f)
     return f
 
 

@@ -5,11 +5,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from typing import Any
-
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING, Any
 
 from inspector_app import timefmt
 from inspector_app.domain.checklists.schema import ChecklistTemplate
@@ -17,28 +14,24 @@ from inspector_app.domain.checklists.scoring import (
     ScoreResult,
     score_inspection,
 )
-from inspector_app.domain.vocab import EDITABLE
+from inspector_app.domain.inspection import Answer, Inspection, InspectionSite, finding_dict
+from inspector_app.domain.vocab import EDITABLE, FindingStatus
 from inspector_app.i18n import pick
 from inspector_app.services.answers import AnswerView, answer_view
-from inspector_app.services.canonical import finding_dict
 from inspector_app.services.inspections import (
     answers_for_scoring,
     answers_of,
-    get_inspection,
+    find_inspection,
     grade_label,
+    template_for,
 )
-from inspector_app.services.templates import template_of
-from inspector_app.store.models import (
-    AnswerRecord,
-    Finding,
-    FindingStatus,
-    Inspection,
-    InspectionRevision,
-    Signature,
-    Site,
-    TemplateVersion,
-)
+from inspector_app.store.repo import findings as findings_repo
+from inspector_app.store.repo import inspections as inspections_repo
+from inspector_app.store.repo import signatures as signatures_repo
 from inspector_app.workspace import Workspace
+
+if TYPE_CHECKING:
+    from inspector_app.store.db import Tx
 
 
 @dataclass(frozen=True)
@@ -67,14 +60,7 @@ class InspectionState:
 def load_inspection_state(ws: Workspace, inspection_id: str) -> InspectionState:
     with ws.db.session() as s:
         read = _read(s, inspection_id)
-        open_findings = len(
-            s.exec(
-                select(Finding.id).where(
-                    Finding.inspection_id == read.insp.id,
-                    Finding.status == FindingStatus.OPEN.value,
-                )
-            ).all()
-        )
+        open_findings = inspections_repo.open_finding_count(s, read.insp.id)
     return _state(read, open_findings)
 
 
@@ -83,23 +69,20 @@ class _Read:
     """One inspection with its site, template, answers and score, read in one session."""
 
     insp: Inspection
-    site: Site
-    template_row: TemplateVersion
+    site: InspectionSite
     template: ChecklistTemplate
-    records: dict[str, AnswerRecord]
+    records: dict[str, Answer]
     score: ScoreResult
 
 
-def _read(s: Session, inspection_id: str) -> _Read:
-    insp = get_inspection(s, inspection_id)
-    site = s.get(Site, insp.site_id)
+def _read(s: Tx, inspection_id: str) -> _Read:
+    insp = find_inspection(s, inspection_id)
+    site = inspections_repo.site(s, insp.site_id)
     assert site is not None  # foreign key
-    row = s.get(TemplateVersion, insp.template_version_id)
-    assert row is not None  # foreign key
-    template = template_of(row)
+    template = template_for(s, insp)
     records = answers_of(s, insp.id)
     score = score_inspection(template, answers_for_scoring(records.values()))
-    return _Read(insp, site, row, template, records, score)
+    return _Read(insp, site, template, records, score)
 
 
 def _state(read: _Read, open_findings: int) -> InspectionState:
@@ -113,7 +96,7 @@ def _state(read: _Read, open_findings: int) -> InspectionState:
         template=read.template,
         status=insp.status,
         revision=insp.revision,
-        inspectors=json.loads(insp.inspectors),
+        inspectors=list(insp.inspectors),
         started_on=insp.started_on,
         answers={k: answer_view(r) for k, r in read.records.items()},
         score=read.score,
@@ -142,21 +125,9 @@ def inspection_detail_and_state(
             read.records,
             read.score,
         )
-        findings = s.exec(
-            select(Finding)
-            .where(Finding.inspection_id == insp.id)
-            .order_by(Finding.created_at, Finding.id)
-        ).all()
-        revisions = s.exec(
-            select(InspectionRevision)
-            .where(InspectionRevision.inspection_id == insp.id)
-            .order_by(InspectionRevision.revision)
-        ).all()
-        signatures = s.exec(
-            select(Signature)
-            .where(Signature.inspection_id == insp.id)
-            .order_by(Signature.signed_at)
-        ).all()
+        findings = findings_repo.findings(s, insp.id)
+        revisions = inspections_repo.revisions(s, insp.id)
+        signatures = signatures_repo.signatures(s, insp.id)
     sections = []
     by_section = {sec.section_id: sec for sec in result.sections}
     for sec in template.sections:
@@ -170,9 +141,7 @@ def inspection_detail_and_state(
                     "id": item.id,
                     "title": pick(item.title),
                     "type": item.type.value,
-                    "value": None
-                    if rec is None or rec.value_json is None
-                    else json.loads(rec.value_json),
+                    "value": None if rec is None else rec.value,
                     "not_applicable": bool(rec and rec.not_applicable),
                     "visible": isc.visible,
                     "points": isc.points,
@@ -209,7 +178,7 @@ def inspection_detail_and_state(
         "revision": insp.revision,
         "base_revision": insp.base_revision,
         "amend_reason": insp.amend_reason,
-        "inspectors": json.loads(insp.inspectors),
+        "inspectors": list(insp.inspectors),
         "started_on": insp.started_on.isoformat(),
         "ended_on": insp.ended_on.isoformat() if insp.ended_on else None,
         "score": result.total,
@@ -237,7 +206,7 @@ def inspection_detail_and_state(
                 "completed_at_display": timefmt.format_instant(r.completed_at),
                 "data_hash": r.data_hash,
                 "amend_reason": r.amend_reason,
-                "score": json.loads(r.score_json)["total"],
+                "score": r.score["total"],
                 "organisation": r.organisation,
                 "display_zone": r.display_zone,
             }
@@ -256,7 +225,7 @@ def inspection_detail_and_state(
             }
             for g in signatures
         ],
-        "template_version_id": read.template_row.id,
+        "template_version_id": insp.template_version_id,
         "display_zone": timefmt.zone_name(),  # the zone of every *_display time
     }
     open_findings = sum(1 for f in findings if f.status == FindingStatus.OPEN.value)

@@ -1,5 +1,5 @@
 """Inspection use cases shared by the CLI and the GUI: start, complete, amend, export, and the
-lookups the other inspection services share (``get_inspection``, ``require_editable``,
+lookups the other inspection services share (``find_inspection``, ``require_editable``,
 ``item_of``, ``template_for``, ``rescore``, the status moves).
 
 Every write is one transaction that also appends to the audit log and refreshes the
@@ -12,14 +12,13 @@ the editor and ``inspections show`` read in ``inspection_views``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import json
-from collections.abc import Iterable, Sequence
-from typing import Any
-
-from sqlmodel import Session, select
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from inspector_app import limits
+from inspector_app.domain import inspection as dom
 from inspector_app.domain import vocab
 from inspector_app.domain.checklists.schema import ChecklistTemplate, Item
 from inspector_app.domain.checklists.scoring import (
@@ -27,26 +26,37 @@ from inspector_app.domain.checklists.scoring import (
     ScoreResult,
     score_inspection,
 )
+from inspector_app.domain.inspection import Finding, Inspection, Revision, data_hash
 from inspector_app.domain.vocab import AMENDABLE, EDITABLE
 from inspector_app.i18n import _, pick
 from inspector_app.services.browse import status_label
-from inspector_app.services.canonical import canonical_data, data_hash
 from inspector_app.services.errors import InvalidInput, Locked, NotFound, check_length
-from inspector_app.services.templates import template_in, template_of
-from inspector_app.store import audit
-from inspector_app.store.models import (
-    AnswerRecord,
-    Finding,
-    FindingStatus,
-    Inspection,
-    InspectionRevision,
-    InspectionStatus,
-    Site,
-    TemplateVersion,
-    utcnow,
-)
+from inspector_app.store import audit, models
+from inspector_app.store.models import FindingStatus, InspectionStatus, new_id, utcnow
+from inspector_app.store.repo import answers as answers_repo
+from inspector_app.store.repo import canonical as canonical_repo
+from inspector_app.store.repo import findings as findings_repo
+from inspector_app.store.repo import inspections as repo
 from inspector_app.timefmt import zone_name
 from inspector_app.workspace import Workspace
+
+if TYPE_CHECKING:
+    from inspector_app.store.db import Tx
+
+
+class _Visit(Protocol):
+    """What the status checks read of an inspection (a domain value, or a row)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+class _Pinned(Protocol):
+    @property
+    def template_version_id(self) -> str: ...
 
 
 def grade_label(template: ChecklistTemplate, grade_id: str) -> str:
@@ -59,62 +69,67 @@ def grade_label(template: ChecklistTemplate, grade_id: str) -> str:
 # -- reading ------------------------------------------------------------------------------
 
 
-def get_inspection(s: Session, inspection_id: str) -> Inspection:
-    insp = s.get(Inspection, inspection_id)
+def get_inspection(s: Tx, inspection_id: str) -> models.Inspection:
+    """The inspection's row by its id or an unambiguous prefix, for the services that still
+    change it through the ORM (photos); the others read ``find_inspection``."""
+    row = repo.record(s, find_inspection(s, inspection_id).id)
+    assert row is not None  # just read, in this transaction
+    return row
+
+
+def find_inspection(s: Tx, inspection_id: str) -> Inspection:
+    """The inspection by its id or an unambiguous prefix of it (6 characters or more)."""
+    insp = repo.get(s, inspection_id)
     if insp is None:
         # allow an unambiguous prefix of the UUID, as people type them from lists
         if len(inspection_id) >= 6:
-            rows = s.exec(
-                select(Inspection)
-                .where(Inspection.id.startswith(inspection_id))  # type: ignore[attr-defined]
-                .limit(2)
-            ).all()
+            rows = repo.by_prefix(s, inspection_id, limit=2)
             if len(rows) == 1:
                 return rows[0]
         raise NotFound(_("no inspection {id}", id=inspection_id))
     return insp
 
 
-def template_for(s: Session, insp: Inspection) -> ChecklistTemplate:
-    return template_in(s, insp.template_version_id)
+def template_for(s: Tx, insp: _Pinned) -> ChecklistTemplate:
+    template = repo.template(s, insp.template_version_id)
+    if template is None:
+        raise NotFound(_("template version {id} not found", id=insp.template_version_id))
+    return template
 
 
-def answers_of(s: Session, inspection_id: str) -> dict[str, AnswerRecord]:
-    rows = s.exec(select(AnswerRecord).where(AnswerRecord.inspection_id == inspection_id)).all()
-    return {r.item_id: r for r in rows}
+def answers_of(s: Tx, inspection_id: str) -> dict[str, dom.Answer]:
+    return answers_repo.answers(s, inspection_id)
 
 
-def answers_for_scoring(records: Iterable[AnswerRecord]) -> dict[str, Answer]:
-    return {
-        r.item_id: Answer(
-            None if r.value_json is None else json.loads(r.value_json), r.not_applicable
-        )
-        for r in records
-    }
+def answers_for_scoring(records: Iterable[dom.Answer]) -> dict[str, Answer]:
+    return {r.item_id: Answer(r.value, r.not_applicable) for r in records}
 
 
-def rescore(s: Session, insp: Inspection, template: ChecklistTemplate) -> ScoreResult:
-    # the three columns scoring reads, not ORM rows: this runs on every edit
-    rows = s.exec(
-        select(AnswerRecord.item_id, AnswerRecord.value_json, AnswerRecord.not_applicable).where(
-            AnswerRecord.inspection_id == insp.id
-        )
-    ).all()
-    answers = {
-        item_id: Answer(None if value is None else json.loads(value), bool(na))
-        for item_id, value, na in rows
-    }
+def score_and_keep(
+    s: Tx, insp: Inspection, template: ChecklistTemplate, answers: Mapping[str, Answer]
+) -> tuple[Inspection, ScoreResult]:
+    """Score ``answers`` (the inspection's, as they now stand) and keep the result in the
+    inspection's cached columns; the inspection as it now is, and its score."""
     result = score_inspection(template, answers)
-    insp.score_total = result.total
-    insp.grade = result.grade
-    insp.provisional = result.provisional
-    insp.vetoed = result.vetoed
-    insp.updated_at = utcnow()
-    s.add(insp)
-    return result
+    now = utcnow()
+    repo.set_score(s, insp.id, result, now)
+    kept = dataclasses.replace(
+        insp,
+        score_total=result.total,
+        grade=result.grade,
+        provisional=result.provisional,
+        vetoed=result.vetoed,
+        updated_at=now,
+    )
+    return kept, result
 
 
-def require_editable(insp: Inspection) -> None:
+def rescore(s: Tx, insp: Inspection, template: ChecklistTemplate) -> ScoreResult:
+    """Score the inspection's stored answers and keep the result in its score columns."""
+    return score_and_keep(s, insp, template, answers_repo.for_scoring(s, insp.id))[1]
+
+
+def require_editable(insp: _Visit) -> None:
     if insp.status not in EDITABLE:
         raise Locked(
             _(
@@ -125,15 +140,16 @@ def require_editable(insp: Inspection) -> None:
         )
 
 
-def require_status(insp: Inspection, allowed: Iterable[str], message: str) -> None:
+def require_status(insp: _Visit, allowed: Iterable[str], message: str) -> None:
     """Refuse unless the status is allowed; ``message`` is translated and takes {id}, {status}."""
     if insp.status not in set(allowed):
         raise InvalidInput(message.format(id=insp.id[:8], status=status_label(insp.status)))
 
 
 def set_status(
-    s: Session, insp: Inspection, new: str, *, actor: str, action: str, **details: Any
-) -> None:
+    s: Tx, insp: Inspection, new: str, *, actor: str, action: str, **details: Any
+) -> Inspection:
+    """Move the inspection to status ``new``, audited; the inspection as it now is."""
     if not vocab.allowed(insp.status, new):  # a bug, never the user's doing
         raise AssertionError(f"no move from {insp.status} to {new}")
     audit.append(
@@ -147,9 +163,9 @@ def set_status(
         old=insp.status,
         new={"status": new, **details} if details else new,
     )
-    insp.status = new
-    insp.updated_at = utcnow()
-    s.add(insp)
+    moved = dataclasses.replace(insp, status=new, updated_at=utcnow())
+    repo.save(s, moved)
+    return moved
 
 
 # -- starting -----------------------------------------------------------------------------
@@ -168,10 +184,10 @@ def start_inspection(
     """Open a draft inspection; open findings of the site's last inspection carry forward (复查)."""
     names = check_inspectors(inspectors)
     with ws.db.transaction() as s:
-        site = s.get(Site, site_id)
+        site = repo.site(s, site_id)
         if site is None:
             raise NotFound(_("no site {ref!r}", ref=site_id))
-        tv = s.get(TemplateVersion, template_version_id)
+        tv = repo.template_pin(s, template_version_id)
         if tv is None:
             raise NotFound(_("template version {id} not found", id=template_version_id))
         if tv.site_type != site.site_type:
@@ -184,28 +200,24 @@ def start_inspection(
                     actual=site.site_type,
                 )
             )
-        if inspection_id and s.get(Inspection, inspection_id) is not None:
+        if inspection_id and repo.exists(s, inspection_id):
             raise InvalidInput(_("inspection {id} already exists", id=inspection_id))
-        previous = s.exec(
-            select(Inspection)
-            .where(Inspection.site_id == site.id, Inspection.started_on <= started_on)
-            .order_by(Inspection.started_on.desc(), Inspection.created_at.desc())  # type: ignore[attr-defined]
-            .limit(1)
-        ).first()
+        previous = repo.previous_visit(s, site.id, started_on)
         insp = Inspection(
+            id=inspection_id or new_id(),
             site_id=site.id,
             template_version_id=tv.id,
             template_id=tv.template_id,
             template_version=tv.version,
             template_hash=tv.content_hash,
-            inspectors=json.dumps(names, ensure_ascii=False),
+            inspectors=tuple(names),
             started_on=started_on,
+            status=InspectionStatus.DRAFT.value,
             previous_inspection_id=previous.id if previous else None,
+            created_at=utcnow(),
+            updated_at=utcnow(),
         )
-        if inspection_id:
-            insp.id = inspection_id
-        s.add(insp)
-        s.flush()
+        repo.add(s, insp)
         audit.append(
             s,
             actor=actor,
@@ -223,7 +235,8 @@ def start_inspection(
         )
         if previous is not None:
             _carry_findings(s, previous, insp, actor)
-        rescore(s, insp, template_of(tv))
+        template = repo.parsed_template(s, tv.id, tv.content_hash)
+        insp = score_and_keep(s, insp, template, answers_repo.for_scoring(s, insp.id))[0]
     return insp
 
 
@@ -246,14 +259,11 @@ def check_inspectors(inspectors: Sequence[str]) -> list[str]:
     return names
 
 
-def _carry_findings(s: Session, previous: Inspection, insp: Inspection, actor: str) -> None:
-    open_rows = s.exec(
-        select(Finding).where(
-            Finding.inspection_id == previous.id, Finding.status == FindingStatus.OPEN.value
-        )
-    ).all()
-    for old in open_rows:
+def _carry_findings(s: Tx, previous: Inspection, insp: Inspection, actor: str) -> None:
+    for old in findings_repo.open_as_written(s, previous.id):
+        now = utcnow()
         f = Finding(
+            id=new_id(),
             inspection_id=insp.id,
             item_id=old.item_id,
             severity=old.severity,
@@ -263,9 +273,10 @@ def _carry_findings(s: Session, previous: Inspection, insp: Inspection, actor: s
             responsible=old.responsible,
             status=FindingStatus.OPEN.value,
             carried_from_id=old.id,
+            created_at=now,
+            updated_at=now,
         )
-        s.add(f)
-        s.flush()
+        findings_repo.add(s, f)
         audit.append(
             s,
             actor=actor,
@@ -315,13 +326,13 @@ def describe_missing(template: ChecklistTemplate, ids: Iterable[str]) -> list[st
 
 def complete_inspection(
     ws: Workspace, inspection_id: str, *, actor: str, ended_on: dt.date | None = None
-) -> InspectionRevision:
+) -> Revision:
     """Freeze score and answers; refuse while a required item or veto is unanswered."""
     with ws.db.transaction() as s:
-        insp = get_inspection(s, inspection_id)
+        insp = find_inspection(s, inspection_id)
         require_editable(insp)
         template = template_for(s, insp)
-        result = rescore(s, insp, template)
+        insp, result = score_and_keep(s, insp, template, answers_repo.for_scoring(s, insp.id))
         if result.missing_required:
             listed = "; ".join(describe_missing(template, result.missing_required[:10]))
             more = len(result.missing_required) - 10
@@ -334,25 +345,25 @@ def complete_inspection(
                 )
                 + (_(" and {n} more", n=more) if more > 0 else "")
             )
-        insp.ended_on = ended_on or insp.ended_on or insp.started_on
+        insp = dataclasses.replace(insp, ended_on=ended_on or insp.ended_on or insp.started_on)
         now = utcnow()
-        data = canonical_data(s, insp)
-        snap = InspectionRevision(
+        data = canonical_repo.canonical(s, insp)
+        snap = Revision(
+            id=new_id(),
             inspection_id=insp.id,
             revision=insp.revision,
             completed_at=now,
             completed_by=actor,
-            score_json=json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True),
-            data_json=json.dumps(data, ensure_ascii=False, sort_keys=True),
+            score=result.to_dict(),
             data_hash=data_hash(data),
             amend_reason=insp.amend_reason,
             # what its report is issued under, whatever the settings say later (0006)
             organisation=(ws.organisation or "")[:200] or None,
             display_zone=zone_name(),
         )
-        s.add(snap)
-        set_status(s, insp, InspectionStatus.COMPLETED.value, actor=actor, action="complete")
-        insp.completed_at = now
+        repo.add_revision(s, snap, data)
+        insp = set_status(s, insp, InspectionStatus.COMPLETED.value, actor=actor, action="complete")
+        repo.save(s, dataclasses.replace(insp, completed_at=now))
     return snap
 
 
@@ -362,7 +373,7 @@ def amend_inspection(ws: Workspace, inspection_id: str, *, reason: str, actor: s
         raise InvalidInput(_("an amendment needs a reason"))
     check_length(reason.strip(), limits.REASON, _("the reason"))
     with ws.db.transaction() as s:
-        insp = get_inspection(s, inspection_id)
+        insp = find_inspection(s, inspection_id)
         require_status(
             insp, AMENDABLE, _("only a completed inspection can be amended; {id} is {status}")
         )
@@ -377,32 +388,33 @@ def amend_inspection(ws: Workspace, inspection_id: str, *, reason: str, actor: s
             old=insp.revision,
             new={"revision": insp.revision + 1, "reason": reason.strip()},
         )
-        insp.base_revision = insp.revision
-        insp.revision += 1
         if not vocab.allowed(insp.status, InspectionStatus.DRAFT.value):  # pragma: no cover
             raise AssertionError(f"no move from {insp.status} to draft")
-        insp.status = InspectionStatus.DRAFT.value
-        insp.amend_reason = reason.strip()
-        insp.completed_at = None
-        insp.updated_at = utcnow()
-        s.add(insp)
+        insp = dataclasses.replace(
+            insp,
+            base_revision=insp.revision,
+            revision=insp.revision + 1,
+            status=InspectionStatus.DRAFT.value,
+            amend_reason=reason.strip(),
+            completed_at=None,
+            updated_at=utcnow(),
+        )
+        repo.save(s, insp)
     return insp
 
 
 def mark_exported(ws: Workspace, inspection_id: str, *, package: str, actor: str) -> Inspection:
     """Record that a signed inspection left in a package for headquarters."""
     with ws.db.transaction() as s:
-        insp = get_inspection(s, inspection_id)
+        insp = find_inspection(s, inspection_id)
         require_status(
             insp,
             (InspectionStatus.SIGNED.value, InspectionStatus.EXPORTED.value),
             _("only a signed inspection can be exported; {id} is {status}"),
         )
-        set_status(
+        insp = set_status(
             s, insp, InspectionStatus.EXPORTED.value, actor=actor, action="export", package=package
         )
-        insp.exported_at = insp.updated_at
+        insp = dataclasses.replace(insp, exported_at=insp.updated_at)
+        repo.save(s, insp)
     return insp
-
-
-# -- the editor's view of one inspection ----------------------------------------------------

@@ -11,11 +11,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlmodel import select
-
 from inspector_app import timefmt
 from inspector_app.domain.checklists.schema import ChecklistTemplate
+from inspector_app.domain.inspection import data_hash
 from inspector_app.domain.media import Photo as PhotoRow
+from inspector_app.domain.vocab import InspectionStatus
 from inspector_app.i18n import Translator
 from inspector_app.media.store import display_path
 from inspector_app.presenters.labels import (
@@ -41,7 +41,6 @@ from inspector_app.reports.model import (
 )
 from inspector_app.services.answers import AnswerView
 from inspector_app.services.browse import list_findings
-from inspector_app.services.canonical import canonical_data, data_hash
 from inspector_app.services.inspection_views import InspectionState, inspection_detail_and_state
 from inspector_app.services.photos import (
     list_photos,
@@ -51,7 +50,8 @@ from inspector_app.services.photos import (
 from inspector_app.services.signatures import signatures_of
 from inspector_app.services.sites import find_site
 from inspector_app.settings import default_organisation
-from inspector_app.store.models import Inspection, InspectionRevision, InspectionStatus
+from inspector_app.store.repo import canonical as canonical_repo
+from inspector_app.store.repo import inspections as inspections_repo
 from inspector_app.workspace import Workspace
 
 
@@ -75,18 +75,13 @@ class Presentation(NamedTuple):
 def frozen_presentation(ws: Workspace, inspection_id: str) -> Presentation:
     """The organisation and display zone the current revision was completed under; Nones
     for a draft or a revision completed before they were kept."""
-    from inspector_app.services.inspections import get_inspection
+    from inspector_app.services.inspections import find_inspection
 
     with ws.db.session() as s:
-        insp = get_inspection(s, inspection_id)
+        insp = find_inspection(s, inspection_id)
         if insp.status == InspectionStatus.DRAFT.value:
             return Presentation(None, None)
-        snap = s.exec(
-            select(InspectionRevision).where(
-                InspectionRevision.inspection_id == insp.id,
-                InspectionRevision.revision == insp.revision,
-            )
-        ).first()
+        snap = inspections_repo.revision(s, insp.id, insp.revision)
         if snap is None:
             return Presentation(None, None)
         return Presentation(snap.organisation, snap.display_zone)
@@ -112,9 +107,9 @@ def _date(value: str | None) -> dt.date | None:
 def _current_hash(ws: Workspace, inspection_id: str) -> str:
     """The hash of the canonical data as it stands (a draft has no frozen one)."""
     with ws.db.session() as s:
-        insp = s.get(Inspection, inspection_id)
+        insp = inspections_repo.get(s, inspection_id)
         assert insp is not None
-        return data_hash(canonical_data(s, insp))
+        return data_hash(canonical_repo.canonical(s, insp))
 
 
 def _items(

@@ -65,13 +65,11 @@ class SignedReport:
 
 
 def signer_choice(ws: Workspace, inspection_id: str) -> SignerChoice:
-    import json
-
-    from inspector_app.services.inspections import get_inspection
+    from inspector_app.services.inspections import find_inspection
 
     with ws.db.session() as s:
-        insp = get_inspection(s, inspection_id)
-        names = json.loads(insp.inspectors)
+        insp = find_inspection(s, inspection_id)
+        names = list(insp.inspectors)
         full_id, revision, status = insp.id, insp.revision, insp.status
     have = set(identity_names(ws))
     return SignerChoice(full_id, revision, status, names, [n for n in names if n in have])
@@ -130,12 +128,10 @@ def sign_report(
     """Build the report of the frozen revision, sign it (PAdES B-B) as one of the
     inspection's listed inspectors into ``output`` and record ``report_signed`` with the
     file's SHA-256 against the revision, in one transaction."""
-    from sqlmodel import select
-
-    from inspector_app.services.inspections import get_inspection
+    from inspector_app.services.inspections import find_inspection
     from inspector_app.services.reports import render_report
     from inspector_app.store import audit
-    from inspector_app.store.models import InspectionRevision
+    from inspector_app.store.repo import inspections as inspections_repo
 
     actor = actor or ws.actor
     t = Translator(lang)  # the report's language, whatever the window shows
@@ -173,13 +169,8 @@ def sign_report(
             field_name=report.signature_box.field_name,
         )
     with ws.db.transaction() as s:
-        insp = get_inspection(s, full_id)
-        snap = s.exec(
-            select(InspectionRevision).where(
-                InspectionRevision.inspection_id == full_id,
-                InspectionRevision.revision == insp.revision,
-            )
-        ).first()
+        insp = find_inspection(s, full_id)
+        snap = inspections_repo.revision(s, full_id, insp.revision)
         if insp.revision != revision or insp.status not in SIGNABLE or snap is None:
             raise InvalidInput(
                 _("inspection {id} changed while its report was made; try again", id=full_id[:8])

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-
-from sqlmodel import select
 
 from inspector_app import limits
 from inspector_app.domain import vocab
+from inspector_app.domain.inspection import Signature
 from inspector_app.i18n import _
 from inspector_app.services.errors import InvalidInput, check_length
-from inspector_app.services.inspections import get_inspection, require_status, set_status
+from inspector_app.services.inspections import find_inspection, require_status, set_status
 from inspector_app.store import audit
-from inspector_app.store.models import (
-    InspectionRevision,
-    InspectionStatus,
-    Signature,
-    Site,
-    utcnow,
-)
+from inspector_app.store.models import InspectionStatus, new_id, utcnow
+from inspector_app.store.repo import inspections as inspections_repo
+from inspector_app.store.repo import signatures as repo
 from inspector_app.workspace import Workspace
 
 
@@ -43,19 +37,17 @@ def record_signature(
     if not image_png.startswith(b"\x89PNG\r\n\x1a\n"):
         raise InvalidInput(_("a signature must be a PNG image"))
     with ws.db.transaction() as s:
-        insp = get_inspection(s, inspection_id)
+        insp = find_inspection(s, inspection_id)
         require_status(
             insp,
             (InspectionStatus.COMPLETED.value, InspectionStatus.SIGNED.value),
             _("signatures are taken on a completed inspection; {id} is {status}"),
         )
-        snap = s.exec(
-            select(InspectionRevision).where(
-                InspectionRevision.inspection_id == insp.id,
-                InspectionRevision.revision == insp.revision,
-            )
-        ).one()
+        snap = inspections_repo.revision(s, insp.id, insp.revision)
+        if snap is None:  # a completed inspection has its revision (foreign key)
+            raise AssertionError(f"no revision {insp.revision} of {insp.id}")
         sig = Signature(
+            id=new_id(),
             inspection_id=insp.id,
             inspection_revision=insp.revision,
             data_hash=snap.data_hash,
@@ -63,9 +55,9 @@ def record_signature(
             role=role,
             signed_at=signed_at or utcnow(),
             image_png=image_png,
+            created_at=utcnow(),
         )
-        s.add(sig)
-        s.flush()
+        repo.add(s, sig)
         audit.append(
             s,
             actor=actor,
@@ -81,19 +73,12 @@ def record_signature(
                 "image_sha256": hashlib.sha256(image_png).hexdigest(),
             },
         )
-        signed = set(
-            s.exec(
-                select(Signature.signer_name).where(
-                    Signature.inspection_id == insp.id,
-                    Signature.inspection_revision == insp.revision,
-                    Signature.role == "inspector",
-                )
-            ).all()
-        )
-        if (
-            insp.status == InspectionStatus.COMPLETED.value
-            and set(json.loads(insp.inspectors)) <= signed
-        ):
+        signed = {
+            g.signer_name
+            for g in repo.signatures(s, insp.id, insp.revision)
+            if g.role == vocab.SignatureRole.INSPECTOR.value
+        }
+        if insp.status == InspectionStatus.COMPLETED.value and set(insp.inspectors) <= signed:
             set_status(s, insp, InspectionStatus.SIGNED.value, actor=actor, action="status")
     return sig
 
@@ -101,25 +86,16 @@ def record_signature(
 def signatures_of(ws: Workspace, inspection_id: str) -> list[Signature]:
     """The signatures given on the inspection's current revision."""
     with ws.db.session() as s:
-        insp = get_inspection(s, inspection_id)
-        return list(
-            s.exec(
-                select(Signature)
-                .where(
-                    Signature.inspection_id == insp.id,
-                    Signature.inspection_revision == insp.revision,
-                )
-                .order_by(Signature.signed_at)
-            ).all()
-        )
+        insp = find_inspection(s, inspection_id)
+        return repo.signatures(s, insp.id, insp.revision)
 
 
 def pending_signers(ws: Workspace, inspection_id: str) -> list[tuple[str, str]]:
     """Who still has to sign this revision: each inspector, then the site's representative."""
     with ws.db.session() as s:
-        insp = get_inspection(s, inspection_id)
-        site = s.get(Site, insp.site_id)
-        inspectors = json.loads(insp.inspectors)
+        insp = find_inspection(s, inspection_id)
+        site = inspections_repo.site(s, insp.site_id)
+        inspectors = list(insp.inspectors)
     done = signatures_of(ws, inspection_id)
     signed = {g.signer_name for g in done if g.role == "inspector"}
     pending = [(name, "inspector") for name in inspectors if name not in signed]

@@ -11,7 +11,11 @@ from typing import TYPE_CHECKING, Protocol
 from inspector_app import paths
 from inspector_app.domain.catalog import TemplateVersion
 from inspector_app.domain.checklists.errors import TemplateIssue
-from inspector_app.domain.checklists.loader import template_from_json, validate_files
+from inspector_app.domain.checklists.loader import (
+    cached_template,
+    template_once,
+    validate_files,
+)
 from inspector_app.i18n import _
 from inspector_app.services.errors import NotFound
 from inspector_app.services.form_verdicts import (
@@ -132,12 +136,6 @@ def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
 
 
-# content hash -> the parsed template. The hash names the content (checked when a version
-# is pinned or arrives in a package), so an edit needs only the hash, not the JSON, to find it.
-_PARSED: dict[str, ChecklistTemplate] = {}
-_PARSED_KEPT = 64
-
-
 class Pinned(Protocol):
     """A pinned version as ``template_of`` reads it (``TemplateVersion``, or its row)."""
 
@@ -150,13 +148,7 @@ class Pinned(Protocol):
 
 def template_of(row: Pinned) -> ChecklistTemplate:
     """The parsed template for a pinned version (parsed once per process)."""
-    parsed = _PARSED.get(row.content_hash)
-    if parsed is None:
-        parsed = template_from_json(row.canonical_json)
-        if len(_PARSED) >= _PARSED_KEPT:
-            del _PARSED[next(iter(_PARSED))]
-        _PARSED[row.content_hash] = parsed
-    return parsed
+    return template_once(row.content_hash, row.canonical_json)
 
 
 def template_in(s: Tx, template_version_id: str) -> ChecklistTemplate:
@@ -164,7 +156,7 @@ def template_in(s: Tx, template_version_id: str) -> ChecklistTemplate:
     content_hash = repo.content_hash(s, template_version_id)
     if content_hash is None:
         raise NotFound(_("template version {id} not found", id=template_version_id))
-    parsed = _PARSED.get(content_hash)
+    parsed = cached_template(content_hash)
     if parsed is not None:
         return parsed
     row = repo.version(s, template_version_id)

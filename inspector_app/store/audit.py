@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Insert, text
 from sqlmodel import Session
 
 from inspector_app.store.models import AuditEntry, new_id
@@ -56,6 +56,9 @@ def to_text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+_INSERT: Insert = AuditEntry.__table__.insert()  # type: ignore[attr-defined]  # built once
+
+
 def append(
     session: Session,
     *,
@@ -67,11 +70,11 @@ def append(
     field: str | None = None,
     old: Any = None,
     new: Any = None,
-) -> AuditEntry:
-    """Add one row to the chain inside the caller's transaction.
+) -> dict[str, Any]:
+    """Add one row to the chain inside the caller's transaction; the row as written.
 
-    Plain SQL on the session's connection: every edit writes one or more of these, so the
-    ORM's per-object bookkeeping is skipped here.
+    Plain SQL and an insert built once, on the session's connection: every edit writes one
+    or more of these, so the ORM's per-object bookkeeping is skipped here.
     """
     conn = session.connection()
     last = conn.exec_driver_sql("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first()
@@ -90,8 +93,8 @@ def append(
         "new": to_text(new),
     }
     row = {**values, "prev_hash": prev, "hash": _row_hash(values, prev)}
-    conn.execute(AuditEntry.__table__.insert().values(**row))  # type: ignore[attr-defined]
-    return AuditEntry(**row)
+    conn.execute(_INSERT, row)
+    return row
 
 
 @dataclass(frozen=True)

@@ -265,15 +265,14 @@ def test_a_new_template_version_never_changes_a_past_score(ws) -> None:
 
 
 def test_list_score_equals_the_pure_function(demo_ws) -> None:
-    from sqlmodel import select
-
     from inspector_app.services.templates import get_template
-    from inspector_app.store.models import AnswerRecord, Inspection
 
     rows = {r["id"]: r for r in list_inspections(demo_ws)}
+    assert rows
     with demo_ws.db.session() as s:
-        for insp in s.exec(select(Inspection)).all():
-            records = s.exec(select(AnswerRecord).where(AnswerRecord.inspection_id == insp.id))
+        for iid in rows:
+            insp = svc.find_inspection(s, iid)
+            records = svc.answers_of(s, iid).values()
             _, template = get_template(demo_ws, insp.template_version_id)
             result = score_inspection(template, svc.answers_for_scoring(records))
             assert rows[insp.id]["score"] == result.total

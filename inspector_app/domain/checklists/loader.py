@@ -273,6 +273,29 @@ def template_from_json(canonical: str) -> ChecklistTemplate:
     return ChecklistTemplate.model_validate_json(canonical)
 
 
+# content hash -> the parsed template, for the whole process. The hash names the content
+# (checked when a version is pinned or arrives in a package), so a lookup needs only the
+# hash; a pinned version never changes. The oldest parse goes beyond PARSED_KEPT.
+_PARSED: dict[str, ChecklistTemplate] = {}
+PARSED_KEPT = 64
+
+
+def cached_template(content_hash: str) -> ChecklistTemplate | None:
+    """The template parsed before under ``content_hash``, if any."""
+    return _PARSED.get(content_hash)
+
+
+def template_once(content_hash: str, canonical: str) -> ChecklistTemplate:
+    """The template of ``canonical`` (whose hash is ``content_hash``), parsed once."""
+    parsed = _PARSED.get(content_hash)
+    if parsed is None:
+        parsed = template_from_json(canonical)
+        if len(_PARSED) >= PARSED_KEPT:
+            del _PARSED[next(iter(_PARSED))]
+        _PARSED[content_hash] = parsed
+    return parsed
+
+
 def validate_files(paths: Iterable[Path]) -> tuple[list[LoadedTemplate], list[TemplateIssue]]:
     """Validate many files; a template id+version given twice is an error too."""
     loaded: list[LoadedTemplate] = []

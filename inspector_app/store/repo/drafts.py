@@ -35,8 +35,11 @@ def save(db: Database, draft: Draft) -> None:
 
 
 def discard_in(tx: Tx, inspection_id: str, item_id: str, kind: str) -> None:
-    """Delete a draft inside the caller's transaction."""
-    tx.connection().exec_driver_sql(_DELETE, (inspection_id, item_id, kind))
+    """Delete a draft inside the caller's transaction (the edit that replaces it commits
+    with it): a Core statement, the engine being loaded already."""
+    from inspector_app.store.repo.answers import DISCARD_DRAFT
+
+    tx.connection().execute(DISCARD_DRAFT, {"iid": inspection_id, "item": item_id, "kind": kind})
 
 
 def drop(db: Database, inspection_id: str, item_id: str, kind: str) -> None:
