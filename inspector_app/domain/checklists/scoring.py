@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from inspector_app import limits
@@ -95,11 +96,16 @@ class ScoreResult:
         }
 
 
+# Both are pure functions of an immutable value, called for every item of every rescore (an
+# answer edit rescores the whole inspection): remembered, an edit of a 35-item template
+# spends a third of the time scoring (bench/gui.py).
+@lru_cache(maxsize=4096)
 def _round(value: Fraction) -> float:
     d = Decimal(value.numerator) / Decimal(value.denominator)
     return float(d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+@lru_cache(maxsize=4096)
 def _frac(x: float) -> Fraction:
     return Fraction(x).limit_denominator(10**6)
 
