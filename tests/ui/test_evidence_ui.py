@@ -94,9 +94,14 @@ def test_paste_an_image_and_browse_it_in_the_viewer(
     assert viewer.image.pixmap().width() > before
     viewer.caption.setText("配电柜铭牌")
     viewer.caption.editingFinished.emit()
+    qtbot.keyClick(viewer, Qt.Key.Key_Left)  # away and back: the viewer shows what was typed
+    qtbot.keyClick(viewer, Qt.Key.Key_Right)
+    assert viewer.caption.text() == "配电柜铭牌"
     viewer.close()
     captions = {p.caption for p in list_photos(app.ws, editor.state.id)}
     assert "配电柜铭牌" in captions
+    # and the editor, which reads its photos again when the viewer closes
+    qtbot.waitUntil(lambda: "配电柜铭牌" in {p.caption for p in editor.photos}, timeout=5000)
 
 
 def test_sign_each_person_then_signed(make_app: Any, data_dir: Path, qtbot: Any) -> None:
