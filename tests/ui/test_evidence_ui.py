@@ -46,8 +46,12 @@ def _close_message_boxes() -> list[str]:
 def test_photos_added_in_background_counted_and_refused_per_file(
     make_app: Any, data_dir: Path, tmp_path: Path, qtbot: Any
 ) -> None:
+    from inspector_app.services.photos import missing_photos
+
     app, editor, item = _on_photo_item(make_app, data_dir)
     assert editor.panel.photo_section.missing.text()  # "still N photos required"
+    # the editor counts from what it holds; the service reads it all again: the same
+    assert editor.missing_photos == missing_photos(app.ws, editor.state.id)
     good = [make_jpeg(tmp_path / f"p{n}.jpg", seed=n) for n in range(item.photos_required)]
     bad = truncated_copy(good[0], tmp_path / "broken.jpg")
     editor.add_photos(item.id, [*good, bad])  # what a drop of these files does
@@ -63,6 +67,7 @@ def test_photos_added_in_background_counted_and_refused_per_file(
     assert editor.panel.photo_section.strip.count() == len(good)
     assert editor.panel.photo_section.missing.text() == ""
     assert editor.missing_photos[item.id] == 0
+    assert editor.missing_photos == missing_photos(app.ws, editor.state.id)
     assert "照片" in editor.side.tabText(2) and str(len(good)) in editor.side.tabText(2)
     stored = list_photos(app.ws, editor.state.id)
     assert {p.item_id for p in stored} == {item.id}

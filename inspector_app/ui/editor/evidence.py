@@ -221,10 +221,13 @@ class EvidenceMixin(QWidget):
 
     # -- photos -------------------------------------------------------------------------
     def reload_photos(self) -> None:
-        from inspector_app.services.photos import list_photos, missing_photos
+        from inspector_app.services.photos import list_photos, photos_still_missing
 
         self.photos = list(list_photos(self.ws, self.state.id))
-        self.missing_photos = missing_photos(self.ws, self.state.id)
+        # from what the editor holds already (its template and score), not read again
+        self.missing_photos = photos_still_missing(
+            self.template, self.score, (p.item_id for p in self.photos)
+        )
         self.all_photos.strip.set_photos(self.photos, self.ws)
         self.side.setTabText(2, _("Photos ({n})", n=len(self.photos)))
         self._show_item_photos()
