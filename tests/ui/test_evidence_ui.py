@@ -69,6 +69,10 @@ def test_photos_added_in_background_counted_and_refused_per_file(
     assert editor.missing_photos[item.id] == 0
     assert editor.missing_photos == missing_photos(app.ws, editor.state.id)
     assert "照片" in editor.side.tabText(2) and str(len(good)) in editor.side.tabText(2)
+    # the Photos tab reads its thumbnails when it shows, and then has every photo
+    assert editor.all_photos.strip.count() == 0
+    editor.side.setCurrentIndex(2)
+    assert editor.all_photos.strip.count() == len(good)
     stored = list_photos(app.ws, editor.state.id)
     assert {p.item_id for p in stored} == {item.id}
 

@@ -59,6 +59,7 @@ class EvidenceMixin(QWidget):
     all_photos: PhotoSection
     photos: list[Any]
     missing_photos: dict[str, int]
+    _strip_stale: bool
 
     def _build_evidence(self) -> None:
         """The Findings and Photos tabs of ``side``, after its Item tab; and what the item
@@ -95,6 +96,8 @@ class EvidenceMixin(QWidget):
         self.side.addTab(photos_page, _("Photos"))
         self.photos = []
         self.missing_photos = {}
+        self._strip_stale = False  # the Photos tab's thumbnails are read when it shows
+        self.side.currentChanged.connect(lambda _i: self._fill_photo_strip())
         self.reload_findings()
 
     # -- findings -----------------------------------------------------------------------
@@ -228,9 +231,17 @@ class EvidenceMixin(QWidget):
         self.missing_photos = photos_still_missing(
             self.template, self.score, (p.item_id for p in self.photos)
         )
-        self.all_photos.strip.set_photos(self.photos, self.ws)
+        self._strip_stale = True
+        self._fill_photo_strip()
         self.side.setTabText(2, _("Photos ({n})", n=len(self.photos)))
         self._show_item_photos()
+
+    def _fill_photo_strip(self) -> None:
+        """The Photos tab's thumbnails, once it shows (every photo's thumbnail decoded: not
+        while an inspection opens on its first item)."""
+        if self._strip_stale and self.side.currentWidget() is self.all_photos.parentWidget():
+            self.all_photos.strip.set_photos(self.photos, self.ws)
+            self._strip_stale = False
 
     def _show_item_photos(self) -> None:
         if self.current is None or not hasattr(self, "photos"):
