@@ -61,11 +61,13 @@ class IndicatorTree(QTreeWidget):
         self.setUniformRowHeights(True)
         self.rows: dict[str, QTreeWidgetItem] = {}  # item id -> its row
         self.section_rows: dict[str, QTreeWidgetItem] = {}  # section id (or VETO_SECTION)
+        self.shown: dict[str, tuple[object, ...]] = {}  # item id -> what its row shows
 
     def fill(self, template: ChecklistTemplate) -> None:
         self.clear()
         self.rows = {}
         self.section_rows = {}
+        self.shown = {}
         bold = QFont(self.font())
         bold.setBold(True)
         if template.vetoes:
@@ -113,24 +115,43 @@ class IndicatorTree(QTreeWidget):
             item = index[item_id]
             view = answers.get(item_id, AnswerView())
             iscore = r.items.get(item_id)
-            row.setHidden(bool(iscore and not iscore.visible))
-            row.setText(1, summary(item, view))
+            points = None
             if iscore and isinstance(item, Item) and item.scored:
-                row.setText(2, f"{iscore.points:g}/{item.points:g}" if iscore.applicable else "—")
+                points = f"{iscore.points:g}/{item.points:g}" if iscore.applicable else "—"
             brush = red if item_id in missing else grey if view.not_applicable else normal
+            second = red if isinstance(item, Veto) and view.value == "yes" else brush
+            shown = (
+                bool(iscore and not iscore.visible),
+                summary(item, view),
+                points,
+                brush.color().rgba(),
+                second.color().rgba(),
+            )
+            if self.shown.get(item_id) == shown:
+                continue  # an edit changes a row or two: the others are left as they are
+            self.shown[item_id] = shown
+            row.setHidden(shown[0])
+            row.setText(1, shown[1])
+            if points is not None:
+                row.setText(2, points)
             row.setForeground(0, brush)
-            row.setForeground(1, red if isinstance(item, Veto) and view.value == "yes" else brush)
+            row.setForeground(1, second)
         sections = {sec.section_id: sec for sec in r.sections}
         for section in template.sections:
             row = self.section_rows[section.id]
             sc = sections[section.id]
             visible = [i for i in section.items if r.items[i.id].visible]
             answered = sum(1 for i in visible if answers.get(i.id, AnswerView()).answered)
-            row.setText(1, f"{answered}/{len(visible)}")
-            row.setText(2, f"{sc.points:.2f}/{sc.max_points:g}" if sc.applicable else "—")
+            self._set(row, 1, f"{answered}/{len(visible)}")
+            self._set(row, 2, f"{sc.points:.2f}/{sc.max_points:g}" if sc.applicable else "—")
         if template.vetoes:
             answered = sum(1 for v in template.vetoes if answers.get(v.id, AnswerView()).answered)
-            self.section_rows[VETO_SECTION].setText(1, f"{answered}/{len(template.vetoes)}")
+            self._set(self.section_rows[VETO_SECTION], 1, f"{answered}/{len(template.vetoes)}")
+
+    @staticmethod
+    def _set(row: QTreeWidgetItem, column: int, text: str) -> None:
+        if row.text(column) != text:  # an unchanged row is not repainted
+            row.setText(column, text)
 
 
 def first_shown_child(row: QTreeWidgetItem) -> QTreeWidgetItem | None:
