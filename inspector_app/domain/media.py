@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from inspector_app.domain.packages import _new_id, _now  # the same ids and times
+from inspector_app.domain.ids import new_id as _new_id
+from inspector_app.domain.ids import utcnow as _now
 
 
 @dataclass(frozen=True)

@@ -10,18 +10,12 @@ there once.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def _new_id() -> str:
-    return str(uuid.uuid4())
+from inspector_app.domain.ids import new_id as _new_id
+from inspector_app.domain.ids import utcnow as _now
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import datetime as dt
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any, BinaryIO
 
 from inspector_app.domain.catalog import Site
 from inspector_app.domain.checklists.schema import SiteType
+from inspector_app.domain.ids import utcnow as _now
 from inspector_app.fsutil import FileRefused, open_regular
 from inspector_app.i18n import _
 from inspector_app.presenters.labels import site_type_label  # noqa: F401  (re-exported for the CLI)
@@ -93,10 +93,6 @@ MAX_XLSX_MEMBERS = 1000
 # (a header of 20 million empty columns, a sheet padded to 16,384 columns, read cell by cell)
 MAX_COLUMNS = 50
 MAX_LINE_CHARS = 64 * 1024
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 @dataclass

@@ -7,12 +7,13 @@ fast-forward from a conflict. Schema changes go through Alembic migrations in
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import sqlalchemy as sa
 from sqlalchemy import MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from inspector_app.domain.ids import new_id as new_id  # re-exported for the tables
+from inspector_app.domain.ids import utcnow as utcnow
 from inspector_app.domain.vocab import FindingSeverity, FindingStatus, InspectionStatus
 
 __all__ = ["FindingSeverity", "FindingStatus", "InspectionStatus"]  # kept for their importers
@@ -26,14 +27,6 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 class Site(SQLModel, table=True):
