@@ -31,7 +31,7 @@ from inspector_app.domain.vocab import AMENDABLE, EDITABLE
 from inspector_app.i18n import _, pick
 from inspector_app.services.browse import status_label
 from inspector_app.services.errors import InvalidInput, Locked, NotFound, check_length
-from inspector_app.store import audit, models
+from inspector_app.store import audit
 from inspector_app.store.models import FindingStatus, InspectionStatus, new_id, utcnow
 from inspector_app.store.repo import answers as answers_repo
 from inspector_app.store.repo import canonical as canonical_repo
@@ -67,14 +67,6 @@ def grade_label(template: ChecklistTemplate, grade_id: str) -> str:
 
 
 # -- reading ------------------------------------------------------------------------------
-
-
-def get_inspection(s: Tx, inspection_id: str) -> models.Inspection:
-    """The inspection's row by its id or an unambiguous prefix, for the services that still
-    change it through the ORM (photos); the others read ``find_inspection``."""
-    row = repo.record(s, find_inspection(s, inspection_id).id)
-    assert row is not None  # just read, in this transaction
-    return row
 
 
 def find_inspection(s: Tx, inspection_id: str) -> Inspection:

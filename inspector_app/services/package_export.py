@@ -16,7 +16,7 @@ from inspector_app.i18n import _
 from inspector_app.media import store
 from inspector_app.services.changes import Changes
 from inspector_app.services.errors import InvalidInput
-from inspector_app.services.inspections import get_inspection, mark_exported
+from inspector_app.services.inspections import find_inspection, mark_exported
 from inspector_app.store import meta
 from inspector_app.store.db import SCHEMA_HEAD
 from inspector_app.store.repo import sync as repo
@@ -86,7 +86,7 @@ def export_package(
         if inspection_ids is None:
             ids = repo.inspection_ids_by_start(s)
         else:
-            ids = [get_inspection(s, ref).id for ref in inspection_ids]
+            ids = [find_inspection(s, ref).id for ref in inspection_ids]
         if not ids:
             raise InvalidInput(_("there is no inspection to export"))
         collected = bundles.collect(s, ids)

@@ -32,7 +32,7 @@ from inspector_app.presenters.times import taken_text
 from inspector_app.services.errors import InvalidInput, NotFound, check_length
 from inspector_app.services.inspection_views import load_inspection_state
 from inspector_app.services.inspections import (
-    get_inspection,
+    find_inspection,
     item_of,
     require_editable,
     template_for,
@@ -142,7 +142,7 @@ def original_name(path: Path) -> str:
 def _check_target(ws: Workspace, inspection_id: str, item_id: str | None) -> tuple[str, set[str]]:
     """The inspection's full id (editable, item valid) and the SHA-256 of its photos."""
     with ws.db.session() as s:
-        insp = get_inspection(s, inspection_id)
+        insp = find_inspection(s, inspection_id)
         require_editable(insp)
         if item_id is not None:
             item_of(template_for(s, insp), item_id)
@@ -163,7 +163,7 @@ def _insert(
 ) -> Photo:
     captured = image.captured_utc()
     with ws.db.transaction() as s:
-        insp = get_inspection(s, inspection_id)
+        insp = find_inspection(s, inspection_id)
         require_editable(insp)  # it may have been completed while the files were read
         photo = Photo(
             inspection_id=insp.id,
@@ -290,7 +290,7 @@ def _add_one(
 def list_photos(ws: Workspace, inspection_id: str, item_id: str | None = None) -> list[Photo]:
     """The photos of an inspection (or of one item), in the order they were added."""
     with ws.db.session() as s:
-        insp = get_inspection(s, inspection_id)
+        insp = find_inspection(s, inspection_id)
         return repo.photos_of(s, insp.id, item_id)
 
 
@@ -363,7 +363,7 @@ def set_caption(ws: Workspace, photo_id: str, caption: str | None, *, actor: str
     text = _clean_caption(caption)
     with ws.db.transaction() as s:
         photo = _get_photo(s, photo_id)
-        insp = get_inspection(s, photo.inspection_id)
+        insp = find_inspection(s, photo.inspection_id)
         require_editable(insp)
         if photo.caption == text:
             return photo
@@ -405,7 +405,7 @@ def link_photo_to_finding(
                     finding=finding_id[:8],
                 )
             )
-        insp = get_inspection(s, finding_inspection)
+        insp = find_inspection(s, finding_inspection)
         require_editable(insp)
         link = repo.link(s, finding_id, photo.id)
         if link is not None and link.role == role:

@@ -9,7 +9,7 @@ import pytest
 
 from inspector_app.domain.media import FindingPhoto, Photo
 from inspector_app.services import findings as findings_svc
-from inspector_app.services.inspections import get_inspection
+from inspector_app.store.models import Inspection as InspectionRow
 from inspector_app.store.repo import photos as repo
 from inspector_app.store.repo.sync import RecordClash
 from tests.services.helpers import start
@@ -24,12 +24,12 @@ def _photo(insp_id: str, n: int, **kw: object) -> Photo:
 
 def _age(ws, insp_id: str) -> None:  # type: ignore[no-untyped-def]
     with ws.db.transaction() as tx:
-        get_inspection(tx, insp_id).updated_at = LONG_AGO
+        tx.get(InspectionRow, insp_id).updated_at = LONG_AGO  # type: ignore[union-attr]
 
 
 def _updated(ws, insp_id: str) -> dt.datetime:  # type: ignore[no-untyped-def]
     with ws.db.session() as tx:
-        return get_inspection(tx, insp_id).updated_at.replace(tzinfo=dt.UTC)
+        return tx.get(InspectionRow, insp_id).updated_at.replace(tzinfo=dt.UTC)  # type: ignore[union-attr]
 
 
 def test_photos_read_back_in_the_order_added_and_mark_the_inspection(ws) -> None:

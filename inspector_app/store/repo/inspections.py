@@ -25,7 +25,6 @@ from inspector_app.domain.inspection import (
     TemplatePin,
 )
 from inspector_app.domain.vocab import FindingStatus
-from inspector_app.store import models
 from inspector_app.store.models import metadata, new_id
 
 if TYPE_CHECKING:
@@ -65,11 +64,6 @@ def _columns(insp: Inspection) -> dict[str, Any]:
 
 
 _BY_ID = select(INSPECTION).where(INSPECTION.c.id == bindparam("id"))
-
-
-def record(tx: Tx, inspection_id: str) -> models.Inspection | None:
-    """The inspection's row, for the services that still change it through the ORM."""
-    return tx.get(models.Inspection, inspection_id)
 
 
 def get(tx: Tx, inspection_id: str) -> Inspection | None:
