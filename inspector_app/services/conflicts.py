@@ -15,7 +15,6 @@ reported and the others go ahead.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -47,8 +46,9 @@ from inspector_app.sync import bundles, compare, merge, wire
 from inspector_app.workspace import Workspace
 
 if TYPE_CHECKING:
+    from inspector_app.domain.packages import Conflict
     from inspector_app.store.db import Tx
-    from inspector_app.store.models import Inspection, SyncConflict
+    from inspector_app.store.models import Inspection
 
 
 @dataclass(frozen=True)
@@ -73,17 +73,14 @@ def conflict_differences(ws: Workspace, conflict_id: str) -> list[Difference]:
 
     with ws.db.session() as s:
         conflict = find_conflict(s, conflict_id)
-        try:
-            incoming = json.loads(conflict.incoming_json)
-        except ValueError:  # pragma: no cover - written by this app
-            incoming = {}
+        incoming = dict(conflict.incoming)  # decoded by the store; the differences take it apart
         if conflict.entity == "site":
             return _site_differences(s, conflict, incoming)
         return _inspection_differences(s, conflict, incoming)
 
 
 def _inspection_differences(
-    s: Tx, conflict: SyncConflict, incoming: dict[str, Any]
+    s: Tx, conflict: Conflict, incoming: dict[str, Any]
 ) -> list[Difference]:
     kept = incoming.pop("_local", None) or {}
     local = records.inspection(s, conflict.entity_id)
@@ -416,7 +413,7 @@ _SITE_FIELDS: dict[str, Callable[[], str]] = {
 }
 
 
-def _site_differences(s: Tx, conflict: SyncConflict, incoming: dict[str, Any]) -> list[Difference]:
+def _site_differences(s: Tx, conflict: Conflict, incoming: dict[str, Any]) -> list[Difference]:
     site = records.site(s, conflict.entity_id)
     mine = bundles.row_of(site) if site is not None else {}
     out = []

@@ -23,7 +23,6 @@ from inspector_app.sync.strict import PackageRejected
 if TYPE_CHECKING:
     from inspector_app.domain.packages import Conflict
     from inspector_app.store.db import Tx
-    from inspector_app.store.models import SyncConflict
     from inspector_app.workspace import Workspace
 
 __all__ = ["find_conflict", "list_conflicts", "resolve_conflict"]
@@ -104,10 +103,9 @@ def _no_conflict(ref: str) -> NotFound:
     return NotFound(_("no conflict {id}", id=ref))
 
 
-def find_conflict(s: Tx, ref: str) -> SyncConflict:
-    """A conflict's row by its id or an unambiguous prefix of at least 6 characters (as
-    ``services.conflicts`` reads it)."""
-    conflict = repo.conflict_record(s, ref)
+def find_conflict(s: Tx, ref: str) -> Conflict:
+    """A conflict by its id or an unambiguous prefix of at least 6 characters."""
+    conflict = repo.find_conflict(s, ref)
     if conflict is None:
         raise _no_conflict(ref)
     return conflict
