@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inspector_app.sync import container
+from inspector_app.sync import container, container_write
 from inspector_app.sync.identity import DeviceIdentity
 from inspector_app.sync.manifest import Manifest, manifest_bytes
 from inspector_app.sync.strict import Limits, strict_json
@@ -85,8 +85,8 @@ def write_package(
     out = Path(out)
     out = Path(out)
     limits = Limits()
-    sources = container.checked_members(members)
-    entries, methods = container.measure_members(sources, limits)
+    sources = container_write.checked_members(members)
+    entries, methods = container_write.measure_members(sources, limits)
     data, manifest = manifest_bytes(
         device_id=identity.device_id,
         device_name=identity.device_name,
@@ -103,7 +103,7 @@ def write_package(
         limits=limits,
     )
     signature = identity.private_key.sign(data)
-    container.write_zip(out, data, signature, sources, entries, methods, limits, progress)
+    container_write.write_zip(out, data, signature, sources, entries, methods, limits, progress)
     return manifest
 
 
