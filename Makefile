@@ -5,8 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DIST_STAMP := $(VENV)/.installed-dist
+MUTATE_STAMP := $(VENV)/.installed-mutate
 
-.PHONY: run test lint bench screenshots clean dist smoke-dist
+.PHONY: run test lint bench screenshots clean dist smoke-dist mutate
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -20,6 +21,11 @@ $(DIST_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,dist]'
 	@touch $(DIST_STAMP)
 
+# The [mutate] extra (mutmut, pinned in constraints.txt) on top of the test environment.
+$(MUTATE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,mutate]'
+	@touch $(MUTATE_STAMP)
+
 run: $(STAMP)
 	$(BIN)/inspector-app --sample-data
 
@@ -32,6 +38,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check inspector_app tests bench tools
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+# Mutation testing of scoring, the template rules and the merge decision (tools/mutate.py):
+# the share of changes to that code the tests notice, and each one they miss. Not in make test.
+mutate: $(MUTATE_STAMP)
+	$(BIN)/python tools/mutate.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

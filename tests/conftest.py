@@ -22,6 +22,26 @@ if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={LAPTOP_SCREEN}"
 
 
+def plain_id(value: object) -> str:
+    """A parametrised case's id in letters, digits and dots only: a node id that a shell and
+    `make mutate` can pass back to pytest (no newlines, spaces or escaped Chinese)."""
+    import re
+
+    return re.sub(r"[^0-9A-Za-z.]+", "_", repr(value)).strip("_")[:30] or "empty"
+
+
+@pytest.fixture(autouse=True)
+def _cold_caches() -> None:
+    """Each test starts with the scoring's remembered conversions and the parsed templates
+    forgotten: no test passes on what an earlier one computed (and under `make mutate`, which
+    forks each mutant from a process that ran the tests, the mutated code is what runs)."""
+    from inspector_app.domain.checklists import loader, scoring
+
+    scoring._round.cache_clear()
+    scoring._frac.cache_clear()
+    loader._PARSED.clear()
+
+
 @pytest.fixture(autouse=True)
 def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test touches the real per-user folders. In-process tests read English messages

@@ -18,7 +18,7 @@ from inspector_app.domain.checklists.scoring import (
     normalize_answer,
     score_inspection,
 )
-from tests.conftest import DATA
+from tests.conftest import DATA, plain_id
 
 MINI = load_template(DATA / "mini.yaml").template
 
@@ -337,6 +337,7 @@ def test_unanswered_required_items_are_exactly_the_missing_ones(
         (0, 0),
         ("0.0000000", 0),  # zero, written with many zeros
     ],
+    ids=plain_id,
 )
 def test_numbers_within_the_caps_are_taken(value: Any, expected: Any) -> None:
     item = MINI.item("s1.equip").model_copy(update={"min_value": None})
@@ -369,7 +370,7 @@ def test_numbers_within_the_caps_are_taken(value: Any, expected: Any) -> None:
         ("12 万", "expected a number"),
         ([1], "expected a number"),
     ],
-    ids=lambda v: repr(v)[:24],
+    ids=plain_id,
 )
 def test_numbers_beyond_the_caps_are_refused_never_overflow(value: Any, message: str) -> None:
     for item_id in ("s1.equip", "s1.team"):

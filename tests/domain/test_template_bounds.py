@@ -17,7 +17,7 @@ from inspector_app.domain.checklists.loader import (
     load_template_text,
     template_from_json,
 )
-from tests.conftest import DATA, fifo
+from tests.conftest import DATA, fifo, plain_id
 
 MINI = (DATA / "mini.yaml").read_text(encoding="utf-8")
 CITATIONS = """  citations:
@@ -87,7 +87,7 @@ def _only_issue(text: str) -> tuple[int, str]:
             "at most 4000 characters",
         ),
     ],
-    ids=lambda v: v[:30] if isinstance(v, str) else "",
+    ids=plain_id,
 )
 def test_numbers_that_would_break_scoring_are_refused_at_their_line(
     old: str, new: str, message: str

@@ -107,19 +107,16 @@ def _line_map(node: yaml.Node, file: str) -> tuple[dict[Loc, int], list[Template
                         )
                     )
                 seen[key] = line
-                lines[(*loc, key)] = line
-                walk(key_node, (*loc, key, "(key)"), line)
+                # an alias as a key shares its anchor's marks: its value says where it is
+                walk(key_node, (*loc, key, "(key)"), value_node.start_mark.line + 1)
                 walk(value_node, (*loc, key), line)
-                lines[(*loc, key)] = line
+                lines[(*loc, key)] = line  # a field's line is its key's, not its value's
         elif isinstance(n, yaml.SequenceNode):
             for i, child in enumerate(n.value):
-                # an alias shares the anchor's marks: the item before it says where it is
+                # the line reported if the child is an alias, which shares its anchor's marks:
+                # the item before it says where it is
                 before = n.value[i - 1].end_mark if i else n.start_mark
-                walk(
-                    child,
-                    (*loc, i),
-                    before.line + 1 if id(child) in seen_nodes else child.start_mark.line + 1,
-                )
+                walk(child, (*loc, i), before.line + 1)
 
     try:
         walk(node, (), 1)

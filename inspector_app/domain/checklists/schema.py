@@ -100,10 +100,7 @@ class Weights(_Strict):
     @field_validator("citations")
     @classmethod
     def _unique_citations(cls, citations: list[Citation]) -> list[Citation]:
-        ids = [c.id for c in citations]
-        if len(set(ids)) != len(ids):
-            raise ValueError(_("citation ids must be unique"))
-        return citations
+        return check_citations(citations)
 
 
 class GradeBand(_Strict):
@@ -121,9 +118,7 @@ class ShowIf(_Strict):
 
     @model_validator(mode="after")
     def _one_test(self) -> ShowIf:
-        if (self.equals is None) == (self.in_ is None):
-            raise ValueError(_("give exactly one of 'equals' or 'in'"))
-        return self
+        return check_show_if(self)
 
     def matches(self, value: Any) -> bool:
         if value is None:
@@ -196,59 +191,7 @@ class Item(_Strict):
 
     @model_validator(mode="after")
     def _type_rules(self) -> Item:
-        t = self.type
-        if t in SCORED_TYPES and self.points <= 0:
-            raise ValueError(_("a {type} item needs points greater than 0", type=t.value))
-        if t not in SCORED_TYPES and self.points:
-            raise ValueError(_("a {type} item carries no points", type=t.value))
-        if t is AnswerType.SCORE and self.guidance is None:
-            raise ValueError(_("a score item needs written scoring guidance ('guidance')"))
-        if t is AnswerType.SCORE:
-            steps = self.points / self.step
-            if abs(steps - round(steps)) > 1e-9:
-                raise ValueError(
-                    _(
-                        "the points {points:g} are not a multiple of the step {step:g}: full marks "
-                        "could not be given",
-                        points=self.points,
-                        step=self.step,
-                    )
-                )
-        if t is AnswerType.NUMBER:
-            if self.unit is None:
-                raise ValueError(_("a number item needs a 'unit'"))
-            if not self.bands:
-                raise ValueError(_("a number item needs 'bands' that map values to points"))
-            mins = [b.min for b in self.bands]
-            if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-                raise ValueError(_("number bands must be listed from the highest 'min' down"))
-            if max(b.points for b in self.bands) != self.points:
-                raise ValueError(_("the best band must earn the item's points"))
-            if any(b.points > self.points for b in self.bands):
-                raise ValueError(_("a band cannot earn more than the item's points"))
-            if (
-                self.min_value is not None
-                and self.max_value is not None
-                and self.min_value > self.max_value
-            ):
-                raise ValueError(_("min_value is greater than max_value"))
-        elif self.bands or self.unit is not None:
-            raise ValueError(_("'bands' and 'unit' belong to number items only"))
-        if t is AnswerType.CHOICE:
-            if len(self.options) < 2:
-                raise ValueError(_("a choice item needs at least two options"))
-            ids = [o.id for o in self.options]
-            if len(set(ids)) != len(ids):
-                raise ValueError(_("option ids must be unique"))
-            if max(o.points for o in self.options) != self.points:
-                raise ValueError(_("the best option must earn the item's points"))
-            if any(o.points > self.points for o in self.options):
-                raise ValueError(_("an option cannot earn more than the item's points"))
-        elif self.options:
-            raise ValueError(_("'options' belong to choice items only"))
-        if self.show_if is not None and self.show_if.item == self.id:
-            raise ValueError(_("an item cannot depend on itself"))
-        return self
+        return check_item(self)
 
 
 class Veto(_Strict):
@@ -274,16 +217,7 @@ class Section(_Strict):
 
     @model_validator(mode="after")
     def _items_add_up(self) -> Section:
-        total = sum(i.points for i in self.items if i.scored)
-        if abs(total - self.points) > 1e-9:
-            raise ValueError(
-                _(
-                    "the items' points add up to {total:g}, not the section's {points:g}",
-                    total=total,
-                    points=self.points,
-                )
-            )
-        return self
+        return check_section(self)
 
 
 class ChecklistTemplate(_Strict):
@@ -306,46 +240,11 @@ class ChecklistTemplate(_Strict):
     @field_validator("grades")
     @classmethod
     def _grades_descend(cls, grades: list[GradeBand]) -> list[GradeBand]:
-        ids = [g.id for g in grades]
-        if len(set(ids)) != len(ids):
-            duplicate = next(i for i in ids if ids.count(i) > 1)
-            raise ValueError(_("grade id {id!r} is given twice", id=duplicate))
-        mins = [g.min for g in grades]
-        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-            raise ValueError(_("grade bands must be listed from the highest 'min' down"))
-        if mins[-1] != 0:
-            raise ValueError(_("the last grade band must start at 0"))
-        return grades
+        return check_grades(grades)
 
     @model_validator(mode="after")
     def _whole_template(self) -> ChecklistTemplate:
-        total = sum(s.points for s in self.sections)
-        if abs(total - self.total_points) > 1e-9:
-            raise ValueError(
-                _(
-                    "the sections' points add up to {total:g}, not total_points {points:g}",
-                    total=total,
-                    points=self.total_points,
-                )
-            )
-        if self.veto_grade not in {g.id for g in self.grades}:
-            raise ValueError(
-                _("veto_grade {grade!r} is not one of the grade ids", grade=self.veto_grade)
-            )
-        if self.grades[0].min > self.total_points:
-            raise ValueError(_("the top grade band starts above total_points"))
-        citations = {c.id for c in self.weights.citations}
-        for v in self.vetoes:
-            if v.source and v.source not in citations:
-                raise ValueError(
-                    _("veto {id!r} cites unknown source {source!r}", id=v.id, source=v.source)
-                )
-        for s in self.sections:
-            if s.source and s.source not in citations:
-                raise ValueError(
-                    _("section {id!r} cites unknown source {source!r}", id=s.id, source=s.source)
-                )
-        return self
+        return check_template(self)
 
     # -- lookups used by scoring, services and the UI -------------------------------------
     def items(self) -> list[Item]:
@@ -372,3 +271,134 @@ class ChecklistTemplate(_Strict):
     @property
     def uses_sample_weights(self) -> bool:
         return self.weights.source is not WeightSource.SOURCED
+
+
+# -- the rules, as plain functions (each model's validator calls one; mutation testing,
+# `make mutate`, reaches plain functions only) ------------------------------------------
+
+
+def check_citations(citations: list[Citation]) -> list[Citation]:
+    ids = [c.id for c in citations]
+    if len(set(ids)) != len(ids):
+        raise ValueError(_("citation ids must be unique"))
+    return citations
+
+
+def check_show_if(cond: ShowIf) -> ShowIf:
+    if (cond.equals is None) == (cond.in_ is None):
+        raise ValueError(_("give exactly one of 'equals' or 'in'"))
+    return cond
+
+
+def check_item(item: Item) -> Item:
+    """The rules of one item's type: points, guidance, unit and bands, options, show_if."""
+    t = item.type
+    if t in SCORED_TYPES and item.points <= 0:
+        raise ValueError(_("a {type} item needs points greater than 0", type=t.value))
+    if t not in SCORED_TYPES and item.points:
+        raise ValueError(_("a {type} item carries no points", type=t.value))
+    if t is AnswerType.SCORE and item.guidance is None:
+        raise ValueError(_("a score item needs written scoring guidance ('guidance')"))
+    if t is AnswerType.SCORE:
+        steps = item.points / item.step
+        if abs(steps - round(steps)) > 1e-9:
+            raise ValueError(
+                _(
+                    "the points {points:g} are not a multiple of the step {step:g}: full marks "
+                    "could not be given",
+                    points=item.points,
+                    step=item.step,
+                )
+            )
+    if t is AnswerType.NUMBER:
+        if item.unit is None:
+            raise ValueError(_("a number item needs a 'unit'"))
+        if not item.bands:
+            raise ValueError(_("a number item needs 'bands' that map values to points"))
+        mins = [b.min for b in item.bands]
+        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise ValueError(_("number bands must be listed from the highest 'min' down"))
+        if max(b.points for b in item.bands) != item.points:
+            raise ValueError(_("the best band must earn the item's points"))
+        if any(b.points > item.points for b in item.bands):
+            raise ValueError(_("a band cannot earn more than the item's points"))
+        if (
+            item.min_value is not None
+            and item.max_value is not None
+            and item.min_value > item.max_value
+        ):
+            raise ValueError(_("min_value is greater than max_value"))
+    elif item.bands or item.unit is not None:
+        raise ValueError(_("'bands' and 'unit' belong to number items only"))
+    if t is AnswerType.CHOICE:
+        if len(item.options) < 2:
+            raise ValueError(_("a choice item needs at least two options"))
+        ids = [o.id for o in item.options]
+        if len(set(ids)) != len(ids):
+            raise ValueError(_("option ids must be unique"))
+        if max(o.points for o in item.options) != item.points:
+            raise ValueError(_("the best option must earn the item's points"))
+        if any(o.points > item.points for o in item.options):
+            raise ValueError(_("an option cannot earn more than the item's points"))
+    elif item.options:
+        raise ValueError(_("'options' belong to choice items only"))
+    if item.show_if is not None and item.show_if.item == item.id:
+        raise ValueError(_("an item cannot depend on itself"))
+    return item
+
+
+def check_section(section: Section) -> Section:
+    """A section's scored items add up to its points."""
+    total = sum(i.points for i in section.items if i.scored)
+    if abs(total - section.points) > 1e-9:
+        raise ValueError(
+            _(
+                "the items' points add up to {total:g}, not the section's {points:g}",
+                total=total,
+                points=section.points,
+            )
+        )
+    return section
+
+
+def check_grades(grades: list[GradeBand]) -> list[GradeBand]:
+    """Grade ids unique, bands from the highest minimum down to 0."""
+    ids = [g.id for g in grades]
+    if len(set(ids)) != len(ids):
+        duplicate = next(i for i in ids if ids.count(i) > 1)
+        raise ValueError(_("grade id {id!r} is given twice", id=duplicate))
+    mins = [g.min for g in grades]
+    if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+        raise ValueError(_("grade bands must be listed from the highest 'min' down"))
+    if mins[-1] != 0:
+        raise ValueError(_("the last grade band must start at 0"))
+    return grades
+
+
+def check_template(t: ChecklistTemplate) -> ChecklistTemplate:
+    """Sections add up to the total, the veto grade exists, the top grade fits, sources are cited."""
+    total = sum(s.points for s in t.sections)
+    if abs(total - t.total_points) > 1e-9:
+        raise ValueError(
+            _(
+                "the sections' points add up to {total:g}, not total_points {points:g}",
+                total=total,
+                points=t.total_points,
+            )
+        )
+    if t.veto_grade not in {g.id for g in t.grades}:
+        raise ValueError(_("veto_grade {grade!r} is not one of the grade ids", grade=t.veto_grade))
+    if t.grades[0].min > t.total_points:
+        raise ValueError(_("the top grade band starts above total_points"))
+    citations = {c.id for c in t.weights.citations}
+    for v in t.vetoes:
+        if v.source and v.source not in citations:
+            raise ValueError(
+                _("veto {id!r} cites unknown source {source!r}", id=v.id, source=v.source)
+            )
+    for s in t.sections:
+        if s.source and s.source not in citations:
+            raise ValueError(
+                _("section {id!r} cites unknown source {source!r}", id=s.id, source=s.source)
+            )
+    return t

@@ -99,15 +99,18 @@ class ScoreResult:
 # Both are pure functions of an immutable value, called for every item of every rescore (an
 # answer edit rescores the whole inspection): remembered, an edit of a 35-item template
 # spends a third of the time scoring (bench/gui.py).
-@lru_cache(maxsize=4096)
-def _round(value: Fraction) -> float:
+def _round_half_up(value: Fraction) -> float:
     d = Decimal(value.numerator) / Decimal(value.denominator)
     return float(d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-@lru_cache(maxsize=4096)
-def _frac(x: float) -> Fraction:
+def _fraction(x: float) -> Fraction:
     return Fraction(x).limit_denominator(10**6)
+
+
+# wrapped here rather than decorated: mutation testing (`make mutate`) reaches plain functions
+_round = lru_cache(maxsize=4096)(_round_half_up)
+_frac = lru_cache(maxsize=4096)(_fraction)
 
 
 def read_number(value: Any) -> float:
