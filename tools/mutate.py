@@ -41,6 +41,17 @@ class Part:
     name: str
     modules: tuple[str, ...]  # dotted module names
     target: float  # the share of mutants to be killed, in percent
+    # functions of those modules that belong to this part (None: all) or to another part
+    functions: tuple[str, ...] | None = None
+    others: tuple[str, ...] = ()
+
+    def holds(self, mutant: str) -> bool:
+        if _module_of(mutant) not in self.modules:
+            return False
+        function = _function_of(mutant)
+        if function in self.others:
+            return False
+        return self.functions is None or function in self.functions
 
 
 @dataclass(frozen=True)
@@ -51,7 +62,7 @@ class Run:
 
     @property
     def files(self) -> list[str]:
-        return [m.replace(".", "/") + ".py" for p in self.parts for m in p.modules]
+        return sorted({m.replace(".", "/") + ".py" for p in self.parts for m in p.modules})
 
 
 SCORING = Part("scoring", ("inspector_app.domain.checklists.scoring",), 95.0)
@@ -60,13 +71,18 @@ TEMPLATES = Part(
     ("inspector_app.domain.checklists.schema", "inspector_app.domain.checklists.loader"),
     95.0,
 )
-MERGE = Part("merge decision", ("inspector_app.sync.merge", "inspector_app.sync.apply"), 90.0)
+MERGE_MODULES = ("inspector_app.sync.merge", "inspector_app.sync.apply")
+# a person's decision on a kept conflict, in merge.py beside the merge: reported on its own
+MERGE = Part("merge decision", MERGE_MODULES, 90.0, others=("take_incoming_inspection",))
+RESOLVE = Part(
+    "taking a conflict's incoming version", MERGE_MODULES, 90.0, ("take_incoming_inspection",)
+)
 
 RUNS = {
     "domain": Run("domain", (SCORING, TEMPLATES), ("tests/domain",)),
     "merge": Run(
         "merge",
-        (MERGE,),
+        (MERGE, RESOLVE),
         (
             "tests/sync/test_merge_rules.py",
             "tests/sync/test_import.py",
@@ -134,6 +150,13 @@ def _module_of(mutant: str) -> str:
     return re.split(r"\.x[_ǁ]", mutant, maxsplit=1)[0]
 
 
+def _function_of(mutant: str) -> str:
+    # …merge.x_take_incoming_inspection__mutmut_3 -> take_incoming_inspection;
+    # …schema.xǁShowIfǁmatches__mutmut_1 -> ShowIf.matches
+    tail = re.split(r"\.x(?=[_ǁ])", mutant, maxsplit=1)[1].rsplit("__mutmut_", 1)[0]
+    return tail.strip("ǁ").replace("ǁ", ".") if tail.startswith("ǁ") else tail[1:]
+
+
 KILLED = {"killed", "timeout"}  # a timeout: the change made the tests hang, they noticed
 
 
@@ -149,28 +172,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", choices=sorted(RUNS), action="append")
     parser.add_argument("--children", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--show", action="store_true", help="print each survivor's diff")
+    parser.add_argument(
+        "--report", action="store_true", help="only report the last run's results again"
+    )
     args = parser.parse_args(argv)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     below = False
     for name in args.run or sorted(RUNS):
         run = RUNS[name]
-        where = prepare(run)
-        patterns = [f"{m}.*" for p in run.parts for m in p.modules]
+        where = WORK / run.name
         started = time.monotonic()
-        print(f"== {name}: mutating {', '.join(run.files)}", flush=True)
-        done = subprocess.run(
-            [_mutmut(), "run", "--max-children", str(args.children), *patterns],
-            cwd=where,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-        if done.returncode != 0:
-            print(f"mutmut run failed ({done.returncode}) in {where}", file=sys.stderr)
-            return 2
+        print(f"== {name}: mutating {', '.join(sorted(set(run.files)))}", flush=True)
+        if not args.report:
+            prepare(run)
+            patterns = sorted({f"{m}.*" for p in run.parts for m in p.modules})
+            done = subprocess.run(
+                [_mutmut(), "run", "--max-children", str(args.children), *patterns],
+                cwd=where,
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
+            if done.returncode != 0:
+                print(f"mutmut run failed ({done.returncode}) in {where}", file=sys.stderr)
+                return 2
         found = results(where)
-        print(f"   {len(found)} mutants in {time.monotonic() - started:.0f} s")
+        took = "" if args.report else f" in {time.monotonic() - started:.0f} s"
+        print(f"   {len(found)} mutants{took}")
         for part in run.parts:
-            mine = {k: v for k, v in found.items() if _module_of(k) in part.modules}
+            mine = {k: v for k, v in found.items() if part.holds(k)}
             killed = sum(1 for v in mine.values() if v in KILLED)
             share = 100.0 * killed / len(mine) if mine else 0.0
             mark = "ok" if share >= part.target else "UNDER TARGET"
