@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from inspector_app import limits
-from inspector_app.domain.checklists.loader import load_template
 from inspector_app.domain.checklists.schema import ChecklistTemplate
 from inspector_app.domain.checklists.scoring import (
     Answer,
@@ -27,19 +26,9 @@ from inspector_app.domain.checklists.scoring import (
     read_number,
     score_inspection,
 )
-from tests.conftest import DATA
+from tests.domain.test_scoring import FULL, MINI
 
-MINI = load_template(DATA / "mini.yaml").template
 NA = Answer(None, not_applicable=True)
-
-FULL = {
-    "s1.equip": Answer(1200),
-    "s1.lab": Answer("yes"),
-    "s1.team": Answer(10),
-    "s2.level": Answer("high"),
-    "s2.date": Answer("2024-05-01"),
-    "v-fraud": Answer("no"),
-}
 
 
 def _text(zh: str) -> dict[str, str]:

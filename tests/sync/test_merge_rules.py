@@ -78,6 +78,18 @@ def signature_png() -> bytes:
     return out.getvalue()
 
 
+def sign(p: dict[str, Any], name: str) -> None:
+    """``name`` signs the laptop's inspection as an inspector."""
+    signatures_svc.record_signature(
+        p["laptop"],
+        p["id"],
+        signer_name=name,
+        role="inspector",
+        image_png=signature_png(),
+        actor=name,
+    )
+
+
 def complete(p: dict[str, Any]) -> None:
     answer_all(p["laptop"], p["id"], p["template"])
     svc.complete_inspection(p["laptop"], p["id"], actor=WHO)
@@ -105,14 +117,7 @@ def test_a_completed_then_signed_inspection_fast_forwards_each_time(pair) -> Non
     complete(pair)
     assert send(pair).merge.updated == [pair["id"]]
     for name in ("王晓明", "李娜"):
-        signatures_svc.record_signature(
-            pair["laptop"],
-            pair["id"],
-            signer_name=name,
-            role="inspector",
-            image_png=signature_png(),
-            actor=name,
-        )
+        sign(pair, name)
     assert detail(pair["laptop"], pair["id"])["status"] == "signed"
     result = send(pair)
     assert result.merge.updated == [pair["id"]] and result.merge.conflicts == []
@@ -167,14 +172,7 @@ def test_a_later_version_changing_a_frozen_revision_is_a_conflict(pair) -> None:
     complete(pair)
     assert send(pair).merge.updated == [pair["id"]]
     frozen = detail(pair["hq"], pair["id"])["revisions"]
-    signatures_svc.record_signature(
-        pair["laptop"],
-        pair["id"],
-        signer_name=WHO,
-        role="inspector",
-        image_png=signature_png(),
-        actor=WHO,
-    )
+    sign(pair, WHO)
 
     def rewrite(doc: dict[str, Any]) -> None:
         bundle(doc, pair["id"])["revisions"][0]["completed_by"] = "冒名"
