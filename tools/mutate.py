@@ -83,12 +83,7 @@ RUNS = {
     "merge": Run(
         "merge",
         (MERGE, RESOLVE),
-        (
-            "tests/sync/test_merge_rules.py",
-            "tests/sync/test_import.py",
-            "tests/sync/test_same_content.py",
-            "tests/services/test_conflicts.py",
-        ),
+        ("tests/sync/test_merge_rules.py", "tests/services/test_conflicts.py"),
     ),
 }
 

@@ -19,6 +19,7 @@ hash to it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -61,17 +62,7 @@ class MergeResult:
     templates_added: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "kept_newer": self.kept_newer,
-            "conflicts": self.conflicts,
-            "same_content": self.same_content,
-            "sites_added": self.sites_added,
-            "site_conflicts": self.site_conflicts,
-            "templates_added": self.templates_added,
-        }
+        return dataclasses.asdict(self)
 
     @property
     def changed(self) -> bool:
@@ -153,7 +144,7 @@ def merge(
             )
         _check_ids_belong(s, bundle)
         row = dict(bundle.inspection)
-        row["site_id"] = site_map.get(row["site_id"], row["site_id"])
+        row["site_id"] = site_map[row["site_id"]]  # check_document: a site of the package
         row["template_version_id"] = template_map[row["template_version_id"]]
         missing = _missing_sources(s, bundle, written_findings)
         if missing or (previous and records.inspection(s, previous) is None):
