@@ -92,14 +92,14 @@ def _conflict(
     local: dict[str, Any] | None,
     incoming_raw: dict[str, Any],
     incoming_hash: str,
-) -> str:
+) -> bool:
     """Keep an incoming version for a person; the same version met again is not kept twice.
-    Returns "open" (a person still has to decide) or "kept_local" (decided before)."""
+    True while a person still has to decide it; False if they kept the local one before."""
     for resolution in repo.resolutions(s, entity, entity_id, incoming_hash):
         if resolution is None:
-            return "open"
+            return True
         if resolution == "kept_local":
-            return "kept_local"
+            return False
     repo.add_conflict(
         s,
         Conflict(
@@ -111,7 +111,7 @@ def _conflict(
             incoming=incoming_raw,
         ),
     )
-    return "open"
+    return True
 
 
 def _version_hash(bundle: IncomingInspection) -> str:
@@ -131,7 +131,6 @@ def merge(
     site_map = _merge_sites(s, incoming, package_id, result)
     template_map = _merge_templates(s, incoming, result)
     in_package = {b.id for b in incoming.inspections}
-    written_findings: set[str] = set()
     for bundle in ordered(incoming.inspections, lambda b: b.id, _previous_of):
         previous = bundle.inspection["previous_inspection_id"]
         if previous and previous not in in_package and records.inspection(s, previous) is None:
@@ -146,7 +145,7 @@ def merge(
         row = dict(bundle.inspection)
         row["site_id"] = site_map[row["site_id"]]  # check_document: a site of the package
         row["template_version_id"] = template_map[row["template_version_id"]]
-        missing = _missing_sources(s, bundle, written_findings)
+        missing = _missing_sources(s, bundle)
         if missing or (previous and records.inspection(s, previous) is None):
             # a carried finding (复查) or the visit it follows was not written (it is in a
             # conflict here, or the same content from another device): kept whole as a
@@ -155,7 +154,7 @@ def merge(
             if local is not None and _same_content(s, local, bundle, row, sources):
                 _keep_same_content(s, bundle, device_id, result)
                 continue
-            state = _conflict(
+            still_open = _conflict(
                 s,
                 package_id,
                 "inspection",
@@ -164,10 +163,9 @@ def merge(
                 {**bundle.raw, "_local": _kept_with(bundle, row, sources)},
                 _version_hash(bundle),
             )
-            (result.conflicts if state == "open" else result.kept_newer).append(bundle.id)
+            (result.conflicts if still_open else result.kept_newer).append(bundle.id)
             continue
-        if _merge_inspection(s, bundle, row, package_id, result, device_id, sources):
-            written_findings |= {f["id"] for f in bundle.parts["findings"]}
+        _merge_inspection(s, bundle, row, package_id, result, device_id, sources)
     return result
 
 
@@ -196,7 +194,7 @@ def _merge_sites(s: Tx, incoming: Incoming, package_id: str, result: MergeResult
         taken.add(local.id)
         local_row = row_of(local)
         if _site_facts(local_row) != _site_facts(raw):
-            state = _conflict(
+            still_open = _conflict(
                 s,
                 package_id,
                 "site",
@@ -205,7 +203,7 @@ def _merge_sites(s: Tx, incoming: Incoming, package_id: str, result: MergeResult
                 raw,
                 hashlib.sha256(canonical_json(_site_facts(raw))).hexdigest(),
             )
-            if state == "open":
+            if still_open:
                 result.site_conflicts += 1
     return mapping
 
@@ -254,14 +252,13 @@ def _check_ids_belong(s: Tx, bundle: IncomingInspection) -> None:
             )
 
 
-def _missing_sources(s: Tx, bundle: IncomingInspection, written_findings: set[str]) -> list[str]:
-    """Carried-from findings that are neither written by this import nor here."""
+def _missing_sources(s: Tx, bundle: IncomingInspection) -> list[str]:
+    """Carried-from findings that are not here (those this import wrote are: the bundles
+    are merged in order, each visit after the one it follows, in this transaction)."""
     return [
         f["carried_from_id"]
         for f in bundle.parts["findings"]
-        if f["carried_from_id"]
-        and f["carried_from_id"] not in written_findings
-        and records.finding(s, f["carried_from_id"]) is None
+        if f["carried_from_id"] and records.finding(s, f["carried_from_id"]) is None
     ]
 
 
@@ -282,13 +279,14 @@ def _merge_inspection(
     result: MergeResult,
     device_id: str | None = None,
     sources: dict[str, list[Any]] | None = None,
-) -> bool:
-    """Merge one inspection; True if the incoming rows were written."""
+) -> None:
+    """Merge one inspection: added, fast-forwarded, or kept as it is here (unchanged,
+    newer here, the same content, or a conflict)."""
     local = records.inspection(s, bundle.id)
     if local is None:
         apply.insert_inspection(s, bundle, row, device_id)
         result.added.append(bundle.id)
-        return True
+        return
     mine = _ids(history_of(s, bundle.id))
     theirs = _ids(bundle.history)
     if mine == theirs:
@@ -297,7 +295,7 @@ def _merge_inspection(
         if apply.fast_forward(s, local, bundle, row):
             apply.store_history(s, bundle, device_id)
             result.updated.append(bundle.id)
-            return True
+            return
         # a later version that would rewrite what was frozen: a conflict, whatever it says
         _keep_conflict(s, local, bundle, row, package_id, result, sources)
     elif mine[: len(theirs)] == theirs:
@@ -307,7 +305,6 @@ def _merge_inspection(
         _keep_same_content(s, bundle, device_id, result)
     else:
         _keep_conflict(s, local, bundle, row, package_id, result, sources)
-    return False
 
 
 def _same_content(
@@ -355,8 +352,8 @@ def _keep_conflict(
 ) -> None:
     mine = inspection_bundle(s, local)
     kept = {**bundle.raw, "_local": _kept_with(bundle, row, sources or {})}
-    state = _conflict(s, package_id, "inspection", local.id, mine, kept, _version_hash(bundle))
-    (result.conflicts if state == "open" else result.kept_newer).append(bundle.id)
+    still_open = _conflict(s, package_id, "inspection", local.id, mine, kept, _version_hash(bundle))
+    (result.conflicts if still_open else result.kept_newer).append(bundle.id)
 
 
 # -- resolving a conflict -----------------------------------------------------------------------
@@ -391,7 +388,7 @@ def take_incoming_inspection(
     except PackageRejected as exc:
         raise ValueError(str(exc)) from None
     _check_ids_belong(s, bundle)
-    if _missing_sources(s, bundle, set()):
+    if _missing_sources(s, bundle):
         raise ValueError(
             _(
                 "a finding it carries forward is not here yet: decide that inspection's conflict first"

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from inspector_app.services.sync import (
 from inspector_app.store.repo import sync_records
 from inspector_app.sync import wire
 from inspector_app.sync.bundles import inspection_bundle
+from inspector_app.sync.package import open_package
 from inspector_app.sync.strict import canonical_json
 from inspector_app.workspace import Workspace
 from tests.conftest import open_ws, prepared_folder
@@ -155,7 +157,11 @@ def test_a_fast_forward_writes_the_inspection_row_and_keeps_the_history(pair) ->
     for key in ("score", "grade", "revision", "ended_on", "data_hash", "revisions"):
         assert there[key] == here[key], key
     assert there["score"] is not None and there["score"] > 0
-    # the history came with it: the same version again is unchanged, not a conflict
+    # the history came with it, marked with the device it came from: the same version
+    # again is unchanged, not a conflict
+    arrived = load_history(pair["hq"], pair["id"]).entries
+    assert len(arrived) == len(load_history(pair["laptop"], pair["id"]).entries)
+    assert all(e.received and e.source == DEVICE for e in arrived)
     again = send(pair)
     assert again.merge.unchanged == [pair["id"]]
     assert (again.merge.updated, again.merge.conflicts) == ([], [])
@@ -279,6 +285,8 @@ def test_a_first_package_brings_its_site_and_template_and_again_changes_nothing(
     }
     assert merged.changed
     assert detail(hq, iid) == detail(laptop, iid)
+    arrived = load_history(hq, iid).entries
+    assert arrived and all(e.received and e.source == DEVICE for e in arrived)
     # the same inspection in a new package: nothing added, nothing changed
     export_package(laptop, tmp_path / "2.inspkg", actor=WHO, device_name=DEVICE)
     again = import_package(hq, tmp_path / "2.inspkg", actor="总部").merge
@@ -386,6 +394,44 @@ def test_a_reinspection_sent_without_the_visit_it_follows_is_added_when_that_is_
         doc["inspections"] = [b for b in doc["inspections"] if b["inspection"]["id"] == visit]
 
     assert send(pair, only_the_visit).merge.added == [visit]
+
+
+def test_a_kept_version_is_known_by_its_content_hash_and_history(pair) -> None:
+    """The hash a decision is found by again: it must not change between app versions, or
+    a version kept local before an update would come back as a conflict after it."""
+    hq, iid = pair["hq"], pair["id"]
+    answers_svc.comment_item(hq, iid, YES_NO_ITEM, "总部的意见", actor="总部")
+    answers_svc.comment_item(pair["laptop"], iid, YES_NO_ITEM, "现场的意见", actor=WHO)
+    pkg = pair["tmp"] / "sent.inspkg"
+    export_package(pair["laptop"], pkg, actor=WHO, device_name=DEVICE)
+    doc = package_records(pkg)
+    sent = bundle(doc, iid)
+    edits = [e["id"] for e in sent["history"] if e["action"] not in ("export", "report_signed")]
+    expected = hashlib.sha256((sent["content_hash"] + "," + ",".join(edits)).encode()).hexdigest()
+    assert import_package(hq, pkg, actor="总部").merge.conflicts == [iid]
+    with hq.db.raw() as con:
+        (kept,) = con.execute("SELECT incoming_hash FROM sync_conflict").fetchone()
+    assert kept == expected
+
+
+def test_an_incoming_row_with_the_id_of_another_inspections_row_is_refused(pair) -> None:
+    hq, laptop, iid = pair["hq"], pair["laptop"], pair["id"]
+    other, _template = start(hq, code="PB-T9")  # HQ's own inspection, with a finding
+    theirs = findings_svc.add_finding(hq, other, description="总部的问题", actor="总部")
+    findings_svc.add_finding(laptop, iid, description="设备台账缺失", actor=WHO)
+    before = detail(hq, iid)
+
+    def steal(doc: dict[str, Any]) -> None:
+        b = bundle(doc, iid)
+        b["findings"][0]["id"] = theirs.id
+
+    with pytest.raises(PackageRejected) as info:
+        send(pair, steal)
+    assert f"inspection {iid[:8]}: findings {theirs.id[:8]} belongs to another inspection" in str(
+        info.value
+    )
+    assert detail(hq, iid) == before
+    assert [f["description"] for f in detail(hq, other)["findings"]] == ["总部的问题"]
 
 
 # -- taking a conflict's incoming version -------------------------------------------------------
@@ -557,6 +603,13 @@ def test_a_kept_version_whose_ids_are_not_text_is_refused(pair, where, value, me
     assert comment_at_hq(pair) == "总部的意见"
 
 
+def package_records(pkg: Path) -> dict[str, Any]:
+    """The records document of a package file, as sent."""
+    with tempfile.TemporaryDirectory() as tmp:
+        doc: dict[str, Any] = open_package(pkg, Path(tmp)).read_json(wire.RECORDS_MEMBER)
+    return doc
+
+
 def records_of(ws: Workspace, iid: str) -> dict[str, Any] | None:
     """The inspection's row here, or None."""
     with ws.db.raw() as con:
@@ -587,13 +640,21 @@ def reinspect(p: dict[str, Any]) -> str:
     return visit
 
 
-@pytest.mark.parametrize("hq_registered_site", [False, True], ids=["same site", "HQ's own id"])
+@pytest.mark.parametrize(
+    ("hq_registered_site", "kept_before_formats"),
+    [(False, False), (True, False), (False, True)],
+    ids=["same site", "HQ's own id", "kept before formats were recorded"],
+)
 def test_a_reinspection_new_here_waits_for_the_visit_it_follows(
-    tmp_path, hq_registered_site
+    tmp_path, hq_registered_site, kept_before_formats
 ) -> None:
     p = make_pair(tmp_path, hq_registered_site=hq_registered_site)
     hq, iid = p["hq"], p["id"]
     visit = reinspect(p)
+    if kept_before_formats:  # no "_local": the site is the one its records name
+        doc, put = stored_conflict(hq, conflict_of(hq, visit))
+        del doc["_local"]
+        put(doc)
     with pytest.raises(InvalidInput, match="decide that inspection's conflict first"):
         resolve_conflict(hq, conflict_of(hq, visit), keep="incoming", actor="总部")
     assert records_of(hq, visit) is None

@@ -18,6 +18,13 @@ from inspector_app.services.inspection_views import InspectionState
 ERROR, TYPING, SAVED = "#b00020", "#8a6d00", "#2e7d32"  # the colours of the save state
 
 
+def restyle(widget: QWidget, sheet: str) -> None:
+    """Set a style sheet only when it changes: each ``setStyleSheet`` re-polishes the widget
+    and lays the window out again, and every answer edit shows the grade and "saved"."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
+
+
 class EditorHeader(QWidget):
     """Rows one above the other: titles and save state, the read-only banner, who signed,
     total · grade · notes, the veto banner (the banners only when they apply)."""
@@ -108,14 +115,14 @@ class EditorHeader(QWidget):
             grade = r.grade
         if r.provisional:  # not final until every required answer is given
             self.grade_label.setText(_("{grade} (provisional)", grade=grade))
-            self.grade_label.setStyleSheet("color: #8a6d00; font-style: italic;")
+            restyle(self.grade_label, "color: #8a6d00; font-style: italic;")
             self.grade_label.setToolTip(
                 _("Provisional: {n} required answers missing", n=len(r.missing_required))
             )
         else:
             self.grade_label.setText(grade)
             colour = "#b00020" if r.grade == template.veto_grade else "#1b5e20"
-            self.grade_label.setStyleSheet(f"color: {colour};")
+            restyle(self.grade_label, f"color: {colour};")
             self.grade_label.setToolTip("")
         notes = []
         if r.provisional:
@@ -137,5 +144,5 @@ class EditorHeader(QWidget):
         self.veto_banner.setVisible(r.vetoed)
 
     def show_saved(self, text: str, colour: str) -> None:
-        self.save_label.setStyleSheet(f"color: {colour};")
+        restyle(self.save_label, f"color: {colour};")
         self.save_label.setText(text)
