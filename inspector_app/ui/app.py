@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
@@ -23,12 +24,14 @@ from inspector_app.settings import (
     save_settings,
     use_data_folder,
 )
-from inspector_app.ui.dialogs import SettingsDialog
 from inspector_app.ui.fonts import install_fonts
 from inspector_app.ui.main_window import MainWindow
 from inspector_app.ui.qt_i18n import install_qt_translators, remove_qt_translators
 from inspector_app.ui.workers import wait_for_tasks
 from inspector_app.workspace import Workspace
+
+if TYPE_CHECKING:
+    from inspector_app.ui.dialogs import SettingsDialog
 
 # For the start-up benchmark: quit once the window is on screen with its data.
 EXIT_AFTER_SHOW_ENV = "INSPECTOR_EXIT_AFTER_SHOW"
@@ -111,6 +114,8 @@ class InspectorApp:
 
     def edit_settings(self) -> None:
         """The Settings dialog, window-modal; OK applies and saves what it shows."""
+        from inspector_app.ui.dialogs import SettingsDialog
+
         dialog = SettingsDialog(
             self.settings,
             self.data_dir,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -24,13 +24,13 @@ from inspector_app.services.errors import ServiceError
 from inspector_app.services.startup import ensure_templates
 from inspector_app.settings import Settings
 from inspector_app.ui.browser import Browser
-from inspector_app.ui.dialogs import fit_to_screen, qsettings
 from inspector_app.ui.form_issues import FormIssuesBar
 from inspector_app.ui.inspection_actions import InspectionActions
 from inspector_app.ui.menus import Menus
 from inspector_app.ui.operations import Operations
-from inspector_app.ui.shortcuts import ShortcutsDialog, WindowKeysFirst, catalogue, window_actions
+from inspector_app.ui.shortcuts import WindowKeysFirst, catalogue, window_actions
 from inspector_app.ui.welcome import Welcome
+from inspector_app.ui.windows import fit_to_screen, qsettings
 from inspector_app.ui.workers import run_task, show_error
 from inspector_app.workspace import Workspace
 
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 
 # The checklist editor, the write-side services and the sample data load on first use:
 # the window and its lists come up with the read side alone (bench/gui.py, cold start).
+
+
+WARM_UP_AFTER_MS = 200  # from the lists shown to loading the editor in the background
 
 
 class MainWindow(InspectionActions):
@@ -146,8 +149,10 @@ class MainWindow(InspectionActions):
             page = self.stack.currentWidget()
             if first and page is not None and not self.browser.search.hasFocus():
                 page.setFocus()  # keyboard first: ↑ ↓ and Enter work
-        if not self.warm:
-            self.warm_up()
+        if first and not self.warm:
+            # once the lists are painted: the imports would take the interpreter from the
+            # window's first paint (a person does not click within a fifth of a second)
+            QTimer.singleShot(WARM_UP_AFTER_MS, self, self.warm_up)
         if self.sample_data_if_empty and not inspections and not sites:
             self.sample_data_if_empty = False
             self.load_sample_data()
@@ -366,6 +371,8 @@ class MainWindow(InspectionActions):
     # -- help ---------------------------------------------------------------------------
     def show_shortcuts(self) -> None:
         """F1: the shortcuts of this screen, from the real actions."""
+        from inspector_app.ui.shortcuts_dialog import ShortcutsDialog
+
         dialog = ShortcutsDialog(catalogue(self), in_editor=self.editor is not None, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: self._forget(dialog))

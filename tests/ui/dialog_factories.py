@@ -133,7 +133,7 @@ def _amend(w: World) -> QDialog:
 
 def _finding(w: World) -> QDialog:
     from inspector_app.services.photos import list_photos
-    from inspector_app.ui.findings import FindingDialog
+    from inspector_app.ui.finding_dialog import FindingDialog
 
     state = views_svc.load_inspection_state(w.ws, w.draft_id)
     return FindingDialog(state.template, w.window, photos=list(list_photos(w.ws, w.draft_id)))
@@ -194,7 +194,8 @@ def _signature(w: World) -> QDialog:
 
 
 def _shortcuts(w: World) -> QDialog:
-    from inspector_app.ui.shortcuts import ShortcutsDialog, catalogue
+    from inspector_app.ui.shortcuts import catalogue
+    from inspector_app.ui.shortcuts_dialog import ShortcutsDialog
 
     w.window.open_inspection(w.draft_id)  # the longest list: the editor's keys too
     return ShortcutsDialog(catalogue(w.window), in_editor=True, parent=w.window)
@@ -206,12 +207,12 @@ FACTORIES: dict[str, Callable[[World], QDialog]] = {
     "inspector_app.ui.conflicts.ConflictsDialog": _conflicts,
     "inspector_app.ui.dialogs.NewInspectionDialog": _new_inspection,
     "inspector_app.ui.dialogs.SettingsDialog": _settings,
-    "inspector_app.ui.findings.FindingDialog": _finding,
+    "inspector_app.ui.finding_dialog.FindingDialog": _finding,
     "inspector_app.ui.history.HistoryDialog": _history,
     "inspector_app.ui.photos.PhotoViewer": _photo_viewer,
     "inspector_app.ui.report.PassphraseDialog": _passphrase,
     "inspector_app.ui.report.ReportDialog": _report,
-    "inspector_app.ui.shortcuts.ShortcutsDialog": _shortcuts,
+    "inspector_app.ui.shortcuts_dialog.ShortcutsDialog": _shortcuts,
     "inspector_app.ui.signature_dialog.SignatureDialog": _signature,
     "inspector_app.ui.sync.ExportDialog": _export,
     "inspector_app.ui.sync.ImportPreviewDialog": _import_preview,

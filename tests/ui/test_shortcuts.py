@@ -25,7 +25,8 @@ from inspector_app.domain.checklists.schema import AnswerType
 from inspector_app.i18n import _
 from inspector_app.services import inspection_views as views_svc
 from inspector_app.services import inspections as svc
-from inspector_app.ui.shortcuts import Shortcut, ShortcutsDialog, catalogue, typed_keys
+from inspector_app.ui.shortcuts import Shortcut, catalogue, typed_keys
+from inspector_app.ui.shortcuts_dialog import ShortcutsDialog
 from tests.conftest import open_ws
 from tests.ui.dialog_factories import World, make_world
 from tests.ui.keys import focused, type_text

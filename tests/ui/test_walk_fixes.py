@@ -270,7 +270,7 @@ def test_ctrl_enter_gives_the_amendment_and_the_finding(
     so the only way on was Tab to OK."""
     from inspector_app.services.browse import list_findings
     from inspector_app.ui.completion import AmendDialog
-    from inspector_app.ui.findings import FindingDialog
+    from inspector_app.ui.finding_dialog import FindingDialog
     from tests.services.helpers import answer_all
     from tests.ui.keys import type_text
 
@@ -357,7 +357,7 @@ def test_tab_leaves_the_deadline_for_the_responsible_person(
 ) -> None:
     """Tab into a finding's deadline, Tab again, type the responsible person: Qt's date box
     took the second Tab to its month and the name went nowhere."""
-    from inspector_app.ui.findings import FindingDialog
+    from inspector_app.ui.finding_dialog import FindingDialog
     from tests.ui.keys import type_text
 
     app = make_app(data_dir)

@@ -26,7 +26,8 @@ from inspector_app.services.changes import Changes
 from inspector_app.services.errors import ServiceError
 from inspector_app.services.inspection_views import InspectionState
 from inspector_app.ui.editor.panel import ItemPanel
-from inspector_app.ui.findings import FindingDialog, FindingsPanel
+from inspector_app.ui.finding_dialog import FindingDialog
+from inspector_app.ui.findings import FindingsPanel
 from inspector_app.ui.operations import Operations
 from inspector_app.ui.photos import (
     PhotoSection,
