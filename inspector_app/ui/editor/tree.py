@@ -130,7 +130,8 @@ class IndicatorTree(QTreeWidget):
             if self.shown.get(item_id) == shown:
                 continue  # an edit changes a row or two: the others are left as they are
             self.shown[item_id] = shown
-            row.setHidden(shown[0])
+            if row.isHidden() != shown[0]:  # setHidden lays out and repaints the whole tree
+                row.setHidden(shown[0])
             row.setText(1, shown[1])
             if points is not None:
                 row.setText(2, points)
