@@ -297,7 +297,14 @@ class _Reader:
             return NONE
         if key[0] == "?":
             return _("a finding not here")
-        return _("from the inspection of {date}", date=self._visit_date(key[0]))
+        date = self._visit_date(key[0])
+        # what the source says (compare.SOURCE_FIELDS: item, severity, description, …): two
+        # versions may carry the same finding as it reads on each side
+        at = compare.SOURCE_FIELDS.index("description") + 1  # after the inspection id
+        said = key[at] if len(key) > at and isinstance(key[at], str) else ""
+        if not said:
+            return _("from the inspection of {date}", date=date)
+        return _("from the inspection of {date}: {text}", date=date, text=shorten(said, 40))
 
     def _visit_date(self, inspection_id: Any) -> str:
         visit = (

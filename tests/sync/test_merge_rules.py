@@ -38,7 +38,7 @@ from inspector_app.services.sync import (
 )
 from inspector_app.store.repo import sync_records
 from inspector_app.sync import wire
-from inspector_app.sync.bundles import inspection_bundle
+from inspector_app.sync.bundles import inspection_bundle, row_of
 from inspector_app.sync.package import open_package
 from inspector_app.sync.strict import canonical_json
 from inspector_app.workspace import Workspace
@@ -269,28 +269,32 @@ def test_a_first_package_brings_its_site_and_template_and_again_changes_nothing(
     laptop = open_ws(prepared_folder(tmp_path / "laptop"))
     hq = open_ws(tmp_path / "hq", forms=False)  # an empty folder: no site, no template
     iid, _template = start(laptop)
+    other, _other_template = start(laptop, "tech-transfer-performance", code="TT-T1")
     pkg = tmp_path / "1.inspkg"
     export_package(laptop, pkg, actor=WHO, device_name=DEVICE)
     merged = import_package(hq, pkg, actor="总部").merge
+    assert sorted(merged.added) == sorted([iid, other])
+    merged.added = []
     assert merged.as_dict() == {
-        "added": [iid],
+        "added": [],
         "updated": [],
         "unchanged": [],
         "kept_newer": [],
         "conflicts": [],
         "same_content": [],
-        "sites_added": 1,
+        "sites_added": 2,
         "site_conflicts": 0,
-        "templates_added": 1,
+        "templates_added": 2,
     }
     assert merged.changed
     assert detail(hq, iid) == detail(laptop, iid)
+    assert detail(hq, other) == detail(laptop, other)
     arrived = load_history(hq, iid).entries
     assert arrived and all(e.received and e.source == DEVICE for e in arrived)
     # the same inspection in a new package: nothing added, nothing changed
     export_package(laptop, tmp_path / "2.inspkg", actor=WHO, device_name=DEVICE)
     again = import_package(hq, tmp_path / "2.inspkg", actor="总部").merge
-    assert again.unchanged == [iid] and not again.changed
+    assert sorted(again.unchanged) == sorted([iid, other]) and not again.changed
     assert (again.sites_added, again.templates_added) == (0, 0)
     laptop.close()
     hq.close()
@@ -316,8 +320,40 @@ def test_a_site_registered_at_hq_is_the_same_site_unless_its_facts_differ(tmp_pa
     (conflict,) = list_conflicts(hq)
     assert (conflict["entity"], conflict["package_id"]) == ("site", received.package_id)
     assert detail(hq, iid)["site"] == "总部登记的名称"
-    resolve_conflict(hq, conflict["id"], keep="incoming", actor="总部")
-    assert detail(hq, iid)["site"] == detail(laptop, iid)["site"] == "测试基地PB-T1"
+    # kept against HQ's row, known by the facts that came
+    site_id = records_of(hq, iid)["site_id"]  # type: ignore[index]
+    with hq.db.transaction() as s:
+        local_site = sync_records.site(s, site_id)
+        assert local_site is not None
+        here = row_of(local_site)
+    assert stored_hash(hq, conflict["id"]) == hashlib.sha256(canonical_json(here)).hexdigest()
+    # HQ keeps its name; the same facts again are not asked again, other facts are
+    resolve_conflict(hq, conflict["id"], keep="local", actor="总部")
+    export_package(laptop, tmp_path / "again.inspkg", actor=WHO, device_name=DEVICE)
+    assert import_package(hq, tmp_path / "again.inspkg", actor="总部").merge.site_conflicts == 0
+    upsert_sites(
+        laptop, [{"code": "PB-T1", "name": "现场更正的名称", "site_type": "pilot_base"}], actor=WHO
+    )
+    export_package(laptop, tmp_path / "other.inspkg", actor=WHO, device_name=DEVICE)
+    assert import_package(hq, tmp_path / "other.inspkg", actor="总部").merge.site_conflicts == 1
+    newest = next(c for c in list_conflicts(hq) if c["resolved"] is None)
+    resolve_conflict(hq, newest["id"], keep="incoming", actor="总部")
+    assert detail(hq, iid)["site"] == detail(laptop, iid)["site"] == "现场更正的名称"
+    laptop.close()
+    hq.close()
+
+
+def test_site_conflicts_are_counted_each(tmp_path: Path) -> None:
+    laptop = open_ws(prepared_folder(tmp_path / "laptop"))
+    hq = open_ws(prepared_folder(tmp_path / "hq"))
+    for code in ("PB-T1", "PB-T2"):
+        upsert_sites(
+            hq, [{"code": code, "name": f"总部的{code}", "site_type": "pilot_base"}], actor="总部"
+        )
+        start(laptop, code=code)
+    export_package(laptop, tmp_path / "1.inspkg", actor=WHO, device_name=DEVICE)
+    merged = import_package(hq, tmp_path / "1.inspkg", actor="总部").merge
+    assert (merged.site_conflicts, merged.sites_added, len(merged.added)) == (2, 0, 2)
     laptop.close()
     hq.close()
 
@@ -432,6 +468,63 @@ def test_an_incoming_row_with_the_id_of_another_inspections_row_is_refused(pair)
     )
     assert detail(hq, iid) == before
     assert [f["description"] for f in detail(hq, other)["findings"]] == ["总部的问题"]
+
+
+def test_two_sites_of_a_package_matching_one_site_here_are_refused(pair) -> None:
+    before = detail(pair["hq"], pair["id"])
+
+    def twins(doc: dict[str, Any]) -> None:  # one by its id, the other by its code
+        site = doc["sites"][0]
+        doc["sites"].append({**site, "id": "1" * 32})
+        site["code"] = "PB-T1-X"
+
+    with pytest.raises(PackageRejected, match="two sites in the package match site PB-T1 here"):
+        send(pair, twins)
+    assert detail(pair["hq"], pair["id"]) == before
+
+
+def retemplate(doc: dict[str, Any], iid: str, version: str | None = None) -> None:
+    """The package's template read otherwise (and, with ``version``, another version of it),
+    with the same id: as another exporter could send it."""
+    row = doc["templates"][0]
+    data = json.loads(row["canonical_json"])
+    data["title"]["en"] += " (edited)"
+    row["title_en"] = data["title"]["en"]
+    if version is not None:
+        data["version"] = row["version"] = version
+    row["canonical_json"] = json.dumps(data, ensure_ascii=False)
+    row["content_hash"] = hashlib.sha256(row["canonical_json"].encode()).hexdigest()
+    head = bundle(doc, iid)["inspection"]
+    head["template_hash"] = row["content_hash"]
+    head["template_version"] = row["version"]
+
+
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [
+        (None, "version 2024.1 in the package differs from the one here with the same version"),
+        ("2099.9", "clashes with another here"),
+    ],
+    ids=["same version", "same id"],
+)
+def test_a_template_that_differs_from_the_one_here_is_refused(pair, version, message) -> None:
+    answers_svc.comment_item(pair["laptop"], pair["id"], YES_NO_ITEM, "复核", actor=WHO)
+    before = detail(pair["hq"], pair["id"])
+    with pytest.raises(PackageRejected, match=message):
+        send(pair, lambda doc: retemplate(doc, pair["id"], version))
+    assert detail(pair["hq"], pair["id"]) == before
+
+
+def test_an_older_version_than_the_one_here_is_kept_as_it_is(pair) -> None:
+    hq, iid = pair["hq"], pair["id"]
+    answers_svc.comment_item(pair["laptop"], iid, YES_NO_ITEM, "现场的意见", actor=WHO)
+    old = pair["tmp"] / "old.inspkg"
+    export_package(pair["laptop"], old, actor=WHO, device_name=DEVICE)
+    answers_svc.comment_item(pair["laptop"], iid, YES_NO_ITEM, "现场的第二次意见", actor=WHO)
+    assert send(pair).merge.updated == [iid]
+    result = import_package(hq, old, actor="总部").merge
+    assert (result.kept_newer, result.updated, result.conflicts) == ([iid], [], [])
+    assert comment_at_hq(pair) == "现场的第二次意见"
 
 
 # -- taking a conflict's incoming version -------------------------------------------------------
@@ -699,3 +792,32 @@ def test_a_conflict_on_a_reinspection_shows_only_what_differs(pair) -> None:
         (d.part, d.local, d.incoming) for d in conflict_differences(hq, conflict_of(hq, visit))
     ]
     assert shown == [("answer", "总部的意见", "现场的意见")]
+
+
+def test_a_reinspection_is_compared_with_what_it_carries_as_the_package_says(pair) -> None:
+    """The same edit of a re-inspection on both sides is the same content only if what it
+    carries forward reads the same: here the earlier visit's finding was edited on both
+    sides, so the re-inspection differs too, and its conflict says where."""
+    hq, laptop, iid = pair["hq"], pair["laptop"], pair["id"]
+    finding = findings_svc.add_finding(laptop, iid, description="设备台账缺失", actor=WHO)
+    first = records_of(laptop, iid)
+    assert first is not None
+    visit = svc.start_inspection(
+        laptop,
+        site_id=first["site_id"],
+        template_version_id=first["template_version_id"],
+        inspectors=[WHO],
+        started_on=dt.date.fromisoformat(first["started_on"]) + dt.timedelta(days=30),
+        actor=WHO,
+    ).id
+    assert send(pair).merge.added == [visit]
+    findings_svc.update_finding(hq, finding.id, description="总部：台账缺两页", actor="总部")
+    findings_svc.update_finding(laptop, finding.id, description="现场：台账缺三页", actor=WHO)
+    for ws, who in ((hq, "总部"), (laptop, WHO)):
+        answers_svc.comment_item(ws, visit, YES_NO_ITEM, "同样的意见", actor=who)
+    result = send(pair).merge
+    assert (sorted(result.conflicts), result.same_content) == (sorted([iid, visit]), [])
+    (shown,) = conflict_differences(hq, conflict_of(hq, visit))
+    assert (shown.part, shown.field) == ("finding", "carried_from")
+    assert shown.local == "from the inspection of 2024-10-01: 总部：台账缺两页"
+    assert shown.incoming == "from the inspection of 2024-10-01: 现场：台账缺三页"
