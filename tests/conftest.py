@@ -37,7 +37,7 @@ def _cold_caches() -> None:
     forks each mutant from a process that ran the tests, the mutated code is what runs)."""
     from inspector_app.domain.checklists import loader, scoring
 
-    scoring._round.cache_clear()
+    scoring._rounded.cache_clear()
     scoring._frac.cache_clear()
     loader._PARSED.clear()
 

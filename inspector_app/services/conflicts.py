@@ -6,10 +6,9 @@ out) and says, per changed field, what each side holds, as people read it: answe
 item's title in the pinned template, values as the checklist shows them, statuses, grades,
 severities and roles by their labels, times in the display zone.
 
-``resolve_conflicts`` takes one decision for several conflicts (or all open ones); each is
-still decided and audited on its own (``services.sync.resolve_conflict``), so one that
-cannot be taken (a frozen revision would be dropped, a visit it follows is undecided) is
-reported and the others go ahead.
+``resolve_conflicts`` takes one decision for several (or all open) conflicts, each decided
+and audited on its own (``services.sync.resolve_conflict``): one that cannot be taken (a
+frozen revision would be dropped, its visit is undecided) is reported, the others go ahead.
 """
 
 from __future__ import annotations
@@ -297,11 +296,8 @@ class _Reader:
             return NONE
         if key[0] == "?":
             return _("a finding not here")
-        date = self._visit_date(key[0])
-        # what the source says (compare.SOURCE_FIELDS: item, severity, description, …): two
-        # versions may carry the same finding as it reads on each side
-        at = compare.SOURCE_FIELDS.index("description") + 1  # after the inspection id
-        said = key[at] if len(key) > at and isinstance(key[at], str) else ""
+        date, at = self._visit_date(key[0]), compare.SOURCE_FIELDS.index("description") + 1
+        said = key[at] if len(key) > at and isinstance(key[at], str) else ""  # as it reads there
         if not said:
             return _("from the inspection of {date}", date=date)
         return _("from the inspection of {date}: {text}", date=date, text=shorten(said, 40))

@@ -108,9 +108,23 @@ def _fraction(x: float) -> Fraction:
     return Fraction(x).limit_denominator(10**6)
 
 
+def _round_parts(numerator: int, denominator: int) -> float:
+    return _round_half_up(Fraction(numerator, denominator))
+
+
 # wrapped here rather than decorated: mutation testing (`make mutate`) reaches plain functions
-_round = lru_cache(maxsize=4096)(_round_half_up)
+_rounded = lru_cache(maxsize=4096)(_round_parts)
 _frac = lru_cache(maxsize=4096)(_fraction)
+
+
+def _round(value: Fraction) -> float:
+    """``_round_half_up``, remembered by numerator and denominator: hashing a Fraction
+    itself takes a modular inverse, and every item of every rescore is rounded."""
+    return _rounded(value.numerator, value.denominator)
+
+
+ZERO = Fraction(0)
+UNANSWERED = Answer()
 
 
 def read_number(value: Any) -> float:
@@ -241,19 +255,19 @@ def item_points(item: Item, value: Any) -> Fraction:
     """Points an answered, applicable item earns (value already normalised)."""
     t = item.type
     if t is AnswerType.YES_NO:
-        return _frac(item.points) if value == item.earns_on else Fraction(0)
+        return _frac(item.points) if value == item.earns_on else ZERO
     if t is AnswerType.SCORE:
         return _frac(float(value))
     if t is AnswerType.NUMBER:
         for band in item.bands:
             if float(value) >= band.min:
                 return _frac(band.points)
-        return Fraction(0)
+        return ZERO
     if t is AnswerType.CHOICE:
         for o in item.options:
             if o.id == value:
                 return _frac(o.points)
-    return Fraction(0)
+    return ZERO
 
 
 def is_visible(item: Item, answers: Mapping[str, Answer]) -> bool:
@@ -271,19 +285,19 @@ def score_inspection(template: ChecklistTemplate, answers: Mapping[str, Answer])
     items: dict[str, ItemScore] = {}
     sections: list[SectionScore] = []
     missing: list[str] = []
-    earned_total = Fraction(0)
-    weight_total = Fraction(0)
+    earned_total = ZERO
+    weight_total = ZERO
 
     for section in template.sections:
-        earned = Fraction(0)
-        possible = Fraction(0)
+        earned = ZERO
+        possible = ZERO
         answered = na = 0
         for item in section.items:
-            ans = answers.get(item.id, Answer())
+            ans = answers.get(item.id, UNANSWERED)
             visible = is_visible(item, answers)
             applicable = visible and not (ans.not_applicable and item.na_allowed)
             has_value = ans.value is not None
-            pts = Fraction(0)
+            pts = ZERO
             if applicable:
                 if item.scored:
                     possible += _frac(item.points)
@@ -325,11 +339,11 @@ def score_inspection(template: ChecklistTemplate, answers: Mapping[str, Answer])
             )
 
     total_points = _frac(template.total_points)
-    total = earned_total * total_points / weight_total if weight_total else Fraction(0)
+    total = earned_total * total_points / weight_total if weight_total else ZERO
 
     hits: list[VetoHit] = []
     for veto in template.vetoes:
-        ans = answers.get(veto.id, Answer())
+        ans = answers.get(veto.id, UNANSWERED)
         if ans.value is None:
             missing.append(veto.id)
         elif ans.value in ("yes", True):
