@@ -13,7 +13,9 @@ Each run works in its own copy under build/mutate/ (mutmut writes its mutants/ b
 code it is given), with the tests that belong to those modules:
 
 - ``domain``: scoring and template rules against tests/domain (pure, fast);
-- ``merge``: the merge decision against the package and conflict tests (real SQLite).
+- ``merge``: the merge decision against tests/sync/test_merge_rules.py and the conflict
+  tests (real SQLite folders, real packages; small folders built once and copied, since
+  each mutant reruns the tests that reach its function).
 
 Usage: ``python tools/mutate.py [--run domain|merge] [--children N] [--show]``. Prints the
 score of each part and every surviving mutant (``--show``: with its diff); exits 1 when a
