@@ -145,28 +145,39 @@ def merge(
         row = dict(bundle.inspection)
         row["site_id"] = site_map[row["site_id"]]  # check_document: a site of the package
         row["template_version_id"] = template_map[row["template_version_id"]]
-        missing = _missing_sources(s, bundle)
-        if missing or (previous and records.inspection(s, previous) is None):
-            # a carried finding (复查) or the visit it follows was not written (it is in a
-            # conflict here, or the same content from another device): kept whole as a
-            # conflict until that one is decided, unless this one holds the same content too
-            local = records.inspection(s, bundle.id)
-            if local is not None and _same_content(s, local, bundle, row, sources):
-                _keep_same_content(s, bundle, device_id, result)
-                continue
-            still_open = _conflict(
-                s,
-                package_id,
-                "inspection",
-                bundle.id,
-                inspection_bundle(s, local) if local else None,
-                {**bundle.raw, "_local": _kept_with(bundle, row, sources)},
-                _version_hash(bundle),
-            )
-            (result.conflicts if still_open else result.kept_newer).append(bundle.id)
-            continue
-        _merge_inspection(s, bundle, row, package_id, result, device_id, sources)
+        if _missing_sources(s, bundle) or (previous and records.inspection(s, previous) is None):
+            _keep_waiting(s, bundle, row, package_id, result, device_id, sources)
+        else:
+            _merge_inspection(s, bundle, row, package_id, result, device_id, sources)
     return result
+
+
+def _keep_waiting(
+    s: Tx,
+    bundle: IncomingInspection,
+    row: dict[str, Any],
+    package_id: str,
+    result: MergeResult,
+    device_id: str | None,
+    sources: dict[str, list[Any]],
+) -> None:
+    """A carried finding (复查) or the visit it follows was not written (it is in a conflict
+    here, or the same content from another device): kept whole as a conflict until that one
+    is decided, unless this one holds the same content too."""
+    local = records.inspection(s, bundle.id)
+    if local is not None and _same_content(s, local, bundle, row, sources):
+        _keep_same_content(s, bundle, device_id, result)
+        return
+    still_open = _conflict(
+        s,
+        package_id,
+        "inspection",
+        bundle.id,
+        inspection_bundle(s, local) if local else None,
+        {**bundle.raw, "_local": _kept_with(bundle, row, sources)},
+        _version_hash(bundle),
+    )
+    (result.conflicts if still_open else result.kept_newer).append(bundle.id)
 
 
 def _previous_of(bundle: IncomingInspection) -> str | None:

@@ -70,24 +70,28 @@ def _build_pair(root: Path, hq_registered_site: bool) -> tuple[Path, Any]:
     return root, received
 
 
-def make_pair(tmp_path: Path, *, hq_registered_site: bool = False) -> dict[str, Any]:
+def make_pair(
+    tmp_path: Path, *, hq_registered_site: bool = False, fresh: bool = False
+) -> dict[str, Any]:
     """A laptop with one started inspection that HQ has received; with
     ``hq_registered_site``, HQ registered the site itself first (its own id, the same code).
-    Built once per test process and copied, as ``prepared_folder`` is (a first import's own
-    rules are tested from scratch below)."""
+    Built once per test process and copied, as ``prepared_folder`` is; ``fresh``: built here
+    (a test of that first import must run it, not find it made by another process's code)."""
     import atexit
     import shutil
-    import tempfile
 
-    built = _PAIRS.get(hq_registered_site)
-    if built is None or not built[0].exists():
-        root = Path(tempfile.mkdtemp(prefix="inspector-pair-"))
-        atexit.register(shutil.rmtree, root, True)
-        built = _PAIRS[hq_registered_site] = _build_pair(root, hq_registered_site)
-    root, received = built
     laptop_dir, hq_dir = tmp_path / "laptop", tmp_path / "hq"
-    for name, dest in (("laptop", laptop_dir), ("hq", hq_dir)):
-        shutil.copytree(root / name, dest)
+    if fresh:
+        root, received = _build_pair(tmp_path, hq_registered_site)
+    else:
+        built = _PAIRS.get(hq_registered_site)
+        if built is None or not built[0].exists():
+            made = Path(tempfile.mkdtemp(prefix="inspector-pair-"))
+            atexit.register(shutil.rmtree, made, True)
+            built = _PAIRS[hq_registered_site] = _build_pair(made, hq_registered_site)
+        root, received = built
+        for name, dest in (("laptop", laptop_dir), ("hq", hq_dir)):
+            shutil.copytree(root / name, dest)
     laptop, hq = open_ws(laptop_dir), open_ws(hq_dir)
     (iid,) = received.merge.added
     template = views_svc.load_inspection_state(laptop, iid).template
@@ -301,7 +305,7 @@ def test_a_first_package_brings_its_site_and_template_and_again_changes_nothing(
 
 
 def test_a_site_registered_at_hq_is_the_same_site_unless_its_facts_differ(tmp_path) -> None:
-    same = make_pair(tmp_path / "same", hq_registered_site=True)
+    same = make_pair(tmp_path / "same", hq_registered_site=True, fresh=True)
     assert (same["first"].merge.site_conflicts, same["first"].merge.sites_added) == (0, 0)
     assert list_conflicts(same["hq"]) == []
     for ws in (same["laptop"], same["hq"]):
@@ -821,3 +825,13 @@ def test_a_reinspection_is_compared_with_what_it_carries_as_the_package_says(pai
     assert (shown.part, shown.field) == ("finding", "carried_from")
     assert shown.local == "from the inspection of 2024-10-01: 总部：台账缺两页"
     assert shown.incoming == "from the inspection of 2024-10-01: 现场：台账缺三页"
+
+
+def test_a_waiting_reinspection_kept_local_is_not_asked_again(pair) -> None:
+    hq = pair["hq"]
+    visit = reinspect(pair)
+    resolve_conflict(hq, conflict_of(hq, visit), keep="local", actor="总部")
+    again = send(pair).merge  # the same versions: the first's conflict is still open
+    assert (again.conflicts, again.kept_newer) == ([pair["id"]], [visit])
+    assert [c["entity_id"] for c in list_conflicts(hq)] == [pair["id"]]
+    assert records_of(hq, visit) is None
