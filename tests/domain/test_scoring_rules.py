@@ -188,6 +188,11 @@ def test_read_number_takes_the_limits_and_refuses_one_past_them() -> None:
         read_number("0.00000010")
     with pytest.raises(AnswerError, match="1000000000001 is too large"):
         read_number(10**12 + 1)
+    # a float or typed text past the limit is named too (the second check's message)
+    with pytest.raises(AnswerError, match=r"^10000000000000\.0 is too large"):
+        read_number(1e13)
+    with pytest.raises(AnswerError, match=r"^'1e400' is too large"):
+        read_number("1e400")
     with pytest.raises(AnswerError, match="too long"):
         read_number("1" * (limits.NUMBER_CHARS + 1))
     assert math.isclose(read_number(2.5), 2.5)
