@@ -7,6 +7,8 @@ state after each write.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -59,6 +61,12 @@ class EditorHeader(QWidget):
         big.setPointSizeF(big.pointSizeF() * 1.6)
         big.setBold(True)
         self.total_label.setFont(big)
+        # as wide as the widest total it can show, and fixed: its text changes with every
+        # answer, and a label whose size may change lays the whole window out again
+        widest = max("0123456789", key=self.total_label.fontMetrics().horizontalAdvance)
+        top = template.total_points
+        self.total_label.setText(re.sub(r"\d", widest, f"{top:.2f} / {top:g}"))
+        self.total_label.setFixedSize(self.total_label.sizeHint())
         self.grade_label = QLabel()
         self.grade_label.setFont(big)
         self.note_label = QLabel()
