@@ -7,6 +7,7 @@ the answers and the score after each edit (``show_answers``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from PySide6.QtCore import Qt
@@ -55,7 +56,9 @@ class IndicatorTree(QTreeWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # sized in fill() to the widest points a row can show: ResizeToContents measured
+        # every row and repainted the header after each answer
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(1, 110)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setUniformRowHeights(True)
@@ -95,6 +98,21 @@ class IndicatorTree(QTreeWidget):
                 top.addChild(row)
                 self.rows[item.id] = row
         self.expandAll()
+        self._fit_points_column(template)
+
+    def _fit_points_column(self, template: ChecklistTemplate) -> None:
+        """Column 2 as wide as its header or the widest "points/max" a row can show (a
+        section's, written in the widest digit), whichever is wider."""
+        metrics = self.fontMetrics()
+        widest = max("0123456789", key=metrics.horizontalAdvance)
+        texts = [f"{s.points:.2f}/{s.points:g}" for s in template.sections] + [
+            f"{i.points:g}/{i.points:g}" for i in template.items()
+        ]
+        width = max(
+            (metrics.horizontalAdvance(re.sub(r"\d", widest, t)) for t in texts), default=0
+        )
+        header = self.header()
+        header.resizeSection(2, max(width + 16, header.sectionSizeHint(2)))
 
     def show_answers(
         self,
