@@ -108,9 +108,7 @@ class IndicatorTree(QTreeWidget):
         texts = [f"{s.points:.2f}/{s.points:g}" for s in template.sections] + [
             f"{i.points:g}/{i.points:g}" for i in template.items()
         ]
-        width = max(
-            (metrics.horizontalAdvance(re.sub(r"\d", widest, t)) for t in texts), default=0
-        )
+        width = max((metrics.horizontalAdvance(re.sub(r"\d", widest, t)) for t in texts), default=0)
         header = self.header()
         header.resizeSection(2, max(width + 16, header.sectionSizeHint(2)))
 
