@@ -45,14 +45,19 @@ def _touch(tx: Tx, inspection_id: str) -> None:
 # -- read -------------------------------------------------------------------------------------
 
 
+_TABLE = Row.__table__  # type: ignore[attr-defined]
+_COLUMNS = tuple(_TABLE.c[name] for name in _FIELDS)
+
+
 def photos_of(tx: Tx, inspection_id: str, item_id: str | None = None) -> list[Photo]:
     """The photos of an inspection (or of one item), in the order they were added: by
-    ``created_at`` (whole seconds), then the rowid (the order of a batch added in one)."""
-    q = select(Row).where(col(Row.inspection_id) == inspection_id)
+    ``created_at`` (whole seconds), then the rowid (the order of a batch added in one).
+    Columns, not ORM objects: the editor reads them each time it opens an inspection."""
+    q = select(*_COLUMNS).where(_TABLE.c.inspection_id == inspection_id)
     if item_id is not None:
-        q = q.where(col(Row.item_id) == item_id)
-    q = q.order_by(col(Row.created_at), literal_column("photo.rowid"))
-    return [_photo(r) for r in tx.scalars(q)]
+        q = q.where(_TABLE.c.item_id == item_id)
+    q = q.order_by(_TABLE.c.created_at, literal_column("photo.rowid"))
+    return [Photo(**row._mapping) for row in tx.connection().execute(q)]
 
 
 def hashes(tx: Tx, inspection_id: str) -> set[str]:
