@@ -21,6 +21,7 @@ from inspector_app.services.answers import AnswerView
 from inspector_app.ui.plain import plain_tip
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+NO_ANSWER = AnswerView()  # one object for every unanswered item (rows compare by identity)
 VETO_SECTION = "__veto__"
 
 
@@ -65,12 +66,17 @@ class IndicatorTree(QTreeWidget):
         self.rows: dict[str, QTreeWidgetItem] = {}  # item id -> its row
         self.section_rows: dict[str, QTreeWidgetItem] = {}  # section id (or VETO_SECTION)
         self.shown: dict[str, tuple[object, ...]] = {}  # item id -> what its row shows
+        # item id -> (answer, item score, missing) its row was last made from; an edit
+        # replaces one answer, so the other rows are not even summarised again
+        self._inputs: dict[str, tuple[object, ...]] = {}
+        self._colour = 0
 
     def fill(self, template: ChecklistTemplate) -> None:
         self.clear()
         self.rows = {}
         self.section_rows = {}
         self.shown = {}
+        self._inputs = {}
         bold = QFont(self.font())
         bold.setBold(True)
         if template.vetoes:
@@ -127,10 +133,17 @@ class IndicatorTree(QTreeWidget):
         grey = QBrush(QColor("#999"))
         red = QBrush(QColor("#b00020"))
         normal = QBrush(text_colour)
+        if self._colour != text_colour.rgba():  # another palette: every row anew
+            self._colour, self._inputs = text_colour.rgba(), {}
         for item_id, row in self.rows.items():
-            item = index[item_id]
-            view = answers.get(item_id, AnswerView())
+            view = answers.get(item_id, NO_ANSWER)
             iscore = r.items.get(item_id)
+            inputs = (view, iscore, item_id in missing)
+            seen = self._inputs.get(item_id)
+            if seen is not None and seen[0] is view and seen[1:] == inputs[1:]:
+                continue  # the same answer (the very object), score and flag: the same row
+            self._inputs[item_id] = inputs
+            item = index[item_id]
             points = None
             if iscore and isinstance(item, Item) and item.scored:
                 points = f"{iscore.points:g}/{item.points:g}" if iscore.applicable else "—"
@@ -158,11 +171,11 @@ class IndicatorTree(QTreeWidget):
             row = self.section_rows[section.id]
             sc = sections[section.id]
             visible = [i for i in section.items if r.items[i.id].visible]
-            answered = sum(1 for i in visible if answers.get(i.id, AnswerView()).answered)
+            answered = sum(1 for i in visible if answers.get(i.id, NO_ANSWER).answered)
             self._set(row, 1, f"{answered}/{len(visible)}")
             self._set(row, 2, f"{sc.points:.2f}/{sc.max_points:g}" if sc.applicable else "—")
         if template.vetoes:
-            answered = sum(1 for v in template.vetoes if answers.get(v.id, AnswerView()).answered)
+            answered = sum(1 for v in template.vetoes if answers.get(v.id, NO_ANSWER).answered)
             self._set(self.section_rows[VETO_SECTION], 1, f"{answered}/{len(template.vetoes)}")
 
     @staticmethod
