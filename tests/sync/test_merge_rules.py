@@ -400,16 +400,7 @@ def test_the_same_edit_on_both_sides_is_no_conflict_and_its_history_is_shown(pai
 
 def test_a_reinspection_of_a_visit_here_is_added(pair) -> None:
     laptop, iid = pair["laptop"], pair["id"]
-    first = records_of(laptop, iid)
-    assert first is not None
-    visit = svc.start_inspection(
-        laptop,
-        site_id=first["site_id"],
-        template_version_id=first["template_version_id"],
-        inspectors=[WHO],
-        started_on=dt.date.fromisoformat(first["started_on"]) + dt.timedelta(days=30),
-        actor=WHO,
-    ).id
+    visit = revisit(laptop, iid)
     result = send(pair)
     assert (result.merge.added, result.merge.unchanged) == ([visit], [iid])
     assert records_of(pair["hq"], visit)["previous_inspection_id"] == iid  # type: ignore[index]
@@ -419,16 +410,7 @@ def test_a_reinspection_sent_without_the_visit_it_follows_is_added_when_that_is_
     pair,
 ) -> None:
     laptop, iid = pair["laptop"], pair["id"]
-    first = records_of(laptop, iid)
-    assert first is not None
-    visit = svc.start_inspection(
-        laptop,
-        site_id=first["site_id"],
-        template_version_id=first["template_version_id"],
-        inspectors=[WHO],
-        started_on=dt.date.fromisoformat(first["started_on"]) + dt.timedelta(days=30),
-        actor=WHO,
-    ).id
+    visit = revisit(laptop, iid)
 
     def only_the_visit(doc: dict[str, Any]) -> None:  # as another exporter may send it
         doc["inspections"] = [b for b in doc["inspections"] if b["inspection"]["id"] == visit]
@@ -707,6 +689,21 @@ def package_records(pkg: Path) -> dict[str, Any]:
     return doc
 
 
+def revisit(laptop: Workspace, iid: str) -> str:
+    """On the laptop, a re-inspection of the inspection's site 30 days later (it follows
+    that inspection and carries its open findings); its id."""
+    first = records_of(laptop, iid)
+    assert first is not None
+    return svc.start_inspection(
+        laptop,
+        site_id=first["site_id"],
+        template_version_id=first["template_version_id"],
+        inspectors=[WHO],
+        started_on=dt.date.fromisoformat(first["started_on"]) + dt.timedelta(days=30),
+        actor=WHO,
+    ).id
+
+
 def records_of(ws: Workspace, iid: str) -> dict[str, Any] | None:
     """The inspection's row here, or None."""
     with ws.db.raw() as con:
@@ -722,16 +719,7 @@ def reinspect(p: dict[str, Any]) -> str:
     answers_svc.comment_item(p["hq"], iid, YES_NO_ITEM, "总部的意见", actor="总部")
     answers_svc.comment_item(laptop, iid, YES_NO_ITEM, "现场的意见", actor=WHO)
     findings_svc.add_finding(laptop, iid, description="设备台账缺失", actor=WHO)
-    first = records_of(laptop, iid)
-    assert first is not None
-    visit = svc.start_inspection(
-        laptop,
-        site_id=first["site_id"],
-        template_version_id=first["template_version_id"],
-        inspectors=[WHO],
-        started_on=dt.date.fromisoformat(first["started_on"]) + dt.timedelta(days=30),
-        actor=WHO,
-    ).id
+    visit = revisit(laptop, iid)
     assert detail(laptop, visit)["previous_inspection"] == iid
     assert set(send(p).merge.conflicts) == {iid, visit}
     return visit
@@ -804,16 +792,7 @@ def test_a_reinspection_is_compared_with_what_it_carries_as_the_package_says(pai
     sides, so the re-inspection differs too, and its conflict says where."""
     hq, laptop, iid = pair["hq"], pair["laptop"], pair["id"]
     finding = findings_svc.add_finding(laptop, iid, description="设备台账缺失", actor=WHO)
-    first = records_of(laptop, iid)
-    assert first is not None
-    visit = svc.start_inspection(
-        laptop,
-        site_id=first["site_id"],
-        template_version_id=first["template_version_id"],
-        inspectors=[WHO],
-        started_on=dt.date.fromisoformat(first["started_on"]) + dt.timedelta(days=30),
-        actor=WHO,
-    ).id
+    visit = revisit(laptop, iid)
     assert send(pair).merge.added == [visit]
     findings_svc.update_finding(hq, finding.id, description="总部：台账缺两页", actor="总部")
     findings_svc.update_finding(laptop, finding.id, description="现场：台账缺三页", actor=WHO)

@@ -99,8 +99,8 @@ class ScoreResult:
 # Both are pure functions of an immutable value, called for every item of every rescore (an
 # answer edit rescores the whole inspection): remembered, an edit of a 35-item template
 # spends a third of the time scoring (bench/gui.py).
-def _round_half_up(value: Fraction) -> float:
-    d = Decimal(value.numerator) / Decimal(value.denominator)
+def _round_half_up(numerator: int, denominator: int) -> float:
+    d = Decimal(numerator) / Decimal(denominator)
     return float(d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
@@ -108,12 +108,8 @@ def _fraction(x: float) -> Fraction:
     return Fraction(x).limit_denominator(10**6)
 
 
-def _round_parts(numerator: int, denominator: int) -> float:
-    return _round_half_up(Fraction(numerator, denominator))
-
-
 # wrapped here rather than decorated: mutation testing (`make mutate`) reaches plain functions
-_rounded = lru_cache(maxsize=4096)(_round_parts)
+_rounded = lru_cache(maxsize=4096)(_round_half_up)
 _frac = lru_cache(maxsize=4096)(_fraction)
 
 
