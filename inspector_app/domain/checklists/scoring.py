@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from inspector_app import limits
 from inspector_app.domain.checklists.schema import AnswerType, ChecklistTemplate, Item
@@ -40,8 +40,9 @@ class AnswerError(ValueError):
     """An answer that the item cannot take (out of range, unknown option, wrong type)."""
 
 
-@dataclass(frozen=True)
-class ItemScore:
+class ItemScore(NamedTuple):
+    """One item's score (a tuple: made for every item of every rescore, and cheap so)."""
+
     item_id: str
     points: float
     max_points: float
@@ -121,6 +122,19 @@ def _round(value: Fraction) -> float:
 
 ZERO = Fraction(0)
 UNANSWERED = Answer()
+
+
+def _add(parts: dict[int, int], value: Fraction) -> None:
+    """Add ``value`` to an exact sum kept as integer numerators by denominator: adding two
+    Fractions reduces by a gcd each time, and a rescore adds two per item."""
+    d = value.denominator
+    parts[d] = parts.get(d, 0) + value.numerator
+
+
+def _sum(parts: dict[int, int]) -> Fraction:
+    """The exact value of a sum kept by ``_add``."""
+    fractions = [Fraction(n, d) for d, n in parts.items()]
+    return sum(fractions[1:], fractions[0]) if fractions else ZERO
 
 
 def read_number(value: Any) -> float:
@@ -285,8 +299,8 @@ def score_inspection(template: ChecklistTemplate, answers: Mapping[str, Answer])
     weight_total = ZERO
 
     for section in template.sections:
-        earned = ZERO
-        possible = ZERO
+        earned_parts: dict[int, int] = {}
+        possible_parts: dict[int, int] = {}
         answered = na = 0
         for item in section.items:
             ans = answers.get(item.id, UNANSWERED)
@@ -295,13 +309,14 @@ def score_inspection(template: ChecklistTemplate, answers: Mapping[str, Answer])
             has_value = ans.value is not None
             pts = ZERO
             if applicable:
-                if item.scored:
-                    possible += _frac(item.points)
+                scored = item.scored
+                if scored:
+                    _add(possible_parts, _frac(item.points))
                 if has_value:
                     answered += 1
-                    if item.scored:
+                    if scored:
                         pts = item_points(item, ans.value)
-                        earned += pts
+                        _add(earned_parts, pts)
                 elif item.required:
                     missing.append(item.id)
             else:
@@ -309,6 +324,8 @@ def score_inspection(template: ChecklistTemplate, answers: Mapping[str, Answer])
             items[item.id] = ItemScore(
                 item.id, _round(pts), item.points, visible, applicable, has_value and applicable
             )
+        earned = _sum(earned_parts)
+        possible = _sum(possible_parts)
         weight = _frac(section.points)
         if possible > 0:
             subtotal = weight * earned / possible
