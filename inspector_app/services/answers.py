@@ -39,7 +39,7 @@ from inspector_app.store.repo import inspections as inspections_repo
 from inspector_app.workspace import Workspace
 
 if TYPE_CHECKING:
-    from inspector_app.store.db import Tx
+    from inspector_app.store.db import AnyTx
 
 
 def _normalize(template: ChecklistTemplate, item_id: str, value: Any) -> Any:
@@ -90,7 +90,7 @@ def _stale(template: ChecklistTemplate, item_id: str) -> Stale:
 
 
 def _apply(
-    s: Tx,
+    s: AnyTx,
     insp: Inspection,
     template: ChecklistTemplate,
     item_id: str,
@@ -173,7 +173,7 @@ def _apply(
     return rec
 
 
-def _edit_target(s: Tx, inspection_id: str, item_id: str | None) -> repo.EditTarget:
+def _edit_target(s: AnyTx, inspection_id: str, item_id: str | None) -> repo.EditTarget:
     """What an edit reads first, by the inspection's id or an unambiguous prefix of it."""
     target = repo.edit_target(s, inspection_id, item_id)
     if target is None:
@@ -192,8 +192,9 @@ def _edit_answer(
     **changes: Any,
 ) -> EditResult:
     # the hot path of the desktop: one read for the inspection, its template, drafts and the
-    # answer, one for what scoring reads, then the writes (docs/design.md, "Layers")
-    with ws.db.transaction() as s:
+    # answer, one for what scoring reads, then the writes (docs/design.md, "Layers"), all
+    # through the repository on a Core connection
+    with ws.db.core_transaction() as s:
         target = _edit_target(s, inspection_id, item_id)
         insp = target.inspection
         require_editable(insp)

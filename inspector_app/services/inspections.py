@@ -41,7 +41,7 @@ from inspector_app.timefmt import zone_name
 from inspector_app.workspace import Workspace
 
 if TYPE_CHECKING:
-    from inspector_app.store.db import Tx
+    from inspector_app.store.db import AnyTx, Tx
 
 
 class _Visit(Protocol):
@@ -69,7 +69,7 @@ def grade_label(template: ChecklistTemplate, grade_id: str) -> str:
 # -- reading ------------------------------------------------------------------------------
 
 
-def find_inspection(s: Tx, inspection_id: str) -> Inspection:
+def find_inspection(s: AnyTx, inspection_id: str) -> Inspection:
     """The inspection by its id or an unambiguous prefix of it (6 characters or more)."""
     insp = repo.get(s, inspection_id)
     if insp is None:
@@ -98,7 +98,7 @@ def answers_for_scoring(records: Iterable[dom.Answer]) -> dict[str, Answer]:
 
 
 def score_and_keep(
-    s: Tx, insp: Inspection, template: ChecklistTemplate, answers: Mapping[str, Answer]
+    s: AnyTx, insp: Inspection, template: ChecklistTemplate, answers: Mapping[str, Answer]
 ) -> tuple[Inspection, ScoreResult]:
     """Score ``answers`` (the inspection's, as they now stand) and keep the result in the
     inspection's cached columns; the inspection as it now is, and its score."""

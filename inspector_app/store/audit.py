@@ -11,12 +11,15 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Insert, text
 from sqlmodel import Session
 
 from inspector_app.store.models import AuditEntry, new_id
+
+if TYPE_CHECKING:
+    from inspector_app.store.db import AnyTx
 
 GENESIS = "0" * 64
 FIELDS = (  # what an entry's hash covers, with the previous entry's hash
@@ -60,7 +63,7 @@ _INSERT: Insert = AuditEntry.__table__.insert()  # type: ignore[attr-defined]  #
 
 
 def append(
-    session: Session,
+    session: AnyTx,
     *,
     actor: str,
     action: str,

@@ -33,7 +33,7 @@ from inspector_app.store.models import metadata
 from inspector_app.store.repo.inspections import INSPECTION, TEMPLATE_VERSION, inspection_of
 
 if TYPE_CHECKING:
-    from inspector_app.store.db import Tx
+    from inspector_app.store.db import AnyTx
 
 ANSWER: Table = metadata.tables["answer"]
 TEXT_DRAFT: Table = metadata.tables["text_draft"]
@@ -81,18 +81,18 @@ _FOR_SCORING = select(_a.item_id, _a.value_json, _a.not_applicable).where(
 )
 
 
-def answers(tx: Tx, inspection_id: str) -> dict[str, Answer]:
+def answers(tx: AnyTx, inspection_id: str) -> dict[str, Answer]:
     """The inspection's answers by item."""
     rows = tx.connection().execute(_OF_INSPECTION, {"iid": inspection_id})
     return {a.item_id: a for a in map(answer_of, rows)}
 
 
-def answer(tx: Tx, inspection_id: str, item_id: str) -> Answer | None:
+def answer(tx: AnyTx, inspection_id: str, item_id: str) -> Answer | None:
     row = tx.connection().execute(_ONE, {"iid": inspection_id, "item": item_id}).first()
     return None if row is None else answer_of(row)
 
 
-def for_scoring(tx: Tx, inspection_id: str) -> dict[str, scoring.Answer]:
+def for_scoring(tx: AnyTx, inspection_id: str) -> dict[str, scoring.Answer]:
     """The inspection's answers as scoring reads them (three columns, nothing else)."""
     rows = tx.connection().execute(_FOR_SCORING, {"iid": inspection_id})
     return {
@@ -117,7 +117,7 @@ _UPDATE = (
 )
 
 
-def save(tx: Tx, a: Answer, *, created: bool) -> None:
+def save(tx: AnyTx, a: Answer, *, created: bool) -> None:
     """Write an answer as ``a`` has it (its stored encodings): a new row if ``created``."""
     values = {
         "value_json": a.value_json,
@@ -188,7 +188,7 @@ _EDIT_MANY = _TARGET.add_columns(_drafts().label("drafts_")).where(
 )
 
 
-def edit_target(tx: Tx, inspection_id: str, item_id: str | None) -> EditTarget | None:
+def edit_target(tx: AnyTx, inspection_id: str, item_id: str | None) -> EditTarget | None:
     """What an edit of ``item_id`` (None: of several items) in the inspection
     ``inspection_id`` (exactly that id) reads first, in one statement; None when there is
     no such inspection."""

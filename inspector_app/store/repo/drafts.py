@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from inspector_app.domain.drafts import Draft
 
 if TYPE_CHECKING:
-    from inspector_app.store.db import Database, Tx
+    from inspector_app.store.db import AnyTx, Database
 
 _STAMP = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy keeps a DateTime in SQLite
 _DELETE = "DELETE FROM text_draft WHERE inspection_id = ? AND item_id = ? AND kind = ?"
@@ -34,7 +34,7 @@ def save(db: Database, draft: Draft) -> None:
         )
 
 
-def discard_in(tx: Tx, inspection_id: str, item_id: str, kind: str) -> None:
+def discard_in(tx: AnyTx, inspection_id: str, item_id: str, kind: str) -> None:
     """Delete a draft inside the caller's transaction (the edit that replaces it commits
     with it): a Core statement, the engine being loaded already."""
     from inspector_app.store.repo.answers import DISCARD_DRAFT

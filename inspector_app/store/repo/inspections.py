@@ -30,7 +30,7 @@ from inspector_app.store.models import metadata, new_id
 if TYPE_CHECKING:
     from sqlalchemy.engine import RowMapping
 
-    from inspector_app.store.db import Tx
+    from inspector_app.store.db import AnyTx
 
 INSPECTION: Table = metadata.tables["inspection"]
 TEMPLATE_VERSION: Table = metadata.tables["template_version"]
@@ -66,12 +66,12 @@ def _columns(insp: Inspection) -> dict[str, Any]:
 _BY_ID = select(INSPECTION).where(INSPECTION.c.id == bindparam("id"))
 
 
-def get(tx: Tx, inspection_id: str) -> Inspection | None:
+def get(tx: AnyTx, inspection_id: str) -> Inspection | None:
     row = tx.connection().execute(_BY_ID, {"id": inspection_id}).mappings().first()
     return None if row is None else inspection_of(row)
 
 
-def by_prefix(tx: Tx, prefix: str, *, limit: int = 2) -> list[Inspection]:
+def by_prefix(tx: AnyTx, prefix: str, *, limit: int = 2) -> list[Inspection]:
     """Inspections whose id starts with ``prefix`` (at most ``limit``)."""
     rows = tx.connection().execute(
         select(INSPECTION).where(INSPECTION.c.id.startswith(prefix)).limit(limit)
@@ -79,12 +79,12 @@ def by_prefix(tx: Tx, prefix: str, *, limit: int = 2) -> list[Inspection]:
     return [inspection_of(r) for r in rows.mappings()]
 
 
-def exists(tx: Tx, inspection_id: str) -> bool:
+def exists(tx: AnyTx, inspection_id: str) -> bool:
     found = tx.connection().execute(select(INSPECTION.c.id).where(INSPECTION.c.id == inspection_id))
     return found.first() is not None
 
 
-def previous_visit(tx: Tx, site_id: str, started_on: dt.date) -> Inspection | None:
+def previous_visit(tx: AnyTx, site_id: str, started_on: dt.date) -> Inspection | None:
     """The site's latest inspection started on or before ``started_on`` (复查)."""
     row = (
         tx.connection()
@@ -100,11 +100,11 @@ def previous_visit(tx: Tx, site_id: str, started_on: dt.date) -> Inspection | No
     return None if row is None else inspection_of(row)
 
 
-def add(tx: Tx, insp: Inspection) -> None:
+def add(tx: AnyTx, insp: Inspection) -> None:
     tx.connection().execute(insert(INSPECTION).values(**_columns(insp)))
 
 
-def save(tx: Tx, insp: Inspection) -> None:
+def save(tx: AnyTx, insp: Inspection) -> None:
     """Every column of the inspection as ``insp`` has it."""
     values = _columns(insp)
     del values["id"]
@@ -124,7 +124,7 @@ _SET_SCORE = (
 )
 
 
-def set_score(tx: Tx, inspection_id: str, result: ScoreResult, updated_at: dt.datetime) -> None:
+def set_score(tx: AnyTx, inspection_id: str, result: ScoreResult, updated_at: dt.datetime) -> None:
     """The cached score columns (what the lists show) and when the inspection changed."""
     tx.connection().execute(
         _SET_SCORE,
@@ -145,7 +145,7 @@ _HASH_OF = select(TEMPLATE_VERSION.c.content_hash).where(TEMPLATE_VERSION.c.id =
 _JSON_OF = select(TEMPLATE_VERSION.c.canonical_json).where(TEMPLATE_VERSION.c.id == bindparam("id"))
 
 
-def parsed_template(tx: Tx, template_version_id: str, content_hash: str) -> ChecklistTemplate:
+def parsed_template(tx: AnyTx, template_version_id: str, content_hash: str) -> ChecklistTemplate:
     """The parsed template of a pinned version whose hash is known, its JSON read and
     parsed only the first time in this process (``loader.template_once``)."""
     parsed = cached_template(content_hash)
@@ -155,7 +155,7 @@ def parsed_template(tx: Tx, template_version_id: str, content_hash: str) -> Chec
     return parsed
 
 
-def template(tx: Tx, template_version_id: str) -> ChecklistTemplate | None:
+def template(tx: AnyTx, template_version_id: str) -> ChecklistTemplate | None:
     """The parsed template of a pinned version; None when there is no such version."""
     content_hash = tx.connection().execute(_HASH_OF, {"id": template_version_id}).scalar()
     if content_hash is None:
@@ -163,7 +163,7 @@ def template(tx: Tx, template_version_id: str) -> ChecklistTemplate | None:
     return parsed_template(tx, template_version_id, content_hash)
 
 
-def template_pin(tx: Tx, template_version_id: str) -> TemplatePin | None:
+def template_pin(tx: AnyTx, template_version_id: str) -> TemplatePin | None:
     t = TEMPLATE_VERSION.c
     row = (
         tx.connection()
@@ -177,7 +177,7 @@ def template_pin(tx: Tx, template_version_id: str) -> TemplatePin | None:
     return None if row is None else TemplatePin(*row)
 
 
-def site(tx: Tx, site_id: str) -> InspectionSite | None:
+def site(tx: AnyTx, site_id: str) -> InspectionSite | None:
     c = SITE.c
     row = (
         tx.connection()
@@ -187,7 +187,7 @@ def site(tx: Tx, site_id: str) -> InspectionSite | None:
     return None if row is None else InspectionSite(*row)
 
 
-def open_finding_count(tx: Tx, inspection_id: str) -> int:
+def open_finding_count(tx: AnyTx, inspection_id: str) -> int:
     f = FINDING.c
     count = tx.connection().execute(
         select(func.count())
@@ -217,7 +217,7 @@ def _revision(row: RowMapping) -> Revision:
     )
 
 
-def add_revision(tx: Tx, rev: Revision, data: Mapping[str, Any]) -> None:
+def add_revision(tx: AnyTx, rev: Revision, data: Mapping[str, Any]) -> None:
     """A revision frozen at completion, with its canonical data."""
     tx.connection().execute(
         insert(REVISION).values(
@@ -236,7 +236,7 @@ def add_revision(tx: Tx, rev: Revision, data: Mapping[str, Any]) -> None:
     )
 
 
-def revision(tx: Tx, inspection_id: str, number: int) -> Revision | None:
+def revision(tx: AnyTx, inspection_id: str, number: int) -> Revision | None:
     """One frozen revision of an inspection (its canonical data is not read)."""
     r = REVISION.c
     row = (
@@ -250,7 +250,7 @@ def revision(tx: Tx, inspection_id: str, number: int) -> Revision | None:
     return None if row is None else _revision(row)
 
 
-def revisions(tx: Tx, inspection_id: str) -> list[Revision]:
+def revisions(tx: AnyTx, inspection_id: str) -> list[Revision]:
     """The frozen revisions of an inspection, the first first."""
     r = REVISION.c
     rows = tx.connection().execute(
