@@ -55,63 +55,109 @@ class EvidenceMixin(QWidget):
     flush: Callable[[], None]  # commit what is being typed
     _show_saved: Callable[[str | None], None]  # the save state, or the error given
     # set here
-    findings: FindingsPanel
     finding_rows: list[dict[str, Any]]
-    all_photos: PhotoSection
     photos: list[Any]
     missing_photos: dict[str, int]
     _strip_stale: bool
+    _findings: FindingsPanel | None
+    _all_photos: PhotoSection | None
+    _tab_layouts: dict[int, QVBoxLayout]  # the Findings and Photos tabs' pages
+
+    FINDINGS_TAB, PHOTOS_TAB = 1, 2
 
     def _build_evidence(self) -> None:
-        """The Findings and Photos tabs of ``side``, after its Item tab; and what the item
-        panel asks of the photos and findings."""
+        """The Findings and Photos tabs of ``side``, after its Item tab, as empty pages
+        filled the first time either shows (or is asked for): an inspection opens on its
+        Item tab, and the tables and strips of the other two would be built, polished and
+        laid out for nothing. And what the item panel asks of the photos and findings."""
         self.panel.add_photo_files.connect(lambda i: self.add_photos(i, choose_files(self)))
         self.panel.add_photo_folder.connect(lambda i: self.add_photos(i, choose_folder(self)))
         self.panel.photos_dropped.connect(self.add_photos)
         self.panel.open_photo.connect(lambda pid: self.view_photo(pid, item_only=True))
         self.panel.mark_corrected.connect(self.mark_corrected)
-        self.findings = FindingsPanel(self.template, self.state.editable)
-        self.findings.add_requested.connect(lambda: self.record_finding(None))
-        self.findings.edit_requested.connect(self.edit_finding)
-        self.findings.status_requested.connect(
-            lambda row, status: self._finding_change(row["id"], status=status)
-        )
-        self.side.addTab(self.findings, _("Findings (问题与整改)"))
-        self.all_photos = PhotoSection(self.state.editable)
-        self.all_photos.add_files.connect(lambda: self.add_photos(None, choose_files(self)))
-        self.all_photos.add_folder.connect(lambda: self.add_photos(None, choose_folder(self)))
-        self.all_photos.files_dropped.connect(lambda paths: self.add_photos(None, paths))
-        self.all_photos.open_photo.connect(self.view_photo)
-        photos_page = QWidget()
-        pl = QVBoxLayout(photos_page)
-        pl.addWidget(
-            QLabel(
-                _(
-                    "Every photo of this inspection; photos added here belong to the "
-                    "inspection as a whole."
-                )
-            )
-        )
-        pl.addWidget(self.all_photos)
-        pl.addStretch(1)
-        self.side.addTab(photos_page, _("Photos"))
+        self._findings = None
+        self._all_photos = None
+        self.finding_rows = []
+        self._tab_layouts = {}
+        for index, title in (
+            (self.FINDINGS_TAB, _("Findings (问题与整改)")),
+            (self.PHOTOS_TAB, _("Photos")),
+        ):
+            page = QWidget()
+            self._tab_layouts[index] = QVBoxLayout(page)
+            self._tab_layouts[index].setContentsMargins(0, 0, 0, 0)
+            self.side.insertTab(index, page, title)
         self.photos = []
         self.missing_photos = {}
         self._strip_stale = False  # the Photos tab's thumbnails are read when it shows
-        self.side.currentChanged.connect(lambda _i: self._fill_photo_strip())
+        self.side.currentChanged.connect(self._tab_shown)
         self.reload_findings()
+
+    def _tab_shown(self, index: int) -> None:
+        if index == self.FINDINGS_TAB:
+            self._findings_panel()
+        elif index == self.PHOTOS_TAB:
+            self._photos_section()
+        self._fill_photo_strip()
+
+    @property
+    def findings(self) -> FindingsPanel:
+        """The Findings tab's panel, built on first use."""
+        return self._findings_panel()
+
+    def _findings_panel(self) -> FindingsPanel:
+        if self._findings is None:
+            panel = self._findings = FindingsPanel(self.template, self.state.editable)
+            panel.add_requested.connect(lambda: self.record_finding(None))
+            panel.edit_requested.connect(self.edit_finding)
+            panel.status_requested.connect(
+                lambda row, status: self._finding_change(row["id"], status=status)
+            )
+            panel.set_rows(self.finding_rows)
+            self._tab_layouts[self.FINDINGS_TAB].addWidget(panel)
+        return self._findings
+
+    @property
+    def all_photos(self) -> PhotoSection:
+        """The Photos tab's section (every photo of the inspection), built on first use."""
+        return self._photos_section()
+
+    def _photos_section(self) -> PhotoSection:
+        if self._all_photos is None:
+            section = self._all_photos = PhotoSection(self.state.editable)
+            section.add_files.connect(lambda: self.add_photos(None, choose_files(self)))
+            section.add_folder.connect(lambda: self.add_photos(None, choose_folder(self)))
+            section.files_dropped.connect(lambda paths: self.add_photos(None, paths))
+            section.open_photo.connect(self.view_photo)
+            layout = self._tab_layouts[self.PHOTOS_TAB]
+            layout.setContentsMargins(9, 9, 9, 9)
+            layout.addWidget(
+                QLabel(
+                    _(
+                        "Every photo of this inspection; photos added here belong to the "
+                        "inspection as a whole."
+                    )
+                )
+            )
+            layout.addWidget(section)
+            layout.addStretch(1)
+        return self._all_photos
 
     # -- findings -----------------------------------------------------------------------
     def reload_findings(self) -> None:
         rows = list_findings(self.ws, inspection_id=self.state.id)
         self.finding_rows = rows
-        self.findings.set_rows(rows)
+        if self._findings is not None:
+            self._findings.set_rows(rows)
         open_count = sum(r["status"] == "open" for r in rows)
-        self.side.setTabText(1, _("Findings (问题与整改) {open}/{n}", open=open_count, n=len(rows)))
+        self.side.setTabText(
+            self.FINDINGS_TAB, _("Findings (问题与整改) {open}/{n}", open=open_count, n=len(rows))
+        )
 
     def toggle_findings(self) -> None:
-        self.side.setCurrentIndex(1 - self.side.currentIndex())
-        if self.side.currentIndex() == 1:
+        shown = self.side.currentIndex() == self.FINDINGS_TAB
+        self.side.setCurrentIndex(0 if shown else self.FINDINGS_TAB)
+        if not shown:
             self.findings.table.setFocus()
         else:
             self.panel.focus_answer()
@@ -144,7 +190,7 @@ class EvidenceMixin(QWidget):
             self._show_saved(str(exc))
             return
         self._finding_change(f.id, photo_ids, "evidence", status=status, resolution_note=note)
-        self.side.setCurrentIndex(1)
+        self.side.setCurrentIndex(self.FINDINGS_TAB)
 
     def offer_corrected(self, item_id: str) -> None:
         """复查: a finding carried from the last visit whose item now earns full marks, and is
@@ -234,13 +280,13 @@ class EvidenceMixin(QWidget):
         )
         self._strip_stale = True
         self._fill_photo_strip()
-        self.side.setTabText(2, _("Photos ({n})", n=len(self.photos)))
+        self.side.setTabText(self.PHOTOS_TAB, _("Photos ({n})", n=len(self.photos)))
         self._show_item_photos()
 
     def _fill_photo_strip(self) -> None:
         """The Photos tab's thumbnails, once it shows (every photo's thumbnail decoded: not
         while an inspection opens on its first item)."""
-        if self._strip_stale and self.side.currentWidget() is self.all_photos.parentWidget():
+        if self._strip_stale and self.side.currentIndex() == self.PHOTOS_TAB:
             self.all_photos.strip.set_photos(self.photos, self.ws)
             self._strip_stale = False
 
