@@ -21,6 +21,7 @@ from inspector_app.i18n import _, pick
 from inspector_app.presenters.labels import finding_status_label, severity_label, site_type_label
 from inspector_app.ui.models import ROW_ROLE, Column, RowsModel
 from inspector_app.ui.tables import RowTable, configure_table
+from inspector_app.ui.text_colour import text_colour
 
 if TYPE_CHECKING:
     from inspector_app.domain.checklists.schema import ChecklistTemplate
@@ -137,7 +138,7 @@ class FindingsPanel(QWidget):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self.note = QLabel()
-        self.note.setStyleSheet("color: #555;")
+        text_colour(self.note, "#555")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(buttons)

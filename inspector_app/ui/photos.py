@@ -34,6 +34,7 @@ from inspector_app.services.changes import Changes
 from inspector_app.ui.dialogs import RememberingDialog, qsettings
 from inspector_app.ui.operations import Operations
 from inspector_app.ui.plain import plain_labels, plain_tip
+from inspector_app.ui.text_colour import text_colour
 from inspector_app.workspace import Workspace
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -210,7 +211,7 @@ class PhotoSection(QWidget):
         self.strip.files_dropped.connect(self.files_dropped)
         self.strip.open_photo.connect(self.open_photo)
         self.missing = QLabel()
-        self.missing.setStyleSheet("color: #c45100;")
+        text_colour(self.missing, "#c45100")
         files = QPushButton(_("Add photos… (Ctrl+P)"))
         folder = QPushButton(_("Add a folder…"))
         files.clicked.connect(self.add_files)
@@ -219,7 +220,7 @@ class PhotoSection(QWidget):
             b.setEnabled(editable)
         self.strip.setAcceptDrops(editable)
         hint = QLabel(_("or drop files here, or paste with Ctrl+V"))
-        hint.setStyleSheet("color: #777;")
+        text_colour(hint, "#777")
         row = QHBoxLayout()
         row.addWidget(files)
         row.addWidget(folder)
@@ -305,7 +306,7 @@ class PhotoViewer(RememberingDialog):
         self.area.zoom.connect(self.zoom_by)
         self.info = QLabel()
         self.info.setWordWrap(True)
-        self.info.setStyleSheet("color: #444;")
+        text_colour(self.info, "#444")
         self.caption = QLineEdit()
         self.caption.setAccessibleName(_("Caption"))
         self.caption.setPlaceholderText(_("caption (what the photo shows)"))

@@ -16,6 +16,7 @@ from inspector_app.domain.checklists.scoring import ScoreResult
 from inspector_app.i18n import _, pick
 from inspector_app.services.browse import status_label
 from inspector_app.services.inspection_views import InspectionState
+from inspector_app.ui.text_colour import text_colour
 
 ERROR, TYPING, SAVED = "#b00020", "#8a6d00", "#2e7d32"  # the colours of the save state
 
@@ -53,7 +54,7 @@ class EditorHeader(QWidget):
                 + (_(" · revision {rev}", rev=s.revision) if s.revision > 1 else ""),
             )
         )
-        self.subtitle.setStyleSheet("color: #555;")
+        text_colour(self.subtitle, "#555")
         self.save_label = QLabel()
         self.save_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.total_label = QLabel()
@@ -70,7 +71,7 @@ class EditorHeader(QWidget):
         self.grade_label = QLabel()
         self.grade_label.setFont(big)
         self.note_label = QLabel()
-        self.note_label.setStyleSheet("color: #8a6d00;")
+        text_colour(self.note_label, "#8a6d00")
         self.veto_banner = QLabel()
         self.veto_banner.setWordWrap(True)
         self.veto_banner.setStyleSheet(

@@ -27,6 +27,7 @@ from inspector_app.services.answers import AnswerView
 from inspector_app.ui.editor.answers import CHOSEN, AnswerWidget, make_answer_widget
 from inspector_app.ui.photos import PhotoSection
 from inspector_app.ui.plain import plain_labels
+from inspector_app.ui.text_colour import text_colour
 from inspector_app.workspace import Workspace
 
 
@@ -59,13 +60,11 @@ def _badge(text: str, bg: str) -> QLabel:
     return label
 
 
-def _wrap(text: str, style: str = "") -> QLabel:
+def _wrap(text: str, colour: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if style:
-        label.setStyleSheet(style)
-    return label
+    return text_colour(label, colour) if colour else label
 
 
 class _CommentBox(QPlainTextEdit):
@@ -131,7 +130,7 @@ class ItemPanel(QScrollArea):
         crumbs = (
             _("Veto items (一票否决)") if veto else pick(section_title) if section_title else ""
         )
-        layout.addWidget(_wrap(f"{crumbs} › {number}" if number else crumbs, "color: #666;"))
+        layout.addWidget(_wrap(f"{crumbs} › {number}" if number else crumbs, "#666"))
         title = _wrap(pick(item.title))
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
@@ -157,9 +156,9 @@ class ItemPanel(QScrollArea):
         layout.addLayout(badges)
 
         if item.help:
-            layout.addWidget(_wrap(pick(item.help), "color: #444;"))
+            layout.addWidget(_wrap(pick(item.help), "#444"))
         if isinstance(item, Veto):
-            layout.addWidget(_wrap(_("Why: {reason}", reason=pick(item.reason)), "color: #444;"))
+            layout.addWidget(_wrap(_("Why: {reason}", reason=pick(item.reason)), "#444"))
         guidance = scored.guidance if scored is not None else None
         if guidance:
             box = QGroupBox(_("Scoring guidance (评分标准)"))
@@ -169,7 +168,7 @@ class ItemPanel(QScrollArea):
             bands = "；".join(
                 _("≥ {min:g}: {points:g} points", min=b.min, points=b.points) for b in scored.bands
             )
-            layout.addWidget(_wrap(_("Bands: {bands}", bands=bands), "color: #444;"))
+            layout.addWidget(_wrap(_("Bands: {bands}", bands=bands), "#444"))
 
         answer_item = (
             scored
@@ -208,8 +207,7 @@ class ItemPanel(QScrollArea):
         else:
             self.na_button = None
         layout.addLayout(answer_row)
-        self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label = text_colour(QLabel(), "#b00020")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         layout.addWidget(self.error_label)
