@@ -6,10 +6,12 @@ Every check reads the databases through the services, and compares files byte fo
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
 import json
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,37 @@ def hq(tmp_path: Path) -> Iterator[tuple[Workspace, Path]]:
     ws = _folder(data)
     yield ws, data
     ws.close()
+
+
+_SENT: list[tuple[Path, tuple[str, ...]]] = []  # built once per test process, then copied
+
+
+def _sent_once() -> tuple[Path, tuple[str, ...]]:
+    if not _SENT or not _SENT[0][0].exists():
+        root = Path(tempfile.mkdtemp(prefix="inspector-sent-"))
+        atexit.register(shutil.rmtree, root, True)
+        ldb, hdb = _folder(root / "laptop", demo=True), _folder(root / "hq")
+        marked = export_package(ldb, root / "1.inspkg", actor="张工").marked_exported
+        assert len(import_package(hdb, root / "1.inspkg", actor="总部").merge.added) == 21
+        ldb.close()
+        hdb.close()
+        _SENT[:] = [(root, tuple(marked))]
+    return _SENT[0]
+
+
+@pytest.fixture
+def sent(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """The sample data on a laptop, its first package (``1.inspkg``, and which signed
+    inspections it marked exported) and HQ after importing it: built once per test process
+    and copied, as ``prepared_folder`` is (the first import itself is tested above)."""
+    root, marked = _sent_once()
+    for name in ("laptop", "hq"):
+        shutil.copytree(root / name, tmp_path / name)
+    shutil.copy2(root / "1.inspkg", tmp_path / "1.inspkg")
+    ldb, hdb = open_ws(tmp_path / "laptop"), open_ws(tmp_path / "hq")
+    yield {"laptop": ldb, "hq": hdb, "first": tmp_path / "1.inspkg", "marked": marked}
+    ldb.close()
+    hdb.close()
 
 
 def _counts(ws: Workspace) -> dict[str, int]:
@@ -135,13 +168,8 @@ def test_importing_the_same_package_again_changes_nothing(laptop, hq) -> None:
     assert preview_import(hdb, pkg).already_imported
 
 
-def test_a_later_package_fast_forwards_an_inspection(tmp_path: Path, hq) -> None:
-    ldata = tmp_path / "laptop"
-    ldb = _folder(ldata, demo=True)
-    hdb, _hdata = hq
-    first = tmp_path / "1.inspkg"
-    marked = export_package(ldb, first, actor="张工").marked_exported
-    import_package(hdb, first, actor="总部")
+def test_a_later_package_fast_forwards_an_inspection(tmp_path: Path, sent) -> None:
+    ldb, hdb, first, marked = sent["laptop"], sent["hq"], sent["first"], sent["marked"]
     state = views_svc.load_inspection_state(ldb, DRAFT)
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
     answers_svc.comment_item(ldb, DRAFT, item.id, "复核后补充的意见", actor="张工")
@@ -164,17 +192,13 @@ def test_a_later_package_fast_forwards_an_inspection(tmp_path: Path, hq) -> None
     assert (
         views_svc.load_inspection_state(odb, DRAFT).answers[item.id].comment == "复核后补充的意见"
     )
-    ldb.close()
     odb.close()
 
 
-def test_edits_on_both_sides_are_a_conflict_and_nothing_is_overwritten(tmp_path: Path, hq) -> None:
-    ldata = tmp_path / "laptop"
-    ldb = _folder(ldata, demo=True)
-    hdb, _hdata = hq
-    first = tmp_path / "1.inspkg"
-    export_package(ldb, first, actor="张工")
-    import_package(hdb, first, actor="总部")
+def test_edits_on_both_sides_are_a_conflict_and_nothing_is_overwritten(
+    tmp_path: Path, sent
+) -> None:
+    ldb, hdb = sent["laptop"], sent["hq"]
     state = views_svc.load_inspection_state(ldb, DRAFT)
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
     answers_svc.comment_item(hdb, DRAFT, item.id, "总部的意见", actor="总部")
@@ -189,7 +213,6 @@ def test_edits_on_both_sides_are_a_conflict_and_nothing_is_overwritten(tmp_path:
     with hdb.db.raw() as con:
         kept = json.loads(con.execute("SELECT incoming_json FROM sync_conflict").fetchone()[0])
     assert any(a["comment"] == "现场的意见" for a in kept["answers"])
-    ldb.close()
 
 
 def test_a_failure_during_the_merge_leaves_the_database_as_it_was(
@@ -407,16 +430,11 @@ def test_exporting_nothing_or_a_missing_photo_file_is_a_clear_error(tmp_path: Pa
     ws.close()
 
 
-def _conflicted(tmp_path: Path, hq) -> tuple[Workspace, Path, Any, str]:
+def _conflicted(tmp_path: Path, sent: dict[str, Any]) -> tuple[Workspace, Workspace, Any, str]:
     """HQ and the laptop both commented the same item of one draft since the first
-    package; the second package conflicts. Returns the laptop, its folder, the item, and
-    the conflict's id."""
-    ldata = tmp_path / "laptop"
-    ldb = _folder(ldata, demo=True)
-    hdb, _hdata = hq
-    first = tmp_path / "1.inspkg"
-    export_package(ldb, first, actor="张工")
-    import_package(hdb, first, actor="总部")
+    package; the second package conflicts. Returns the laptop, HQ, the item, and the
+    conflict's id."""
+    ldb, hdb = sent["laptop"], sent["hq"]
     state = views_svc.load_inspection_state(ldb, DRAFT)
     item = next(i for i in state.template.items() if i.id not in state.answers and i.scored)
     answers_svc.comment_item(hdb, DRAFT, item.id, "总部的意见", actor="总部")
@@ -425,12 +443,11 @@ def _conflicted(tmp_path: Path, hq) -> tuple[Workspace, Path, Any, str]:
     export_package(ldb, second, actor="张工")
     assert import_package(hdb, second, actor="总部").merge.conflicts == [DRAFT]
     (conflict,) = list_conflicts(hdb)
-    return ldb, ldata, item, conflict["id"]
+    return ldb, hdb, item, conflict["id"]
 
 
-def test_taking_the_incoming_version_then_later_packages_fast_forward(tmp_path: Path, hq) -> None:
-    ldb, _ldata, item, conflict_id = _conflicted(tmp_path, hq)
-    hdb, _hdata = hq
+def test_taking_the_incoming_version_then_later_packages_fast_forward(tmp_path: Path, sent) -> None:
+    ldb, hdb, item, conflict_id = _conflicted(tmp_path, sent)
     done = resolve_conflict(hdb, conflict_id[:8], keep="incoming", actor="总部")
     assert done["resolution"] == "took_incoming"
     assert views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "现场的意见"
@@ -445,12 +462,10 @@ def test_taking_the_incoming_version_then_later_packages_fast_forward(tmp_path: 
     assert views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "再次补充"
     with pytest.raises(InvalidInput, match="resolved already"):
         resolve_conflict(hdb, conflict_id, keep="local", actor="总部")
-    ldb.close()
 
 
-def test_keeping_the_local_version_records_the_decision(tmp_path: Path, hq) -> None:
-    ldb, _ldata, item, conflict_id = _conflicted(tmp_path, hq)
-    hdb, _hdata = hq
+def test_keeping_the_local_version_records_the_decision(tmp_path: Path, sent) -> None:
+    _ldb, hdb, item, conflict_id = _conflicted(tmp_path, sent)
     before = views_svc.load_inspection_state(hdb, DRAFT).answers
     resolve_conflict(hdb, conflict_id, keep="local", actor="总部")
     assert views_svc.load_inspection_state(hdb, DRAFT).answers == before
@@ -462,33 +477,25 @@ def test_keeping_the_local_version_records_the_decision(tmp_path: Path, hq) -> N
     assert actor == "总部" and json.loads(new)["resolution"] == "kept_local"
     with pytest.raises(NotFound):
         resolve_conflict(hdb, "nonexistent", keep="local", actor="总部")
-    ldb.close()
 
 
 # -- what a review found (each test failed before its fix) ---------------------------------------
 
 
 def test_forwarding_or_exporting_at_hq_does_not_make_the_next_package_a_conflict(
-    tmp_path: Path, hq
+    tmp_path: Path, sent
 ) -> None:
-    ldata = tmp_path / "laptop"
-    ldb = _folder(ldata, demo=True)
-    hdb, _hdata = hq
-    first = tmp_path / "1.inspkg"
-    marked = export_package(ldb, first, actor="张工").marked_exported
-    import_package(hdb, first, actor="总部")
+    ldb, hdb, marked = sent["laptop"], sent["hq"], sent["marked"]
     archive = export_package(hdb, tmp_path / "archive.inspkg", actor="总部")
     assert archive.marked_exported == ()  # received ones are forwarded, not "exported" here
     second = tmp_path / "2.inspkg"
     export_package(ldb, second, actor="张工")
     result = import_package(hdb, second, actor="总部")
     assert result.merge.conflicts == [] and set(marked) <= set(result.merge.unchanged)
-    ldb.close()
 
 
-def test_keeping_local_sticks_when_the_same_version_arrives_again(tmp_path: Path, hq) -> None:
-    ldb, _ldata, _item, conflict_id = _conflicted(tmp_path, hq)
-    hdb, _hdata = hq
+def test_keeping_local_sticks_when_the_same_version_arrives_again(tmp_path: Path, sent) -> None:
+    ldb, hdb, _item, conflict_id = _conflicted(tmp_path, sent)
     resolve_conflict(hdb, conflict_id, keep="local", actor="总部")
     again = tmp_path / "again.inspkg"
     export_package(ldb, again, actor="张工")  # nothing edited since
@@ -496,12 +503,10 @@ def test_keeping_local_sticks_when_the_same_version_arrives_again(tmp_path: Path
     assert result.merge.conflicts == [] and result.merge.kept_newer == [DRAFT]
     assert list_conflicts(hdb) == []
     assert len(list_conflicts(hdb, open_only=False)) == 1
-    ldb.close()
 
 
-def test_an_older_conflict_cannot_undo_a_newer_decision(tmp_path: Path, hq) -> None:
-    ldb, _ldata, item, first_conflict = _conflicted(tmp_path, hq)
-    hdb, _hdata = hq
+def test_an_older_conflict_cannot_undo_a_newer_decision(tmp_path: Path, sent) -> None:
+    ldb, hdb, item, first_conflict = _conflicted(tmp_path, sent)
     answers_svc.comment_item(ldb, DRAFT, item.id, "现场的第二次意见", actor="张工")
     third = tmp_path / "3.inspkg"
     export_package(ldb, third, actor="张工")
@@ -513,14 +518,12 @@ def test_an_older_conflict_cannot_undo_a_newer_decision(tmp_path: Path, hq) -> N
     assert (
         views_svc.load_inspection_state(hdb, DRAFT).answers[item.id].comment == "现场的第二次意见"
     )
-    ldb.close()
 
 
 def test_a_reinspection_carrying_a_finding_of_a_conflicted_visit_waits_as_a_conflict(
-    tmp_path: Path, hq
+    tmp_path: Path, sent
 ) -> None:
-    ldb, _ldata, _item, _c = _conflicted(tmp_path, hq)
-    hdb, _hdata = hq
+    ldb, hdb, _item, _c = _conflicted(tmp_path, sent)
     # on the laptop the draft gets a finding, then a re-inspection of the site carries it
     findings_svc.add_finding(ldb, DRAFT, description="设备台账缺失", actor="张工")
     draft = views_svc.inspection_detail(ldb, DRAFT)
@@ -547,7 +550,6 @@ def test_a_reinspection_carrying_a_finding_of_a_conflicted_visit_waits_as_a_conf
     carried = views_svc.inspection_detail(hdb, visit.id)["findings"]
     assert carried == views_svc.inspection_detail(ldb, visit.id)["findings"]
     assert "设备台账缺失" in [f["description"] for f in carried]
-    ldb.close()
 
 
 def _rehash(doc: dict) -> None:
