@@ -85,8 +85,8 @@ class EvidenceMixin(QWidget):
         ):
             page = QWidget()
             self._tab_layouts[index] = QVBoxLayout(page)
-            self._tab_layouts[index].setContentsMargins(0, 0, 0, 0)
             self.side.insertTab(index, page, title)
+        self._tab_layouts[self.FINDINGS_TAB].setContentsMargins(0, 0, 0, 0)  # the panel's own
         self.photos = []
         self.missing_photos = {}
         self._strip_stale = False  # the Photos tab's thumbnails are read when it shows
@@ -130,7 +130,6 @@ class EvidenceMixin(QWidget):
             section.files_dropped.connect(lambda paths: self.add_photos(None, paths))
             section.open_photo.connect(self.view_photo)
             layout = self._tab_layouts[self.PHOTOS_TAB]
-            layout.setContentsMargins(9, 9, 9, 9)
             layout.addWidget(
                 QLabel(
                     _(
